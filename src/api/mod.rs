@@ -1,0 +1,1 @@
+//! The HTTP API (actix-web). The only layer that knows HTTP.

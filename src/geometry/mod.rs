@@ -1,0 +1,1 @@
+//! Layout loading, projection, validation and walking distances.

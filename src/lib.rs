@@ -1,0 +1,15 @@
+//! allot: fair, explainable allocation of a residential compound's scarce
+//! shared resources — car parking spaces, e-bike charging bays, garden plots.
+//!
+//! Layers (see ARCHITECTURE.md): [`model`] plain types; [`geometry`] layout
+//! loading, projection, validation, walking distances; [`solve`] the
+//! optimisation core; [`report`] renderings; [`pipeline`] inputs in,
+//! allocation out; [`api`] HTTP; [`store`] persistence.
+
+pub mod api;
+pub mod geometry;
+pub mod model;
+pub mod pipeline;
+pub mod report;
+pub mod solve;
+pub mod store;

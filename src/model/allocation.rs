@@ -1,0 +1,91 @@
+//! The allocation: the engine's output (FORMAT.md §4).
+
+use super::kind::ResourceKind;
+use super::policy::Policy;
+use super::problem::Problem;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One resource given to one household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub household: String,
+    pub kind: ResourceKind,
+    pub resource: String,
+    /// Walking distance, rounded to 0.1 m.
+    pub walk_m: f64,
+    pub why: String,
+    /// How the resource was given: `pin`, `kept` (incumbent), `reserved`
+    /// (accessible/charger space to its class), `priority`, `lottery`,
+    /// `turn` (serial dictatorship pick).
+    #[serde(default)]
+    pub basis: String,
+}
+
+/// A household still short of its demand for a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unserved {
+    pub household: String,
+    pub kind: ResourceKind,
+    pub units: u32,
+    /// 1-based place in the kind's queue; `None` when nothing is within reach.
+    pub waitlist: Option<u32>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BuildingMetrics {
+    pub demand: u32,
+    pub entitled: u32,
+    pub served: u32,
+}
+
+/// Walk statistics of the served units, metres rounded to 0.1; `None` when nobody is served.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WalkStats {
+    pub mean: Option<f64>,
+    pub p90: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindMetrics {
+    pub demand: u32,
+    pub supply: u32,
+    pub served: u32,
+    pub by_building: BTreeMap<String, BuildingMetrics>,
+    pub walk_m: WalkStats,
+    pub kept_from_previous: u32,
+    pub moved_from_previous: u32,
+}
+
+/// How the allocation was computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SolverInfo {
+    /// `flow` (exact combinatorial engine), `milp` (good_lp model) or `serial_dictatorship`.
+    pub engine: String,
+    /// `combinatorial`, `microlp` or `coin_cbc`.
+    pub backend: String,
+    /// Wall time of the solve. Written as 0 unless timings were asked for,
+    /// so that identical inputs give byte-identical allocations.
+    pub seconds: f64,
+    /// Each stage's optimum, in order, e.g. `parking_space 1c serve all units = 74`.
+    pub stages: Vec<String>,
+}
+
+/// The allocation document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub site: String,
+    pub inputs_sha256: String,
+    pub seed: String,
+    pub policy: Policy,
+    pub assignments: Vec<Assignment>,
+    pub unserved: Vec<Unserved>,
+    pub lottery: Vec<String>,
+    pub metrics: BTreeMap<ResourceKind, KindMetrics>,
+    pub solver: SolverInfo,
+    /// Layout warnings (not fatal) found while solving.
+    #[serde(default)]
+    pub warnings: Vec<Problem>,
+}

@@ -1,0 +1,1 @@
+//! Inputs in, allocation out: load, validate, measure, solve, explain.

@@ -1,0 +1,1 @@
+//! Renderings of allocations and layouts: JSON, CSV, GeoJSON, SVG.

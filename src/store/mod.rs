@@ -1,0 +1,1 @@
+//! Persistence of sites, revisions and allocations. The only layer that knows the database.
