@@ -117,22 +117,24 @@ fn type_error(field: &str, message: String) -> Problem {
 }
 
 /// `id`, `building`, `unit`: a required, trimmed, non-empty string.
-fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Problem> {
+fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Box<Problem>> {
     let text = match cell {
         Cell::Missing => None,
         Cell::Text(s) => Some(s.to_string()),
         Cell::Json(Value::String(s)) => Some(s.trim().to_string()),
         Cell::Json(Value::Number(n)) if n.is_i64() || n.is_u64() => Some(n.to_string()),
         Cell::Json(v) => {
-            return Err(type_error(
+            return Err(Box::new(type_error(
                 field,
                 format!("`{field}` must be a string, not {}", describe(v)),
-            ))
+            )))
         }
     };
     match text {
         Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(Problem::new("roster-required", format!("`{field}` is required")).field(field)),
+        _ => Err(Box::new(
+            Problem::new("roster-required", format!("`{field}` is required")).field(field),
+        )),
     }
 }
 
@@ -174,56 +176,62 @@ fn integral(cell: Cell<'_>) -> Option<Result<i128, String>> {
     }
 }
 
-fn floor_field(cell: Cell<'_>) -> Result<Option<i64>, Problem> {
+fn floor_field(cell: Cell<'_>) -> Result<Option<i64>, Box<Problem>> {
     match integral(cell) {
         None => Ok(None),
         Some(Ok(i)) => i64::try_from(i).map(Some).map_err(|_| {
-            Problem::new("roster-range", format!("`floor` {i} is out of range")).field("floor")
+            Box::new(
+                Problem::new("roster-range", format!("`floor` {i} is out of range")).field("floor"),
+            )
         }),
-        Some(Err(shown)) => Err(type_error(
+        Some(Err(shown)) => Err(Box::new(type_error(
             "floor",
             format!("`floor` must be an integer, not {shown}"),
-        )),
+        ))),
     }
 }
 
-fn count_field(cell: Cell<'_>, field: &str) -> Result<u32, Problem> {
+fn count_field(cell: Cell<'_>, field: &str) -> Result<u32, Box<Problem>> {
     match integral(cell) {
         None => Ok(0),
-        Some(Ok(i)) if i < 0 => Err(Problem::new(
-            "roster-range",
-            format!("`{field}` must be 0 or more, not {i}"),
-        )
-        .field(field)),
-        Some(Ok(i)) => u32::try_from(i).map_err(|_| {
+        Some(Ok(i)) if i < 0 => Err(Box::new(
             Problem::new(
                 "roster-range",
-                format!("`{field}` {i} is too large (at most {})", u32::MAX),
+                format!("`{field}` must be 0 or more, not {i}"),
             )
-            .field(field)
+            .field(field),
+        )),
+        Some(Ok(i)) => u32::try_from(i).map_err(|_| {
+            Box::new(
+                Problem::new(
+                    "roster-range",
+                    format!("`{field}` {i} is too large (at most {})", u32::MAX),
+                )
+                .field(field),
+            )
         }),
-        Some(Err(shown)) => Err(type_error(
+        Some(Err(shown)) => Err(Box::new(type_error(
             field,
             format!("`{field}` must be a whole number ≥ 0, not {shown}"),
-        )),
+        ))),
     }
 }
 
-fn bool_field(cell: Cell<'_>, field: &str) -> Result<bool, Problem> {
+fn bool_field(cell: Cell<'_>, field: &str) -> Result<bool, Box<Problem>> {
     match cell {
         Cell::Missing => Ok(false),
         Cell::Json(Value::Bool(b)) => Ok(*b),
-        Cell::Json(v) => Err(type_error(
+        Cell::Json(v) => Err(Box::new(type_error(
             field,
             format!("`{field}` must be true or false, not {}", describe(v)),
-        )),
+        ))),
         Cell::Text(s) => match s.to_lowercase().as_str() {
             "true" | "1" | "yes" | "是" => Ok(true),
             "false" | "0" | "no" | "否" => Ok(false),
-            _ => Err(type_error(
+            _ => Err(Box::new(type_error(
                 field,
                 format!("`{field}` must be one of true/false/1/0/yes/no/是/否, not \"{s}\""),
-            )),
+            ))),
         },
     }
 }
@@ -332,7 +340,7 @@ fn kind_map_field(
     }
 }
 
-fn keep<T>(r: Result<T, Problem>, row: usize, bad: &mut Vec<Problem>) -> Option<T> {
+fn keep<T>(r: Result<T, Box<Problem>>, row: usize, bad: &mut Vec<Problem>) -> Option<T> {
     r.map_err(|p| bad.push(p.row(row))).ok()
 }
 
