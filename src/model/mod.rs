@@ -4,6 +4,7 @@
 //! next to the types they produce.
 
 pub mod allocation;
+pub mod canonical;
 pub mod household;
 pub mod kind;
 pub mod policy;
