@@ -534,6 +534,46 @@ fn line_of(bytes: &[u8], at: usize) -> usize {
     1 + bytes.iter().take(at).filter(|&&b| b == b'\n').count()
 }
 
+/// Line numbers of CSV records, from their byte offsets.
+///
+/// The csv crate's own `Position::line` is one short after a CRLF line end
+/// (as Excel writes): a record's position is taken before the `\n` of the
+/// previous record's `\r\n` is consumed. Its byte offset then points at
+/// that `\n` (or at blank lines before the record), so we skip line-end
+/// bytes and count the `\n`s before the record's first byte ourselves.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record starting at (or after line ends from) `offset`;
+    /// offsets must not decrease between calls.
+    fn line_at(&mut self, offset: u64) -> usize {
+        let mut start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start >= self.at {
+            let between = self.bytes.get(self.at..start).unwrap_or_default();
+            self.line += between.iter().filter(|&&b| b == b'\n').count();
+            self.at = start;
+        }
+        self.line
+    }
+}
+
 fn encoding_error(message: String, row: Option<usize>) -> Problems {
     let mut p = Problem::new("roster-format", message);
     p.row = row;
@@ -580,7 +620,8 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
         }
         Some(Ok(h)) => h,
     };
-    let header_line = header.position().map_or(1, |p| p.line() as usize);
+    let mut lines = LineCounter::new(body);
+    let header_line = header.position().map_or(1, |p| lines.line_at(p.byte()));
 
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -632,7 +673,7 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
+                let line = e.position().map(|p| lines.line_at(p.byte()));
                 let mut p = Problem::new("roster-format", format!("cannot read the CSV: {e}"));
                 p.row = line;
                 problems.push(p);
@@ -642,7 +683,7 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let row = rec.position().map_or(0, |p| p.line() as usize);
+        let row = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         if rec.len() > header.len() {
             let extra = rec
                 .iter()
@@ -879,12 +920,24 @@ mod tests {
     }
 
     #[test]
-    fn csv_rows_are_line_numbers_even_after_a_multi_line_cell() {
-        let csv = "id,building,unit,cars,notes\n\
-                   a,B,1,1,\"line one\nline two\"\n\
-                   b,B,1,x,\n";
-        let e = parse_roster_csv(csv.as_bytes()).unwrap_err();
-        assert_eq!(rules(&e), vec![(Some(4), Some("cars"), "roster-type")]);
+    fn csv_rows_are_line_numbers_even_after_a_multi_line_cell_and_blank_lines() {
+        for end in ["\n", "\r\n"] {
+            let csv = "id,building,unit,cars,notes\n\
+                       a,B,1,1,\"line one\nline two\"\n\
+                       b,B,1,x,\n\
+                       \n\
+                       c,B,1,y,\n"
+                .replace('\n', end);
+            let e = parse_roster_csv(csv.as_bytes()).unwrap_err();
+            assert_eq!(
+                rules(&e),
+                vec![
+                    (Some(4), Some("cars"), "roster-type"),
+                    (Some(6), Some("cars"), "roster-type")
+                ],
+                "line ends {end:?}"
+            );
+        }
     }
 
     #[test]
