@@ -31,6 +31,13 @@
 //! [1e-4, 1e16), this is exactly Python's
 //! `json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
 //!
+//! Numbers are hashed as parsed. serde_json's default float parser is
+//! best effort: for numbers with more than about 15 significant digits (QGIS
+//! writes 15 decimals) it can land one unit in the last place away from the
+//! correctly rounded double that Python or JavaScript would read, and the
+//! canonical text then differs. Enabling serde_json's `float_roundtrip`
+//! feature makes parsing exact, so that third parties recompute the same hash.
+//!
 //! `inputs_sha256` is the lower-case hex SHA-256 of the canonical form of
 //! `{"households": …, "layout": …, "policy": …}` where `layout` is the
 //! GeoJSON as received (after JSON parsing), `households` the normalised
@@ -296,5 +303,28 @@ mod tests {
             inputs_sha256(&layout, &[a, b], &policy),
             "the seed is not part of the inputs"
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn every_finite_float_reads_back_to_the_same_double(f in any::<f64>().prop_filter("finite", |f| f.is_finite())) {
+            let text = canonical_json(&serde_json::json!(f));
+            let back: f64 = text.parse().unwrap();
+            prop_assert_eq!(back, f, "{}", text);
+        }
+
+        #[test]
+        fn every_string_reads_back_unchanged_and_is_written_once_canonically(s in any::<String>()) {
+            let text = canonical_json(&Value::String(s.clone()));
+            let back: Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(back.as_str(), Some(s.as_str()));
+            prop_assert_eq!(canonical_json(&back), text);
+        }
     }
 }

@@ -650,6 +650,14 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
             None => warnings.push(unknown_field_warning(name.trim(), header_line, true)),
         }
     }
+    let single = header.get(0).filter(|_| header.len() == 1);
+    if let Some(sep) = single.and_then(|h| [';', '\t'].into_iter().find(|c| h.contains(*c))) {
+        let name = if sep == ';' { "semicolons" } else { "tabs" };
+        return Err(encoding_error(
+            format!("the header is separated by {name}, not commas; {SAVE_AS}"),
+            Some(header_line),
+        ));
+    }
     for f in ["id", "building", "unit"] {
         if !column.contains_key(f) {
             problems.push(
@@ -984,6 +992,13 @@ mod tests {
             parse_roster_csv(b"").unwrap_err().0[0].rule,
             "roster-format"
         );
+    }
+
+    #[test]
+    fn a_semicolon_separated_file_is_one_format_error_saying_so() {
+        let e = parse_roster_csv("id;building;unit\na;B;1\n".as_bytes()).unwrap_err();
+        assert_eq!(rules(&e), vec![(Some(1), None, "roster-format")]);
+        assert!(e.0[0].message.contains("semicolons"));
     }
 
     #[test]

@@ -217,3 +217,49 @@ mod tests {
         assert!(back.warnings.is_empty());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::model::roster::parse_roster_csv;
+    use proptest::collection::{btree_map, vec};
+    use proptest::prelude::*;
+
+    /// Text the roster parser keeps as is: non-empty, no surrounding white space.
+    fn word() -> impl Strategy<Value = String> {
+        "[^\\s\"]([^\\u{0}]{0,10}[^\\s])?"
+            .prop_filter("no surrounding white space", |s| s.trim() == s)
+    }
+
+    fn kind() -> impl Strategy<Value = ResourceKind> {
+        prop::sample::select(ResourceKind::ALL.to_vec())
+    }
+
+    prop_compose! {
+        fn household()(
+            id in word(), building in word(), unit in word(),
+            floor in proptest::option::of(any::<i64>()),
+            cars in 0u32..5, extra in 0u32..3, ebikes in any::<u32>(),
+            flags in any::<(bool, bool, bool)>(),
+            preferences in btree_map(kind(), vec(word(), 1..3), 0..3),
+            previous in btree_map(kind(), vec(word(), 1..3), 0..3),
+        ) -> Household {
+            Household {
+                id, building, unit, floor,
+                cars: cars + extra, evs: cars, ebikes,
+                accessible: flags.0, elderly: flags.1, wants_plot: flags.2,
+                preferences, previous,
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_roster_of_unique_ids_round_trips_through_csv(mut hs in vec(household(), 0..6)) {
+            let mut seen = std::collections::BTreeSet::new();
+            hs.retain(|h| seen.insert(h.id.clone()));
+            let back = parse_roster_csv(&roster_csv(&hs)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(back.households, hs);
+        }
+    }
+}
