@@ -19,7 +19,8 @@
 //!   is accepted for every kind (it only matters for parking).
 //! - `seed` is any string (also empty); absent it stays `None` and is
 //!   resolved to `inputs_sha256` later.
-//! - A pin's `reason` is an optional string; pins are kept in input order.
+//! - A pin's `household` and `resource` are non-empty strings, trimmed;
+//!   `reason` an optional string kept as is; pins stay in input order.
 
 use super::household::{demand, Household};
 use super::kind::ResourceKind;
@@ -200,7 +201,8 @@ fn parse_pin(v: &Value, path: &str, out: &mut Vec<Problem>) -> Option<Pin> {
     let mut text = |name: &str, required: bool| -> Option<String> {
         let p = format!("{path}.{name}");
         match present(obj, name) {
-            Some(Value::String(s)) if !s.trim().is_empty() || !required => Some(s.clone()),
+            Some(Value::String(s)) if !required => Some(s.clone()),
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
             None | Some(Value::String(_)) if required => {
                 out.push(problem("policy-required", &p, "is required".to_string()));
                 None

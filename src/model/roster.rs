@@ -44,7 +44,8 @@
 //! - **Duplicate ids** give one `roster-duplicate-id` error on every row
 //!   carrying the id, each naming all those rows.
 //!
-//! Errors are sorted by row (stably); nothing is imported when there is any.
+//! Errors are sorted by row (stably); nothing is imported when there is any,
+//! and then only the errors are returned (warnings are dropped with the roster).
 
 use super::household::Household;
 use super::kind::ResourceKind;
