@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 //! The `allot` command line: a thin shell over the library.
 
 use allot::model::Allocation;
@@ -223,6 +222,3 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
     write_out(args.out.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)
 }
-=======
-fn main() {}
->>>>>>> io
