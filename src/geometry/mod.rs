@@ -1,1 +1,7 @@
 //! Layout loading, projection, validation and walking distances.
+
+pub mod load;
+pub mod projection;
+
+pub use load::{load_layout, FeatureKind};
+pub use projection::LocalProjection;
