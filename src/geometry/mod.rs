@@ -5,3 +5,7 @@ pub mod projection;
 
 pub use load::{load_layout, FeatureKind};
 pub use projection::LocalProjection;
+pub mod measure;
+pub mod walk;
+
+pub use walk::{walking_distances, WalkMatrix};
