@@ -205,7 +205,8 @@ pub fn load_layout(value: &Value) -> Result<Site, Problems> {
         return Err(problems);
     }
 
-    let (coordinates, project): (CoordinateMode, Box<dyn Fn([f64; 2]) -> Coord<f64>>) = if local {
+    type Projector = Box<dyn Fn([f64; 2]) -> Coord<f64>>;
+    let (coordinates, project): (CoordinateMode, Projector) = if local {
         (
             CoordinateMode::LocalMeters,
             Box::new(|c: [f64; 2]| Coord { x: c[0], y: c[1] }),
@@ -541,15 +542,11 @@ fn check_properties(
                 bad("zone", "zone must be a string".into());
             }
         }
-        FeatureKind::Building => {
-            if !optional_text("name") {
-                bad("name", "name must be a string".into());
-            }
+        FeatureKind::Building if !optional_text("name") => {
+            bad("name", "name must be a string".into());
         }
-        FeatureKind::KeepClear => {
-            if !optional_text("reason") {
-                bad("reason", "reason must be a string".into());
-            }
+        FeatureKind::KeepClear if !optional_text("reason") => {
+            bad("reason", "reason must be a string".into());
         }
         _ => {}
     }
