@@ -9,3 +9,6 @@ pub mod measure;
 pub mod walk;
 
 pub use walk::{walking_distances, WalkMatrix};
+pub mod validate;
+
+pub use validate::{validate, ValidationReport};
