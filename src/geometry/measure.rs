@@ -1,6 +1,6 @@
 //! Small exact planar measures shared by validation and walking distances.
 
-use geo::{Coord, Intersects, Line, Point, Polygon, Rect};
+use geo::{Coord, Line, Polygon, Rect};
 
 /// Euclidean distance between two coordinates.
 pub fn dist(a: Coord<f64>, b: Coord<f64>) -> f64 {
@@ -30,12 +30,25 @@ pub fn ring_segments(poly: &Polygon<f64>) -> impl Iterator<Item = (Coord<f64>, C
         .flat_map(|r| r.0.windows(2).map(|w| (w[0], w[1])))
 }
 
+/// Whether `p` lies in the polygon's interior by the even–odd rule over all
+/// its rings (points on the boundary may go either way; callers that care
+/// also measure the boundary distance).
+pub fn inside_even_odd(p: Coord<f64>, poly: &Polygon<f64>) -> bool {
+    let mut inside = false;
+    for (a, b) in ring_segments(poly) {
+        if (a.y > p.y) != (b.y > p.y) {
+            let x = a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x);
+            if p.x < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
 /// The point of a polygon nearest to `p` and the distance: `p` itself and 0
 /// when `p` is inside or on the polygon, else the nearest boundary point.
 pub fn closest_on_polygon(p: Coord<f64>, poly: &Polygon<f64>) -> (Coord<f64>, f64) {
-    if poly.intersects(&Point::from(p)) {
-        return (p, 0.0);
-    }
     let mut best = (p, f64::INFINITY);
     for (a, b) in ring_segments(poly) {
         let (q, _, d) = closest_on_segment(p, a, b);
@@ -43,7 +56,38 @@ pub fn closest_on_polygon(p: Coord<f64>, poly: &Polygon<f64>) -> (Coord<f64>, f6
             best = (q, d);
         }
     }
+    if best.1 == 0.0 || inside_even_odd(p, poly) {
+        return (p, 0.0);
+    }
     best
+}
+
+fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
+    (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
+}
+
+/// Whether segments `a–b` and `c–d` share a point (touching counts).
+pub fn segments_meet(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> bool {
+    let (o1, o2) = (orient(a, b, c), orient(a, b, d));
+    let (o3, o4) = (orient(c, d, a), orient(c, d, b));
+    if ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0))
+        && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
+    {
+        return true;
+    }
+    let on = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>, o: f64| {
+        o == 0.0
+            && r.x >= p.x.min(q.x)
+            && r.x <= p.x.max(q.x)
+            && r.y >= p.y.min(q.y)
+            && r.y <= p.y.max(q.y)
+    };
+    on(a, b, c, o1) || on(a, b, d, o2) || on(c, d, a, o3) || on(c, d, b, o4)
+}
+
+/// Whether segment `a–b` meets a polygon (its interior or boundary).
+pub fn segment_meets_polygon(a: Coord<f64>, b: Coord<f64>, poly: &Polygon<f64>) -> bool {
+    inside_even_odd(a, poly) || ring_segments(poly).any(|(c, d)| segments_meet(a, b, c, d))
 }
 
 /// The point of segment `a–b` nearest to a polygon, its parameter on the
@@ -54,7 +98,7 @@ pub fn segment_closest_to_polygon(
     b: Coord<f64>,
     poly: &Polygon<f64>,
 ) -> (Coord<f64>, f64, f64) {
-    if poly.intersects(&Point::from(a)) {
+    if closest_on_polygon(a, poly).1 == 0.0 {
         return (a, 0.0, 0.0);
     }
     let seg = Line::new(a, b);
@@ -146,6 +190,27 @@ mod tests {
             segment_closest_to_polygon(Coord { x: -2.0, y: 2.0 }, Coord { x: 8.0, y: 2.0 }, &sq);
         assert_eq!((q.x, q.y, d), (0.0, 2.0, 0.0));
         assert!((t - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn segments_meeting_polygons_are_told_apart_from_those_passing_by() {
+        let sq = polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)];
+        let c = |x: f64, y: f64| Coord { x, y };
+        assert!(segment_meets_polygon(c(-1.0, 2.0), c(5.0, 2.0), &sq));
+        assert!(
+            segment_meets_polygon(c(1.0, 1.0), c(2.0, 2.0), &sq),
+            "wholly inside"
+        );
+        assert!(
+            segment_meets_polygon(c(-1.0, 5.0), c(5.0, -1.0), &sq),
+            "through a corner region"
+        );
+        assert!(!segment_meets_polygon(c(0.0, 9.0), c(9.0, 0.0), &sq));
+        assert!(
+            segment_meets_polygon(c(-2.0, 4.0), c(6.0, 4.0), &sq),
+            "along an edge"
+        );
+        assert!(!inside_even_odd(c(5.0, 2.0), &sq) && inside_even_odd(c(3.0, 2.0), &sq));
     }
 
     #[test]

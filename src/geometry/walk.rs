@@ -24,12 +24,11 @@
 //!   ten of) the resources it cannot reach, with their count.
 
 use super::measure::{
-    closest_on_polygon, closest_on_segment, dist, segment_closest_to_polygon, segment_meets_rect,
+    closest_on_polygon, closest_on_segment, dist, inside_even_odd, ring_segments,
+    segment_closest_to_polygon, segment_meets_polygon, segment_meets_rect,
 };
 use crate::model::{Problem, Shape, Site};
-use geo::{
-    BoundingRect, Buffer, Coord, Intersects, Line, MultiPolygon, Point, Polygon, Rect, Validation,
-};
+use geo::{BoundingRect, Buffer, Coord, Line, MultiPolygon, Point, Polygon, Rect, Validation};
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 use rstar::primitives::GeomWithData;
@@ -113,6 +112,7 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
             continue;
         };
         let from = e.point.0;
+        let door = obstacles.door(from);
         let route = network.as_ref().map(|net| net.distances_from(i));
         let mut unreachable: Vec<&str> = Vec::new();
         for (j, r) in site.resources.iter().enumerate() {
@@ -128,7 +128,7 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
                     }
                     match via {
                         Some(v) if v <= straight + 1e-9 => v,
-                        Some(v) if obstacles.blocks(from, target) => v,
+                        Some(v) if obstacles.blocks(door, target) => v,
                         _ => straight,
                     }
                 }
@@ -167,6 +167,7 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
 /// Buildings shrunk by [`SHALLOW_M`], for the straight-segment test.
 struct Obstacles {
     parts: Vec<(Rect<f64>, Polygon<f64>)>,
+    buildings: Vec<Polygon<f64>>,
 }
 
 impl Obstacles {
@@ -184,16 +185,41 @@ impl Obstacles {
                 }
             }
         }
-        Obstacles { parts }
+        Obstacles {
+            parts,
+            buildings: s_buildings(site),
+        }
+    }
+
+    /// Where a straight walk from an entrance starts: the entrance itself, or,
+    /// for an entrance drawn inside its building, the nearest point of that
+    /// building's wall (the door), so the building does not block every walk.
+    fn door(&self, p: Coord<f64>) -> Coord<f64> {
+        for b in &self.buildings {
+            if inside_even_odd(p, b) {
+                let mut best = (p, f64::INFINITY);
+                for (a, c) in ring_segments(b) {
+                    let (q, _, d) = closest_on_segment(p, a, c);
+                    if d < best.1 {
+                        best = (q, d);
+                    }
+                }
+                return best.0;
+            }
+        }
+        p
     }
 
     /// Whether the segment `a–b` goes deeper than [`SHALLOW_M`] into a building.
     fn blocks(&self, a: Coord<f64>, b: Coord<f64>) -> bool {
-        let seg = Line::new(a, b);
         self.parts
             .iter()
-            .any(|(r, p)| segment_meets_rect(a, b, r) && seg.intersects(p))
+            .any(|(r, p)| segment_meets_rect(a, b, r) && segment_meets_polygon(a, b, p))
     }
+}
+
+fn s_buildings(site: &Site) -> Vec<Polygon<f64>> {
+    site.buildings.iter().map(|b| b.polygon.clone()).collect()
 }
 
 /// Where a point (entrance or resource) joins the network.
@@ -740,6 +766,24 @@ mod tests {
         assert!(obstacles.blocks(Coord { x: -5.0, y: 9.9 }, Coord { x: 15.0, y: 9.9 }));
         assert!(!obstacles.blocks(Coord { x: 0.0, y: 4.0 }, Coord { x: 4.0, y: 0.0 }));
         assert!(obstacles.blocks(Coord { x: 0.0, y: 4.2 }, Coord { x: 4.2, y: 0.0 }));
+    }
+
+    #[test]
+    fn an_entrance_drawn_inside_its_building_walks_out_of_its_nearest_wall() {
+        // E1 is 0.5 m inside B's south wall; C1 lies south of B: a clear walk.
+        // C2 lies north of B: the straight line would cross B, so the route counts.
+        let s = site(
+            20.0,
+            vec![
+                entrance("E1", "1", 5.0, 2.5),
+                point("charging_bay", "C1", 5.0, -3.0),
+                point("charging_bay", "C2", 5.0, 25.0),
+                line("W1", &[[0.0, 0.0], [10.0, 0.0], [10.0, 25.0], [6.0, 25.0]]),
+            ],
+        );
+        assert!((walk(&s, "1", "C1") - 5.5).abs() < 1e-9);
+        // 2.5 (connector to (5, 0)) + 5 + 25 + 4 + 1 (connector to C2).
+        assert!((walk(&s, "1", "C2") - 37.5).abs() < 1e-9);
     }
 
     #[test]
