@@ -717,6 +717,62 @@ mod tests {
     }
 
     #[test]
+    fn flat_polygons_and_stray_holes_break_rule_one_and_are_skipped_afterwards() {
+        use crate::model::Zone;
+        let flat = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 3.0, y: 0.0)];
+        let stray_hole = Polygon::new(
+            rect(10.0, 10.0, 5.0, 5.0).exterior().clone(),
+            vec![rect(20.0, 20.0, 1.0, 1.0).exterior().clone()],
+        );
+        let mk = |id: &str, p: Polygon<f64>| Resource {
+            id: id.into(),
+            kind: ResourceKind::GardenPlot,
+            shape: Shape::Polygon(p),
+            accessible: false,
+            charger: false,
+            zone: None,
+        };
+        let site = Site {
+            id: None,
+            name: None,
+            coordinates: crate::model::CoordinateMode::LocalMeters,
+            boundary: Some(Zone {
+                id: "S".into(),
+                reason: None,
+                polygon: rect(0.0, 0.0, 5.0, 5.0),
+            }),
+            buildings: Vec::new(),
+            entrances: Vec::new(),
+            gates: Vec::new(),
+            walkways: Vec::new(),
+            fire_lanes: Vec::new(),
+            keep_clear: Vec::new(),
+            power_feeds: Vec::new(),
+            // Both lie (partly) outside S, but only rule 1 may speak about them.
+            resources: vec![mk("G1", flat), mk("G2", stray_hole)],
+            raw: serde_json::Value::Null,
+        };
+        let report = validate(&site, &Policy::default(), None);
+        let got: Vec<(&str, Option<&str>)> = report
+            .errors
+            .iter()
+            .map(|p| (p.rule.as_str(), p.feature.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("R1-valid-polygon", Some("G1")),
+                ("R1-valid-polygon", Some("G2"))
+            ]
+        );
+        assert!(
+            report.errors[1].message.contains("interior ring"),
+            "{}",
+            report.errors[1].message
+        );
+    }
+
+    #[test]
     fn a_straight_lane_narrower_than_four_metres_is_found() {
         assert!(!fire_lane_narrower_than(&rect(0.0, 0.0, 4.0, 40.0), 3.95));
         assert!(fire_lane_narrower_than(&rect(0.0, 0.0, 3.5, 40.0), 3.95));
