@@ -56,4 +56,31 @@ mod tests {
         let (lon, lat) = proj.inverse(c.x, c.y);
         assert!((lon - 104.1).abs() < 1e-12 && (lat - 30.66).abs() < 1e-12);
     }
+
+    #[test]
+    fn a_space_drawn_in_degrees_measures_its_true_size_in_metres() {
+        use geo::{Destination, Geodesic, Point};
+        // A 2.5 m × 5.3 m space laid out on the ellipsoid with geodesic offsets,
+        // 800 m north-east of the centre of a 2 km site.
+        let a = Point::new(104.0983, 30.6572);
+        let b = Geodesic.destination(a, 90.0, 2.5);
+        let c = Geodesic.destination(b, 0.0, 5.3);
+        let d = Geodesic.destination(a, 0.0, 5.3);
+        let pos = |p: Point<f64>| json!([p.x(), p.y()]);
+        let v = json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"kind": "boundary", "id": "S"},
+             "geometry": {"type": "Polygon", "coordinates": [[[104.08, 30.64], [104.1, 30.64], [104.1, 30.66], [104.08, 30.66], [104.08, 30.64]]]}},
+            {"type": "Feature", "properties": {"kind": "parking_space", "id": "P1"},
+             "geometry": {"type": "Polygon", "coordinates": [[pos(a), pos(b), pos(c), pos(d), pos(a)]]}}
+        ]});
+        let site = load_layout(&v).unwrap();
+        let crate::model::Shape::Polygon(p) = &site.resources[0].shape else {
+            panic!("a polygon")
+        };
+        let (w, l) = validate::rotated_rect_size(p).unwrap();
+        assert!(
+            (w - 2.5).abs() < 2.5e-3 && (l - 5.3).abs() < 5.3e-3,
+            "{w} × {l}"
+        );
+    }
 }
