@@ -206,6 +206,8 @@ impl Mcf {
         if s >= self.adj.len() || t >= self.adj.len() || s == t {
             return self.total_cost();
         }
+        let mut level = vec![u32::MAX; self.adj.len()];
+        let mut next = vec![0usize; self.adj.len()];
         while self.dijkstra(s, t) {
             let dt = self.dist[t];
             let real = sub(&add(&dt, &self.pot[t]), &self.pot[s]);
@@ -216,22 +218,77 @@ impl Mcf {
                 let d = if self.done[v] { self.dist[v] } else { dt };
                 self.pot[v] = add(&self.pot[v], &d);
             }
-            let mut amount = i64::MAX;
-            let mut v = t;
-            while v != s {
-                let e = self.pred[v] as usize;
-                amount = amount.min(self.cap[e]);
-                v = self.to[e ^ 1] as usize;
-            }
-            let mut v = t;
-            while v != s {
-                let e = self.pred[v] as usize;
-                self.cap[e] -= amount;
-                self.cap[e ^ 1] += amount;
-                v = self.to[e ^ 1] as usize;
+            // Every s–t path of zero reduced cost is now a shortest one (of
+            // negative real cost): saturate them all, Dinic style.
+            while self.zero_levels(s, t, &mut level) {
+                next.iter_mut().for_each(|x| *x = 0);
+                while self.zero_augment(s, t, &level, &mut next) > 0 {}
             }
         }
         self.total_cost()
+    }
+
+    /// BFS levels from `s` over residual arcs of zero reduced cost; whether `t` is reached.
+    fn zero_levels(&self, s: usize, t: usize, level: &mut [u32]) -> bool {
+        level.iter_mut().for_each(|x| *x = u32::MAX);
+        level[s] = 0;
+        let mut queue = std::collections::VecDeque::from([s]);
+        while let Some(u) = queue.pop_front() {
+            if u == t {
+                continue;
+            }
+            for &e in &self.adj[u] {
+                let e = e as usize;
+                let v = self.to[e] as usize;
+                if level[v] == u32::MAX && self.cap[e] > 0 && self.reduced(u, e) == ZERO {
+                    level[v] = level[u] + 1;
+                    queue.push_back(v);
+                }
+            }
+        }
+        level[t] != u32::MAX
+    }
+
+    /// One augmenting path along increasing levels (iterative DFS with
+    /// current-arc pointers); returns the amount pushed (0: blocked).
+    fn zero_augment(&mut self, s: usize, t: usize, level: &[u32], next: &mut [usize]) -> i64 {
+        let mut path: Vec<usize> = Vec::new();
+        let mut u = s;
+        loop {
+            if u == t {
+                let amount = path.iter().map(|&e| self.cap[e]).min().unwrap_or(0);
+                for &e in &path {
+                    self.cap[e] -= amount;
+                    self.cap[e ^ 1] += amount;
+                }
+                return amount;
+            }
+            let mut advanced = false;
+            while next[u] < self.adj[u].len() {
+                let e = self.adj[u][next[u]] as usize;
+                let v = self.to[e] as usize;
+                if self.cap[e] > 0
+                    && level[v] == level[u].wrapping_add(1)
+                    && self.reduced(u, e) == ZERO
+                {
+                    path.push(e);
+                    u = v;
+                    advanced = true;
+                    break;
+                }
+                next[u] += 1;
+            }
+            if !advanced {
+                // Dead end: retreat and skip the arc that led here.
+                match path.pop() {
+                    None => return 0,
+                    Some(e) => {
+                        u = self.to[e ^ 1] as usize;
+                        next[u] += 1;
+                    }
+                }
+            }
+        }
     }
 
     /// Whether residual edge `e` (out of its tail) has zero reduced cost in the
@@ -241,15 +298,15 @@ impl Mcf {
         self.reduced(u, e).iter().take(prefix).all(|&x| x == 0)
     }
 
-    /// Breadth-first search from `from` to `to` over residual edges of zero
-    /// reduced cost in the first `prefix` tiers, skipping `blocked` edges (and
+    /// Breadth-first search from `from` to `to` over residual edges flagged in
+    /// `zero` (see `zero_flags`), skipping `blocked` edges (and
     /// their reverses) and `dead` nodes. Returns the path's edges, or the
     /// visited nodes when `to` is unreachable.
     pub fn zero_path(
         &self,
         from: usize,
         to: usize,
-        prefix: usize,
+        zero: &[bool],
         blocked: &[bool],
         dead: &[bool],
     ) -> Result<Vec<usize>, Vec<usize>> {
@@ -264,12 +321,7 @@ impl Mcf {
             for &e in &self.adj[u] {
                 let e = e as usize;
                 let v = self.to[e] as usize;
-                if seen[v]
-                    || dead[v]
-                    || self.cap[e] <= 0
-                    || blocked[e >> 1]
-                    || !self.zero_prefix(e, prefix)
-                {
+                if seen[v] || dead[v] || self.cap[e] <= 0 || blocked[e >> 1] || !zero[e] {
                     continue;
                 }
                 seen[v] = true;
@@ -290,6 +342,14 @@ impl Mcf {
             }
         }
         Err(visited)
+    }
+
+    /// For every edge, whether its reduced cost is zero in the first `prefix`
+    /// tiers (reduced costs do not change while the potentials are kept).
+    pub fn zero_flags(&self, prefix: usize) -> Vec<bool> {
+        (0..self.to.len())
+            .map(|e| self.zero_prefix(e, prefix))
+            .collect()
     }
 
     /// Residual capacity of edge `e`.
