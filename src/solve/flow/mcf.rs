@@ -23,7 +23,7 @@ pub const ZERO: Cost = [0; TIERS];
 fn add(a: &Cost, b: &Cost) -> Cost {
     let mut c = *a;
     for (x, y) in c.iter_mut().zip(b) {
-        *x = x.saturating_add(*y);
+        *x = x.wrapping_add(*y);
     }
     c
 }
@@ -31,7 +31,7 @@ fn add(a: &Cost, b: &Cost) -> Cost {
 fn sub(a: &Cost, b: &Cost) -> Cost {
     let mut c = *a;
     for (x, y) in c.iter_mut().zip(b) {
-        *x = x.saturating_sub(*y);
+        *x = x.wrapping_sub(*y);
     }
     c
 }
@@ -39,7 +39,7 @@ fn sub(a: &Cost, b: &Cost) -> Cost {
 fn neg(a: &Cost) -> Cost {
     let mut c = *a;
     for x in c.iter_mut() {
-        *x = x.saturating_neg();
+        *x = x.wrapping_neg();
     }
     c
 }
@@ -219,17 +219,22 @@ impl Mcf {
                 self.pot[v] = add(&self.pot[v], &d);
             }
             // Every s–t path of zero reduced cost is now a shortest one (of
-            // negative real cost): saturate them all, Dinic style.
-            while self.zero_levels(s, t, &mut level) {
+            // negative real cost): saturate them all, Dinic style. Reduced
+            // costs are fixed until the next potential update (an arc and its
+            // reverse are zero together), so flag the zero arcs once.
+            let zero: Vec<bool> = (0..self.to.len())
+                .map(|e| self.reduced(self.to[e ^ 1] as usize, e) == ZERO)
+                .collect();
+            while self.zero_levels(s, t, &mut level, &zero) {
                 next.iter_mut().for_each(|x| *x = 0);
-                while self.zero_augment(s, t, &level, &mut next) > 0 {}
+                while self.zero_augment(s, t, &level, &mut next, &zero) > 0 {}
             }
         }
         self.total_cost()
     }
 
     /// BFS levels from `s` over residual arcs of zero reduced cost; whether `t` is reached.
-    fn zero_levels(&self, s: usize, t: usize, level: &mut [u32]) -> bool {
+    fn zero_levels(&self, s: usize, t: usize, level: &mut [u32], zero: &[bool]) -> bool {
         level.iter_mut().for_each(|x| *x = u32::MAX);
         level[s] = 0;
         let mut queue = std::collections::VecDeque::from([s]);
@@ -240,7 +245,7 @@ impl Mcf {
             for &e in &self.adj[u] {
                 let e = e as usize;
                 let v = self.to[e] as usize;
-                if level[v] == u32::MAX && self.cap[e] > 0 && self.reduced(u, e) == ZERO {
+                if level[v] == u32::MAX && self.cap[e] > 0 && zero[e] {
                     level[v] = level[u] + 1;
                     queue.push_back(v);
                 }
@@ -251,7 +256,14 @@ impl Mcf {
 
     /// One augmenting path along increasing levels (iterative DFS with
     /// current-arc pointers); returns the amount pushed (0: blocked).
-    fn zero_augment(&mut self, s: usize, t: usize, level: &[u32], next: &mut [usize]) -> i64 {
+    fn zero_augment(
+        &mut self,
+        s: usize,
+        t: usize,
+        level: &[u32],
+        next: &mut [usize],
+        zero: &[bool],
+    ) -> i64 {
         let mut path: Vec<usize> = Vec::new();
         let mut u = s;
         loop {
@@ -267,10 +279,7 @@ impl Mcf {
             while next[u] < self.adj[u].len() {
                 let e = self.adj[u][next[u]] as usize;
                 let v = self.to[e] as usize;
-                if self.cap[e] > 0
-                    && level[v] == level[u].wrapping_add(1)
-                    && self.reduced(u, e) == ZERO
-                {
+                if self.cap[e] > 0 && level[v] == level[u].wrapping_add(1) && zero[e] {
                     path.push(e);
                     u = v;
                     advanced = true;
