@@ -483,8 +483,8 @@ mod tests {
                 .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-6)
     }
 
-    fn check_against_oracle(seed: u64) -> Result<(), TestCaseError> {
-        let inst = testgen::instance(seed, testgen::TINY);
+    fn check_against_oracle(seed: u64, shape: testgen::Shape) -> Result<(), TestCaseError> {
+        let inst = testgen::instance(seed, shape);
         let want = oracle::optimal(&inst);
         let sol = solve(&inst, Mechanism::Optimal, Engine::Flow)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -513,7 +513,16 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
         fn the_flow_engine_matches_brute_force_on_tiny_instances(seed in any::<u64>()) {
-            check_against_oracle(seed)?;
+            check_against_oracle(seed, testgen::TINY)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+        #[test]
+        fn the_flow_engine_matches_brute_force_with_seven_households_and_six_resources(seed in any::<u64>()) {
+            let shape = testgen::Shape { max_households: 7, max_resources: 6, ..testgen::TINY };
+            check_against_oracle(seed, shape)?;
         }
     }
 }
