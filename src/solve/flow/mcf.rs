@@ -58,12 +58,16 @@ pub struct Mcf {
     seen: Vec<bool>,
     pred: Vec<u32>,
     heap: BinaryHeap<Reverse<(Cost, u32)>>,
+    /// Augment every zero-reduced-cost shortest path of a phase (worth it when
+    /// costs take few distinct values); otherwise one path per Dijkstra.
+    pub batch: bool,
 }
 
 impl Mcf {
     pub fn new(nodes: usize) -> Mcf {
         Mcf {
             adj: vec![Vec::new(); nodes],
+            batch: true,
             ..Mcf::default()
         }
     }
@@ -222,8 +226,25 @@ impl Mcf {
             // negative real cost): saturate them all, Dinic style. Reduced
             // costs are fixed until the next potential update (an arc and its
             // reverse are zero together), so flag the zero arcs once.
+            if !self.batch {
+                let mut amount = i64::MAX;
+                let mut v = t;
+                while v != s {
+                    let e = self.pred[v] as usize;
+                    amount = amount.min(self.cap[e]);
+                    v = self.to[e ^ 1] as usize;
+                }
+                let mut v = t;
+                while v != s {
+                    let e = self.pred[v] as usize;
+                    self.cap[e] -= amount;
+                    self.cap[e ^ 1] += amount;
+                    v = self.to[e ^ 1] as usize;
+                }
+                continue;
+            }
             let zero: Vec<bool> = (0..self.to.len())
-                .map(|e| self.reduced(self.to[e ^ 1] as usize, e) == ZERO)
+                .map(|e| self.is_zero(self.to[e ^ 1] as usize, e))
                 .collect();
             while self.zero_levels(s, t, &mut level, &zero) {
                 next.iter_mut().for_each(|x| *x = 0);
@@ -231,6 +252,13 @@ impl Mcf {
             }
         }
         self.total_cost()
+    }
+
+    /// Whether edge `e` out of `u` has zero reduced cost (early exit).
+    fn is_zero(&self, u: usize, e: usize) -> bool {
+        let v = self.to[e] as usize;
+        let (c, pu, pv) = (&self.cost[e], &self.pot[u], &self.pot[v]);
+        (0..TIERS).all(|i| c[i].wrapping_add(pu[i]).wrapping_sub(pv[i]) == 0)
     }
 
     /// BFS levels from `s` over residual arcs of zero reduced cost; whether `t` is reached.

@@ -102,6 +102,7 @@ impl Net {
                 .map_or(prep.rem[h], |c| c.get(h).copied().unwrap_or(0))
         };
         let mut g = Mcf::new(0);
+        g.batch = !o.walk;
         let s = g.add_node();
         let b_node: Vec<usize> = prep.buildings.iter().map(|_| g.add_node()).collect();
         let mut hh_node = vec![usize::MAX; n];
