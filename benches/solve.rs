@@ -1,93 +1,50 @@
-//! Speed of the optimisation core on synthetic compounds:
-//! `cargo bench --bench solve`.
+//! End-to-end benchmarks: load, validate, distances, every stage, all three kinds.
+//!
+//! `cargo bench --bench solve`. Targets (release, 2 cores): the Yixinqiao
+//! fixture under 50 ms; a synthetic 5,000 households × 1,500 spaces site
+//! under 2 s. The 20,000 × 6,000 case is `cargo run --release --example scale`.
 
-use allot::model::{BuildingShare, Mechanism, PriorityClass, ResourceKind, Stability};
-use allot::solve::instance::{Demand, Instance, Slot};
-use allot::solve::{solve, Engine};
+use allot::pipeline::{self, Inputs, Options, RosterInput};
+use allot::synthetic::{synthetic_site, SynthParams};
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::hint::black_box;
+use std::time::Duration;
 
-/// A compound of `n` households in `units` units competing for `m` spaces;
-/// a few households have preferences or incumbents (xorshift, fixed seed).
-fn compound(n: usize, m: usize, units: usize) -> Instance {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut rnd = move |k: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % k
-    };
-    let walk = (0..units)
-        .map(|_| (0..m).map(|_| rnd(3000) as f64 / 10.0).collect())
-        .collect();
-    let resources = (0..m)
-        .map(|r| Slot {
-            id: format!("P{r}"),
-            accessible: r % 25 == 0,
-            charger: r % 10 == 3,
-            zone: None,
-        })
-        .collect();
-    let households = (0..n)
-        .map(|h| {
-            let group = h % units;
-            Demand {
-                id: format!("H{h}"),
-                building: format!("B{}", group / 6),
-                group,
-                demand: u32::from(rnd(10) < 7),
-                lottery_rank: (h * 7919) % n,
-                permit: rnd(40) == 0,
-                elderly: rnd(5) == 0,
-                evs: u32::from(rnd(8) == 0),
-                incumbents: if rnd(20) == 0 {
-                    vec![rnd(m as u64) as usize]
-                } else {
-                    vec![]
-                },
-                preferences: if rnd(20) == 0 {
-                    vec![vec![rnd(m as u64) as usize]]
-                } else {
-                    vec![]
-                },
-            }
-        })
-        .collect();
-    Instance {
-        kind: ResourceKind::ParkingSpace,
-        households,
-        resources,
-        walk,
-        max_walk_m: 250.0,
-        priority: vec![PriorityClass::Accessible, PriorityClass::Elderly],
-        building_share: BuildingShare::Proportional,
-        stability: Stability::KeepIncumbents,
-        pins: vec![],
-    }
+fn read_json(path: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("fixture");
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).expect("json")
 }
 
-fn bench(c: &mut Criterion) {
-    let small = compound(308, 74, 36);
-    c.bench_function("optimal flow 308x74", |b| {
-        b.iter(|| solve(black_box(&small), Mechanism::Optimal, Engine::Flow))
+fn yixinqiao(c: &mut Criterion) {
+    let inputs = Inputs {
+        layout: read_json("fixtures/yixinqiao/layout.geojson"),
+        households: RosterInput::Csv(std::fs::read("fixtures/yixinqiao/households.csv").expect("roster")),
+        policy: Some(read_json("fixtures/yixinqiao/policy.json")),
+        previous: None,
+        seed: None,
+    };
+    c.bench_function("yixinqiao end to end", |b| {
+        b.iter(|| pipeline::solve(&inputs, &Options::default()).expect("solves"))
     });
-    c.bench_function("serial 308x74", |b| {
-        b.iter(|| {
-            solve(
-                black_box(&small),
-                Mechanism::SerialDictatorship,
-                Engine::Flow,
-            )
-        })
-    });
-    let mut group = c.benchmark_group("large");
-    group.sample_size(10);
-    let large = compound(1000, 300, 60);
-    group.bench_function("optimal flow 1000x300", |b| {
-        b.iter(|| solve(black_box(&large), Mechanism::Optimal, Engine::Flow))
-    });
+}
+
+fn synthetic(c: &mut Criterion) {
+    let mut group = c.benchmark_group("synthetic");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    for (households, spaces) in [(1_000, 300), (5_000, 1_500)] {
+        let (layout, roster) = synthetic_site(&SynthParams::scaled(households, spaces, 7));
+        let inputs = Inputs {
+            layout,
+            households: RosterInput::Json(roster),
+            policy: None,
+            previous: None,
+            seed: Some("bench".into()),
+        };
+        group.bench_function(format!("{households} households x {spaces} spaces"), |b| {
+            b.iter(|| pipeline::solve(&inputs, &Options::default()).expect("solves"))
+        });
+    }
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, yixinqiao, synthetic);
 criterion_main!(benches);
