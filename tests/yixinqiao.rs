@@ -83,11 +83,12 @@ fn the_milp_engine_matches_the_flow_engine_on_every_stage_optimum_of_one_buildin
     // the most contention per unit: garden plots and charging bays.
     let mut inputs = common::fixture_inputs(dir());
     let roster = parse_roster_csv(&std::fs::read(dir().join("households.csv")).unwrap()).unwrap();
-    let b1: Vec<_> = roster.households.into_iter().filter(|h| h.building == "B1").take(12).collect();
+    let b1: Vec<_> = roster.households.into_iter().filter(|h| h.building == "B1").take(10).collect();
     inputs.households = RosterInput::Parsed(b1);
     let mut policy = inputs.policy.clone().unwrap();
     policy["kinds"]["parking_space"]["per_household"] = 0.into();
     policy["kinds"]["charging_bay"]["max_walk_m"] = 150.into();
+    policy["kinds"]["charging_bay"]["per_household"] = 1.into();
     policy["pins"] = serde_json::json!([]);
     inputs.policy = Some(policy);
     let flow = common::solve(&inputs);
