@@ -1,1 +1,11 @@
 //! Renderings of allocations and layouts: JSON, CSV, GeoJSON, SVG.
+//! Each rendering is a pure function of its inputs (no I/O) and
+//! byte-identical for identical inputs.
+
+pub mod csv;
+pub mod geojson;
+pub mod json;
+
+pub use self::csv::{allocation_csv, roster_csv};
+pub use self::geojson::allocation_geojson;
+pub use self::json::allocation_json;
