@@ -19,6 +19,14 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+/// The `Accept-Language` header, for the SVG map's labels.
+pub fn accept_language(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
 /// A rendering of an allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
@@ -129,6 +137,7 @@ pub fn render(
     format: Format,
     allocation: &Allocation,
     json_bytes: Option<Vec<u8>>,
+    accept_language: Option<&str>,
     site: impl FnOnce() -> Result<Site, ApiError>,
 ) -> Result<Rendered, ApiError> {
     let body: Vec<u8> =
@@ -138,7 +147,7 @@ pub fn render(
             Format::GeoJson => serde_json::to_vec(&core::allocation_geojson(&site()?, allocation))
                 .map_err(|e| ApiError::Internal(e.to_string()))?,
             // The SVG map comes from the web helper's renderer (report::svg).
-            Format::Svg => match core::allocation_svg(&site()?, allocation) {
+            Format::Svg => match core::allocation_svg(&site()?, allocation, accept_language) {
                 Some(svg) => svg.into_bytes(),
                 None => return Err(ApiError::NotAcceptable(
                     "the SVG rendering is not available in this build; use json, csv or geojson"
@@ -344,6 +353,7 @@ pub async fn get_allocation(
     let id = path_number(&id, "allocation")?;
     let format = negotiate(&req, query.format.as_deref())?;
     let store = state.store.clone();
+    let lang = accept_language(&req);
     let rendered = blocking(move || {
         let record = store.allocation(&site, id)?;
         if format == Format::Json {
@@ -355,7 +365,7 @@ pub async fn get_allocation(
         }
         let allocation = parse_stored(&record)?;
         let layout_revision = record.meta.layout_revision;
-        render(format, &allocation, None, || {
+        render(format, &allocation, None, lang.as_deref(), || {
             stored_site(&store.documents(&site, Some(layout_revision))?)
         })
     })

@@ -1,12 +1,15 @@
-//! Every call from the HTTP layer into the allocation core, in one place.
-//!
-//! PLACEHOLDER until the core is merged: these functions keep the API
-//! testable with tiny layouts; they are replaced by calls into
-//! `pipeline`, `geometry`, `model::roster`, `model::policy` and `report`.
+//! Every call from the HTTP layer into the allocation core, in one place,
+//! so the handlers depend on one small surface: `pipeline` (checks and
+//! solves), `geometry` (loading), `model::roster` / `model::policy_parse`
+//! (parsing and cross-checks) and `report` (renderings).
 
-use crate::model::{Allocation, CoordinateMode, Household, Pin, Policy, Problem, Site};
+use crate::geometry;
+use crate::model::policy_parse;
+use crate::model::roster;
+use crate::model::{Allocation, Household, Policy, Problem, Site};
+use crate::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
+use crate::report;
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// Errors and warnings of a layout.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15,12 +18,7 @@ pub struct LayoutReport {
     pub warnings: Vec<Problem>,
 }
 
-/// A parsed roster with its warnings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Roster {
-    pub households: Vec<Household>,
-    pub warnings: Vec<Problem>,
-}
+pub use crate::model::roster::Roster;
 
 /// Households for a solve.
 #[derive(Debug, Clone)]
@@ -48,184 +46,76 @@ pub enum SolveFailure {
     Solver(String),
 }
 
-fn layout_problems(layout: &Value) -> Vec<Problem> {
-    let mut errors = Vec::new();
-    if layout.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        errors.push(
-            Problem::new(
-                "layout-type",
-                "the layout must be a GeoJSON FeatureCollection",
-            )
-            .field("type"),
-        );
-    }
-    let mut seen = BTreeSet::new();
-    match layout.get("features").and_then(Value::as_array) {
-        None => errors
-            .push(Problem::new("layout-type", "`features` must be an array").field("features")),
-        Some(features) => {
-            for (i, f) in features.iter().enumerate() {
-                let id = f.pointer("/properties/id").and_then(Value::as_str);
-                match id {
-                    None => errors.push(Problem::new(
-                        "feature-id",
-                        format!("feature {} has no id", i + 1),
-                    )),
-                    Some(id) if !seen.insert(id.to_string()) => errors
-                        .push(Problem::new("feature-id", format!("duplicate id {id}")).feature(id)),
-                    Some(_) => {}
-                }
-            }
-        }
-    }
-    errors
-}
-
-pub fn validate_layout(layout: &Value, _policy: Option<&Value>) -> LayoutReport {
+/// The layout's errors and warnings, with the policy's limits (or the defaults).
+pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> LayoutReport {
+    let r = pipeline::validate_layout(layout, policy);
     LayoutReport {
-        errors: layout_problems(layout),
-        warnings: Vec::new(),
+        errors: r.errors,
+        warnings: r.warnings,
     }
 }
 
+/// Loads a layout into planar metres.
 pub fn load_site(layout: &Value) -> Result<Site, Vec<Problem>> {
-    let errors = layout_problems(layout);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Site {
-        id: layout
-            .pointer("/site/id")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        name: layout
-            .pointer("/site/name")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        coordinates: CoordinateMode::LocalMeters,
-        boundary: None,
-        buildings: Vec::new(),
-        entrances: Vec::new(),
-        gates: Vec::new(),
-        walkways: Vec::new(),
-        fire_lanes: Vec::new(),
-        keep_clear: Vec::new(),
-        power_feeds: Vec::new(),
-        resources: Vec::new(),
-        raw: layout.clone(),
-    })
+    geometry::load_layout(layout).map_err(|p| p.0)
 }
 
 pub fn parse_roster_json(value: &Value) -> Result<Roster, Vec<Problem>> {
-    let rows = value
-        .as_array()
-        .or_else(|| value.get("households").and_then(Value::as_array))
-        .ok_or_else(|| {
-            vec![Problem::new(
-                "roster-shape",
-                "an array of households is expected",
-            )]
-        })?;
-    let mut households = Vec::new();
-    let mut errors = Vec::new();
-    let mut ids = BTreeSet::new();
-    for (i, row) in rows.iter().enumerate() {
-        let text = |f: &str| row.get(f).and_then(Value::as_str);
-        match (text("id"), text("building"), text("unit")) {
-            (Some(id), Some(b), Some(u)) => {
-                if !ids.insert(id.to_string()) {
-                    errors.push(
-                        Problem::new("roster-duplicate", format!("duplicate id {id}"))
-                            .row(i + 1)
-                            .field("id"),
-                    );
-                }
-                let mut h = Household::new(id, b, u);
-                h.cars = row.get("cars").and_then(Value::as_u64).unwrap_or(0) as u32;
-                h.ebikes = row.get("ebikes").and_then(Value::as_u64).unwrap_or(0) as u32;
-                h.wants_plot = row
-                    .get("wants_plot")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                households.push(h);
-            }
-            _ => errors.push(
-                Problem::new("roster-field", "id, building and unit are required").row(i + 1),
-            ),
-        }
-    }
-    if errors.is_empty() {
-        Ok(Roster {
-            households,
-            warnings: Vec::new(),
-        })
-    } else {
-        Err(errors)
-    }
+    roster::parse_roster_json(value).map_err(|p| p.0)
 }
 
-pub fn parse_roster_csv(_bytes: &[u8]) -> Result<Roster, Vec<Problem>> {
-    Err(vec![Problem::new(
-        "roster-csv",
-        "CSV rosters arrive with the core",
-    )])
+pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Vec<Problem>> {
+    roster::parse_roster_csv(bytes).map_err(|p| p.0)
 }
 
-pub fn check_roster(_households: &[Household], _site: &Site) -> Vec<Problem> {
-    Vec::new()
+/// Households whose unit has no entrance in the site.
+pub fn check_roster(households: &[Household], site: &Site) -> Vec<Problem> {
+    roster::check_roster_against_site(households, site)
 }
 
 pub fn parse_policy(value: &Value) -> Result<Policy, Vec<Problem>> {
-    if !value.is_object() {
-        return Err(vec![Problem::new(
-            "policy-shape",
-            "the policy must be an object",
-        )]);
-    }
-    let mut policy = Policy::default();
-    if let Some(pins) = value.get("pins") {
-        policy.pins = serde_json::from_value::<Vec<Pin>>(pins.clone())
-            .map_err(|e| vec![Problem::new("policy-field", e.to_string()).field("pins")])?;
-    }
-    Ok(policy)
+    policy_parse::parse_policy(value).map_err(|p| p.0)
 }
 
-pub fn check_pins(policy: &Policy, _site: &Site, households: &[Household]) -> Vec<Problem> {
-    policy
-        .pins
-        .iter()
-        .filter(|p| !households.iter().any(|h| h.id == p.household))
-        .map(|p| {
-            Problem::new(
-                "pin-household",
-                format!("pin names unknown household {}", p.household),
-            )
-            .field("pins")
-        })
-        .collect()
+/// Pins naming unknown households or resources, pinned twice, or beyond demand.
+pub fn check_pins(policy: &Policy, site: &Site, households: &[Household]) -> Vec<Problem> {
+    policy_parse::check_pins(policy, site, households)
 }
 
-pub fn solve(_input: &SolveInput) -> Result<Allocation, SolveFailure> {
-    Err(SolveFailure::Solver("the solver is not merged yet".into()))
+/// Checks and solves (blocking; call it off the async workers).
+pub fn solve(input: &SolveInput) -> Result<Allocation, SolveFailure> {
+    let inputs = Inputs {
+        layout: input.layout.clone(),
+        households: match &input.households {
+            HouseholdsInput::Json(v) => RosterInput::Json(v.clone()),
+            HouseholdsInput::Parsed(h) => RosterInput::Parsed(h.clone()),
+        },
+        policy: input.policy.clone(),
+        previous: input.previous.clone(),
+        seed: input.seed.clone(),
+    };
+    pipeline::solve(&inputs, &Options::default()).map_err(|e| match e {
+        PipelineError::Input(problems) => SolveFailure::Input(problems),
+        PipelineError::Solver(message) => SolveFailure::Solver(message),
+    })
 }
 
 pub fn allocation_json(allocation: &Allocation) -> Vec<u8> {
-    serde_json::to_vec(allocation).unwrap_or_default()
+    report::json::allocation_json(allocation)
 }
 
 pub fn allocation_csv(allocation: &Allocation) -> Vec<u8> {
-    let mut out = String::from("\u{feff}household,kind,resource\n");
-    for a in &allocation.assignments {
-        out.push_str(&format!("{},{},{}\n", a.household, a.kind, a.resource));
-    }
-    out.into_bytes()
+    report::csv::allocation_csv(allocation)
 }
 
-pub fn allocation_geojson(site: &Site, _allocation: &Allocation) -> Value {
-    site.raw.clone()
+pub fn allocation_geojson(site: &Site, allocation: &Allocation) -> Value {
+    report::geojson::allocation_geojson(site, allocation)
 }
 
-/// The SVG map, once the renderer exists (`None` until then).
-pub fn allocation_svg(_site: &Site, _allocation: &Allocation) -> Option<String> {
+/// The SVG map in the language of `accept_language`.
+/// TO BE FILLED by the web helper once `report::svg` is merged:
+/// `Some(report::svg::render_svg(site, Some(allocation), &[], Lang::from_accept_language(..)))`.
+/// Until then `None`, which the handlers answer with 406.
+pub fn allocation_svg(_site: &Site, _allocation: &Allocation, _accept_language: Option<&str>) -> Option<String> {
     None
 }

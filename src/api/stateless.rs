@@ -1,6 +1,6 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{negotiate, render};
+use super::allocations::{accept_language, negotiate, render};
 use super::auth::Role;
 use super::core::{self, HouseholdsInput, SolveFailure, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
@@ -102,6 +102,7 @@ pub async fn solve(
         previous,
         seed: request.seed,
     };
+    let lang = accept_language(&req);
     let rendered = with_time_limit(state.solve_timeout, move || {
         let allocation = core::solve(&input).map_err(|f| match f {
             SolveFailure::Input(problems) => {
@@ -109,7 +110,7 @@ pub async fn solve(
             }
             SolveFailure::Solver(m) => ApiError::Internal(format!("the solver failed: {m}")),
         })?;
-        render(format, &allocation, None, || {
+        render(format, &allocation, None, lang.as_deref(), || {
             core::load_site(&input.layout)
                 .map_err(|p| ApiError::invalid("The layout cannot be loaded", p))
         })
