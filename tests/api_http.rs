@@ -189,7 +189,7 @@ enum Bad {
     StaffWritesLayout,
     StaffChangesPolicyBeyondPins,
     ViewerReadsRoster,
-    BadPageSize,
+    PageSizeNotANumber,
     UnknownRoute,
     MethodNotAllowed,
 }
@@ -301,7 +301,7 @@ impl Bad {
                 &json!({"priority": ["elderly"]}),
             ),
             Bad::ViewerReadsRoster => app.get(&path("/households"), VIEWER),
-            Bad::BadPageSize => app.get("/v1/sites?limit=many", VIEWER),
+            Bad::PageSizeNotANumber => app.get("/v1/sites?limit=many", VIEWER),
             Bad::UnknownRoute => app.get("/v2/sites", VIEWER),
             Bad::MethodNotAllowed => app
                 .req(Method::DELETE, &path(""), Some(PLANNER))
@@ -331,7 +331,7 @@ impl Bad {
 #[case::staff_writes_layout(Bad::StaffWritesLayout, 403, "forbidden")]
 #[case::staff_changes_policy_beyond_pins(Bad::StaffChangesPolicyBeyondPins, 403, "forbidden")]
 #[case::viewer_reads_roster(Bad::ViewerReadsRoster, 403, "forbidden")]
-#[case::bad_page_size(Bad::BadPageSize, 400, "bad-request")]
+#[case::page_size_not_a_number(Bad::PageSizeNotANumber, 400, "bad-request")]
 #[case::unknown_route(Bad::UnknownRoute, 404, "not-found")]
 #[case::method_not_allowed(Bad::MethodNotAllowed, 405, "method-not-allowed")]
 fn a_bad_request_gets_its_status_and_problem_and_changes_nothing(

@@ -13,7 +13,7 @@ use super::{blocking, body, path_number, with_time_limit, State};
 use crate::model::{Allocation, Problem, ResourceKind, Site};
 use crate::store::{AllocationRecord, NewAllocation, Store};
 use actix_web::http::header;
-use actix_web::web::{self, Payload};
+use actix_web::web::{self, Bytes, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,22 +112,22 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, ApiE
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
     pub format: Format,
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// For CSV downloads.
     pub filename: Option<String>,
 }
 
 impl Rendered {
-    pub fn response(self) -> HttpResponse {
+    pub fn response(&self) -> HttpResponse {
         let mut res = HttpResponse::Ok();
         res.content_type(self.format.content_type());
-        if let Some(name) = self.filename {
+        if let Some(name) = &self.filename {
             res.insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ));
         }
-        res.body(self.body)
+        res.body(self.body.clone())
     }
 }
 
@@ -157,7 +157,7 @@ pub fn render(
         };
     Ok(Rendered {
         format,
-        body,
+        body: body.into(),
         filename: (format == Format::Csv).then(|| format!("allocation-{}.csv", allocation.site)),
     })
 }
@@ -352,14 +352,27 @@ pub async fn get_allocation(
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let format = negotiate(&req, query.format.as_deref())?;
-    let store = state.store.clone();
     let lang = accept_language(&req);
+    let key = (
+        site.clone(),
+        id,
+        format.content_type(),
+        if format == Format::Svg {
+            lang.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+    );
+    if let Some(hit) = state.cache.get(&key) {
+        return Ok(hit.response());
+    }
+    let store = state.store.clone();
     let rendered = blocking(move || {
         let record = store.allocation(&site, id)?;
         if format == Format::Json {
             return Ok(Rendered {
                 format,
-                body: record.body,
+                body: record.body.into(),
                 filename: None,
             });
         }
@@ -370,6 +383,8 @@ pub async fn get_allocation(
         })
     })
     .await?;
+    let rendered = Arc::new(rendered);
+    state.cache.put(key, rendered.clone());
     Ok(rendered.response())
 }
 

@@ -116,6 +116,10 @@ pub fn allocation_geojson(site: &Site, allocation: &Allocation) -> Value {
 /// TO BE FILLED by the web helper once `report::svg` is merged:
 /// `Some(report::svg::render_svg(site, Some(allocation), &[], Lang::from_accept_language(..)))`.
 /// Until then `None`, which the handlers answer with 406.
-pub fn allocation_svg(_site: &Site, _allocation: &Allocation, _accept_language: Option<&str>) -> Option<String> {
+pub fn allocation_svg(
+    _site: &Site,
+    _allocation: &Allocation,
+    _accept_language: Option<&str>,
+) -> Option<String> {
     None
 }

@@ -9,6 +9,7 @@
 //! ```
 
 use super::auth::{Access, Tokens};
+use super::cache::RenderCache;
 use super::error::{ensure_problem, ApiError};
 use super::{routes, AppState};
 use crate::store::{SqliteStore, Store, StoreError};
@@ -26,6 +27,8 @@ use tracing_actix_web::{RequestId, TracingLogger};
 pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 /// Default solve time limit.
 pub const DEFAULT_SOLVE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Memory kept for renderings of stored allocations.
+pub const RENDER_CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// How long a stopping server lets in-flight requests finish.
 pub const SHUTDOWN_GRACE_SECS: u64 = 30;
 
@@ -214,6 +217,7 @@ impl Application {
             access,
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
+            cache: RenderCache::new(RENDER_CACHE_BYTES),
         });
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();
