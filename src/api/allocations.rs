@@ -193,9 +193,20 @@ fn solve_failure(f: SolveFailure) -> ApiError {
         SolveFailure::Input(problems) => {
             ApiError::invalid("The inputs cannot be allocated", problems)
         }
-        SolveFailure::Solver(message) => {
-            ApiError::Internal(format!("the solver failed: {message}"))
-        }
+        SolveFailure::Solver(message) => solver_failure(message),
+    }
+}
+
+/// A solver failure: a policy nobody can satisfy is the caller's (422, naming
+/// the rule, as the pipeline reports it); anything else is the server's (500).
+pub fn solver_failure(message: String) -> ApiError {
+    if message.contains("infeasible policy") {
+        ApiError::invalid(
+            "No allocation can satisfy the policy",
+            vec![Problem::new("policy-infeasible", message).field("policy")],
+        )
+    } else {
+        ApiError::Internal(format!("the solver failed: {message}"))
     }
 }
 
@@ -220,7 +231,7 @@ pub async fn create_allocation(
     path: web::Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    state.access.require(&req, Role::Staff)?;
+    let role = state.access.require(&req, Role::Staff)?;
     let site = path.into_inner();
     body::media_type(&req, &[body::MediaType::Json])?;
     let bytes = body::read(&req, payload, state.body_limit).await?;
@@ -234,6 +245,14 @@ pub async fn create_allocation(
             )
         })?
     };
+    if request.policy.is_some() && role < Role::Planner {
+        // A run under another policy becomes the site's latest allocation:
+        // that is a planner's decision (staff may still give a seed).
+        return Err(ApiError::Forbidden {
+            needed: Role::Planner,
+            have: role,
+        });
+    }
     let store: Arc<dyn Store> = state.store.clone();
     let site_id = site.clone();
     // Read the head, its documents and the previous allocation.

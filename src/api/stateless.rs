@@ -1,6 +1,6 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, negotiate, render};
+use super::allocations::{accept_language, negotiate, render, solver_failure};
 use super::auth::Role;
 use super::core::{self, HouseholdsInput, SolveFailure, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
@@ -108,7 +108,7 @@ pub async fn solve(
             SolveFailure::Input(problems) => {
                 ApiError::invalid("The inputs cannot be allocated", problems)
             }
-            SolveFailure::Solver(m) => ApiError::Internal(format!("the solver failed: {m}")),
+            SolveFailure::Solver(m) => solver_failure(m),
         })?;
         render(format, &allocation, None, lang.as_deref(), || {
             core::load_site(&input.layout)
