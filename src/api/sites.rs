@@ -460,11 +460,14 @@ pub async fn put_households(
     let if_match = IfMatch::from_request(&req)?;
     let media = body::media_type(&req, &[MediaType::Json, MediaType::Csv])?;
     let bytes = body::read(&req, payload, state.body_limit).await?;
-    let roster = match media {
-        MediaType::Csv => core::parse_roster_csv(&bytes),
-        MediaType::Json => core::parse_roster_json(&body::json(&bytes)?),
-    }
-    .map_err(|p| ApiError::invalid("The roster has bad rows", p))?;
+    let roster = blocking(move || {
+        match media {
+            MediaType::Csv => core::parse_roster_csv(&bytes),
+            MediaType::Json => core::parse_roster_json(&body::json(&bytes)?),
+        }
+        .map_err(|p| ApiError::invalid("The roster has bad rows", p))
+    })
+    .await?;
     write_part(&state, path.into_inner(), if_match, move |docs| {
         roster_change(docs, roster)
     })

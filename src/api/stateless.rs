@@ -5,7 +5,7 @@ use super::auth::Role;
 use super::core::{self, HouseholdsInput, SolveFailure, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{ApiError, ProblemDetails};
-use super::{blocking, body, with_time_limit, State};
+use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -31,7 +31,7 @@ pub async fn validate(
 ) -> Result<HttpResponse, ApiError> {
     state.access.require(&req, Role::Viewer)?;
     let value = body::read_json(&req, payload, state.body_limit).await?;
-    let report = blocking(move || {
+    let report = with_time_limit(state.solve_timeout, move || {
         let wrapped = value.get("type").is_none() && value.get("layout").is_some();
         Ok(if wrapped {
             let layout = value.get("layout").cloned().unwrap_or(Value::Null);
