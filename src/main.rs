@@ -33,6 +33,8 @@ enum Command {
     },
     /// Allocate: layout + roster + policy in, allocation out.
     Solve(SolveArgs),
+    /// Serve the HTTP API and the staff web page (API.md).
+    Serve(allot::api::startup::ServeArgs),
 }
 
 #[derive(clap::Args)]
@@ -106,6 +108,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => validate(&layout, policy.as_deref(), json),
         Command::Solve(args) => solve(args),
+        Command::Serve(args) => {
+            allot::api::startup::serve_blocking(args.into_config()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
