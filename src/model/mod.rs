@@ -15,9 +15,7 @@ pub use allocation::{
 };
 pub use household::Household;
 pub use kind::ResourceKind;
-pub use policy::{
-    BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Stability,
-};
+pub use policy::{BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Stability};
 pub use problem::{Problem, Problems};
 pub use site::{
     Building, CoordinateMode, Entrance, NamedPoint, Resource, Shape, Site, Walkway, Zone,
