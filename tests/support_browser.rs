@@ -64,9 +64,7 @@ impl Browser {
         let chromium = std::env::var_os("CHROMIUM")
             .map(PathBuf::from)
             .or_else(|| find_program(&["chromium", "chromium-browser", "google-chrome"]))
-            .unwrap_or_else(|| {
-                panic!("Chromium is not installed: run `bash .ci/browser-deps.sh`")
-            });
+            .unwrap_or_else(|| panic!("Chromium is not installed: run `bash .ci/browser-deps.sh`"));
         let profile = tempfile::tempdir().expect("a temporary profile directory");
         let log_path = profile.path().join("chromedriver.log");
         let port = free_port();

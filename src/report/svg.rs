@@ -677,10 +677,70 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
 
     // Resources.
     let point_radius = point_radii(site);
-    for (i, r) in site.resources.iter().enumerate() {
-        let holder = holders.get(r.id.as_str()).copied();
-        let pinned = holder.is_some_and(|a| pins.contains(&(a.household.as_str(), r.id.as_str())));
-        let state = ResourceState::of(r, holder, pinned);
+    // Each resource's state, label lines and the largest text that fits it.
+    struct Drawn<'s> {
+        state: ResourceState,
+        holder: Option<&'s Assignment>,
+        lines: Vec<&'s str>,
+        fit: f64,
+        label: Option<LabelBox>,
+    }
+    let drawn: Vec<Drawn<'_>> = site
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let holder = holders.get(r.id.as_str()).copied();
+            let pinned =
+                holder.is_some_and(|a| pins.contains(&(a.household.as_str(), r.id.as_str())));
+            let state = ResourceState::of(r, holder, pinned);
+            let mut lines: Vec<&str> = vec![&r.id];
+            if let Some(a) = holder {
+                lines.push(&a.household);
+            }
+            let em = lines.iter().map(|l| text_em(l)).fold(0.6, f64::max);
+            let n = lines.len() as f64;
+            let (fit, label) = match &r.shape {
+                Shape::Polygon(p) => match label_box(&frame, p) {
+                    Some(lb) => (
+                        (lb.short * 0.8 / (1.15 * n))
+                            .min(lb.long * 0.88 / em)
+                            .min(1.5 * u),
+                        Some(lb),
+                    ),
+                    None => (0.0, None),
+                },
+                Shape::Point(_) => {
+                    let rad = point_radius.get(i).copied().unwrap_or(0.6);
+                    ((rad * 1.6 / (1.15 * n)).min(2.0 * rad * 0.9 / em), None)
+                }
+            };
+            Drawn {
+                state,
+                holder,
+                lines,
+                fit,
+                label,
+            }
+        })
+        .collect();
+    // One text size per kind (the median fit), smaller only where it must be.
+    let mut kind_size: BTreeMap<ResourceKind, f64> = BTreeMap::new();
+    for kind in ResourceKind::ALL {
+        let mut fits: Vec<f64> = site
+            .resources
+            .iter()
+            .zip(&drawn)
+            .filter(|(r, d)| r.kind == kind && d.fit > 0.0)
+            .map(|(_, d)| d.fit)
+            .collect();
+        fits.sort_by(f64::total_cmp);
+        if let Some(m) = fits.get(fits.len() / 2) {
+            kind_size.insert(kind, *m);
+        }
+    }
+    for (i, (r, d)) in site.resources.iter().zip(&drawn).enumerate() {
+        let state = d.state;
         let mut class = format!("feature resource {} {}", r.kind.as_str(), state.class());
         if r.accessible {
             class.push_str(" accessible");
@@ -692,7 +752,7 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
             &mut o,
             &r.id,
             &class,
-            &resource_tooltip(lang, r, holder, state),
+            &resource_tooltip(lang, r, d.holder, state),
         );
         let (stroke, sw, dash) = if r.accessible {
             (ACCESSIBLE_STROKE, 0.35, "")
@@ -701,12 +761,7 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
         } else {
             ("#555555", 0.12, "")
         };
-        let mut lines: Vec<&str> = vec![&r.id];
-        if let Some(a) = holder {
-            lines.push(&a.household);
-        }
-        let em = lines.iter().map(|l| text_em(l)).fold(0.6, f64::max);
-        let n = lines.len() as f64;
+        let size = d.fit.min(kind_size.get(&r.kind).copied().unwrap_or(d.fit));
         match &r.shape {
             Shape::Polygon(p) => {
                 o.push_str(&format!(
@@ -717,17 +772,14 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
                     num(sw),
                     dash
                 ));
-                if let Some(lb) = label_box(&frame, p) {
-                    let size = (lb.short * 0.8 / (1.15 * n))
-                        .min(lb.long * 0.88 / em)
-                        .min(1.5 * u);
+                if let Some(lb) = d.label {
                     centred_lines(
                         &mut o,
                         lb.cx,
                         lb.cy,
                         lb.angle,
                         size,
-                        &lines,
+                        &d.lines,
                         " fill=\"#111111\" class=\"label\"",
                     );
                 }
@@ -745,14 +797,13 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
                     num(sw.min(rad * 0.2)),
                     dash
                 ));
-                let size = (rad * 1.6 / (1.15 * n)).min(2.0 * rad * 0.9 / em);
                 centred_lines(
                     &mut o,
                     cx,
                     cy,
                     0.0,
                     size,
-                    &lines,
+                    &d.lines,
                     " fill=\"#111111\" class=\"label\"",
                 );
             }
@@ -848,48 +899,72 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
 
     // Problems: warnings first so that errors lie on top.
     let geoms = site_geometries(site);
-    o.push_str("<g id=\"problems\">\n");
-    for (severity, colour, list) in [
+    // Markers: warnings under errors, and within each the larger shapes
+    // first, so that a small resource stays visible on a building it overlaps.
+    let mut markers: Vec<(u8, f64, usize, String)> = Vec::new();
+    for (rank, (severity, colour, list)) in [
         ("warning", WARNING_ORANGE, opts.warnings),
         ("error", PROBLEM_RED, opts.errors),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         for (i, p) in list.iter().enumerate() {
             let tip = format!("{}: {}\n{}", t(lang, "map.rule"), p.rule, p.message);
             for fid in problem_features(p) {
                 let Some(g) = geoms.get(fid) else { continue };
-                o.push_str(&format!(
+                let mut m = format!(
                     "<g id=\"{}-{}-{}\" class=\"problem {}\"><title>{}</title>",
                     severity,
                     i,
                     feature_element_id(fid),
                     severity,
                     escape_xml(&tip)
-                ));
-                match g {
-                    Geom::Poly(poly) => o.push_str(&format!(
-                        "<path d=\"{}\" fill=\"{c}\" fill-opacity=\"0.3\" stroke=\"{c}\" stroke-width=\"{}\" fill-rule=\"evenodd\"/>",
-                        polygon_path(&frame, poly),
-                        num(0.5 * u),
-                        c = colour
-                    )),
-                    Geom::Pt(pt) => o.push_str(&format!(
-                        "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{c}\" fill-opacity=\"0.3\" stroke=\"{c}\" stroke-width=\"{}\"/>",
-                        num(frame.x(pt.x())),
-                        num(frame.y(pt.y())),
-                        num(1.2 * u),
-                        num(0.4 * u),
-                        c = colour
-                    )),
-                    Geom::Line(l) => o.push_str(&format!(
-                        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-opacity=\"0.7\" stroke-width=\"{}\"/>",
-                        line_points(&frame, l),
-                        colour,
-                        num(0.8 * u)
-                    )),
-                }
-                o.push_str("</g>\n");
+                );
+                let area = match g {
+                    Geom::Poly(poly) => {
+                        m.push_str(&format!(
+                            "<path d=\"{}\" fill=\"{c}\" fill-opacity=\"0.3\" stroke=\"{c}\" stroke-width=\"{}\" fill-rule=\"evenodd\"/>",
+                            polygon_path(&frame, poly),
+                            num(0.5 * u),
+                            c = colour
+                        ));
+                        poly.bounding_rect()
+                            .map(|r| r.width() * r.height())
+                            .filter(|a| a.is_finite())
+                            .unwrap_or(0.0)
+                    }
+                    Geom::Pt(pt) => {
+                        m.push_str(&format!(
+                            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{c}\" fill-opacity=\"0.3\" stroke=\"{c}\" stroke-width=\"{}\"/>",
+                            num(frame.x(pt.x())),
+                            num(frame.y(pt.y())),
+                            num(1.2 * u),
+                            num(0.4 * u),
+                            c = colour
+                        ));
+                        0.0
+                    }
+                    Geom::Line(l) => {
+                        m.push_str(&format!(
+                            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-opacity=\"0.7\" stroke-width=\"{}\"/>",
+                            line_points(&frame, l),
+                            colour,
+                            num(0.8 * u)
+                        ));
+                        0.0
+                    }
+                };
+                m.push_str("</g>\n");
+                let seq = markers.len();
+                markers.push((rank as u8, area, seq, m));
             }
         }
+    }
+    markers.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    o.push_str("<g id=\"problems\">\n");
+    for (_, _, _, m) in &markers {
+        o.push_str(m);
     }
     o.push_str("</g>\n");
 
