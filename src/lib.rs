@@ -13,3 +13,4 @@ pub mod pipeline;
 pub mod report;
 pub mod solve;
 pub mod store;
+pub mod synthetic;

@@ -1,1 +1,224 @@
-fn main() {}
+//! The `allot` command line: a thin shell over the library.
+
+use allot::model::Allocation;
+use allot::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
+use allot::solve::{Engine, MilpBackend};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit status when the input breaks a rule (every problem is on stderr).
+const EXIT_INVALID: u8 = 3;
+
+#[derive(Parser)]
+#[command(name = "allot", version, about = "Fair, explainable allocation of a compound's parking spaces, e-bike charging bays and garden plots")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a site layout against the geometry rules of FORMAT.md §1.
+    Validate {
+        /// The layout GeoJSON.
+        layout: PathBuf,
+        /// A policy whose max_walk_m / max_cable_m to validate with.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Allocate: layout + roster + policy in, allocation out.
+    Solve(SolveArgs),
+}
+
+#[derive(clap::Args)]
+struct SolveArgs {
+    /// The layout GeoJSON.
+    #[arg(long)]
+    layout: PathBuf,
+    /// The roster: `.csv` or JSON.
+    #[arg(long)]
+    households: PathBuf,
+    /// The policy JSON (defaults for everything when omitted).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// The previous allocation JSON: its holders are the incumbents.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Overrides the policy's lottery seed.
+    #[arg(long)]
+    seed: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// `flow`: the exact combinatorial engine; `milp`: the good_lp reference model.
+    #[arg(long, value_enum, default_value_t = EngineArg::Flow)]
+    engine: EngineArg,
+    /// The good_lp backend of `--engine milp`.
+    #[arg(long, value_enum, default_value_t = BackendArg::Microlp)]
+    backend: BackendArg,
+    /// Record the solve time in `solver.seconds` (makes the output differ run to run).
+    #[arg(long)]
+    timings: bool,
+    /// Write here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Csv,
+    Geojson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    Flow,
+    Milp,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Microlp,
+    CoinCbc,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Validate {
+            layout,
+            policy,
+            json,
+        } => validate(&layout, policy.as_deref(), json),
+        Command::Solve(args) => solve(args),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let bytes = read(path)?;
+    let text = String::from_utf8_lossy(&bytes);
+    serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .with_context(|| format!("{} is not valid JSON", path.display()))
+}
+
+fn write_out(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    match out {
+        Some(path) => std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => std::io::stdout().write_all(bytes).context("cannot write stdout"),
+    }
+}
+
+fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode> {
+    let layout = read_json(layout)?;
+    let policy = policy.map(read_json).transpose()?;
+    let report = pipeline::validate_layout(&layout, policy.as_ref());
+    for p in &report.errors {
+        eprintln!("error: {p}");
+    }
+    for p in &report.warnings {
+        eprintln!("warning: {p}");
+    }
+    if json {
+        let mut bytes = serde_json::to_vec_pretty(&report)?;
+        bytes.push(b'\n');
+        write_out(None, &bytes)?;
+    } else {
+        println!(
+            "{}: {} error(s), {} warning(s)",
+            if report.errors.is_empty() { "valid" } else { "invalid" },
+            report.errors.len(),
+            report.warnings.len()
+        );
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+fn solve(args: SolveArgs) -> Result<ExitCode> {
+    let layout = read_json(&args.layout)?;
+    let households = if args
+        .households
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        RosterInput::Csv(read(&args.households)?)
+    } else {
+        RosterInput::Json(read_json(&args.households)?)
+    };
+    let policy = args.policy.as_deref().map(read_json).transpose()?;
+    let previous: Option<Allocation> = match &args.previous {
+        Some(path) => Some(
+            serde_json::from_value(read_json(path)?)
+                .with_context(|| format!("{} is not an allocation", path.display()))?,
+        ),
+        None => None,
+    };
+    let engine = match (args.engine, args.backend) {
+        (EngineArg::Flow, _) => Engine::Flow,
+        (EngineArg::Milp, BackendArg::Microlp) => Engine::Milp(MilpBackend::Microlp),
+        (EngineArg::Milp, BackendArg::CoinCbc) => Engine::Milp(MilpBackend::CoinCbc),
+    };
+    let inputs = Inputs {
+        layout,
+        households,
+        policy,
+        previous,
+        seed: args.seed,
+    };
+    let options = Options {
+        engine,
+        timings: args.timings,
+    };
+    let allocation = match pipeline::solve(&inputs, &options) {
+        Ok(a) => a,
+        Err(PipelineError::Input(problems)) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for w in &allocation.warnings {
+        eprintln!("warning: {w}");
+    }
+    let bytes = match args.format {
+        Format::Json => allot::report::json::allocation_json(&allocation),
+        Format::Csv => allot::report::csv::allocation_csv(&allocation),
+        Format::Geojson => {
+            let checked = pipeline::check(&inputs).map_err(anyhow::Error::from)?;
+            let mut v = serde_json::to_vec_pretty(&allot::report::geojson::allocation_geojson(
+                &checked.site,
+                &allocation,
+            ))?;
+            v.push(b'\n');
+            v
+        }
+    };
+    write_out(args.out.as_deref(), &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}

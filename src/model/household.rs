@@ -1,6 +1,7 @@
 //! A household of the roster, normalised (FORMAT.md §2).
 
 use super::kind::ResourceKind;
+use super::policy::Policy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -42,5 +43,57 @@ impl Household {
             preferences: BTreeMap::new(),
             previous: BTreeMap::new(),
         }
+    }
+}
+
+/// Demand of a household for a kind, in units (FORMAT.md §3 "Terms"):
+/// parking `min(cars, per_household)`, charging bays
+/// `min(ebikes, per_household)`, plots `per_household` if `wants_plot`, else 0.
+pub fn demand(h: &Household, kind: ResourceKind, policy: &Policy) -> u32 {
+    let per = policy.kind(kind).per_household;
+    match kind {
+        ResourceKind::ParkingSpace => h.cars.min(per),
+        ResourceKind::ChargingBay => h.ebikes.min(per),
+        ResourceKind::GardenPlot => {
+            if h.wants_plot {
+                per
+            } else {
+                0
+            }
+        }
+    }
+}
+
+impl Household {
+    /// This household's demand for a kind; see [`demand`].
+    pub fn demand(&self, kind: ResourceKind, policy: &Policy) -> u32 {
+        demand(self, kind, policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demand_is_capped_by_per_household_and_plots_need_wants_plot() {
+        let mut policy = Policy::default();
+        policy.kinds.insert(
+            ResourceKind::ChargingBay,
+            crate::model::KindPolicy {
+                per_household: 2,
+                ..Default::default()
+            },
+        );
+        let mut h = Household::new("a", "B1", "1");
+        h.cars = 3;
+        h.ebikes = 3;
+        assert_eq!(h.demand(ResourceKind::ParkingSpace, &policy), 1);
+        assert_eq!(h.demand(ResourceKind::ChargingBay, &policy), 2);
+        assert_eq!(h.demand(ResourceKind::GardenPlot, &policy), 0);
+        h.wants_plot = true;
+        h.ebikes = 1;
+        assert_eq!(h.demand(ResourceKind::GardenPlot, &policy), 1);
+        assert_eq!(demand(&h, ResourceKind::ChargingBay, &policy), 1);
     }
 }

@@ -4,19 +4,24 @@
 //! next to the types they produce.
 
 pub mod allocation;
+pub mod canonical;
 pub mod household;
 pub mod kind;
 pub mod policy;
+pub mod policy_parse;
 pub mod problem;
+pub mod roster;
 pub mod site;
 
 pub use allocation::{
     Allocation, Assignment, BuildingMetrics, KindMetrics, SolverInfo, Unserved, WalkStats,
 };
-pub use household::Household;
+pub use household::{demand, Household};
 pub use kind::ResourceKind;
 pub use policy::{BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Stability};
+pub use policy_parse::{check_pins, parse_policy};
 pub use problem::{Problem, Problems};
+pub use roster::{check_roster_against_site, parse_roster_csv, parse_roster_json, Roster};
 pub use site::{
     Building, CoordinateMode, Entrance, NamedPoint, Resource, Shape, Site, Walkway, Zone,
 };

@@ -1,1 +1,0 @@
-//! Inputs in, allocation out: load, validate, measure, solve, explain.

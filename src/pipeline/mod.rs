@@ -1,0 +1,312 @@
+//! Inputs in, allocation out: load, validate, measure, solve, explain.
+//!
+//! This is the one entry point the CLI and the HTTP API call. It does no I/O
+//! itself: callers hand it parsed JSON values or CSV bytes.
+//!
+//! Order of work, and where each step lives:
+//! 1. parse the layout (`geometry::load_layout`), roster (`model::roster`)
+//!    and policy (`model::policy`), collecting every problem of every input;
+//! 2. walking distances (`geometry::walk`) and the geometry rules
+//!    (`geometry::validate`); nothing is solved if any input has an error;
+//! 3. per kind, an [`Instance`](crate::solve::instance::Instance) is built
+//!    (`build`) and solved by the chosen engine (`solve::solve`);
+//! 4. each assignment and unserved unit is explained and the metrics are
+//!    measured (`solve::explain`, `solve::metrics`).
+
+mod build;
+
+use crate::geometry::{self, ValidationReport};
+use crate::model::canonical::inputs_sha256;
+use crate::model::policy_parse::{check_pins, parse_policy};
+use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
+use crate::model::{Allocation, Household, Mechanism, Policy, Problem, ResourceKind, SolverInfo};
+use crate::solve::{self, explain, metrics, Engine};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+pub use build::build_instance;
+
+/// The roster, in whichever form it arrived.
+#[derive(Debug, Clone)]
+pub enum RosterInput {
+    /// An array of objects or `{"households": [...]}`.
+    Json(Value),
+    /// CSV bytes (UTF-8, with or without BOM).
+    Csv(Vec<u8>),
+    /// Already parsed and normalised (stored rosters).
+    Parsed(Vec<Household>),
+}
+
+/// Everything one allocation depends on.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub layout: Value,
+    pub households: RosterInput,
+    /// The policy JSON; `None` means every default.
+    pub policy: Option<Value>,
+    /// The allocation this one follows: its assignments are the incumbents of
+    /// households whose roster record names no `previous` for that kind.
+    pub previous: Option<Allocation>,
+    /// Overrides `policy.seed` when given.
+    pub seed: Option<String>,
+}
+
+/// How to solve.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub engine: Engine,
+    /// Record the wall time in `solver.seconds`. Off by default, so that the
+    /// same inputs give byte-identical allocations (FORMAT.md §3).
+    pub timings: bool,
+}
+
+/// Why no allocation could be made.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PipelineError {
+    /// The inputs break rules of FORMAT.md: every problem found, in input order
+    /// (layout, roster, policy).
+    #[error("{} input problem(s); first: {}", .0.len(), .0.first().map(|p| p.to_string()).unwrap_or_default())]
+    Input(Vec<Problem>),
+    /// The engine failed (an infeasible policy names its rule here).
+    #[error("solver failed: {0}")]
+    Solver(String),
+}
+
+impl PipelineError {
+    /// The input problems (empty for solver failures).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            PipelineError::Input(p) => p,
+            PipelineError::Solver(_) => &[],
+        }
+    }
+}
+
+/// Inputs that passed every check, ready to be solved.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub site: crate::model::Site,
+    pub households: Vec<Household>,
+    pub policy: Policy,
+    pub walks: geometry::WalkMatrix,
+    pub warnings: Vec<Problem>,
+}
+
+/// Parses and checks all three inputs, collecting every problem.
+pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    let site = match geometry::load_layout(&inputs.layout) {
+        Ok(site) => Some(site),
+        Err(p) => {
+            errors.extend(p.0);
+            None
+        }
+    };
+    let households = match &inputs.households {
+        RosterInput::Json(v) => parse_roster_json(v).map(|r| (r.households, r.warnings)),
+        RosterInput::Csv(b) => parse_roster_csv(b).map(|r| (r.households, r.warnings)),
+        RosterInput::Parsed(h) => Ok((h.clone(), Vec::new())),
+    };
+    let households = match households {
+        Ok((h, w)) => {
+            warnings.extend(w);
+            Some(h)
+        }
+        Err(p) => {
+            errors.extend(p.0);
+            None
+        }
+    };
+    let policy = match inputs.policy.as_ref().map(parse_policy) {
+        None => Some(Policy::default()),
+        Some(Ok(p)) => Some(p),
+        Some(Err(p)) => {
+            errors.extend(p.0);
+            None
+        }
+    };
+
+    let mut walks = None;
+    if let (Some(site), Some(policy)) = (&site, &policy) {
+        let w = geometry::walking_distances(site);
+        let report = geometry::validate(site, policy, Some(&w));
+        errors.extend(report.errors);
+        warnings.extend(report.warnings);
+        walks = Some(w);
+    }
+    if let (Some(site), Some(households)) = (&site, &households) {
+        errors.extend(check_roster_against_site(households, site));
+        if let Some(policy) = &policy {
+            errors.extend(check_pins(policy, site, households));
+        }
+    }
+    match (site, households, policy, walks) {
+        (Some(site), Some(households), Some(mut policy), Some(walks)) if errors.is_empty() => {
+            if let Some(seed) = &inputs.seed {
+                policy.seed = Some(seed.clone());
+            }
+            Ok(Checked {
+                site,
+                households,
+                policy,
+                walks,
+                warnings,
+            })
+        }
+        _ => Err(PipelineError::Input(errors)),
+    }
+}
+
+/// Validates a layout alone (`allot validate`, `POST /v1/validate`), with the
+/// given policy's `max_walk_m`/`max_cable_m` or the defaults. Loading errors
+/// and policy errors are reported as errors too.
+pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> ValidationReport {
+    let mut report = ValidationReport::default();
+    let policy = match policy.map(parse_policy) {
+        None => Policy::default(),
+        Some(Ok(p)) => p,
+        Some(Err(p)) => {
+            report.errors.extend(p.0);
+            Policy::default()
+        }
+    };
+    match geometry::load_layout(layout) {
+        Ok(site) => {
+            let walks = geometry::walking_distances(&site);
+            let r = geometry::validate(&site, &policy, Some(&walks));
+            report.errors.extend(r.errors);
+            report.warnings.extend(r.warnings);
+        }
+        Err(p) => report.errors.extend(p.0),
+    }
+    report
+}
+
+/// Checks the inputs and computes the allocation.
+pub fn solve(inputs: &Inputs, options: &Options) -> Result<Allocation, PipelineError> {
+    let started = Instant::now();
+    let checked = check(inputs)?;
+    let mut allocation = allocate(&checked, inputs.previous.as_ref(), options)?;
+    if options.timings {
+        allocation.solver.seconds = (started.elapsed().as_secs_f64() * 1e4).round() / 1e4;
+    }
+    Ok(allocation)
+}
+
+/// Solves checked inputs.
+pub fn allocate(
+    checked: &Checked,
+    previous: Option<&Allocation>,
+    options: &Options,
+) -> Result<Allocation, PipelineError> {
+    let Checked {
+        site,
+        policy,
+        walks,
+        warnings,
+        ..
+    } = checked;
+    let households = with_previous(&checked.households, previous);
+
+    let mut unseeded = policy.clone();
+    unseeded.seed = None;
+    let sha = inputs_sha256(&site.raw, &households, &unseeded);
+    let seed = policy.seed.clone().unwrap_or_else(|| sha.clone());
+    let mut resolved = policy.clone();
+    resolved.seed = Some(seed.clone());
+
+    let ids: Vec<String> = households.iter().map(|h| h.id.clone()).collect();
+    let lottery = solve::lottery::lottery_order(&seed, &ids);
+    let rank: BTreeMap<&str, usize> = lottery
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+
+    let engine = match policy.mechanism {
+        Mechanism::Optimal => options.engine,
+        Mechanism::SerialDictatorship => Engine::Flow,
+    };
+    let unit_labels: Vec<String> = walks.units.iter().map(|(b, u)| format!("{b}-{u}")).collect();
+    let mut assignments = Vec::new();
+    let mut unserved = Vec::new();
+    let mut metrics_by_kind = BTreeMap::new();
+    let mut stages = Vec::new();
+    for kind in ResourceKind::ALL {
+        let built = build_instance(site, &households, policy, walks, kind, &rank);
+        let solution = solve::solve(&built.instance, policy.mechanism, engine)
+            .map_err(|e| PipelineError::Solver(format!("{kind}: {e}")))?;
+        for s in &solution.stages {
+            stages.push(format!("{kind}: {} = {}", s.name, s.value));
+        }
+        let explained = explain::explain(
+            &built.instance,
+            &solution,
+            policy,
+            &built.pin_reasons,
+            &unit_labels,
+        );
+        metrics_by_kind.insert(
+            kind,
+            metrics::measure(
+                &built.instance,
+                &solution,
+                &households,
+                policy,
+            ),
+        );
+        assignments.extend(explained.assignments);
+        unserved.extend(explained.unserved);
+    }
+
+    let (engine_name, backend) = match (policy.mechanism, engine) {
+        (Mechanism::SerialDictatorship, _) => ("serial_dictatorship", "combinatorial".to_string()),
+        (Mechanism::Optimal, e) => (e.name(), e.backend_name().to_string()),
+    };
+    Ok(Allocation {
+        site: site.display_id(),
+        inputs_sha256: sha,
+        seed,
+        policy: resolved,
+        assignments,
+        unserved,
+        lottery,
+        metrics: metrics_by_kind,
+        solver: SolverInfo {
+            engine: engine_name.to_string(),
+            backend,
+            seconds: 0.0,
+            stages,
+        },
+        warnings: warnings.clone(),
+    })
+}
+
+/// Households whose roster names no `previous` for a kind take their
+/// assignments of that kind in the previous allocation.
+fn with_previous(households: &[Household], previous: Option<&Allocation>) -> Vec<Household> {
+    let mut out = households.to_vec();
+    let Some(previous) = previous else {
+        return out;
+    };
+    let mut held: BTreeMap<(&str, ResourceKind), Vec<String>> = BTreeMap::new();
+    for a in &previous.assignments {
+        held.entry((a.household.as_str(), a.kind))
+            .or_default()
+            .push(a.resource.clone());
+    }
+    for h in &mut out {
+        for kind in ResourceKind::ALL {
+            let named = h.previous.get(&kind).is_some_and(|v| !v.is_empty());
+            if !named {
+                if let Some(ids) = held.get(&(h.id.as_str(), kind)) {
+                    h.previous.insert(kind, ids.clone());
+                }
+            }
+        }
+    }
+    out
+}

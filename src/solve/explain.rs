@@ -1,0 +1,247 @@
+//! Reasons a resident understands: a `why` for every assignment and every
+//! unserved unit, and each unserved household's place on the waitlist.
+//!
+//! The waitlist of a kind is the order in which unserved households would be
+//! served if a resource freed up: households with at least one eligible
+//! resource, those in a `priority` class first (in the listed order), then
+//! by lottery rank. A household with nothing of the kind within its
+//! `max_walk_m` has no place (`waitlist: null`) and is told the nearest
+//! distance instead.
+
+use super::instance::{Instance, Reservation};
+use super::Solution;
+use crate::model::{Assignment, Mechanism, Policy, PriorityClass, ResourceKind, Unserved};
+use std::collections::BTreeMap;
+
+/// Two resources closer than this to the same door count as equally near.
+const EQUAL_WALK_M: f64 = 0.05;
+
+/// The explained outcome of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explained {
+    pub assignments: Vec<Assignment>,
+    pub unserved: Vec<Unserved>,
+}
+
+fn nouns(kind: ResourceKind) -> (&'static str, &'static str) {
+    match kind {
+        ResourceKind::ParkingSpace => ("parking space", "parking spaces"),
+        ResourceKind::ChargingBay => ("charging bay", "charging bays"),
+        ResourceKind::GardenPlot => ("garden plot", "garden plots"),
+    }
+}
+
+fn class_name(c: PriorityClass) -> &'static str {
+    match c {
+        PriorityClass::Accessible => "accessible (disability permit holders)",
+        PriorityClass::Elderly => "elderly (a member aged 70 or over)",
+        PriorityClass::Ev => "ev (EV owners)",
+    }
+}
+
+/// Rounds metres to 0.1 m as reports do.
+pub fn round_walk(m: f64) -> f64 {
+    (m * 10.0).round() / 10.0
+}
+
+/// The first listed priority class a household belongs to (index into `inst.priority`).
+fn class_rank(inst: &Instance, h: usize) -> usize {
+    let d = &inst.households[h];
+    inst.priority
+        .iter()
+        .position(|&c| d.in_class(c))
+        .unwrap_or(inst.priority.len())
+}
+
+/// Unserved households with something in reach, in waitlist order.
+pub fn waitlist(inst: &Instance, served: &[u32]) -> Vec<usize> {
+    let mut queue: Vec<usize> = (0..inst.households.len())
+        .filter(|&h| served[h] < inst.households[h].demand)
+        .filter(|&h| (0..inst.resources.len()).any(|r| inst.eligible(h, r)))
+        .collect();
+    queue.sort_by_key(|&h| {
+        (
+            class_rank(inst, h),
+            inst.households[h].lottery_rank,
+            inst.households[h].id.clone(),
+        )
+    });
+    queue
+}
+
+/// Explains a solution. `pin_reasons` gives the policy's reason of each pin;
+/// `unit_labels[group]` names the household's unit, e.g. `B2-1`.
+pub fn explain(
+    inst: &Instance,
+    sol: &Solution,
+    policy: &Policy,
+    pin_reasons: &BTreeMap<(usize, usize), Option<String>>,
+    unit_labels: &[String],
+) -> Explained {
+    let (one, many) = nouns(inst.kind);
+    let n_h = inst.households.len();
+    let mut served = vec![0u32; n_h];
+    let mut holder: Vec<Option<usize>> = vec![None; inst.resources.len()];
+    for &(h, r) in &sol.assigned {
+        served[h] += 1;
+        holder[r] = Some(h);
+    }
+    let label = |h: usize| -> &str {
+        unit_labels
+            .get(inst.households[h].group)
+            .map(String::as_str)
+            .unwrap_or("?")
+    };
+    let reserved_for = |h: usize, r: usize| match inst.resources[r].reservation() {
+        Reservation::Permit => inst.households[h].permit,
+        Reservation::Ev => inst.households[h].evs > 0,
+        Reservation::None => false,
+    };
+    let nearest = |h: usize| -> f64 {
+        (0..inst.resources.len())
+            .map(|r| inst.walk_of(h, r))
+            .fold(f64::INFINITY, f64::min)
+    };
+    let rank_phrase = |h: usize| match policy.mechanism {
+        Mechanism::Optimal => format!("lottery rank {}", inst.households[h].lottery_rank + 1),
+        Mechanism::SerialDictatorship => {
+            format!("lottery rank {} (turn order)", inst.households[h].lottery_rank + 1)
+        }
+    };
+
+    let mut assignments = Vec::new();
+    for &(h, r) in &sol.assigned {
+        let d = &inst.households[h];
+        let walk = inst.walk_of(h, r);
+        let (basis, reason) = if let Some(reason) = pin_reasons.get(&(h, r)) {
+            let text = match reason {
+                Some(text) => format!("pinned by the policy: {text}"),
+                None => "pinned by the policy".to_string(),
+            };
+            ("pin", text)
+        } else if d.incumbents.contains(&r) {
+            ("kept", "kept from the previous allocation".to_string())
+        } else if reserved_for(h, r) {
+            let text = match inst.resources[r].reservation() {
+                Reservation::Permit => "accessible space reserved for disability permit holders",
+                _ => "charger space reserved for EV owners",
+            };
+            ("reserved", text.to_string())
+        } else if let Some(&c) = inst.priority.iter().find(|&&c| d.in_class(c)) {
+            (
+                "priority",
+                format!("priority class {}; {}", class_name(c), rank_phrase(h)),
+            )
+        } else {
+            ("lottery", rank_phrase(h))
+        };
+        let preference = d.preferences.iter().position(|set| set.contains(&r));
+        let place = if let Some(p) = preference {
+            format!("preference #{} of the household, {:.1} m from unit {}", p + 1, round_walk(walk), label(h))
+        } else if walk <= nearest(h) + EQUAL_WALK_M {
+            format!("the nearest {one} to unit {} ({:.1} m)", label(h), round_walk(walk))
+        } else {
+            format!("{:.1} m from unit {}", round_walk(walk), label(h))
+        };
+        assignments.push(Assignment {
+            household: d.id.clone(),
+            kind: inst.kind,
+            resource: inst.resources[r].id.clone(),
+            walk_m: round_walk(walk),
+            why: format!("{reason}; {place}"),
+            basis: basis.to_string(),
+        });
+    }
+    assignments.sort_by(|a, b| (&a.household, &a.resource).cmp(&(&b.household, &b.resource)));
+
+    let queue = waitlist(inst, &served);
+    let place: BTreeMap<usize, u32> = queue
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| (h, i as u32 + 1))
+        .collect();
+    let mut unserved = Vec::new();
+    for h in 0..n_h {
+        let d = &inst.households[h];
+        if served[h] >= d.demand {
+            continue;
+        }
+        let units = d.demand - served[h];
+        let eligible: Vec<usize> = (0..inst.resources.len())
+            .filter(|&r| inst.eligible(h, r))
+            .collect();
+        let why = if eligible.is_empty() {
+            let near = nearest(h);
+            if near.is_finite() {
+                format!(
+                    "no {one} within {} m of unit {} (the nearest is {:.1} m away)",
+                    inst.max_walk_m,
+                    label(h),
+                    round_walk(near)
+                )
+            } else {
+                format!("the site has no {many}")
+            }
+        } else {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for &r in &eligible {
+                let key = match holder[r] {
+                    None => "free",
+                    Some(o) if o == h => "own",
+                    Some(o) if pin_reasons.contains_key(&(o, r)) => "pinned",
+                    Some(o) if inst.households[o].incumbents.contains(&r) => "kept",
+                    Some(o) if reserved_for(o, r) && !reserved_for(h, r) => "reserved",
+                    Some(o) if class_rank(inst, o) < class_rank(inst, h) => "priority",
+                    Some(o) if inst.households[o].lottery_rank < d.lottery_rank => "earlier",
+                    Some(_) => "later",
+                };
+                *counts.entry(key).or_default() += 1;
+            }
+            let mut parts = Vec::new();
+            let phrases = [
+                ("earlier", "by households drawn earlier in the lottery"),
+                ("priority", "by households of a higher priority class"),
+                ("reserved", "reserved for their class and given to it"),
+                ("kept", "kept by their previous holders"),
+                ("pinned", "pinned by the policy"),
+                ("own", "already held by this household"),
+                (
+                    "later",
+                    "by households drawn later, because that serves more units or meets building shares",
+                ),
+                ("free", "free but not open to this household"),
+            ];
+            for (key, phrase) in phrases {
+                if let Some(n) = counts.get(key) {
+                    parts.push(format!("{n} {phrase}"));
+                }
+            }
+            let all = eligible.len();
+            let noun = if all == 1 { one } else { many };
+            format!(
+                "all {all} {noun} within {} m of unit {} are taken: {}",
+                inst.max_walk_m,
+                label(h),
+                parts.join(", ")
+            )
+        };
+        unserved.push(Unserved {
+            household: d.id.clone(),
+            kind: inst.kind,
+            units,
+            waitlist: place.get(&h).copied(),
+            why,
+        });
+    }
+    unserved.sort_by(|a, b| {
+        (a.waitlist.is_none(), a.waitlist, &a.household).cmp(&(
+            b.waitlist.is_none(),
+            b.waitlist,
+            &b.household,
+        ))
+    });
+    Explained {
+        assignments,
+        unserved,
+    }
+}

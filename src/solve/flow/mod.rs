@@ -1,0 +1,509 @@
+//! The exact combinatorial engine of mechanism `optimal`: a min-cost flow
+//! whose arc costs are lexicographic vectors (see [`mcf`]).
+//!
+//! Network (nodes in topological order): source → building b (a reward arc
+//! of capacity `entitled_b − pinned_b` on the building-share tier, plus a
+//! free arc) → household h (capacity: remaining demand; rewards on the
+//! served, priority-class and lottery tiers) → channels → resource → sink
+//! (capacity 1). Channels: the general one, a permit channel (capacity 1 if
+//! the permit claim is still open, reward on tier 1a) to accessible spaces,
+//! and an EV channel (capacity `min(evs, demand)` − pinned chargers, reward on
+//! tier 1a) to charger-only spaces. Households without preferences and
+//! incumbents share their unit's channels, so arcs ≈ units × resources.
+//!
+//! Stages: one solve with tiers 1a, 1b, 1c, 2, 3 and linear lottery weights;
+//! then the lottery stage is made exactly lexicographic by augmenting, down
+//! the lottery order, along cycles of zero reduced cost on tiers 1–3 (the
+//! optimal face) that avoid the arcs of households already fixed; then, with
+//! each household's served units fixed, the longest walk is minimised by a
+//! binary search over thresholds, and a last solve minimises total walk
+//! (millimetres), preference rank and resource-id order.
+
+pub mod mcf;
+
+use super::instance::{Instance, Reservation};
+use super::{Prepared, SolveError};
+use mcf::{Cost, Mcf, ZERO};
+
+const T1A: usize = 0;
+const TP: usize = 1; // 1..=3: priority classes in listed order
+const T1C: usize = 4;
+const T2: usize = 5;
+const T3: usize = 6;
+const T4: usize = 7;
+const TWALK: usize = 8;
+const TPREF: usize = 9;
+const TID: usize = 10;
+/// Tiers of stages 1–3: the face the lottery stage must stay on.
+const PREFIX: usize = T3 + 1;
+
+fn mm(w: f64) -> i64 {
+    (w * 1000.0).round() as i64
+}
+
+fn tier(pairs: &[(usize, i64)]) -> Cost {
+    let mut c = ZERO;
+    for &(i, v) in pairs {
+        if let Some(x) = c.get_mut(i) {
+            *x += v;
+        }
+    }
+    c
+}
+
+struct Options<'a> {
+    caps: Option<&'a [u32]>,
+    lottery: bool,
+    share: bool,
+    limit: Option<f64>,
+}
+
+#[derive(Clone, Copy)]
+enum Owner {
+    Own(usize),
+    Channel(usize),
+}
+
+struct Net {
+    g: Mcf,
+    s: usize,
+    t: usize,
+    hh_edge: Vec<Option<usize>>,
+    hh_node: Vec<usize>,
+    b_node: Vec<usize>,
+    res_edges: Vec<(usize, Owner, usize)>,
+    /// Shared channels: members `(household, edge household → channel)` in lottery order.
+    channels: Vec<Vec<(usize, usize)>>,
+}
+
+fn grouped(inst: &Instance, prep: &Prepared, h: usize) -> bool {
+    let d = &inst.households[h];
+    d.preferences.is_empty() && (d.incumbents.is_empty() || !prep.keep)
+}
+
+fn within(inst: &Instance, prep: &Prepared, group: usize, r: usize, limit: Option<f64>) -> bool {
+    let w = inst
+        .walk
+        .get(group)
+        .and_then(|row| row.get(r))
+        .copied()
+        .unwrap_or(f64::NAN);
+    !prep.pinned_res[r] && w <= inst.max_walk_m && limit.is_none_or(|t| w <= t)
+}
+
+impl Net {
+    fn build(inst: &Instance, prep: &Prepared, o: &Options) -> Net {
+        let n = inst.households.len();
+        let m = inst.resources.len();
+        let cap_of = |h: usize| {
+            o.caps
+                .map_or(prep.rem[h], |c| c.get(h).copied().unwrap_or(0))
+        };
+        let mut g = Mcf::new(0);
+        let s = g.add_node();
+        let b_node: Vec<usize> = prep.buildings.iter().map(|_| g.add_node()).collect();
+        let mut hh_node = vec![usize::MAX; n];
+        for &h in &prep.hh_order {
+            hh_node[h] = g.add_node();
+        }
+        // Channel nodes.
+        let ngroups = inst.walk.len();
+        let mut group_ch: Vec<[Option<usize>; 3]> = vec![[None; 3]; ngroups];
+        let mut own_ch: Vec<[Option<usize>; 2]> = vec![[None; 2]; n];
+        let mut channels: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut channel_of_node: std::collections::BTreeMap<usize, usize> = Default::default();
+        for &h in &prep.hh_order {
+            if cap_of(h) == 0 {
+                continue;
+            }
+            let grp = inst.households[h].group;
+            let wants = [true, prep.permit_cap[h] > 0, prep.ev_cap[h] > 0];
+            if grouped(inst, prep, h) {
+                for k in 0..3 {
+                    if wants[k] && group_ch[grp][k].is_none() {
+                        let v = g.add_node();
+                        group_ch[grp][k] = Some(v);
+                        channel_of_node.insert(v, channels.len());
+                        channels.push(Vec::new());
+                    }
+                }
+            } else {
+                for k in 0..2 {
+                    if wants[k + 1] {
+                        own_ch[h][k] = Some(g.add_node());
+                    }
+                }
+            }
+        }
+        let mut r_node = vec![0usize; m];
+        for &r in &prep.res_order {
+            r_node[r] = g.add_node();
+        }
+        let t = g.add_node();
+        // Source → buildings.
+        let mut cap_b = vec![0i64; b_node.len()];
+        for h in 0..n {
+            cap_b[prep.hb[h]] += i64::from(cap_of(h));
+        }
+        for (b, &bn) in b_node.iter().enumerate() {
+            let reward = i64::from(prep.entitled[b]) - i64::from(prep.pinned_b[b]);
+            if o.share && reward > 0 {
+                g.add_edge(s, bn, reward, tier(&[(T2, -1)]));
+            }
+            g.add_edge(s, bn, cap_b[b], ZERO);
+        }
+        // Buildings → households → channels.
+        let mut hh_edge = vec![None; n];
+        let mut res_edges = Vec::new();
+        for &h in &prep.hh_order {
+            let cap = cap_of(h);
+            if cap == 0 {
+                continue;
+            }
+            let d = &inst.households[h];
+            let hn = hh_node[h];
+            let mut c = tier(&[(T1C, -1)]);
+            for (k, &cl) in prep.classes.iter().enumerate().take(3) {
+                if d.in_class(cl) {
+                    c[TP + k] -= 1;
+                }
+            }
+            if o.lottery {
+                c[T4] -= (n - prep.pos[h]) as i64;
+            }
+            hh_edge[h] = Some(g.add_edge(b_node[prep.hb[h]], hn, i64::from(cap), c));
+            let reserved_caps = [prep.permit_cap[h], prep.ev_cap[h]];
+            if grouped(inst, prep, h) {
+                let gc = group_ch[d.group];
+                let caps = [cap, reserved_caps[0], reserved_caps[1]];
+                for k in 0..3 {
+                    if let (Some(v), true) = (gc[k], caps[k] > 0) {
+                        let cost = if k == 0 { ZERO } else { tier(&[(T1A, -1)]) };
+                        let e = g.add_edge(hn, v, i64::from(caps[k].min(cap)), cost);
+                        if let Some(&ci) = channel_of_node.get(&v) {
+                            channels[ci].push((h, e));
+                        }
+                    }
+                }
+            } else {
+                for k in 0..2 {
+                    if let Some(v) = own_ch[h][k] {
+                        g.add_edge(
+                            hn,
+                            v,
+                            i64::from(reserved_caps[k].min(cap)),
+                            tier(&[(T1A, -1)]),
+                        );
+                    }
+                }
+                for &r in &prep.res_order {
+                    if !within(inst, prep, d.group, r, o.limit) {
+                        continue;
+                    }
+                    let w = inst.walk[d.group][r];
+                    let pref = d
+                        .preferences
+                        .iter()
+                        .position(|set| set.contains(&r))
+                        .unwrap_or(d.preferences.len()) as i64;
+                    let mut c = tier(&[
+                        (TWALK, mm(w)),
+                        (TPREF, pref),
+                        (TID, (prep.res_rank[r] * (n - prep.pos[h])) as i64),
+                    ]);
+                    if prep.keep && d.incumbents.contains(&r) {
+                        c[T3] -= 1;
+                    }
+                    let targets = [
+                        Some(hn),
+                        own_ch[h][0]
+                            .filter(|_| inst.resources[r].reservation() == Reservation::Permit),
+                        own_ch[h][1].filter(|_| inst.resources[r].reservation() == Reservation::Ev),
+                    ];
+                    for from in targets.into_iter().flatten() {
+                        let e = g.add_edge(from, r_node[r], 1, c);
+                        res_edges.push((e, Owner::Own(h), r));
+                    }
+                }
+            }
+        }
+        // Shared channels → resources.
+        for (grp, chans) in group_ch.iter().enumerate() {
+            for (k, ch) in chans.iter().enumerate() {
+                let Some(v) = *ch else { continue };
+                let ci = channel_of_node.get(&v).copied().unwrap_or(0);
+                for &r in &prep.res_order {
+                    if !within(inst, prep, grp, r, o.limit) {
+                        continue;
+                    }
+                    let res = inst.resources[r].reservation();
+                    if (k == 1 && res != Reservation::Permit) || (k == 2 && res != Reservation::Ev)
+                    {
+                        continue;
+                    }
+                    let w = inst.walk[grp][r];
+                    let c = tier(&[(TWALK, mm(w)), (TID, prep.res_rank[r] as i64)]);
+                    let e = g.add_edge(v, r_node[r], 1, c);
+                    res_edges.push((e, Owner::Channel(ci), r));
+                }
+            }
+        }
+        for &r in &prep.res_order {
+            if !prep.pinned_res[r] {
+                g.add_edge(r_node[r], t, 1, ZERO);
+            }
+        }
+        Net {
+            g,
+            s,
+            t,
+            hh_edge,
+            hh_node,
+            b_node,
+            res_edges,
+            channels,
+        }
+    }
+
+    fn run(&mut self) -> Cost {
+        self.g.run(self.s, self.t)
+    }
+
+    fn served(&self, n: usize) -> Vec<u32> {
+        (0..n)
+            .map(|h| self.hh_edge[h].map_or(0, |e| self.g.flow(e).max(0) as u32))
+            .collect()
+    }
+
+    /// Makes the lottery stage exactly lexicographic: down the lottery order,
+    /// raise each household's served units along zero-reduced-cost cycles
+    /// (tiers 1–3) that leave every earlier household's units unchanged.
+    fn lottery_fixup(&mut self, prep: &Prepared) {
+        let mut blocked = vec![false; self.g.edge_count() / 2 + 1];
+        let nodes = self.g.nodes();
+        let mut dead: Vec<Option<Vec<bool>>> = vec![None; self.b_node.len()];
+        for &h in &prep.hh_order {
+            let Some(e) = self.hh_edge[h] else { continue };
+            blocked[e >> 1] = true;
+            let b = prep.hb[h];
+            while self.g.residual(e) > 0 && self.g.zero_prefix(e, PREFIX) {
+                let dead_b = dead[b].get_or_insert_with(|| vec![false; nodes]);
+                match self
+                    .g
+                    .zero_path(self.hh_node[h], self.b_node[b], PREFIX, &blocked, dead_b)
+                {
+                    Ok(path) => {
+                        let amount = path
+                            .iter()
+                            .map(|&p| self.g.residual(p))
+                            .fold(self.g.residual(e), i64::min);
+                        self.g.push(&[e], amount);
+                        self.g.push(&path, amount);
+                        dead.iter_mut().for_each(|d| *d = None);
+                    }
+                    Err(visited) => {
+                        for v in visited {
+                            dead_b[v] = true;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The assignment carried by the flow; shared channels hand their
+    /// resources (in id order) to members in lottery order.
+    fn extract(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut pools: Vec<Vec<usize>> = vec![Vec::new(); self.channels.len()];
+        for &(e, owner, r) in &self.res_edges {
+            if self.g.flow(e) > 0 {
+                match owner {
+                    Owner::Own(h) => out.push((h, r)),
+                    Owner::Channel(c) => pools[c].push(r),
+                }
+            }
+        }
+        for (c, members) in self.channels.iter().enumerate() {
+            let mut pool = pools[c].iter();
+            for &(h, e) in members {
+                for _ in 0..self.g.flow(e).max(0) {
+                    if let Some(&r) = pool.next() {
+                        out.push((h, r));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The most units building `b`'s households could get if no other building
+/// competed, beyond their pins: a plain maximum flow over unpinned eligible
+/// resources (reservations ignored).
+pub(crate) fn alone(inst: &Instance, prep: &Prepared, b: usize) -> u32 {
+    let m = inst.resources.len();
+    let mut unit_demand: std::collections::BTreeMap<usize, i64> = Default::default();
+    for (h, d) in inst.households.iter().enumerate() {
+        if prep.hb[h] == b && prep.rem[h] > 0 {
+            *unit_demand.entry(d.group).or_default() += i64::from(prep.rem[h]);
+        }
+    }
+    if unit_demand.is_empty() || m == 0 {
+        return 0;
+    }
+    let mut g = Mcf::new(0);
+    let s = g.add_node();
+    let units: Vec<(usize, usize)> = unit_demand.keys().map(|&u| (u, g.add_node())).collect();
+    let r_node: Vec<usize> = (0..m).map(|_| g.add_node()).collect();
+    let t = g.add_node();
+    for &(u, un) in &units {
+        g.add_edge(s, un, unit_demand[&u], tier(&[(T1C, -1)]));
+        for (r, &rn) in r_node.iter().enumerate() {
+            if within(inst, prep, u, r, None) {
+                g.add_edge(un, rn, 1, ZERO);
+            }
+        }
+    }
+    for &rn in &r_node {
+        g.add_edge(rn, t, 1, ZERO);
+    }
+    let c = g.run(s, t);
+    (-c[T1C]).max(0) as u32
+}
+
+/// Solves mechanism `optimal`; returns the assignment, pins included.
+pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usize)>, SolveError> {
+    let n = inst.households.len();
+    let mut out = prep.pins.clone();
+    if n == 0 || inst.resources.is_empty() {
+        return Ok(out);
+    }
+    // Stages 1–4.
+    let mut net = Net::build(
+        inst,
+        prep,
+        &Options {
+            caps: None,
+            lottery: true,
+            share: prep.share,
+            limit: None,
+        },
+    );
+    net.run();
+    net.lottery_fixup(prep);
+    let x = net.served(n);
+    // Stage 5: who is served is now fixed.
+    let fixed = |limit: Option<f64>| {
+        let mut net = Net::build(
+            inst,
+            prep,
+            &Options {
+                caps: Some(&x),
+                lottery: false,
+                share: false,
+                limit,
+            },
+        );
+        let c = net.run();
+        (net, c)
+    };
+    let (free_net, free_cost) = fixed(None);
+    let mut cands: Vec<f64> = Vec::new();
+    for h in 0..n {
+        if x[h] == 0 {
+            continue;
+        }
+        for r in 0..inst.resources.len() {
+            if prep.open(inst, h, r) {
+                cands.push(inst.walk_of(h, r));
+            }
+        }
+    }
+    cands.sort_by(f64::total_cmp);
+    cands.dedup();
+    let pin_max = prep
+        .pins
+        .iter()
+        .map(|&(h, r)| inst.walk_of(h, r))
+        .filter(|w| w.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let final_net = if cands.is_empty() {
+        free_net
+    } else {
+        let (mut lo, mut hi) = (0usize, cands.len() - 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let (_, c) = fixed(Some(cands[mid].max(pin_max)));
+            if c[..PREFIX] == free_cost[..PREFIX] {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        if lo + 1 == cands.len() {
+            free_net
+        } else {
+            fixed(Some(cands[lo].max(pin_max))).0
+        }
+    };
+    out.extend(final_net.extract());
+    out.sort_unstable();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{oracle, solve, testgen, Engine, Solution};
+    use crate::model::Mechanism;
+    use proptest::prelude::*;
+
+    fn stages(sol: &Solution) -> Vec<(String, f64)> {
+        sol.stages
+            .iter()
+            .map(|s| (s.name.clone(), s.value))
+            .collect()
+    }
+
+    fn same(a: &[(String, f64)], b: &[(String, f64)]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-6)
+    }
+
+    fn check_against_oracle(seed: u64) -> Result<(), TestCaseError> {
+        let inst = testgen::instance(seed, testgen::TINY);
+        let want = oracle::optimal(&inst);
+        let sol = solve(&inst, Mechanism::Optimal, Engine::Flow)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let got = stages(&sol);
+        let want_stages = want.stages.clone();
+        prop_assert!(
+            same(&got, &want_stages),
+            "seed {seed}: flow {got:?} oracle {want_stages:?}\n{inst:#?}\n{:?}",
+            sol.assigned
+        );
+        let mut served = vec![0u32; inst.households.len()];
+        for &(h, _) in &sol.assigned {
+            served[h] += 1;
+        }
+        prop_assert_eq!(&served, &want.served, "seed {}", seed);
+        prop_assert_eq!(&sol.entitled, &want.entitled, "seed {}", seed);
+        let attained = oracle::score_of(&inst, &sol.assigned);
+        prop_assert!(
+            same(&attained, &want_stages),
+            "seed {seed}: attained {attained:?}"
+        );
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn the_flow_engine_matches_brute_force_on_tiny_instances(seed in any::<u64>()) {
+            check_against_oracle(seed)?;
+        }
+    }
+}

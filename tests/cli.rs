@@ -1,0 +1,79 @@
+//! The `allot` binary: exit codes, problems on stderr, output formats.
+
+use std::process::Command;
+
+fn allot() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_allot"))
+}
+
+#[test]
+fn solve_prints_the_allocation_of_the_bundled_fixture() {
+    let out = allot()
+        .args([
+            "solve",
+            "--layout",
+            "fixtures/yixinqiao/layout.geojson",
+            "--households",
+            "fixtures/yixinqiao/households.csv",
+            "--policy",
+            "fixtures/yixinqiao/policy.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["site"], "yixinqiao");
+    assert!(v["assignments"].as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[test]
+fn validate_exits_non_zero_and_lists_every_problem_one_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("bad.geojson");
+    std::fs::write(
+        &layout,
+        r#"{"type":"FeatureCollection","coordinates":"local_meters","features":[
+        {"type":"Feature","properties":{"kind":"boundary","id":"S"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[100,0],[100,100],[0,100],[0,0]]]}},
+        {"type":"Feature","properties":{"kind":"parking_space","id":"P1"},"geometry":{"type":"Polygon","coordinates":[[[10,10],[12,10],[12,15],[10,15],[10,10]]]}},
+        {"type":"Feature","properties":{"kind":"bike_rack","id":"X1"},"geometry":{"type":"Point","coordinates":[5,5]}}
+        ]}"#,
+    )
+    .unwrap();
+    let out = allot().args(["validate"]).arg(&layout).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert!(errors.len() >= 2, "{stderr}");
+    assert!(errors.iter().any(|l| l.contains("P1")), "{stderr}");
+    assert!(errors.iter().any(|l| l.contains("X1") || l.contains("bike_rack")), "{stderr}");
+}
+
+#[test]
+fn a_bad_roster_row_is_named_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("h.csv");
+    std::fs::write(&roster, "id,building,unit,cars\nB1-1-101,B1,1,two\n").unwrap();
+    let out_file = dir.path().join("out.json");
+    let out = allot()
+        .args(["solve", "--layout", "fixtures/yixinqiao/layout.geojson", "--households"])
+        .arg(&roster)
+        .arg("--out")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("row 2") && stderr.contains("cars"), "{stderr}");
+    assert!(!out_file.exists());
+}
+
+#[test]
+fn missing_files_fail_cleanly_without_a_panic() {
+    let out = allot()
+        .args(["solve", "--layout", "nope.geojson", "--households", "nope.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nope.geojson") && !stderr.contains("panicked"), "{stderr}");
+}
