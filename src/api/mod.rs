@@ -1,1 +1,197 @@
 //! The HTTP API (actix-web). The only layer that knows HTTP.
+//!
+//! - [`startup`]: the server ([`startup::Application`], [`startup::serve`],
+//!   [`startup::ServeConfig`]);
+//! - [`stateless`]: `POST /v1/validate`, `POST /v1/solve`;
+//! - [`sites`]: stored sites and their revisions (layout, roster, policy);
+//! - [`allocations`]: stored allocations, renderings, diffs, household lookups;
+//! - [`ops`]: `/healthz`, `/openapi.json`;
+//! - [`auth`], [`body`], [`error`]: tokens and roles, request bodies, problems;
+//! - [`core`]: every call into the allocation core.
+
+pub mod allocations;
+pub mod auth;
+pub mod body;
+pub mod core;
+pub mod dto;
+pub mod error;
+pub mod openapi;
+pub mod ops;
+pub mod sites;
+pub mod startup;
+pub mod stateless;
+
+use crate::store::Store;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest};
+use auth::Access;
+use error::ApiError;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Shared state of every worker.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub access: Access,
+    /// Largest accepted request body, bytes.
+    pub body_limit: usize,
+    /// Longest a solve may take before the request answers 503.
+    pub solve_timeout: Duration,
+}
+
+pub type State = web::Data<AppState>;
+
+/// Runs blocking work (database, validation) on the blocking thread pool.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("a worker thread failed: {e}")))?
+}
+
+/// Runs a solve on the blocking pool, giving up (503) after the time limit.
+/// The solver itself cannot be interrupted: a timed-out solve finishes in
+/// the background and its result is dropped; nothing is stored.
+pub async fn with_time_limit<T, F>(limit: Duration, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    match tokio::time::timeout(limit, blocking(f)).await {
+        Ok(result) => result,
+        Err(_) => Err(ApiError::SolveTimeout(limit)),
+    }
+}
+
+/// The store's `site` path segment: 1–64 of `A–Z a–z 0–9 . _ -`, starting alphanumeric.
+pub fn valid_site_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// A numeric id from the path, or 404 (an id that is not a number names nothing).
+pub fn path_number(value: &str, what: &str) -> Result<u64, ApiError> {
+    value
+        .parse::<u64>()
+        .map_err(|_| ApiError::NotFound(format!("no {what} `{value}`")))
+}
+
+/// `If-Match` as sent: `*` or a list of entity tags.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IfMatch {
+    Any,
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    /// Reads the header; 428 when it is missing.
+    pub fn from_request(req: &HttpRequest) -> Result<IfMatch, ApiError> {
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .ok_or(ApiError::PreconditionRequired)?
+            .to_str()
+            .map_err(|_| ApiError::BadRequest("the If-Match header is not text".into()))?;
+        if value.trim() == "*" {
+            return Ok(IfMatch::Any);
+        }
+        Ok(IfMatch::Tags(
+            value
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+        ))
+    }
+
+    /// Whether the header matches the site's current revision (strong comparison:
+    /// weak tags never match).
+    pub fn matches(&self, site: &str, revision: u64) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Tags(tags) => {
+                let current = error::etag(site, revision);
+                tags.contains(&current)
+            }
+        }
+    }
+}
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").route(web::get().to(ops::healthz)))
+        .service(web::resource("/openapi.json").route(web::get().to(ops::openapi_json)))
+        .service(web::resource("/v1/validate").route(web::post().to(stateless::validate)))
+        .service(web::resource("/v1/solve").route(web::post().to(stateless::solve)))
+        .service(
+            web::resource("/v1/sites")
+                .route(web::post().to(sites::create_site))
+                .route(web::get().to(sites::list_sites)),
+        )
+        .service(web::resource("/v1/sites/{site}").route(web::get().to(sites::get_site)))
+        .service(
+            web::resource("/v1/sites/{site}/revisions/{revision}")
+                .route(web::get().to(sites::get_revision)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/layout")
+                .route(web::get().to(sites::get_layout))
+                .route(web::put().to(sites::put_layout)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/households")
+                .route(web::get().to(sites::get_households))
+                .route(web::put().to(sites::put_households))
+                .route(web::patch().to(sites::patch_households)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/households/{household}")
+                .route(web::get().to(allocations::get_household)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/policy")
+                .route(web::get().to(sites::get_policy))
+                .route(web::put().to(sites::put_policy)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/allocations")
+                .route(web::post().to(allocations::create_allocation))
+                .route(web::get().to(allocations::list_allocations)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/allocations/{id}")
+                .route(web::get().to(allocations::get_allocation)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/allocations/{id}/diff/{other}")
+                .route(web::get().to(allocations::diff_allocations)),
+        );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_ids_are_short_url_safe_names() {
+        assert!(valid_site_id("yixinqiao-180"));
+        assert!(valid_site_id("a.b_c"));
+        assert!(!valid_site_id(""));
+        assert!(!valid_site_id("-x"));
+        assert!(!valid_site_id("a/b"));
+        assert!(!valid_site_id(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn if_match_compares_strong_tags_and_star_matches_anything() {
+        let tags = IfMatch::Tags(vec!["W/\"s-r2\"".into(), "\"s-r3\"".into()]);
+        assert!(tags.matches("s", 3));
+        assert!(!tags.matches("s", 2));
+        assert!(IfMatch::Any.matches("s", 9));
+    }
+}

@@ -1,1 +1,208 @@
 //! Persistence of sites, revisions and allocations. The only layer that knows the database.
+//!
+//! [`Store`] is the interface the HTTP layer talks to; [`sqlite::SqliteStore`]
+//! is the embedded implementation (one file, nothing to install). A
+//! PostgreSQL implementation for several servers sharing one database would
+//! implement the same trait: every write below is a compare-and-swap on the
+//! site's revision (`UPDATE … WHERE revision = expected`), which is correct
+//! across processes, not only inside one.
+//!
+//! Invariants every implementation keeps:
+//! - a site has one revision counter; every write of its layout, roster or
+//!   policy increments it by one and records the new document under that
+//!   number, so any older revision can be read back whole;
+//! - a write names the revision it was based on and fails with
+//!   [`StoreError::Stale`] (changing nothing) when the site has moved on;
+//! - allocations are append-only rows that are never updated; each names the
+//!   revisions it was computed from and the allocation it took as `previous`.
+
+pub mod sqlite;
+
+use crate::model::Household;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use sqlite::SqliteStore;
+
+/// What went wrong in the store. Only [`StoreError::Database`] is a fault of
+/// the server; the others are answers about the data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no site `{0}`")]
+    NoSite(String),
+    #[error("site `{site}` has no revision {revision}")]
+    NoRevision { site: String, revision: u64 },
+    #[error("site `{site}` has no allocation {id}")]
+    NoAllocation { site: String, id: u64 },
+    /// Optimistic concurrency: the write was based on an older revision.
+    #[error("site `{site}` is at revision {current}, not {expected}")]
+    Stale {
+        site: String,
+        expected: u64,
+        current: u64,
+    },
+    /// A site with this id exists already.
+    #[error("a site `{0}` exists already")]
+    SiteExists(String),
+    /// Another allocation of the site was stored since the caller read the latest one.
+    #[error(
+        "site `{site}` got allocation {current:?} since this one was started from {expected:?}"
+    )]
+    AllocationRace {
+        site: String,
+        expected: Option<u64>,
+        current: Option<u64>,
+    },
+    /// The database is busy beyond the wait limit (another process holds the write lock).
+    #[error("the database is busy: {0}")]
+    Busy(String),
+    /// A stored document could not be read back (written by another version?).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+/// One part of a site that a write replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Layout,
+    Roster,
+    Policy,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Layout => "layout",
+            Part::Roster => "roster",
+            Part::Policy => "policy",
+        }
+    }
+}
+
+/// A write of one part; the documents are already validated by the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Layout(Value),
+    /// The normalised households.
+    Roster(Vec<Household>),
+    /// The policy as posted (defaults not filled in, so later defaults apply).
+    Policy(Value),
+}
+
+impl Change {
+    pub fn part(&self) -> Part {
+        match self {
+            Change::Layout(_) => Part::Layout,
+            Change::Roster(_) => Part::Roster,
+            Change::Policy(_) => Part::Policy,
+        }
+    }
+}
+
+/// A site's head: its revision counter and which revision last wrote each part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteState {
+    pub id: String,
+    pub name: Option<String>,
+    /// The site revision: the number of writes so far (1 after creation).
+    pub revision: u64,
+    pub layout_revision: u64,
+    /// `None` until a roster is uploaded (the roster is then empty).
+    pub roster_revision: Option<u64>,
+    /// `None` until a policy is stored (the defaults apply).
+    pub policy_revision: Option<u64>,
+    /// Households in the current roster.
+    pub households: u64,
+    pub latest_allocation: Option<u64>,
+    /// RFC 3339 UTC timestamps.
+    pub created: String,
+    pub updated: String,
+}
+
+/// A site's documents as they stood at one revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteDocuments {
+    pub site: String,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub layout: Value,
+    pub roster_revision: Option<u64>,
+    pub roster: Vec<Household>,
+    pub policy_revision: Option<u64>,
+    pub policy: Option<Value>,
+}
+
+/// A new site: its id (unique) and first layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSite {
+    pub id: String,
+    pub name: Option<String>,
+    pub layout: Value,
+}
+
+/// An allocation to append. `previous` must be the site's latest allocation
+/// at the time of the insert, else [`StoreError::AllocationRace`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAllocation {
+    pub previous: Option<u64>,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    /// The policy with every default filled in, as used.
+    pub policy: Value,
+    pub seed: String,
+    /// Headline figures shown in lists (per-kind demand, supply, served).
+    pub summary: Value,
+    /// The allocation JSON document, byte for byte.
+    pub body: Vec<u8>,
+}
+
+/// A stored allocation's record without its document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllocationMeta {
+    pub site: String,
+    pub id: u64,
+    pub created: String,
+    pub previous: Option<u64>,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    pub seed: String,
+    pub summary: Value,
+}
+
+/// A stored allocation with its resolved policy and document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllocationRecord {
+    pub meta: AllocationMeta,
+    pub policy: Value,
+    pub body: Vec<u8>,
+}
+
+/// Persistence of sites, their revisions and allocations. Implementations are
+/// blocking; the HTTP layer calls them off its async workers.
+pub trait Store: Send + Sync + 'static {
+    /// Creates a site at revision 1 with its layout.
+    fn create_site(&self, new: NewSite) -> Result<SiteState, StoreError>;
+    /// Sites ordered by id, those after `after`, at most `limit`.
+    fn list_sites(&self, after: Option<&str>, limit: u32) -> Result<Vec<SiteState>, StoreError>;
+    fn site(&self, site: &str) -> Result<SiteState, StoreError>;
+    /// The documents at `revision` (the latest when `None`).
+    fn documents(&self, site: &str, revision: Option<u64>) -> Result<SiteDocuments, StoreError>;
+    /// Writes one part if the site is still at `expected`; the new head on success.
+    fn write(&self, site: &str, expected: u64, change: Change) -> Result<SiteState, StoreError>;
+    fn add_allocation(&self, site: &str, new: NewAllocation) -> Result<AllocationMeta, StoreError>;
+    /// Allocations newest first, those older than `before`, at most `limit`.
+    fn allocations(
+        &self,
+        site: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AllocationMeta>, StoreError>;
+    fn allocation(&self, site: &str, id: u64) -> Result<AllocationRecord, StoreError>;
+}

@@ -1,0 +1,111 @@
+//! Request bodies: size limit (413), media type (415), well-formedness (400).
+//! Handlers read the raw payload through these helpers instead of actix's
+//! `Json` extractor so every failure is a problem document.
+
+use super::error::ApiError;
+use actix_web::http::header;
+use actix_web::web::{Bytes, Payload};
+use actix_web::HttpRequest;
+use serde_json::Value;
+
+/// What a body is, judged by its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Json,
+    Csv,
+}
+
+/// The media type of the request. A missing `Content-Type` is taken as JSON
+/// (what `curl --data` users mean most often is JSON; CSV must say so).
+pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType, ApiError> {
+    let expected = if allowed.contains(&MediaType::Csv) {
+        "application/json or text/csv"
+    } else {
+        "application/json (or application/geo+json)"
+    };
+    let raw = match req.headers().get(header::CONTENT_TYPE) {
+        None => return Ok(MediaType::Json),
+        Some(v) => v.to_str().unwrap_or("").to_ascii_lowercase(),
+    };
+    let essence = raw.split(';').next().unwrap_or("").trim().to_string();
+    let found = if essence == "application/json" || essence.ends_with("+json") {
+        Some(MediaType::Json)
+    } else if essence == "text/csv" {
+        Some(MediaType::Csv)
+    } else {
+        None
+    };
+    match found {
+        Some(t) if allowed.contains(&t) => Ok(t),
+        _ => Err(ApiError::UnsupportedMediaType {
+            got: essence,
+            expected,
+        }),
+    }
+}
+
+/// Reads the whole body, refusing more than `limit` bytes (413), as soon as
+/// `Content-Length` says so or the stream passes the limit.
+pub async fn read(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::BodyTooLarge { limit });
+    }
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => Err(ApiError::MalformedBody(format!(
+            "the body could not be read: {e}"
+        ))),
+        Err(_) => Err(ApiError::BodyTooLarge { limit }),
+    }
+}
+
+/// Parses JSON, naming line and column of the first syntax error (400).
+pub fn json(bytes: &[u8]) -> Result<Value, ApiError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MalformedBody(
+            "the body is empty; a JSON document is expected".into(),
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::MalformedBody(format!(
+            "the body is not valid JSON: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// Reads a JSON body of an allowed JSON media type.
+pub async fn read_json(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+) -> Result<Value, ApiError> {
+    media_type(req, &[MediaType::Json])?;
+    let bytes = read(req, payload, limit).await?;
+    json(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syntax_error_names_its_line_and_column() {
+        let err = json(b"{\n  \"a\": ,\n}").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("line 2"), "{text}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted_and_an_empty_body_is_not() {
+        assert_eq!(json(b"\xEF\xBB\xBF[1]").unwrap(), serde_json::json!([1]));
+        assert!(matches!(json(b"  "), Err(ApiError::MalformedBody(_))));
+    }
+}

@@ -1,0 +1,275 @@
+//! Request and response bodies of the HTTP API (besides the FORMAT.md
+//! documents themselves, which pass through as JSON).
+
+use super::error::etag;
+use crate::model::{Assignment, Household, Problem, ResourceKind, Unserved};
+use crate::store::{AllocationMeta, SiteState};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+/// A stored site's head.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SiteView {
+    pub id: String,
+    pub name: Option<String>,
+    /// The site revision; every write of layout, roster or policy adds one.
+    pub revision: u64,
+    /// `"<site>-r<revision>"`, to send back in `If-Match`.
+    pub etag: String,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    /// Households in the current roster.
+    pub households: u64,
+    pub latest_allocation: Option<u64>,
+    pub created: String,
+    pub updated: String,
+}
+
+impl From<SiteState> for SiteView {
+    fn from(s: SiteState) -> Self {
+        SiteView {
+            etag: etag(&s.id, s.revision),
+            id: s.id,
+            name: s.name,
+            revision: s.revision,
+            layout_revision: s.layout_revision,
+            roster_revision: s.roster_revision,
+            policy_revision: s.policy_revision,
+            households: s.households,
+            latest_allocation: s.latest_allocation,
+            created: s.created,
+            updated: s.updated,
+        }
+    }
+}
+
+/// `POST /v1/sites` answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+    pub revision: u64,
+    pub etag: String,
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<Problem>,
+}
+
+/// Answer to a write: the site's new head and any warnings.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Written {
+    #[serde(flatten)]
+    pub site: SiteView,
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<Problem>,
+}
+
+/// A page of sites.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SitePage {
+    pub sites: Vec<SiteView>,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SiteListQuery {
+    /// The last id of the previous page.
+    pub after: Option<String>,
+    /// Sites per page, 1–500 (default 50).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionQuery {
+    /// A site revision to read instead of the latest.
+    pub revision: Option<u64>,
+}
+
+/// The whole site as it stood at one revision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub site: String,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    #[schema(value_type = Object)]
+    pub layout: Value,
+    /// The stored policy as posted (`null`: the defaults).
+    #[schema(value_type = Object)]
+    pub policy: Option<Value>,
+    /// The normalised roster; omitted for viewers (personal data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<Object>)]
+    pub households: Option<Vec<Household>>,
+}
+
+/// `PATCH /v1/sites/{site}/households` body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RosterPatch {
+    /// Households to add, or to replace by id (roster records, FORMAT.md §2).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub upsert: Vec<Value>,
+    /// Ids of households to remove.
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+/// `POST /v1/sites/{site}/allocations` body (all optional).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocateRequest {
+    /// A policy for this run instead of the stored one.
+    #[schema(value_type = Object)]
+    pub policy: Option<Value>,
+    /// A lottery seed for this run instead of the policy's.
+    pub seed: Option<String>,
+}
+
+/// `POST /v1/solve` body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveRequest {
+    #[schema(value_type = Object)]
+    pub layout: Value,
+    /// The roster: an array of households or `{"households": [...]}`.
+    #[schema(value_type = Object)]
+    pub households: Value,
+    #[schema(value_type = Object)]
+    pub policy: Option<Value>,
+    /// An earlier allocation, whose assignments count as the households' `previous`.
+    #[schema(value_type = Object)]
+    pub previous: Option<Value>,
+    pub seed: Option<String>,
+}
+
+/// `POST /v1/validate` answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ValidationView {
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<Problem>,
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<Problem>,
+}
+
+/// One stored allocation in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationSummary {
+    pub id: u64,
+    pub created: String,
+    /// The allocation taken as `previous`.
+    pub previous: Option<u64>,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    pub seed: String,
+    /// Per kind: demand, supply, served, unserved households.
+    #[schema(value_type = Object)]
+    pub metrics: Value,
+}
+
+impl From<AllocationMeta> for AllocationSummary {
+    fn from(m: AllocationMeta) -> Self {
+        AllocationSummary {
+            id: m.id,
+            created: m.created,
+            previous: m.previous,
+            revision: m.revision,
+            layout_revision: m.layout_revision,
+            roster_revision: m.roster_revision,
+            policy_revision: m.policy_revision,
+            seed: m.seed,
+            metrics: m.summary,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationPage {
+    pub allocations: Vec<AllocationSummary>,
+    /// Pass as `before` for the next (older) page; `null` on the last page.
+    pub next: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AllocationListQuery {
+    /// Only allocations older than this id.
+    pub before: Option<u64>,
+    /// Allocations per page, 1–500 (default 50).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `json` (default), `csv`, `geojson` or `svg`; overrides `Accept`.
+    pub format: Option<String>,
+}
+
+/// A household that now holds a different set of resources of a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Moved {
+    pub household: String,
+    #[schema(value_type = String)]
+    pub kind: ResourceKind,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+}
+
+/// A household that gained or lost resources of a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Change {
+    pub household: String,
+    #[schema(value_type = String)]
+    pub kind: ResourceKind,
+    pub resources: Vec<String>,
+}
+
+/// What changed from one allocation to another.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DiffView {
+    pub site: String,
+    pub from: u64,
+    pub to: u64,
+    /// Held some of the kind in both, but not the same resources.
+    pub moved: Vec<Moved>,
+    /// Held none of the kind before, some now.
+    pub gained: Vec<Change>,
+    /// Held some of the kind before, none now.
+    pub lost: Vec<Change>,
+    /// Households whose holdings of every kind are the same.
+    pub unchanged: u64,
+}
+
+/// A resident's view: what a household holds, where it waits, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HouseholdView {
+    pub site: String,
+    pub household: String,
+    /// The allocation answered from (the site's latest); `null` if none yet.
+    pub allocation: Option<u64>,
+    #[schema(value_type = Vec<Object>)]
+    pub assignments: Vec<Assignment>,
+    /// Unserved entries: units short, waitlist place (`null`: nothing in reach) and why.
+    #[schema(value_type = Vec<Object>)]
+    pub waitlist: Vec<Unserved>,
+    /// The household's lottery rank (1-based) in that allocation.
+    pub lottery_rank: Option<u64>,
+    /// The current roster record; staff and planners only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub record: Option<Household>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}

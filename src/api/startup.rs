@@ -1,0 +1,359 @@
+//! Building and running the server, for `allot serve` and for the tests.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let config = allot::api::startup::ServeConfig::from_env()
+//!     .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+//! allot::api::startup::serve(config).await
+//! # }
+//! ```
+
+use super::auth::{Access, Tokens};
+use super::error::{ensure_problem, ApiError};
+use super::{routes, AppState};
+use crate::store::{SqliteStore, Store, StoreError};
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpServer};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+/// Default body limit: 10 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+/// Default solve time limit.
+pub const DEFAULT_SOLVE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a stopping server lets in-flight requests finish.
+pub const SHUTDOWN_GRACE_SECS: u64 = 30;
+
+/// How to run the server. `allot serve` fills it from flags, falling back to
+/// [`ServeConfig::from_env`].
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// `host:port`; port 0 picks a free port (tests). Default `127.0.0.1:8080`.
+    pub addr: String,
+    /// The SQLite file, created if missing. Default `allot.db`.
+    pub db_path: PathBuf,
+    /// Accepted bearer tokens (hashes only).
+    pub tokens: Tokens,
+    /// Run without tokens; refused unless `addr` is a loopback address.
+    pub dev: bool,
+    /// Largest request body in bytes (413 beyond).
+    pub body_limit: usize,
+    /// Longest a solve may run before its request answers 503.
+    pub solve_timeout: Duration,
+    /// HTTP worker threads; `None`: one per core.
+    pub workers: Option<usize>,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            addr: "127.0.0.1:8080".into(),
+            db_path: PathBuf::from("allot.db"),
+            tokens: Tokens::default(),
+            dev: false,
+            body_limit: DEFAULT_BODY_LIMIT,
+            solve_timeout: DEFAULT_SOLVE_TIMEOUT,
+            workers: None,
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {message}")]
+    Env { var: &'static str, message: String },
+    #[error("tokens file {path}: {message}")]
+    TokensFile { path: PathBuf, message: String },
+    #[error("{0}")]
+    Tokens(String),
+}
+
+fn token_errors(errors: Vec<super::auth::TokenConfigError>) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl ServeConfig {
+    /// Reads `ALLOT_ADDR`, `ALLOT_DB`, `ALLOT_TOKENS` (entries, see
+    /// [`Tokens::parse`]), `ALLOT_TOKENS_FILE`, `ALLOT_DEV` (`1`/`true`),
+    /// `ALLOT_BODY_LIMIT` (bytes) and `ALLOT_SOLVE_TIMEOUT_SECS` (may be
+    /// fractional); unset ones keep their defaults.
+    pub fn from_env() -> Result<ServeConfig, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`ServeConfig::from_env`] over any variable source (testable).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ServeConfig, ConfigError> {
+        let mut config = ServeConfig::default();
+        if let Some(addr) = var("ALLOT_ADDR") {
+            config.addr = addr;
+        }
+        if let Some(db) = var("ALLOT_DB") {
+            config.db_path = PathBuf::from(db);
+        }
+        if let Some(path) = var("ALLOT_TOKENS_FILE") {
+            config.tokens = Self::tokens_file(Path::new(&path))?;
+        }
+        if let Some(text) = var("ALLOT_TOKENS") {
+            let more = Tokens::parse(&text).map_err(|e| ConfigError::Env {
+                var: "ALLOT_TOKENS",
+                message: token_errors(e),
+            })?;
+            config.tokens = config.tokens.merged(more);
+        }
+        if let Some(dev) = var("ALLOT_DEV") {
+            config.dev = matches!(
+                dev.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes"
+            );
+        }
+        if let Some(limit) = var("ALLOT_BODY_LIMIT") {
+            config.body_limit = limit
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError::Env {
+                    var: "ALLOT_BODY_LIMIT",
+                    message: format!("`{limit}` is not a positive number of bytes"),
+                })?;
+        }
+        if let Some(secs) = var("ALLOT_SOLVE_TIMEOUT_SECS") {
+            config.solve_timeout = parse_secs(&secs).ok_or(ConfigError::Env {
+                var: "ALLOT_SOLVE_TIMEOUT_SECS",
+                message: format!("`{secs}` is not a positive number of seconds"),
+            })?;
+        }
+        Ok(config)
+    }
+
+    /// Reads a tokens file (`--tokens FILE`).
+    pub fn tokens_file(path: &Path) -> Result<Tokens, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::TokensFile {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Tokens::parse(&text).map_err(|e| ConfigError::TokensFile {
+            path: path.to_path_buf(),
+            message: token_errors(e),
+        })
+    }
+}
+
+/// Seconds, possibly fractional, positive and finite.
+pub fn parse_secs(text: &str) -> Option<Duration> {
+    let secs: f64 = text.trim().parse().ok()?;
+    (secs.is_finite() && secs > 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+}
+
+/// A server bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+fn io_error(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
+}
+
+fn resolve(addr: &str) -> std::io::Result<SocketAddr> {
+    addr.to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io_error(format!("address `{addr}` resolves to nothing")))
+}
+
+/// Answers any path no route matches.
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+impl Application {
+    /// Opens the database, binds the address and builds the server.
+    pub fn build(config: ServeConfig) -> std::io::Result<Application> {
+        let addr = resolve(&config.addr)?;
+        let access = if config.dev {
+            if !addr.ip().is_loopback() {
+                return Err(io_error(format!(
+                    "--dev runs without access control and only on a loopback address, not {addr}"
+                )));
+            }
+            tracing::warn!(
+                %addr,
+                "DEV MODE: no access control. Every request acts as a planner. Never expose this server."
+            );
+            eprintln!(
+                "!!! allot serve --dev: NO ACCESS CONTROL on {addr}; every request is a planner. For local development only. !!!"
+            );
+            Access::Open
+        } else if config.tokens.is_empty() {
+            return Err(io_error(
+                "no tokens configured: pass --tokens FILE or set ALLOT_TOKENS (or use --dev on loopback)".into(),
+            ));
+        } else {
+            Access::Tokens(config.tokens.clone())
+        };
+        let store = SqliteStore::open(&config.db_path).map_err(|e: StoreError| {
+            io_error(format!("database {}: {e}", config.db_path.display()))
+        })?;
+        let store: Arc<dyn Store> = Arc::new(store);
+        let state = web::Data::new(AppState {
+            store,
+            access,
+            body_limit: config.body_limit,
+            solve_timeout: config.solve_timeout,
+        });
+        let listener = TcpListener::bind(addr)?;
+        let port = listener.local_addr()?.port();
+        tracing::info!(addr = %listener.local_addr()?, db = %config.db_path.display(), "allot serving");
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("bad query string: {e}")).into()
+                }))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|e, _| ApiError::NotFound(format!("bad path: {e}")).into()),
+                )
+                .app_data(web::JsonConfig::default().error_handler(|e, _| {
+                    ApiError::MalformedBody(format!("the body is not valid JSON: {e}")).into()
+                }))
+                .wrap(ErrorHandlers::new().default_handler(ensure_problem))
+                .wrap_fn(|req, srv| {
+                    let id = req.extensions().get::<RequestId>().copied();
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        if let Some(id) = id {
+                            if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+                                res.headers_mut()
+                                    .insert(HeaderName::from_static("x-request-id"), value);
+                            }
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(TracingLogger::default())
+                .configure(routes)
+                .default_service(web::to(not_found))
+        })
+        .shutdown_timeout(SHUTDOWN_GRACE_SECS);
+        if let Some(n) = config.workers {
+            server = server.workers(n.max(1));
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Application { port, server })
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (graceful: in-flight requests finish).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Sets up logging (`RUST_LOG`, default `info`; `ALLOT_LOG=json` for JSON
+/// lines) unless already set up, then serves until SIGTERM/SIGINT.
+pub async fn serve(config: ServeConfig) -> std::io::Result<()> {
+    init_logging();
+    Application::build(config)?.run_until_stopped().await
+}
+
+/// Installs the tracing subscriber once; later calls do nothing.
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("ALLOT_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn the_environment_sets_every_field_and_defaults_fill_the_rest() {
+        let c = ServeConfig::from_vars(vars(&[
+            ("ALLOT_ADDR", "0.0.0.0:9000"),
+            ("ALLOT_DB", "/tmp/x.db"),
+            ("ALLOT_TOKENS", "staff staff-token-0123456789"),
+            ("ALLOT_BODY_LIMIT", "2048"),
+            ("ALLOT_SOLVE_TIMEOUT_SECS", "2.5"),
+        ]))
+        .unwrap();
+        assert_eq!(c.addr, "0.0.0.0:9000");
+        assert_eq!(c.db_path, PathBuf::from("/tmp/x.db"));
+        assert_eq!(c.tokens.len(), 1);
+        assert_eq!(c.body_limit, 2048);
+        assert_eq!(c.solve_timeout, Duration::from_millis(2500));
+        let d = ServeConfig::from_vars(vars(&[])).unwrap();
+        assert_eq!(
+            (d.body_limit, d.solve_timeout),
+            (DEFAULT_BODY_LIMIT, DEFAULT_SOLVE_TIMEOUT)
+        );
+    }
+
+    #[test]
+    fn bad_environment_values_name_their_variable() {
+        let e = ServeConfig::from_vars(vars(&[("ALLOT_SOLVE_TIMEOUT_SECS", "-1")])).unwrap_err();
+        assert!(e.to_string().starts_with("ALLOT_SOLVE_TIMEOUT_SECS"), "{e}");
+        let e = ServeConfig::from_vars(vars(&[("ALLOT_TOKENS", "root x")])).unwrap_err();
+        assert!(e.to_string().contains("unknown role"), "{e}");
+    }
+
+    #[test]
+    fn dev_mode_is_refused_off_loopback_and_no_tokens_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = ServeConfig {
+            addr: "0.0.0.0:0".into(),
+            db_path: dir.path().join("a.db"),
+            dev: true,
+            ..ServeConfig::default()
+        };
+        let err = Application::build(dev).err().unwrap();
+        assert!(err.to_string().contains("loopback"), "{err}");
+        let closed = ServeConfig {
+            addr: "127.0.0.1:0".into(),
+            db_path: dir.path().join("a.db"),
+            ..ServeConfig::default()
+        };
+        let err = Application::build(closed).err().unwrap();
+        assert!(err.to_string().contains("no tokens"), "{err}");
+    }
+}
