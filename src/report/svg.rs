@@ -45,6 +45,9 @@ pub struct RenderOptions<'a> {
     pub warnings: &'a [Problem],
     /// The `width` attribute in CSS pixels (the height keeps the aspect ratio).
     pub width_px: f64,
+    /// Resource ids to emphasise (a household's spaces on the web page): a
+    /// thick dark outline and the class `highlight`.
+    pub highlight: &'a [String],
 }
 
 impl<'a> RenderOptions<'a> {
@@ -56,6 +59,7 @@ impl<'a> RenderOptions<'a> {
             errors: &[],
             warnings: &[],
             width_px: DEFAULT_WIDTH_PX,
+            highlight: &[],
         }
     }
 }
@@ -136,6 +140,8 @@ impl ResourceState {
     }
 }
 
+/// Stroke of a highlighted resource.
+const HIGHLIGHT_STROKE: &str = "#000000";
 /// Stroke of an accessible space (whatever its state).
 const ACCESSIBLE_STROKE: &str = "#1f5fa8";
 /// Stroke of a charger space (whatever its state).
@@ -748,13 +754,19 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
         if r.charger {
             class.push_str(" has-charger");
         }
+        let highlighted = opts.highlight.iter().any(|h| *h == r.id);
+        if highlighted {
+            class.push_str(" highlight");
+        }
         open_feature(
             &mut o,
             &r.id,
             &class,
             &resource_tooltip(lang, r, d.holder, state),
         );
-        let (stroke, sw, dash) = if r.accessible {
+        let (stroke, sw, dash) = if highlighted {
+            (HIGHLIGHT_STROKE, 0.6, "")
+        } else if r.accessible {
             (ACCESSIBLE_STROKE, 0.35, "")
         } else if r.charger {
             (CHARGER_STROKE, 0.35, " stroke-dasharray=\"0.8 0.4\"")
@@ -1693,6 +1705,21 @@ mod tests {
         }
         let shape = shapes(g)[0];
         assert_eq!(shape.attribute("fill"), Some(state.fill()));
+    }
+
+    #[test]
+    fn highlighted_resources_get_a_dark_outline_and_keep_their_state() {
+        let highlight = vec!["P1".to_string()];
+        let alloc = allocation();
+        let mut opts = RenderOptions::new(Lang::En);
+        opts.allocation = Some(&alloc);
+        opts.highlight = &highlight;
+        let svg = render_svg_with(&site(), &opts);
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
+        let p1 = feature_group(&doc, "P1");
+        assert!(has_class(&p1, "highlight") && has_class(&p1, "assigned"));
+        assert_eq!(shapes(p1)[0].attribute("stroke"), Some(HIGHLIGHT_STROKE));
+        assert!(!has_class(&feature_group(&doc, "P2"), "highlight"));
     }
 
     #[test]

@@ -112,11 +112,9 @@ pub fn optimal(inst: &Instance) -> Verdict {
     let total: u64 = demand_b.iter().sum();
     let supply = inst.resources.len() as u64;
     let entitled: Vec<u32> = (0..buildings.len())
-        .map(|b| {
-            match (supply * demand_b[b]).checked_div(total) {
-                None => 0,
-                Some(prop) => demand_b[b].min(alone[b]).min(prop) as u32,
-            }
+        .map(|b| match (supply * demand_b[b]).checked_div(total) {
+            None => 0,
+            Some(prop) => demand_b[b].min(alone[b]).min(prop) as u32,
         })
         .collect();
     let share = inst.building_share == BuildingShare::Proportional;
