@@ -220,6 +220,17 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("web.error", "出错了", "Something went wrong"),
     ("web.all_kinds", "全部类别", "All kinds"),
     ("web.none", "无", "none"),
+    ("web.login", "登录", "Log in"),
+    ("web.logout", "退出", "Log out"),
+    ("web.login_failed", "令牌无效，请重新输入。", "That token is not valid; try again."),
+    ("web.login_again", "请在本标签页重新登录后再分配。", "Log in again in this tab to run an allocation."),
+    ("web.households", "户", "households"),
+    ("web.updated", "更新时间", "Updated"),
+    ("web.allocation", "分配", "Allocation"),
+    ("web.status", "状态", "Status"),
+    ("web.change", "变化", "Change"),
+    ("web.revision.site", "小区版本", "Site revision"),
+    ("web.error_detail", "服务器内部错误，请稍后再试。", "The server could not show this page; try again shortly."),
 ];
 
 /// The message `key` in `lang`; the key itself when it is not in the catalogue.
@@ -314,7 +325,7 @@ mod tests {
         let known: BTreeSet<&str> = keys().collect();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = vec![root.join("report/svg.rs")];
-        if let Ok(dir) = std::fs::read_dir(root.join("api/web")) {
+        if let Ok(dir) = std::fs::read_dir(root.join("api/webui")) {
             let mut more: Vec<_> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
             more.sort();
             files.extend(

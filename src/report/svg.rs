@@ -754,7 +754,7 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
         if r.charger {
             class.push_str(" has-charger");
         }
-        let highlighted = opts.highlight.iter().any(|h| *h == r.id);
+        let highlighted = opts.highlight.contains(&r.id);
         if highlighted {
             class.push_str(" highlight");
         }
