@@ -49,17 +49,36 @@ pub fn inside_even_odd(p: Coord<f64>, poly: &Polygon<f64>) -> bool {
 /// The point of a polygon nearest to `p` and the distance: `p` itself and 0
 /// when `p` is inside or on the polygon, else the nearest boundary point.
 pub fn closest_on_polygon(p: Coord<f64>, poly: &Polygon<f64>) -> (Coord<f64>, f64) {
+    // One pass: squared distances to every edge and the even–odd crossing count.
     let mut best = (p, f64::INFINITY);
-    for (a, b) in ring_segments(poly) {
-        let (q, _, d) = closest_on_segment(p, a, b);
-        if d < best.1 {
-            best = (q, d);
+    let mut inside = false;
+    for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+        for w in ring.0.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x) {
+                inside = !inside;
+            }
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let q = Coord {
+                x: a.x + t * dx,
+                y: a.y + t * dy,
+            };
+            let d2 = (p.x - q.x) * (p.x - q.x) + (p.y - q.y) * (p.y - q.y);
+            if d2 < best.1 {
+                best = (q, d2);
+            }
         }
     }
-    if best.1 == 0.0 || inside_even_odd(p, poly) {
+    if inside || best.1 == 0.0 {
         return (p, 0.0);
     }
-    best
+    (best.0, best.1.sqrt())
 }
 
 fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {

@@ -527,6 +527,12 @@ fn accessible_share_warning(site: &Site, out: &mut Vec<Problem>) {
     }
 }
 
+/// How far (in units of the half-width) the tip of an 80° corner lies from
+/// the largest disc fitting into it: `1 / sin 40° − 1`. Corners of 80° or more
+/// (right angles, and polygonised curves, whose corners fall a little short of
+/// 90°) pass; sharper ones are reported.
+const CORNER_SLACK: f64 = 0.555_723_826_860_412_6;
+
 /// Whether a lane is narrower than `width` somewhere.
 ///
 /// Method (morphological opening): erode the lane by `r = width / 2`, dilate
@@ -535,21 +541,24 @@ fn accessible_share_warning(site: &Site, out: &mut Vec<Problem>) {
 /// vehicle can sweep. Where the lane is narrower than `width` (a neck, a thin
 /// spur, a uniformly thin lane) its boundary lies far from the opening; at an
 /// ordinary right-angled corner the opening misses only the corner tip, at
-/// `r(√2 − 1)`. So the lane is narrower than `width` iff some point of its
-/// boundary (sampled every 0.25 m) lies farther than `r(√2 − 1) + 0.05 m`
-/// from the opening. Corners sharper than 90° are reported too (a vehicle
-/// cannot use their tip either).
+/// `r(√2 − 1)`. So the lane is reported narrower than `width` when the erosion
+/// is empty or falls apart (a neck or pinch cuts it), or when some point of
+/// its boundary (sampled every 0.25 m) lies farther than
+/// `r·CORNER_SLACK + 0.05 m` from the opening (a thin spur or end). Corners
+/// sharper than 80° are reported too (a vehicle cannot use their tip either).
 pub fn fire_lane_narrower_than(lane: &Polygon<f64>, width: f64) -> bool {
     let r = width / 2.0;
     if r <= 0.0 {
         return false;
     }
     let eroded: MultiPolygon<f64> = lane.buffer(-r);
-    if eroded.0.is_empty() || eroded.unsigned_area() <= 0.0 {
+    let parts = eroded.0.iter().filter(|p| p.unsigned_area() > 1e-4).count();
+    if parts != 1 {
+        // Emptied (narrow all along) or cut in two (a neck or pinch).
         return true;
     }
     let opened: MultiPolygon<f64> = eroded.buffer(r);
-    let slack = r * (std::f64::consts::SQRT_2 - 1.0) + SIZE_TOLERANCE_M;
+    let slack = r * CORNER_SLACK + SIZE_TOLERANCE_M;
     let far = |c: Coord<f64>| {
         opened
             .0
@@ -717,11 +726,99 @@ mod tests {
     }
 
     #[test]
+    fn flat_polygons_and_stray_holes_break_rule_one_and_are_skipped_afterwards() {
+        use crate::model::Zone;
+        let flat = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 3.0, y: 0.0)];
+        let stray_hole = Polygon::new(
+            rect(10.0, 10.0, 5.0, 5.0).exterior().clone(),
+            vec![rect(20.0, 20.0, 1.0, 1.0).exterior().clone()],
+        );
+        let mk = |id: &str, p: Polygon<f64>| Resource {
+            id: id.into(),
+            kind: ResourceKind::GardenPlot,
+            shape: Shape::Polygon(p),
+            accessible: false,
+            charger: false,
+            zone: None,
+        };
+        let site = Site {
+            id: None,
+            name: None,
+            coordinates: crate::model::CoordinateMode::LocalMeters,
+            boundary: Some(Zone {
+                id: "S".into(),
+                reason: None,
+                polygon: rect(0.0, 0.0, 5.0, 5.0),
+            }),
+            buildings: Vec::new(),
+            entrances: Vec::new(),
+            gates: Vec::new(),
+            walkways: Vec::new(),
+            fire_lanes: Vec::new(),
+            keep_clear: Vec::new(),
+            power_feeds: Vec::new(),
+            // Both lie (partly) outside S, but only rule 1 may speak about them.
+            resources: vec![mk("G1", flat), mk("G2", stray_hole)],
+            raw: serde_json::Value::Null,
+        };
+        let report = validate(&site, &Policy::default(), None);
+        let got: Vec<(&str, Option<&str>)> = report
+            .errors
+            .iter()
+            .map(|p| (p.rule.as_str(), p.feature.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("R1-valid-polygon", Some("G1")),
+                ("R1-valid-polygon", Some("G2"))
+            ]
+        );
+        assert!(
+            report.errors[1].message.contains("interior ring"),
+            "{}",
+            report.errors[1].message
+        );
+    }
+
+    #[test]
     fn a_straight_lane_narrower_than_four_metres_is_found() {
         assert!(!fire_lane_narrower_than(&rect(0.0, 0.0, 4.0, 40.0), 3.95));
         assert!(fire_lane_narrower_than(&rect(0.0, 0.0, 3.5, 40.0), 3.95));
         let w = estimated_min_width(&rect(0.0, 0.0, 3.0, 40.0));
         assert!((w - 3.0).abs() < 0.05, "{w}");
+    }
+
+    #[test]
+    fn rotated_and_curved_lanes_of_ample_width_pass() {
+        assert!(!fire_lane_narrower_than(
+            &rect(0.0, 0.0, 4.5, 60.0).rotate_around_centroid(33.0),
+            3.95
+        ));
+        assert!(fire_lane_narrower_than(
+            &rect(0.0, 0.0, 3.7, 60.0).rotate_around_centroid(33.0),
+            3.95
+        ));
+        // A quarter ring, radii 20 and 26 m, drawn with 2° steps.
+        let arc = |r: f64, from: i32, to: i32, step: i32| -> Vec<Coord<f64>> {
+            let mut v = Vec::new();
+            let mut a = from;
+            while (step > 0 && a <= to) || (step < 0 && a >= to) {
+                let t = (a as f64).to_radians();
+                v.push(Coord {
+                    x: r * t.cos(),
+                    y: r * t.sin(),
+                });
+                a += step;
+            }
+            v
+        };
+        let mut ring = arc(26.0, 0, 90, 2);
+        ring.extend(arc(20.0, 90, 0, -2));
+        let lane = Polygon::new(geo::LineString::new(ring), vec![]);
+        assert!(!fire_lane_narrower_than(&lane, 3.95));
+        let w = estimated_min_width(&lane);
+        assert!(w > 3.9, "{w}");
     }
 
     #[test]
@@ -734,6 +831,11 @@ mod tests {
         assert!(fire_lane_narrower_than(&neck, 3.95));
         let w = estimated_min_width(&neck);
         assert!((w - 3.0).abs() < 0.05, "{w}");
+        // 6 m wide, pinched to 3 m between two opposite notches.
+        let pinch = polygon![(x: 0.0, y: 0.0), (x: 20.0, y: 0.0), (x: 21.0, y: 1.5), (x: 22.0, y: 0.0), (x: 40.0, y: 0.0),
+            (x: 40.0, y: 6.0), (x: 22.0, y: 6.0), (x: 21.0, y: 4.5), (x: 20.0, y: 6.0), (x: 0.0, y: 6.0)];
+        assert!(fire_lane_narrower_than(&pinch, 3.95));
+        assert!((estimated_min_width(&pinch) - 3.0).abs() < 0.05);
         // 6 m lane with a 2 m wide, 10 m long spur.
         let spur = polygon![(x: 0.0, y: 0.0), (x: 40.0, y: 0.0), (x: 40.0, y: 6.0), (x: 21.0, y: 6.0), (x: 21.0, y: 16.0), (x: 19.0, y: 16.0),
             (x: 19.0, y: 6.0), (x: 0.0, y: 6.0)];

@@ -8,11 +8,14 @@
 //!   vertex. A walkway vertex lying within 0.5 m of another walkway's segment
 //!   splits that segment there, so a path drawn to stop just short of another
 //!   still joins it.
-//! - **Attachments.** The entrance's and the resource's nearest network points
-//!   are inserted as exact nodes on their edges, so a route is
-//!   `connector + shortest path + connector` with no approximation. For a
-//!   polygon resource the network point is the one nearest to the polygon and
-//!   the connector is that point's distance to the polygon.
+//! - **Attachments.** An entrance's and a resource's nearest network points
+//!   are found once (an R-tree over the edges), as an edge and a parameter
+//!   along it. A route is `connector + path + connector`, where the path
+//!   leaves the entrance's edge by either end (or runs straight along it when
+//!   both points share the edge) and enters the resource's edge by either
+//!   end: exact, with one Dijkstra per entrance over the walkway graph only.
+//!   For a polygon resource the network point is the one nearest to the
+//!   polygon and the connector is that point's distance to the polygon.
 //! - **Straight segment.** It runs from the entrance to the resource's nearest
 //!   point and "crosses a building" when it meets the building shrunk inward
 //!   by 5 cm ([`SHALLOW_M`]): a crossing that never goes deeper than 5 cm
@@ -34,7 +37,7 @@ use petgraph::visit::EdgeRef;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 /// Vertices of the walkway network closer than this are merged (metres).
 pub const SNAP_M: f64 = 0.5;
@@ -187,7 +190,7 @@ impl Obstacles {
         }
         Obstacles {
             parts,
-            buildings: s_buildings(site),
+            buildings: site.buildings.iter().map(|b| b.polygon.clone()).collect(),
         }
     }
 
@@ -218,35 +221,31 @@ impl Obstacles {
     }
 }
 
-fn s_buildings(site: &Site) -> Vec<Polygon<f64>> {
-    site.buildings.iter().map(|b| b.polygon.clone()).collect()
-}
-
-/// Where a point (entrance or resource) joins the network.
-#[derive(Debug, Clone, Copy)]
-struct Attachment {
-    node: usize,
-    connector: f64,
-}
-
-/// The walkway graph with every resource attached.
+/// The walkway graph, and where every resource and entrance joins it.
 struct Network {
     graph: UnGraph<Coord<f64>, f64>,
     base_edges: Vec<(usize, usize)>,
     edge_tree: RTree<GeomWithData<Line<f64>, usize>>,
     /// Resource `j` joins at `resources[j]`.
-    resources: Vec<Attachment>,
+    resources: Vec<OnEdge>,
     /// Entrance `i` (of `site.entrances`) joins at `entrances[i]`.
-    entrances: Vec<Attachment>,
+    entrances: Vec<OnEdge>,
 }
 
-/// A point's nearest place on an edge of the base network.
+/// A point's nearest place on the network: edge `edge` of `base_edges`, at
+/// parameter `t` from its first node, reached by a connector of that length.
 #[derive(Debug, Clone, Copy)]
 struct OnEdge {
     edge: usize,
     t: f64,
     connector: f64,
 }
+
+const NOWHERE: OnEdge = OnEdge {
+    edge: usize::MAX,
+    t: 0.0,
+    connector: f64::INFINITY,
+};
 
 #[derive(Copy, Clone, PartialEq)]
 struct Queued(f64, usize);
@@ -265,9 +264,9 @@ impl PartialOrd for Queued {
     }
 }
 
-/// Shortest-path distances from one entrance.
+/// Shortest-path distances from one entrance's network point to every node.
 struct Tree {
-    connector: f64,
+    from: OnEdge,
     dist: Vec<f64>,
 }
 
@@ -285,81 +284,44 @@ impl Network {
                 .map(|(i, &(u, v))| GeomWithData::new(Line::new(nodes[u], nodes[v]), i))
                 .collect(),
         );
+        let mut graph: UnGraph<Coord<f64>, f64> = UnGraph::default();
+        for c in &nodes {
+            graph.add_node(*c);
+        }
+        for &(u, v) in &base_edges {
+            graph.add_edge(
+                NodeIndex::new(u),
+                NodeIndex::new(v),
+                dist(nodes[u], nodes[v]),
+            );
+        }
         let mut net = Network {
-            graph: UnGraph::default(),
+            graph,
             base_edges,
             edge_tree,
             resources: Vec::new(),
             entrances: Vec::new(),
         };
-        // Resources first, then entrances: each is attached by splitting its edge.
-        let places: Vec<OnEdge> = site
+        net.resources = site
             .resources
             .iter()
             .map(|r| match &r.shape {
                 Shape::Point(p) => net.nearest_to_point(p.0),
                 Shape::Polygon(poly) => net.nearest_to_polygon(poly),
             })
-            .chain(
-                site.entrances
-                    .iter()
-                    .map(|e| net.nearest_to_point(e.point.0)),
-            )
             .collect();
-        let mut graph: UnGraph<Coord<f64>, f64> = UnGraph::default();
-        for c in &nodes {
-            graph.add_node(*c);
-        }
-        let mut on_edge: BTreeMap<usize, Vec<(f64, usize)>> = BTreeMap::new();
-        for (j, p) in places.iter().enumerate() {
-            on_edge.entry(p.edge).or_default().push((p.t, j));
-        }
-        let mut attach = vec![
-            Attachment {
-                node: 0,
-                connector: f64::INFINITY
-            };
-            places.len()
-        ];
-        for (i, &(u, v)) in net.base_edges.iter().enumerate() {
-            let len = dist(nodes[u], nodes[v]);
-            let mut prev = (0.0, u);
-            if let Some(list) = on_edge.get_mut(&i) {
-                list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                for &(t, j) in list.iter() {
-                    let node = if t <= 1e-12 {
-                        u
-                    } else if t >= 1.0 - 1e-12 {
-                        v
-                    } else {
-                        let c = nodes[u] + (nodes[v] - nodes[u]) * t;
-                        let k = graph.add_node(c).index();
-                        graph.add_edge(
-                            NodeIndex::new(prev.1),
-                            NodeIndex::new(k),
-                            (t - prev.0) * len,
-                        );
-                        prev = (t, k);
-                        k
-                    };
-                    if let (Some(a), Some(p)) = (attach.get_mut(j), places.get(j)) {
-                        *a = Attachment {
-                            node,
-                            connector: p.connector,
-                        };
-                    }
-                }
-            }
-            graph.add_edge(
-                NodeIndex::new(prev.1),
-                NodeIndex::new(v),
-                (1.0 - prev.0) * len,
-            );
-        }
-        net.graph = graph;
-        net.entrances = attach.split_off(site.resources.len());
-        net.resources = attach;
+        net.entrances = site
+            .entrances
+            .iter()
+            .map(|e| net.nearest_to_point(e.point.0))
+            .collect();
         Some(net)
+    }
+
+    fn edge(&self, i: usize) -> Option<(usize, usize, f64)> {
+        let &(u, v) = self.base_edges.get(i)?;
+        let len = *self.graph.edge_weight(petgraph::graph::EdgeIndex::new(i))?;
+        Some((u, v, len))
     }
 
     fn nearest_to_point(&self, p: Coord<f64>) -> OnEdge {
@@ -373,11 +335,7 @@ impl Network {
                     connector: d,
                 }
             }
-            None => OnEdge {
-                edge: 0,
-                t: 0.0,
-                connector: f64::INFINITY,
-            },
+            None => NOWHERE,
         }
     }
 
@@ -388,23 +346,19 @@ impl Network {
             bound = bound.min(self.nearest_to_point(*c).connector);
         }
         let Some(r) = poly.bounding_rect() else {
-            return self.nearest_to_point(Coord { x: 0.0, y: 0.0 });
+            return NOWHERE;
         };
         let pad = if bound.is_finite() { bound + 1e-6 } else { 0.0 };
         let env = AABB::from_corners(
             Point::new(r.min().x - pad, r.min().y - pad),
             Point::new(r.max().x + pad, r.max().y + pad),
         );
-        let mut best = OnEdge {
-            edge: 0,
-            t: 0.0,
-            connector: f64::INFINITY,
-        };
         let mut candidates: Vec<&GeomWithData<Line<f64>, usize>> = self
             .edge_tree
             .locate_in_envelope_intersecting(&env)
             .collect();
         candidates.sort_by_key(|g| g.data);
+        let mut best = NOWHERE;
         for g in candidates {
             let l = g.geom();
             let (_, t, d) = segment_closest_to_polygon(l.start, l.end, poly);
@@ -419,22 +373,23 @@ impl Network {
         best
     }
 
-    /// Dijkstra from entrance `i`, joined to its nearest network point.
+    /// Dijkstra from entrance `i`'s network point (once per entrance).
     fn distances_from(&self, i: usize) -> Tree {
         let mut dist = vec![f64::INFINITY; self.graph.node_count()];
-        let Some(start) = self.entrances.get(i).copied() else {
-            return Tree {
-                connector: f64::INFINITY,
-                dist,
-            };
-        };
+        let from = self.entrances.get(i).copied().unwrap_or(NOWHERE);
         let mut heap = BinaryHeap::new();
-        if let Some(d0) = dist.get_mut(start.node) {
-            *d0 = 0.0;
-            heap.push(Queued(0.0, start.node));
+        if let Some((u, v, len)) = self.edge(from.edge) {
+            for (node, d) in [(u, from.t * len), (v, (1.0 - from.t) * len)] {
+                if let Some(slot) = dist.get_mut(node) {
+                    if d < *slot {
+                        *slot = d;
+                        heap.push(Queued(d, node));
+                    }
+                }
+            }
         }
         while let Some(Queued(d, n)) = heap.pop() {
-            if d > dist[n] {
+            if dist.get(n).is_some_and(|&best| d > best) {
                 continue;
             }
             for e in self.graph.edges(NodeIndex::new(n)) {
@@ -444,24 +399,30 @@ impl Network {
                     e.source().index()
                 };
                 let nd = d + *e.weight();
-                if nd < dist[m] {
-                    dist[m] = nd;
-                    heap.push(Queued(nd, m));
+                if let Some(slot) = dist.get_mut(m) {
+                    if nd < *slot {
+                        *slot = nd;
+                        heap.push(Queued(nd, m));
+                    }
                 }
             }
         }
-        Tree {
-            connector: start.connector,
-            dist,
-        }
+        Tree { from, dist }
     }
 
-    /// The route from the tree's entrance to resource `j`, if connected.
+    /// The route from the tree's entrance to resource `j`, if connected:
+    /// connector, along the network (leaving the entrance's edge by either
+    /// end, or straight along it when both points share the edge), connector.
     fn route_to(&self, tree: &Tree, j: usize) -> Option<f64> {
-        let a = self.resources.get(j)?;
-        let d = *tree.dist.get(a.node)?;
-        (d.is_finite() && a.connector.is_finite() && tree.connector.is_finite())
-            .then_some(tree.connector + d + a.connector)
+        let to = *self.resources.get(j)?;
+        let (u, v, len) = self.edge(to.edge)?;
+        let mut along =
+            (tree.dist.get(u)? + to.t * len).min(tree.dist.get(v)? + (1.0 - to.t) * len);
+        if to.edge == tree.from.edge {
+            along = along.min((to.t - tree.from.t).abs() * len);
+        }
+        (along.is_finite() && to.connector.is_finite() && tree.from.connector.is_finite())
+            .then_some(tree.from.connector + along + to.connector)
     }
 }
 

@@ -263,7 +263,8 @@ pub fn allocate(
 
     let (engine_name, backend) = match (policy.mechanism, engine) {
         (Mechanism::SerialDictatorship, _) => ("serial_dictatorship", "combinatorial".to_string()),
-        (Mechanism::Optimal, e) => (e.name(), e.backend_name().to_string()),
+        (Mechanism::Optimal, Engine::Flow) => ("flow", "combinatorial".to_string()),
+        (Mechanism::Optimal, Engine::Milp(b)) => ("milp", b.as_str().to_string()),
     };
     Ok(Allocation {
         site: site.display_id(),

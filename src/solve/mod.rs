@@ -23,9 +23,11 @@
 // than zipped iterators in this algorithmic code.
 #![allow(clippy::needless_range_loop)]
 
+pub mod explain;
 pub mod flow;
 pub mod instance;
 pub mod lottery;
+pub mod metrics;
 pub mod milp;
 #[cfg(test)]
 pub(crate) mod oracle;
