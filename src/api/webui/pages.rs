@@ -598,3 +598,162 @@ fn revisions_section(lang: Lang, p: &SitePage<'_>) -> String {
     b.push_str("</section>\n");
     b
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Assignment, KindMetrics, Policy, SolverInfo, Unserved, WalkStats};
+    use std::collections::BTreeMap;
+
+    fn head() -> SiteState {
+        SiteState {
+            id: "s1".into(),
+            name: Some("一心桥 <b>".into()),
+            revision: 3,
+            layout_revision: 1,
+            roster_revision: Some(2),
+            policy_revision: None,
+            households: 2,
+            latest_allocation: Some(1),
+            created: "2026-11-29T00:00:00Z".into(),
+            updated: "2026-11-29T00:00:00Z".into(),
+        }
+    }
+
+    fn meta() -> AllocationMeta {
+        AllocationMeta {
+            site: "s1".into(),
+            id: 1,
+            created: "2026-11-29T00:00:00Z".into(),
+            previous: None,
+            revision: 3,
+            layout_revision: 1,
+            roster_revision: Some(2),
+            policy_revision: None,
+            seed: "seed".into(),
+            summary: serde_json::json!({"parking_space": {"demand": 2, "supply": 1, "served": 1}}),
+        }
+    }
+
+    fn allocation() -> Allocation {
+        let mut metrics = BTreeMap::new();
+        metrics.insert(
+            ResourceKind::ParkingSpace,
+            KindMetrics {
+                demand: 2,
+                supply: 1,
+                served: 1,
+                by_building: BTreeMap::new(),
+                walk_m: WalkStats {
+                    mean: Some(10.0),
+                    p90: Some(10.0),
+                    max: Some(10.0),
+                },
+                kept_from_previous: 0,
+                moved_from_previous: 0,
+            },
+        );
+        Allocation {
+            site: "s1".into(),
+            inputs_sha256: String::new(),
+            seed: "seed".into(),
+            policy: Policy::default(),
+            assignments: vec![Assignment {
+                household: "<script>alert(1)</script>".into(),
+                kind: ResourceKind::ParkingSpace,
+                resource: "P1".into(),
+                walk_m: 10.0,
+                why: "lottery rank 1 & nearest".into(),
+                basis: "lottery".into(),
+            }],
+            unserved: vec![
+                Unserved {
+                    household: "H2".into(),
+                    kind: ResourceKind::ParkingSpace,
+                    units: 1,
+                    waitlist: Some(1),
+                    why: "all taken".into(),
+                },
+                Unserved {
+                    household: "H2".into(),
+                    kind: ResourceKind::GardenPlot,
+                    units: 1,
+                    waitlist: None,
+                    why: "nothing within 300 m".into(),
+                },
+            ],
+            lottery: vec!["<script>alert(1)</script>".into(), "H2".into()],
+            metrics,
+            solver: SolverInfo {
+                engine: "flow".into(),
+                backend: "combinatorial".into(),
+                seconds: 0.0,
+                stages: vec![],
+            },
+            warnings: vec![],
+        }
+    }
+
+    fn render(lang: Lang, lookup: Option<&str>) -> String {
+        let (h, m, a) = (head(), [meta()], allocation());
+        let lookup = lookup.map(|q| Lookup { query: q.into() });
+        let frame = Frame {
+            lang,
+            path: "/sites/s1",
+            params: vec![],
+            logged_in: true,
+        };
+        site_page(
+            &frame,
+            &SitePage {
+                head: &h,
+                allocations: &m,
+                shown: Some((&m[0], &a)),
+                diff: None,
+                map_svg:
+                    "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+                lookup: lookup.as_ref(),
+                staff: false,
+                tokens: true,
+            },
+        )
+    }
+
+    #[test]
+    fn everything_from_the_data_is_escaped() {
+        let html = render(Lang::En, None);
+        assert!(
+            !html.contains("<script>alert"),
+            "raw household id in the page"
+        );
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("一心桥 &lt;b&gt;"));
+        assert!(html.contains("lottery rank 1 &amp; nearest"));
+    }
+
+    #[test]
+    fn the_map_is_inlined_without_its_xml_declaration() {
+        let html = render(Lang::Zh, None);
+        assert!(!html.contains("<?xml"));
+        assert!(html.contains("<div class=\"map\"><svg xmlns="));
+    }
+
+    #[test]
+    fn a_lookup_shows_waitlist_places_and_unreachable_kinds() {
+        let html = render(Lang::Zh, Some(" H2 "));
+        assert!(html.contains("data-place=\"1\""));
+        assert!(html.contains("候补第 1 位"));
+        assert!(html.contains("步行范围内没有"));
+        let html = render(Lang::En, Some("nobody"));
+        assert!(html.contains("id=\"lookup-none\"") && html.contains("No such household."));
+    }
+
+    #[test]
+    fn the_table_has_one_row_per_assignment_and_unserved_entry() {
+        let html = render(Lang::En, None);
+        assert_eq!(html.matches("<tr class=\"row ").count(), 3);
+        assert_eq!(html.matches("<tr class=\"row waiting\"").count(), 2);
+        assert!(html.contains("No previous allocation to compare with."));
+        assert!(!html.contains("id=\"run-allocation\""));
+    }
+}
