@@ -4,5 +4,5 @@
 fn main() -> std::io::Result<()> {
     let config = allot::api::startup::ServeConfig::from_env()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    actix_web::rt::System::new().block_on(allot::api::startup::serve(config))
+    allot::api::startup::serve_blocking(config)
 }

@@ -188,8 +188,10 @@ enum Bad {
     ViewerWritesRoster,
     StaffWritesLayout,
     StaffChangesPolicyBeyondPins,
+    StaffAllocatesUnderAnotherPolicy,
+    LayoutNamesAnotherSite,
     ViewerReadsRoster,
-    BadPageSize,
+    PageSizeNotANumber,
     UnknownRoute,
     MethodNotAllowed,
 }
@@ -300,8 +302,20 @@ impl Bad {
                 &etag,
                 &json!({"priority": ["elderly"]}),
             ),
+            Bad::StaffAllocatesUnderAnotherPolicy => app
+                .req(Method::POST, &path("/allocations"), Some(STAFF))
+                .json(&json!({"policy": {"mechanism": "serial_dictatorship"}}))
+                .send()
+                .unwrap(),
+            Bad::LayoutNamesAnotherSite => app.write_json(
+                Method::PUT,
+                &path("/layout"),
+                PLANNER,
+                &etag,
+                &tiny_layout("elsewhere", 4),
+            ),
             Bad::ViewerReadsRoster => app.get(&path("/households"), VIEWER),
-            Bad::BadPageSize => app.get("/v1/sites?limit=many", VIEWER),
+            Bad::PageSizeNotANumber => app.get("/v1/sites?limit=many", VIEWER),
             Bad::UnknownRoute => app.get("/v2/sites", VIEWER),
             Bad::MethodNotAllowed => app
                 .req(Method::DELETE, &path(""), Some(PLANNER))
@@ -330,8 +344,14 @@ impl Bad {
 #[case::viewer_writes_roster(Bad::ViewerWritesRoster, 403, "forbidden")]
 #[case::staff_writes_layout(Bad::StaffWritesLayout, 403, "forbidden")]
 #[case::staff_changes_policy_beyond_pins(Bad::StaffChangesPolicyBeyondPins, 403, "forbidden")]
+#[case::staff_allocates_under_another_policy(
+    Bad::StaffAllocatesUnderAnotherPolicy,
+    403,
+    "forbidden"
+)]
+#[case::layout_names_another_site(Bad::LayoutNamesAnotherSite, 422, "invalid-input")]
 #[case::viewer_reads_roster(Bad::ViewerReadsRoster, 403, "forbidden")]
-#[case::bad_page_size(Bad::BadPageSize, 400, "bad-request")]
+#[case::page_size_not_a_number(Bad::PageSizeNotANumber, 400, "bad-request")]
 #[case::unknown_route(Bad::UnknownRoute, 404, "not-found")]
 #[case::method_not_allowed(Bad::MethodNotAllowed, 405, "method-not-allowed")]
 fn a_bad_request_gets_its_status_and_problem_and_changes_nothing(
@@ -526,4 +546,40 @@ fn the_openapi_document_is_openapi_3_and_lists_every_endpoint() {
         let pointer = target.trim_start_matches('#');
         assert!(doc.pointer(pointer).is_some(), "dangling $ref {target}");
     }
+}
+
+#[test]
+fn staff_may_change_the_pins_of_a_policy_and_nothing_else() {
+    let (app, site) = app_with_site(|_| {});
+    let policy = json!({"priority": ["elderly"]});
+    let res = app.write_json(
+        Method::PUT,
+        &format!("/v1/sites/{site}/policy"),
+        PLANNER,
+        &app.etag(&site),
+        &policy,
+    );
+    assert_eq!(res.status(), 200);
+    let pinned = json!({"priority": ["elderly"], "pins": [{"household": "H1", "resource": "P2", "reason": "agreed"}]});
+    let res = app.write_json(
+        Method::PUT,
+        &format!("/v1/sites/{site}/policy"),
+        STAFF,
+        &app.etag(&site),
+        &pinned,
+    );
+    assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
+    assert_eq!(
+        app.get_json(&format!("/v1/sites/{site}/policy"), VIEWER),
+        pinned
+    );
+    let reordered = json!({"priority": [], "pins": []});
+    let res = app.write_json(
+        Method::PUT,
+        &format!("/v1/sites/{site}/policy"),
+        STAFF,
+        &app.etag(&site),
+        &reordered,
+    );
+    assert_problem(res, 403, "forbidden");
 }

@@ -13,7 +13,7 @@ use super::{blocking, body, path_number, with_time_limit, State};
 use crate::model::{Allocation, Problem, ResourceKind, Site};
 use crate::store::{AllocationRecord, NewAllocation, Store};
 use actix_web::http::header;
-use actix_web::web::{self, Payload};
+use actix_web::web::{self, Bytes, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,22 +112,22 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, ApiE
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
     pub format: Format,
-    pub body: Vec<u8>,
+    pub body: Bytes,
     /// For CSV downloads.
     pub filename: Option<String>,
 }
 
 impl Rendered {
-    pub fn response(self) -> HttpResponse {
+    pub fn response(&self) -> HttpResponse {
         let mut res = HttpResponse::Ok();
         res.content_type(self.format.content_type());
-        if let Some(name) = self.filename {
+        if let Some(name) = &self.filename {
             res.insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ));
         }
-        res.body(self.body)
+        res.body(self.body.clone())
     }
 }
 
@@ -157,7 +157,7 @@ pub fn render(
         };
     Ok(Rendered {
         format,
-        body,
+        body: body.into(),
         filename: (format == Format::Csv).then(|| format!("allocation-{}.csv", allocation.site)),
     })
 }
@@ -193,9 +193,20 @@ fn solve_failure(f: SolveFailure) -> ApiError {
         SolveFailure::Input(problems) => {
             ApiError::invalid("The inputs cannot be allocated", problems)
         }
-        SolveFailure::Solver(message) => {
-            ApiError::Internal(format!("the solver failed: {message}"))
-        }
+        SolveFailure::Solver(message) => solver_failure(message),
+    }
+}
+
+/// A solver failure: a policy nobody can satisfy is the caller's (422, naming
+/// the rule, as the pipeline reports it); anything else is the server's (500).
+pub fn solver_failure(message: String) -> ApiError {
+    if message.contains("infeasible policy") {
+        ApiError::invalid(
+            "No allocation can satisfy the policy",
+            vec![Problem::new("policy-infeasible", message).field("policy")],
+        )
+    } else {
+        ApiError::Internal(format!("the solver failed: {message}"))
     }
 }
 
@@ -220,7 +231,7 @@ pub async fn create_allocation(
     path: web::Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    state.access.require(&req, Role::Staff)?;
+    let role = state.access.require(&req, Role::Staff)?;
     let site = path.into_inner();
     body::media_type(&req, &[body::MediaType::Json])?;
     let bytes = body::read(&req, payload, state.body_limit).await?;
@@ -234,6 +245,14 @@ pub async fn create_allocation(
             )
         })?
     };
+    if request.policy.is_some() && role < Role::Planner {
+        // A run under another policy becomes the site's latest allocation:
+        // that is a planner's decision (staff may still give a seed).
+        return Err(ApiError::Forbidden {
+            needed: Role::Planner,
+            have: role,
+        });
+    }
     let store: Arc<dyn Store> = state.store.clone();
     let site_id = site.clone();
     // Read the head, its documents and the previous allocation.
@@ -352,14 +371,27 @@ pub async fn get_allocation(
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let format = negotiate(&req, query.format.as_deref())?;
-    let store = state.store.clone();
     let lang = accept_language(&req);
+    let key = (
+        site.clone(),
+        id,
+        format.content_type(),
+        if format == Format::Svg {
+            lang.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+    );
+    if let Some(hit) = state.cache.get(&key) {
+        return Ok(hit.response());
+    }
+    let store = state.store.clone();
     let rendered = blocking(move || {
         let record = store.allocation(&site, id)?;
         if format == Format::Json {
             return Ok(Rendered {
                 format,
-                body: record.body,
+                body: record.body.into(),
                 filename: None,
             });
         }
@@ -370,6 +402,8 @@ pub async fn get_allocation(
         })
     })
     .await?;
+    let rendered = Arc::new(rendered);
+    state.cache.put(key, rendered.clone());
     Ok(rendered.response())
 }
 

@@ -81,7 +81,8 @@ pub fn json(bytes: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
-/// Reads a JSON body of an allowed JSON media type.
+/// Reads a JSON body of an allowed JSON media type, parsed on the blocking
+/// pool (a body of megabytes must not stall an async worker).
 pub async fn read_json(
     req: &HttpRequest,
     payload: Payload,
@@ -89,7 +90,7 @@ pub async fn read_json(
 ) -> Result<Value, ApiError> {
     media_type(req, &[MediaType::Json])?;
     let bytes = read(req, payload, limit).await?;
-    json(&bytes)
+    super::blocking(move || json(&bytes)).await
 }
 
 #[cfg(test)]

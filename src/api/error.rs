@@ -106,7 +106,7 @@ pub enum ApiError {
     PreconditionFailed { site: String, current: u64 },
     #[error("{0}")]
     Conflict(String),
-    #[error("the solve took longer than the limit of {} s", .0.as_secs_f64())]
+    #[error("the validation or solve took longer than the limit of {} s", .0.as_secs_f64())]
     SolveTimeout(Duration),
     #[error("{0}")]
     Unavailable(String),
@@ -207,7 +207,7 @@ impl ApiError {
             SolveTimeout(_) => ProblemDetails::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "solve-timeout",
-                "The solve took too long",
+                "Over the time limit",
                 format!("{detail}; nothing was stored. Try again later, or ask the operator to raise --solve-timeout-secs"),
             ),
             Unavailable(_) => ProblemDetails::new(

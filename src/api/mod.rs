@@ -12,6 +12,7 @@
 pub mod allocations;
 pub mod auth;
 pub mod body;
+pub mod cache;
 pub mod core;
 pub mod dto;
 pub mod error;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub body_limit: usize,
     /// Longest a solve may take before the request answers 503.
     pub solve_timeout: Duration,
+    /// Renderings of stored (immutable) allocations.
+    pub cache: cache::RenderCache,
 }
 
 pub type State = web::Data<AppState>;

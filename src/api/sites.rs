@@ -372,6 +372,23 @@ pub async fn put_layout(
     let if_match = IfMatch::from_request(&req)?;
     let layout = body::read_json(&req, payload, state.body_limit).await?;
     write_part(&state, path.into_inner(), if_match, move |docs| {
+        match layout.pointer("/site/id") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(id)) if *id == docs.site => {}
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "The layout names another site",
+                    vec![Problem::new(
+                        "site-id",
+                        format!(
+                            "site.id {other} differs from this site's id `{}`; create a new site instead",
+                            docs.site
+                        ),
+                    )
+                    .field("site.id")],
+                ))
+            }
+        }
         let report = core::validate_layout(&layout, docs.policy.as_ref());
         if !report.errors.is_empty() {
             return Err(ApiError::Invalid {
@@ -443,11 +460,14 @@ pub async fn put_households(
     let if_match = IfMatch::from_request(&req)?;
     let media = body::media_type(&req, &[MediaType::Json, MediaType::Csv])?;
     let bytes = body::read(&req, payload, state.body_limit).await?;
-    let roster = match media {
-        MediaType::Csv => core::parse_roster_csv(&bytes),
-        MediaType::Json => core::parse_roster_json(&body::json(&bytes)?),
-    }
-    .map_err(|p| ApiError::invalid("The roster has bad rows", p))?;
+    let roster = blocking(move || {
+        match media {
+            MediaType::Csv => core::parse_roster_csv(&bytes),
+            MediaType::Json => core::parse_roster_json(&body::json(&bytes)?),
+        }
+        .map_err(|p| ApiError::invalid("The roster has bad rows", p))
+    })
+    .await?;
     write_part(&state, path.into_inner(), if_match, move |docs| {
         roster_change(docs, roster)
     })

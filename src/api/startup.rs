@@ -9,6 +9,7 @@
 //! ```
 
 use super::auth::{Access, Tokens};
+use super::cache::RenderCache;
 use super::error::{ensure_problem, ApiError};
 use super::{routes, AppState};
 use crate::store::{SqliteStore, Store, StoreError};
@@ -26,6 +27,8 @@ use tracing_actix_web::{RequestId, TracingLogger};
 pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 /// Default solve time limit.
 pub const DEFAULT_SOLVE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Memory kept for renderings of stored allocations.
+pub const RENDER_CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// How long a stopping server lets in-flight requests finish.
 pub const SHUTDOWN_GRACE_SECS: u64 = 30;
 
@@ -71,7 +74,7 @@ pub enum ConfigError {
     #[error("tokens file {path}: {message}")]
     TokensFile { path: PathBuf, message: String },
     #[error("{0}")]
-    Tokens(String),
+    Flag(String),
 }
 
 fn token_errors(errors: Vec<super::auth::TokenConfigError>) -> String {
@@ -149,6 +152,66 @@ impl ServeConfig {
     }
 }
 
+/// The flags of `allot serve`; each falls back to its `ALLOT_*` variable,
+/// then to the default. `allot serve` is
+/// `Command::Serve(args) => allot::api::startup::serve_blocking(args.into_config()?)`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on, `host:port` [env ALLOT_ADDR; default 127.0.0.1:8080].
+    #[arg(long)]
+    pub addr: Option<String>,
+    /// SQLite database file, created if missing [env ALLOT_DB; default allot.db].
+    #[arg(long = "db")]
+    pub db: Option<PathBuf>,
+    /// Tokens file: lines `role:<sha256-hex>` or `role <token>` [env ALLOT_TOKENS_FILE, ALLOT_TOKENS].
+    #[arg(long)]
+    pub tokens: Option<PathBuf>,
+    /// Run without access control (loopback only; for development) [env ALLOT_DEV].
+    #[arg(long)]
+    pub dev: bool,
+    /// Largest request body in bytes [env ALLOT_BODY_LIMIT; default 10485760].
+    #[arg(long)]
+    pub body_limit: Option<usize>,
+    /// Longest a solve may take, seconds [env ALLOT_SOLVE_TIMEOUT_SECS; default 30].
+    #[arg(long)]
+    pub solve_timeout_secs: Option<f64>,
+    /// HTTP worker threads [default: one per core].
+    #[arg(long)]
+    pub workers: Option<usize>,
+}
+
+impl ServeArgs {
+    /// The environment's configuration with these flags on top.
+    pub fn into_config(self) -> Result<ServeConfig, ConfigError> {
+        let mut config = ServeConfig::from_env()?;
+        if let Some(addr) = self.addr {
+            config.addr = addr;
+        }
+        if let Some(db) = self.db {
+            config.db_path = db;
+        }
+        if let Some(path) = self.tokens {
+            config.tokens = config.tokens.merged(ServeConfig::tokens_file(&path)?);
+        }
+        config.dev |= self.dev;
+        if let Some(limit) = self.body_limit {
+            if limit == 0 {
+                return Err(ConfigError::Flag("--body-limit must be positive".into()));
+            }
+            config.body_limit = limit;
+        }
+        if let Some(secs) = self.solve_timeout_secs {
+            config.solve_timeout = parse_secs(&secs.to_string()).ok_or_else(|| {
+                ConfigError::Flag("--solve-timeout-secs must be a positive number".into())
+            })?;
+        }
+        if self.workers.is_some() {
+            config.workers = self.workers;
+        }
+        Ok(config)
+    }
+}
+
 /// Seconds, possibly fractional, positive and finite.
 pub fn parse_secs(text: &str) -> Option<Duration> {
     let secs: f64 = text.trim().parse().ok()?;
@@ -214,6 +277,7 @@ impl Application {
             access,
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
+            cache: RenderCache::new(RENDER_CACHE_BYTES),
         });
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();
@@ -282,6 +346,11 @@ pub async fn serve(config: ServeConfig) -> std::io::Result<()> {
     Application::build(config)?.run_until_stopped().await
 }
 
+/// [`serve`] on its own actix system, for a synchronous `main`.
+pub fn serve_blocking(config: ServeConfig) -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(serve(config))
+}
+
 /// Installs the tracing subscriber once; later calls do nothing.
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
@@ -336,6 +405,43 @@ mod tests {
         assert!(e.to_string().starts_with("ALLOT_SOLVE_TIMEOUT_SECS"), "{e}");
         let e = ServeConfig::from_vars(vars(&[("ALLOT_TOKENS", "root x")])).unwrap_err();
         assert!(e.to_string().contains("unknown role"), "{e}");
+    }
+
+    #[test]
+    fn serve_flags_override_the_environment_and_bad_ones_are_named() {
+        let c = ServeArgs {
+            addr: Some("127.0.0.1:9999".into()),
+            dev: true,
+            body_limit: Some(4096),
+            solve_timeout_secs: Some(0.5),
+            ..ServeArgs::default()
+        }
+        .into_config()
+        .unwrap();
+        assert_eq!(c.addr, "127.0.0.1:9999");
+        assert!(c.dev);
+        assert_eq!(
+            (c.body_limit, c.solve_timeout),
+            (4096, Duration::from_millis(500))
+        );
+        let zero = ServeArgs {
+            body_limit: Some(0),
+            ..ServeArgs::default()
+        };
+        assert!(zero
+            .into_config()
+            .unwrap_err()
+            .to_string()
+            .contains("--body-limit"));
+        let missing = ServeArgs {
+            tokens: Some(PathBuf::from("/nonexistent/tokens")),
+            ..ServeArgs::default()
+        };
+        assert!(missing
+            .into_config()
+            .unwrap_err()
+            .to_string()
+            .contains("/nonexistent/tokens"));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, negotiate, render};
+use super::allocations::{accept_language, negotiate, render, solver_failure};
 use super::auth::Role;
 use super::core::{self, HouseholdsInput, SolveFailure, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{ApiError, ProblemDetails};
-use super::{blocking, body, with_time_limit, State};
+use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -51,7 +51,7 @@ pub async fn validate(
     let value = body::read_json(&req, payload, state.body_limit).await?;
     if svg {
         let lang = accept_language(&req);
-        let drawn = blocking(move || {
+        let drawn = with_time_limit(state.solve_timeout, move || {
             let wrapped = value.get("type").is_none() && value.get("layout").is_some();
             let (layout, policy) = if wrapped {
                 (
@@ -82,7 +82,7 @@ pub async fn validate(
             }),
         };
     }
-    let report = blocking(move || {
+    let report = with_time_limit(state.solve_timeout, move || {
         let wrapped = value.get("type").is_none() && value.get("layout").is_some();
         Ok(if wrapped {
             let layout = value.get("layout").cloned().unwrap_or(Value::Null);
@@ -159,7 +159,7 @@ pub async fn solve(
             SolveFailure::Input(problems) => {
                 ApiError::invalid("The inputs cannot be allocated", problems)
             }
-            SolveFailure::Solver(m) => ApiError::Internal(format!("the solver failed: {m}")),
+            SolveFailure::Solver(m) => solver_failure(m),
         })?;
         render(format, &allocation, None, lang.as_deref(), || {
             core::load_site(&input.layout)
