@@ -107,6 +107,11 @@ fn allocate(app: &TestApp, site: &str) -> Value {
     res.json().expect("allocation JSON")
 }
 
+/// A server whose solves may take long: debug builds on a busy CI machine.
+fn app() -> TestApp {
+    spawn_app_with(|c| c.solve_timeout = Duration::from_secs(600))
+}
+
 /// Runs the browser part on a runtime of its own (the server and the
 /// blocking HTTP client stay outside it).
 fn in_browser<F: std::future::Future<Output = ()>>(f: impl FnOnce() -> F) {
@@ -210,7 +215,7 @@ fn resource_ids() -> Vec<String> {
 
 #[test]
 fn the_site_page_shows_the_map_lookup_language_switch_and_downloads() {
-    let app = spawn_app();
+    let app = app();
     let (site, latest) = set_up(&app);
     let address = app.address.clone();
     let assignments = latest["assignments"]
@@ -466,7 +471,7 @@ fn the_site_page_shows_the_map_lookup_language_switch_and_downloads() {
 
 #[test]
 fn staff_run_a_new_allocation_from_the_page_and_log_out() {
-    let app = spawn_app();
+    let app = app();
     let (site, _) = set_up(&app);
     let address = app.address.clone();
     in_browser(|| async move {
