@@ -98,13 +98,24 @@ struct Parsed {
 
 /// Loads a layout. `raw` of the result is a copy of `value`.
 pub fn load_layout(value: &Value) -> Result<Site, Problems> {
+    match load_layout_partial(value) {
+        (Some(site), problems) if problems.is_empty() => Ok(site),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Loads what can be loaded of a layout: every problem, and the site made of
+/// its well-formed features (the first of features sharing an id), so that
+/// validation can report the geometry rules they break alongside the loading
+/// problems. `None` when the value is not a FeatureCollection at all.
+pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
     let mut problems = Problems::default();
     let Some(top) = value.as_object() else {
         problems.push(Problem::new(
             "layout-json",
             "the layout must be a GeoJSON FeatureCollection object",
         ));
-        return Err(problems);
+        return (None, problems);
     };
     if top.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         problems.push(
@@ -201,9 +212,11 @@ pub fn load_layout(value: &Value) -> Result<Site, Problems> {
             .features(boundaries.iter().map(|s| s.to_string())),
         );
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if features.is_empty() && top.get("features").is_none() {
+        return (None, problems);
     }
+    let mut seen_ids = std::collections::BTreeSet::new();
+    parsed.retain(|p| seen_ids.insert(p.id.clone()));
 
     type Projector = Box<dyn Fn([f64; 2]) -> Coord<f64>>;
     let (coordinates, project): (CoordinateMode, Projector) = if local {
@@ -258,7 +271,7 @@ pub fn load_layout(value: &Value) -> Result<Site, Problems> {
         let text = |key: &str| p.props.get(key).and_then(Value::as_str).map(str::to_string);
         let flag = |key: &str| p.props.get(key).and_then(Value::as_bool).unwrap_or(false);
         match (&p.kind, &p.geom) {
-            (FeatureKind::Boundary, RawGeom::Polygon(r)) => {
+            (FeatureKind::Boundary, RawGeom::Polygon(r)) if site.boundary.is_none() => {
                 site.boundary = Some(Zone {
                     id: p.id.clone(),
                     reason: None,
@@ -318,7 +331,7 @@ pub fn load_layout(value: &Value) -> Result<Site, Problems> {
             _ => {}
         }
     }
-    Ok(site)
+    (Some(site), problems)
 }
 
 fn read_site_member(

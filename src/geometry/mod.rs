@@ -16,7 +16,7 @@ pub mod projection;
 pub mod validate;
 pub mod walk;
 
-pub use load::{load_layout, FeatureKind};
+pub use load::{load_layout, load_layout_partial, FeatureKind};
 pub use projection::{LocalProjection, WGS84_A, WGS84_F};
 pub use validate::{validate, ValidationReport};
 pub use walk::{walking_distances, WalkMatrix};

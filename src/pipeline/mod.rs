@@ -98,13 +98,11 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
 
-    let site = match geometry::load_layout(&inputs.layout) {
-        Ok(site) => Some(site),
-        Err(p) => {
-            errors.extend(p.0);
-            None
-        }
-    };
+    // A layout with loading problems is still validated as far as it
+    // loaded, so that every problem is reported at once; it is never solved.
+    let (site, load_problems) = geometry::load_layout_partial(&inputs.layout);
+    let layout_loaded = load_problems.is_empty();
+    errors.extend(load_problems.0);
     let households = match &inputs.households {
         RosterInput::Json(v) => parse_roster_json(v).map(|r| (r.households, r.warnings)),
         RosterInput::Csv(b) => parse_roster_csv(b).map(|r| (r.households, r.warnings)),
@@ -144,7 +142,9 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
         }
     }
     match (site, households, policy, walks) {
-        (Some(site), Some(households), Some(mut policy), Some(walks)) if errors.is_empty() => {
+        (Some(site), Some(households), Some(mut policy), Some(walks))
+            if errors.is_empty() && layout_loaded =>
+        {
             if let Some(seed) = &inputs.seed {
                 policy.seed = Some(seed.clone());
             }
@@ -173,14 +173,13 @@ pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> ValidationRepo
             Policy::default()
         }
     };
-    match geometry::load_layout(layout) {
-        Ok(site) => {
-            let walks = geometry::walking_distances(&site);
-            let r = geometry::validate(&site, &policy, Some(&walks));
-            report.errors.extend(r.errors);
-            report.warnings.extend(r.warnings);
-        }
-        Err(p) => report.errors.extend(p.0),
+    let (site, problems) = geometry::load_layout_partial(layout);
+    report.errors.extend(problems.0);
+    if let Some(site) = site {
+        let walks = geometry::walking_distances(&site);
+        let r = geometry::validate(&site, &policy, Some(&walks));
+        report.errors.extend(r.errors);
+        report.warnings.extend(r.warnings);
     }
     report
 }
