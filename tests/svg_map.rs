@@ -3,7 +3,7 @@
 //! for identical inputs, and every geometry error drawn in red (warnings in
 //! orange) on the features it names.
 
-use allot::geometry::{load_layout, validate, walking_distances};
+use allot::geometry::{load_layout, load_layout_partial, validate, walking_distances};
 use allot::model::{Policy, Problem};
 use allot::report::i18n::Lang;
 use allot::report::svg::{
@@ -118,14 +118,17 @@ fn named(p: &Problem) -> Vec<&str> {
 
 #[rstest]
 fn geometry_problems_are_marked_on_the_features_they_name(
-    #[files("fixtures/invalid/r*/layout.geojson")]
+    #[files("fixtures/invalid/*/layout.geojson")]
     #[files("fixtures/warnings/*/layout.geojson")]
     layout: PathBuf,
 ) {
+    // What loads is drawn; loading errors join the geometry errors.
     let value = read_json(&layout);
-    let site = load_layout(&value).unwrap_or_else(|p| panic!("{}: {p}", layout.display()));
+    let (site, loading) = load_layout_partial(&value);
+    let site = site.unwrap_or_else(|| panic!("{}: nothing loads", layout.display()));
     let walks = walking_distances(&site);
-    let report = validate(&site, &Policy::default(), Some(&walks));
+    let mut report = validate(&site, &Policy::default(), Some(&walks));
+    report.errors.splice(0..0, loading.0);
     assert!(
         !report.errors.is_empty() || !report.warnings.is_empty(),
         "{}: the fixture has no problem to draw",
@@ -136,14 +139,23 @@ fn geometry_problems_are_marked_on_the_features_they_name(
     opts.warnings = &report.warnings;
     let svg = render_svg_with(&site, &opts);
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
-    let ids: Vec<String> = features(&value).into_keys().collect();
+    // The features drawn on the plan.
+    let ids: Vec<String> = doc
+        .descendants()
+        .filter(|n| has_class(n, "feature"))
+        .filter_map(|n| n.attribute("id"))
+        .map(str::to_string)
+        .collect();
     let mut marked = 0;
     for (severity, colour, list) in [
         ("error", PROBLEM_RED, &report.errors),
         ("warning", WARNING_ORANGE, &report.warnings),
     ] {
         for (i, p) in list.iter().enumerate() {
-            for fid in named(p).into_iter().filter(|f| ids.iter().any(|i| i == f)) {
+            for fid in named(p)
+                .into_iter()
+                .filter(|f| ids.contains(&feature_element_id(f)))
+            {
                 let id = format!("{severity}-{i}-{}", feature_element_id(fid));
                 let m = doc
                     .descendants()
@@ -172,12 +184,13 @@ fn geometry_problems_are_marked_on_the_features_they_name(
     let lines = list.children().filter(|c| c.has_tag_name("text")).count();
     let total = report.errors.len() + report.warnings.len();
     assert_eq!(lines, 1 + total.min(12) + usize::from(total > 12));
-    if report
+    // Every drawn feature a problem names carries its marker.
+    let drawable = report
         .errors
         .iter()
         .chain(&report.warnings)
-        .any(|p| !named(p).is_empty())
-    {
-        assert!(marked > 0, "{}: nothing marked", layout.display());
-    }
+        .flat_map(named)
+        .filter(|f| ids.contains(&feature_element_id(f)))
+        .count();
+    assert_eq!(marked, drawable, "{}", layout.display());
 }

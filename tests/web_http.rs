@@ -337,13 +337,10 @@ fn validate_as_svg_draws_the_problems_in_red_on_their_features() {
         .send()
         .expect("POST validate");
     assert_problem(res, 422, "invalid-input");
-    // A layout that does not load has no plan: 422 even as SVG.
+    // A body that is no FeatureCollection has no plan: 422 even as SVG.
     let res = app
         .req(Method::POST, "/v1/validate?format=svg", Some(VIEWER))
-        .json(
-            &json!({"type": "FeatureCollection", "features": [{"type": "Feature",
-               "properties": {"kind": "rocket", "id": "X"}, "geometry": null}]}),
-        )
+        .json(&json!([1, 2, 3]))
         .send()
         .expect("POST validate");
     assert_eq!(res.status(), 422);
@@ -353,4 +350,34 @@ fn validate_as_svg_draws_the_problems_in_red_on_their_features() {
         .send()
         .expect("POST validate");
     assert_eq!(res.status(), 406);
+}
+
+#[rstest::rstest]
+fn validate_as_svg_also_marks_loading_errors_on_what_loaded(
+    #[files("fixtures/invalid/load-*/layout.geojson")] layout: PathBuf,
+) {
+    let app = spawn_app();
+    let value = fixture(layout.to_str().unwrap_or_default());
+    let expected = fixture(
+        layout
+            .with_file_name("expected.json")
+            .to_str()
+            .unwrap_or_default(),
+    );
+    let res = app
+        .req(Method::POST, "/v1/validate?format=svg", Some(VIEWER))
+        .json(&value)
+        .send()
+        .expect("POST validate");
+    assert_eq!(res.status(), 200, "{}", layout.display());
+    let errors: usize = header(&res, "allot-errors").parse().expect("a count");
+    assert_eq!(errors, expected["errors"].as_array().map_or(0, Vec::len));
+    let svg = res.text().expect("svg");
+    let doc = roxmltree::Document::parse(&svg).expect("valid XML");
+    let list = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("problem-list"))
+        .expect("the problems are listed under the plan");
+    let listed = list.children().filter(|c| c.has_tag_name("text")).count();
+    assert_eq!(listed, 1 + errors.min(12) + usize::from(errors > 12));
 }

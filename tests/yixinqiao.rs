@@ -100,7 +100,12 @@ fn the_milp_engine_matches_the_flow_engine_on_every_stage_optimum_of_one_buildin
     // the most contention per unit: garden plots and charging bays.
     let mut inputs = common::fixture_inputs(dir());
     let roster = parse_roster_csv(&std::fs::read(dir().join("households.csv")).unwrap()).unwrap();
-    let b1: Vec<_> = roster.households.into_iter().filter(|h| h.building == "B1").take(40).collect();
+    let b1: Vec<_> = roster
+        .households
+        .into_iter()
+        .filter(|h| h.building == "B1")
+        .take(40)
+        .collect();
     inputs.households = RosterInput::Parsed(b1);
     let mut policy = inputs.policy.clone().unwrap();
     policy["kinds"]["parking_space"]["per_household"] = 0.into();

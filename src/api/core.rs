@@ -123,14 +123,16 @@ pub fn allocation_svg(
     Some(report::svg::render_svg(site, Some(allocation), &[], lang))
 }
 
-/// The SVG map of a layout with its errors in red and warnings in orange;
-/// `None` when the layout does not load (there is no plan to draw).
+/// The SVG map of a layout with its errors in red and warnings in orange,
+/// drawn from the features that load (so loading errors such as a duplicate
+/// id are marked too); `None` when the body is not a FeatureCollection at
+/// all (there is no plan to draw).
 pub fn layout_svg(
     layout: &Value,
     policy: Option<&Value>,
     accept_language: Option<&str>,
 ) -> Option<(String, LayoutReport)> {
-    let site = geometry::load_layout(layout).ok()?;
+    let site = geometry::load_layout_partial(layout).0?;
     let report = validate_layout(layout, policy);
     let mut opts = report::svg::RenderOptions::new(report::i18n::Lang::from_accept_language(
         accept_language.unwrap_or(""),
