@@ -37,6 +37,8 @@ enum Command {
     },
     /// Allocate: layout + roster + policy in, allocation out.
     Solve(SolveArgs),
+    /// Serve the HTTP API and the staff web page (API.md).
+    Serve(allot::api::startup::ServeArgs),
 }
 
 #[derive(clap::Args)]
@@ -110,6 +112,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => validate(&layout, policy.as_deref(), json),
         Command::Solve(args) => solve(args),
+        Command::Serve(args) => {
+            allot::api::startup::serve_blocking(args.into_config()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

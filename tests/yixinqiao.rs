@@ -104,12 +104,13 @@ fn the_milp_engine_matches_the_flow_engine_on_every_stage_optimum_of_one_buildin
         .households
         .into_iter()
         .filter(|h| h.building == "B1")
-        .take(40)
+        .take(10)
         .collect();
     inputs.households = RosterInput::Parsed(b1);
     let mut policy = inputs.policy.clone().unwrap();
     policy["kinds"]["parking_space"]["per_household"] = 0.into();
-    policy["kinds"]["charging_bay"]["max_walk_m"] = 60.into();
+    policy["kinds"]["charging_bay"]["max_walk_m"] = 150.into();
+    policy["kinds"]["charging_bay"]["per_household"] = 1.into();
     policy["pins"] = serde_json::json!([]);
     inputs.policy = Some(policy);
     let flow = common::solve(&inputs);

@@ -301,3 +301,73 @@ pub(crate) fn assign(
     out.sort_unstable();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{oracle, solve, testgen, Engine, MilpBackend, Solution};
+    use crate::model::Mechanism;
+    use proptest::prelude::*;
+
+    fn stages(sol: &Solution) -> Vec<(String, f64)> {
+        sol.stages
+            .iter()
+            .map(|s| (s.name.clone(), s.value))
+            .collect()
+    }
+
+    fn same(a: &[(String, f64)], b: &[(String, f64)]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-6)
+    }
+
+    const MID: testgen::Shape = testgen::Shape {
+        max_households: 16,
+        max_resources: 8,
+        max_demand: 2,
+        rich: true,
+    };
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20))]
+        #[test]
+        fn the_microlp_engine_matches_brute_force_on_tiny_instances(seed in any::<u64>()) {
+            let inst = testgen::instance(seed, testgen::TINY);
+            let want = oracle::optimal(&inst);
+            let sol = solve(&inst, Mechanism::Optimal, Engine::Milp(MilpBackend::Microlp))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(same(&stages(&sol), &want.stages), "seed {seed}: milp {:?} oracle {:?}", stages(&sol), want.stages);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        #[test]
+        fn the_flow_and_microlp_engines_agree_on_every_stage(seed in any::<u64>()) {
+            let inst = testgen::instance(seed, MID);
+            let flow = solve(&inst, Mechanism::Optimal, Engine::Flow)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let milp = solve(&inst, Mechanism::Optimal, Engine::Milp(MilpBackend::Microlp))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(same(&stages(&flow), &stages(&milp)), "seed {seed}: flow {:?} milp {:?}", stages(&flow), stages(&milp));
+        }
+    }
+
+    #[cfg(feature = "coin_cbc")]
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        #[test]
+        fn the_coin_cbc_and_microlp_engines_agree_on_every_stage(seed in any::<u64>()) {
+            let inst = testgen::instance(seed, MID);
+            let cbc = solve(&inst, Mechanism::Optimal, Engine::Milp(MilpBackend::CoinCbc))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let microlp = solve(&inst, Mechanism::Optimal, Engine::Milp(MilpBackend::Microlp))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(same(&stages(&cbc), &stages(&microlp)), "seed {seed}: cbc {:?} microlp {:?}", stages(&cbc), stages(&microlp));
+            let flow = solve(&inst, Mechanism::Optimal, Engine::Flow)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(same(&stages(&flow), &stages(&cbc)));
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub const ZERO: Cost = [0; TIERS];
 fn add(a: &Cost, b: &Cost) -> Cost {
     let mut c = *a;
     for (x, y) in c.iter_mut().zip(b) {
-        *x = x.saturating_add(*y);
+        *x = x.wrapping_add(*y);
     }
     c
 }
@@ -31,7 +31,7 @@ fn add(a: &Cost, b: &Cost) -> Cost {
 fn sub(a: &Cost, b: &Cost) -> Cost {
     let mut c = *a;
     for (x, y) in c.iter_mut().zip(b) {
-        *x = x.saturating_sub(*y);
+        *x = x.wrapping_sub(*y);
     }
     c
 }
@@ -39,7 +39,7 @@ fn sub(a: &Cost, b: &Cost) -> Cost {
 fn neg(a: &Cost) -> Cost {
     let mut c = *a;
     for x in c.iter_mut() {
-        *x = x.saturating_neg();
+        *x = x.wrapping_neg();
     }
     c
 }
@@ -58,12 +58,16 @@ pub struct Mcf {
     seen: Vec<bool>,
     pred: Vec<u32>,
     heap: BinaryHeap<Reverse<(Cost, u32)>>,
+    /// Augment every zero-reduced-cost shortest path of a phase (worth it when
+    /// costs take few distinct values); otherwise one path per Dijkstra.
+    pub batch: bool,
 }
 
 impl Mcf {
     pub fn new(nodes: usize) -> Mcf {
         Mcf {
             adj: vec![Vec::new(); nodes],
+            batch: true,
             ..Mcf::default()
         }
     }
@@ -206,6 +210,8 @@ impl Mcf {
         if s >= self.adj.len() || t >= self.adj.len() || s == t {
             return self.total_cost();
         }
+        let mut level = vec![u32::MAX; self.adj.len()];
+        let mut next = vec![0usize; self.adj.len()];
         while self.dijkstra(s, t) {
             let dt = self.dist[t];
             let real = sub(&add(&dt, &self.pot[t]), &self.pot[s]);
@@ -216,22 +222,110 @@ impl Mcf {
                 let d = if self.done[v] { self.dist[v] } else { dt };
                 self.pot[v] = add(&self.pot[v], &d);
             }
-            let mut amount = i64::MAX;
-            let mut v = t;
-            while v != s {
-                let e = self.pred[v] as usize;
-                amount = amount.min(self.cap[e]);
-                v = self.to[e ^ 1] as usize;
+            // Every s–t path of zero reduced cost is now a shortest one (of
+            // negative real cost): saturate them all, Dinic style. Reduced
+            // costs are fixed until the next potential update (an arc and its
+            // reverse are zero together), so flag the zero arcs once.
+            if !self.batch {
+                let mut amount = i64::MAX;
+                let mut v = t;
+                while v != s {
+                    let e = self.pred[v] as usize;
+                    amount = amount.min(self.cap[e]);
+                    v = self.to[e ^ 1] as usize;
+                }
+                let mut v = t;
+                while v != s {
+                    let e = self.pred[v] as usize;
+                    self.cap[e] -= amount;
+                    self.cap[e ^ 1] += amount;
+                    v = self.to[e ^ 1] as usize;
+                }
+                continue;
             }
-            let mut v = t;
-            while v != s {
-                let e = self.pred[v] as usize;
-                self.cap[e] -= amount;
-                self.cap[e ^ 1] += amount;
-                v = self.to[e ^ 1] as usize;
+            let zero: Vec<bool> = (0..self.to.len())
+                .map(|e| self.is_zero(self.to[e ^ 1] as usize, e))
+                .collect();
+            while self.zero_levels(s, t, &mut level, &zero) {
+                next.iter_mut().for_each(|x| *x = 0);
+                while self.zero_augment(s, t, &level, &mut next, &zero) > 0 {}
             }
         }
         self.total_cost()
+    }
+
+    /// Whether edge `e` out of `u` has zero reduced cost (early exit).
+    fn is_zero(&self, u: usize, e: usize) -> bool {
+        let v = self.to[e] as usize;
+        let (c, pu, pv) = (&self.cost[e], &self.pot[u], &self.pot[v]);
+        (0..TIERS).all(|i| c[i].wrapping_add(pu[i]).wrapping_sub(pv[i]) == 0)
+    }
+
+    /// BFS levels from `s` over residual arcs of zero reduced cost; whether `t` is reached.
+    fn zero_levels(&self, s: usize, t: usize, level: &mut [u32], zero: &[bool]) -> bool {
+        level.iter_mut().for_each(|x| *x = u32::MAX);
+        level[s] = 0;
+        let mut queue = std::collections::VecDeque::from([s]);
+        while let Some(u) = queue.pop_front() {
+            if u == t {
+                continue;
+            }
+            for &e in &self.adj[u] {
+                let e = e as usize;
+                let v = self.to[e] as usize;
+                if level[v] == u32::MAX && self.cap[e] > 0 && zero[e] {
+                    level[v] = level[u] + 1;
+                    queue.push_back(v);
+                }
+            }
+        }
+        level[t] != u32::MAX
+    }
+
+    /// One augmenting path along increasing levels (iterative DFS with
+    /// current-arc pointers); returns the amount pushed (0: blocked).
+    fn zero_augment(
+        &mut self,
+        s: usize,
+        t: usize,
+        level: &[u32],
+        next: &mut [usize],
+        zero: &[bool],
+    ) -> i64 {
+        let mut path: Vec<usize> = Vec::new();
+        let mut u = s;
+        loop {
+            if u == t {
+                let amount = path.iter().map(|&e| self.cap[e]).min().unwrap_or(0);
+                for &e in &path {
+                    self.cap[e] -= amount;
+                    self.cap[e ^ 1] += amount;
+                }
+                return amount;
+            }
+            let mut advanced = false;
+            while next[u] < self.adj[u].len() {
+                let e = self.adj[u][next[u]] as usize;
+                let v = self.to[e] as usize;
+                if self.cap[e] > 0 && level[v] == level[u].wrapping_add(1) && zero[e] {
+                    path.push(e);
+                    u = v;
+                    advanced = true;
+                    break;
+                }
+                next[u] += 1;
+            }
+            if !advanced {
+                // Dead end: retreat and skip the arc that led here.
+                match path.pop() {
+                    None => return 0,
+                    Some(e) => {
+                        u = self.to[e ^ 1] as usize;
+                        next[u] += 1;
+                    }
+                }
+            }
+        }
     }
 
     /// Whether residual edge `e` (out of its tail) has zero reduced cost in the
@@ -241,15 +335,15 @@ impl Mcf {
         self.reduced(u, e).iter().take(prefix).all(|&x| x == 0)
     }
 
-    /// Breadth-first search from `from` to `to` over residual edges of zero
-    /// reduced cost in the first `prefix` tiers, skipping `blocked` edges (and
+    /// Breadth-first search from `from` to `to` over residual edges flagged in
+    /// `zero` (see `zero_flags`), skipping `blocked` edges (and
     /// their reverses) and `dead` nodes. Returns the path's edges, or the
     /// visited nodes when `to` is unreachable.
     pub fn zero_path(
         &self,
         from: usize,
         to: usize,
-        prefix: usize,
+        zero: &[bool],
         blocked: &[bool],
         dead: &[bool],
     ) -> Result<Vec<usize>, Vec<usize>> {
@@ -264,12 +358,7 @@ impl Mcf {
             for &e in &self.adj[u] {
                 let e = e as usize;
                 let v = self.to[e] as usize;
-                if seen[v]
-                    || dead[v]
-                    || self.cap[e] <= 0
-                    || blocked[e >> 1]
-                    || !self.zero_prefix(e, prefix)
-                {
+                if seen[v] || dead[v] || self.cap[e] <= 0 || blocked[e >> 1] || !zero[e] {
                     continue;
                 }
                 seen[v] = true;
@@ -290,6 +379,14 @@ impl Mcf {
             }
         }
         Err(visited)
+    }
+
+    /// For every edge, whether its reduced cost is zero in the first `prefix`
+    /// tiers (reduced costs do not change while the potentials are kept).
+    pub fn zero_flags(&self, prefix: usize) -> Vec<bool> {
+        (0..self.to.len())
+            .map(|e| self.zero_prefix(e, prefix))
+            .collect()
     }
 
     /// Residual capacity of edge `e`.

@@ -56,6 +56,8 @@ struct Options<'a> {
     lottery: bool,
     share: bool,
     limit: Option<f64>,
+    /// Include the walk, preference and id-order tiers.
+    walk: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -100,6 +102,7 @@ impl Net {
                 .map_or(prep.rem[h], |c| c.get(h).copied().unwrap_or(0))
         };
         let mut g = Mcf::new(0);
+        g.batch = !o.walk;
         let s = g.add_node();
         let b_node: Vec<usize> = prep.buildings.iter().map(|_| g.add_node()).collect();
         let mut hh_node = vec![usize::MAX; n];
@@ -206,11 +209,15 @@ impl Net {
                         .iter()
                         .position(|set| set.contains(&r))
                         .unwrap_or(d.preferences.len()) as i64;
-                    let mut c = tier(&[
-                        (TWALK, mm(w)),
-                        (TPREF, pref),
-                        (TID, (prep.res_rank[r] * (n - prep.pos[h])) as i64),
-                    ]);
+                    let mut c = if o.walk {
+                        tier(&[
+                            (TWALK, mm(w)),
+                            (TPREF, pref),
+                            (TID, (prep.res_rank[r] * (n - prep.pos[h])) as i64),
+                        ])
+                    } else {
+                        ZERO
+                    };
                     if prep.keep && d.incumbents.contains(&r) {
                         c[T3] -= 1;
                     }
@@ -242,7 +249,11 @@ impl Net {
                         continue;
                     }
                     let w = inst.walk[grp][r];
-                    let c = tier(&[(TWALK, mm(w)), (TID, prep.res_rank[r] as i64)]);
+                    let c = if o.walk {
+                        tier(&[(TWALK, mm(w)), (TID, prep.res_rank[r] as i64)])
+                    } else {
+                        ZERO
+                    };
                     let e = g.add_edge(v, r_node[r], 1, c);
                     res_edges.push((e, Owner::Channel(ci), r));
                 }
@@ -281,16 +292,17 @@ impl Net {
     fn lottery_fixup(&mut self, prep: &Prepared) {
         let mut blocked = vec![false; self.g.edge_count() / 2 + 1];
         let nodes = self.g.nodes();
+        let zero = self.g.zero_flags(PREFIX);
         let mut dead: Vec<Option<Vec<bool>>> = vec![None; self.b_node.len()];
         for &h in &prep.hh_order {
             let Some(e) = self.hh_edge[h] else { continue };
             blocked[e >> 1] = true;
             let b = prep.hb[h];
-            while self.g.residual(e) > 0 && self.g.zero_prefix(e, PREFIX) {
+            while self.g.residual(e) > 0 && zero[e] {
                 let dead_b = dead[b].get_or_insert_with(|| vec![false; nodes]);
                 match self
                     .g
-                    .zero_path(self.hh_node[h], self.b_node[b], PREFIX, &blocked, dead_b)
+                    .zero_path(self.hh_node[h], self.b_node[b], &zero, &blocked, dead_b)
                 {
                     Ok(path) => {
                         let amount = path
@@ -386,16 +398,17 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         prep,
         &Options {
             caps: None,
-            lottery: true,
+            lottery: false,
             share: prep.share,
             limit: None,
+            walk: false,
         },
     );
     net.run();
     net.lottery_fixup(prep);
     let x = net.served(n);
     // Stage 5: who is served is now fixed.
-    let fixed = |limit: Option<f64>| {
+    let fixed = |limit: Option<f64>, walk: bool| {
         let mut net = Net::build(
             inst,
             prep,
@@ -404,12 +417,13 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
                 lottery: false,
                 share: false,
                 limit,
+                walk,
             },
         );
         let c = net.run();
         (net, c)
     };
-    let (free_net, free_cost) = fixed(None);
+    let (free_net, free_cost) = fixed(None, false);
     let mut cands: Vec<f64> = Vec::new();
     for h in 0..n {
         if x[h] == 0 {
@@ -430,23 +444,20 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         .filter(|w| w.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     let final_net = if cands.is_empty() {
-        free_net
+        drop(free_net);
+        fixed(None, true).0
     } else {
         let (mut lo, mut hi) = (0usize, cands.len() - 1);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let (_, c) = fixed(Some(cands[mid].max(pin_max)));
+            let (_, c) = fixed(Some(cands[mid].max(pin_max)), false);
             if c[..PREFIX] == free_cost[..PREFIX] {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        if lo + 1 == cands.len() {
-            free_net
-        } else {
-            fixed(Some(cands[lo].max(pin_max))).0
-        }
+        fixed(Some(cands[lo].max(pin_max)), true).0
     };
     out.extend(final_net.extract());
     out.sort_unstable();
@@ -473,8 +484,8 @@ mod tests {
                 .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-6)
     }
 
-    fn check_against_oracle(seed: u64) -> Result<(), TestCaseError> {
-        let inst = testgen::instance(seed, testgen::TINY);
+    fn check_against_oracle(seed: u64, shape: testgen::Shape) -> Result<(), TestCaseError> {
+        let inst = testgen::instance(seed, shape);
         let want = oracle::optimal(&inst);
         let sol = solve(&inst, Mechanism::Optimal, Engine::Flow)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -503,7 +514,204 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
         fn the_flow_engine_matches_brute_force_on_tiny_instances(seed in any::<u64>()) {
-            check_against_oracle(seed)?;
+            check_against_oracle(seed, testgen::TINY)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+        #[test]
+        fn the_flow_engine_matches_brute_force_with_seven_households_and_six_resources(seed in any::<u64>()) {
+            let shape = testgen::Shape { max_households: 7, max_resources: 6, ..testgen::TINY };
+            check_against_oracle(seed, shape)?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod invariants {
+    use super::super::instance::{Instance, Reservation};
+    use super::super::{fixtures, solve, testgen, Engine, Solution};
+    use crate::model::Mechanism;
+    use proptest::prelude::*;
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+
+    const LARGE: testgen::Shape = testgen::Shape {
+        max_households: 120,
+        max_resources: 50,
+        max_demand: 2,
+        rich: true,
+    };
+
+    /// Maximum number of units servable, by augmenting paths over unit copies
+    /// (Kuhn's algorithm), written independently of the engines.
+    fn max_units(inst: &Instance) -> usize {
+        let m = inst.resources.len();
+        let mut owner: Vec<Option<usize>> = vec![None; m];
+        let units: Vec<usize> = inst
+            .households
+            .iter()
+            .enumerate()
+            .flat_map(|(h, d)| std::iter::repeat_n(h, d.demand as usize))
+            .collect();
+        fn augment(
+            inst: &Instance,
+            units: &[usize],
+            u: usize,
+            seen: &mut [bool],
+            owner: &mut [Option<usize>],
+        ) -> bool {
+            for r in 0..owner.len() {
+                if seen[r] || !inst.eligible(units[u], r) {
+                    continue;
+                }
+                seen[r] = true;
+                if owner[r].is_none_or(|v| augment(inst, units, v, seen, owner)) {
+                    owner[r] = Some(u);
+                    return true;
+                }
+            }
+            false
+        }
+        let mut served = 0;
+        for u in 0..units.len() {
+            let mut seen = vec![false; m];
+            if augment(inst, &units, u, &mut seen, &mut owner) {
+                served += 1;
+            }
+        }
+        served
+    }
+
+    fn check_invariants(inst: &Instance, sol: &Solution) -> Result<(), TestCaseError> {
+        let n = inst.households.len();
+        let m = inst.resources.len();
+        let mut held = vec![0u32; m];
+        let mut got = vec![0u32; n];
+        let mut acc = vec![0u32; n];
+        let mut chg = vec![0u32; n];
+        for &(h, r) in &sol.assigned {
+            held[r] += 1;
+            got[h] += 1;
+            match inst.resources[r].reservation() {
+                Reservation::Permit => acc[h] += 1,
+                Reservation::Ev => chg[h] += 1,
+                Reservation::None => {}
+            }
+            if !inst.pins.contains(&(h, r)) {
+                prop_assert!(inst.walk_of(h, r) <= inst.max_walk_m, "walk beyond max");
+            }
+        }
+        prop_assert!(held.iter().all(|&k| k <= 1), "a resource assigned twice");
+        for h in 0..n {
+            prop_assert!(
+                got[h] <= inst.households[h].demand,
+                "household above demand"
+            );
+        }
+        for p in &inst.pins {
+            prop_assert!(sol.assigned.contains(p), "pin dropped");
+        }
+        let pinned: Vec<usize> = inst.pins.iter().map(|p| p.1).collect();
+        for &(h, r) in &sol.assigned {
+            let d = &inst.households[h];
+            let res = inst.resources[r].reservation();
+            let outsider = match res {
+                Reservation::None => false,
+                Reservation::Permit => !d.permit,
+                Reservation::Ev => d.evs == 0,
+            };
+            if !outsider || pinned.contains(&r) {
+                continue;
+            }
+            for (k, other) in inst.households.iter().enumerate() {
+                let open_claim = match res {
+                    Reservation::Permit => other.permit && acc[k] < 1,
+                    Reservation::Ev => other.evs > 0 && chg[k] < other.evs.min(other.demand),
+                    Reservation::None => false,
+                };
+                prop_assert!(
+                    !(open_claim && got[k] < other.demand && inst.eligible(k, r)),
+                    "reserved {} went to outsider {} while {} was short",
+                    inst.resources[r].id,
+                    d.id,
+                    other.id
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The same instance with households and resources listed in another order.
+    fn shuffled(inst: &Instance, seed: u64) -> Instance {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut hp: Vec<usize> = (0..inst.households.len()).collect();
+        let mut rp: Vec<usize> = (0..inst.resources.len()).collect();
+        hp.shuffle(&mut rng);
+        rp.shuffle(&mut rng);
+        let mut new_r = vec![0; rp.len()];
+        for (i, &r) in rp.iter().enumerate() {
+            new_r[r] = i;
+        }
+        let mut new_h = vec![0; hp.len()];
+        for (i, &h) in hp.iter().enumerate() {
+            new_h[h] = i;
+        }
+        let mut out = inst.clone();
+        out.resources = rp.iter().map(|&r| inst.resources[r].clone()).collect();
+        out.walk = inst
+            .walk
+            .iter()
+            .map(|row| rp.iter().map(|&r| row[r]).collect())
+            .collect();
+        out.households = hp
+            .iter()
+            .map(|&h| {
+                let mut d = inst.households[h].clone();
+                d.incumbents = d.incumbents.iter().map(|&r| new_r[r]).collect();
+                d.preferences = d
+                    .preferences
+                    .iter()
+                    .map(|s| s.iter().map(|&r| new_r[r]).collect())
+                    .collect();
+                d
+            })
+            .collect();
+        out.pins = inst
+            .pins
+            .iter()
+            .map(|&(h, r)| (new_h[h], new_r[r]))
+            .collect();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn allocations_respect_every_hard_rule(seed in any::<u64>()) {
+            let inst = testgen::instance(seed, LARGE);
+            for mech in [Mechanism::Optimal, Mechanism::SerialDictatorship] {
+                let sol = solve(&inst, mech, Engine::Flow).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                check_invariants(&inst, &sol)?;
+                let again = solve(&inst, mech, Engine::Flow).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&sol, &again);
+                let other = shuffled(&inst, seed ^ 0x5eed);
+                let sol2 = solve(&other, mech, Engine::Flow).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(
+                    fixtures::by_id(&inst, &sol.assigned),
+                    fixtures::by_id(&other, &sol2.assigned),
+                    "input order changed the allocation ({:?})", mech
+                );
+            }
+        }
+
+        #[test]
+        fn without_reservations_or_priorities_as_many_units_as_possible_are_served(seed in any::<u64>()) {
+            let shape = testgen::Shape { rich: false, ..LARGE };
+            let inst = testgen::instance(seed, shape);
+            let sol = solve(&inst, Mechanism::Optimal, Engine::Flow).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(sol.assigned.len(), max_units(&inst));
         }
     }
 }
