@@ -26,7 +26,13 @@ fn main() {
             .as_array()
             .expect("points")
             .iter()
-            .map(|p| p.as_array().expect("point").iter().map(|x| x.as_f64().unwrap_or(0.0)).collect())
+            .map(|p| {
+                p.as_array()
+                    .expect("point")
+                    .iter()
+                    .map(|x| x.as_f64().unwrap_or(0.0))
+                    .collect()
+            })
             .collect()
     };
     let doors = points("entrances");

@@ -243,7 +243,7 @@ pub fn allocate(
         let solution = solve::solve(&built.instance, policy.mechanism, engine)
             .map_err(|e| PipelineError::Solver(format!("{kind}: {e}")))?;
         for s in &solution.stages {
-            stages.push(format!("{kind}: {} = {}", s.name, s.value));
+            stages.push(format!("{kind}: {} = {}", s.name, stage_value(s.value)));
         }
         let explained = explain::explain(
             &built.instance,
@@ -282,6 +282,15 @@ pub fn allocate(
         },
         warnings: warnings.clone(),
     })
+}
+
+/// A stage value as reported: integers as integers, metres to the millimetre.
+fn stage_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 /// Households whose roster names no `previous` for a kind take their
