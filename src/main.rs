@@ -37,6 +37,21 @@ enum Command {
     },
     /// Allocate: layout + roster + policy in, allocation out.
     Solve(SolveArgs),
+    /// Draw the site plan as SVG: layout, geometry problems in red, and an
+    /// allocation's holders when given.
+    Render {
+        #[arg(long)]
+        layout: PathBuf,
+        /// An allocation JSON (from `allot solve`) to colour and label resources with.
+        #[arg(long)]
+        allocation: Option<PathBuf>,
+        /// Label language.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Serve the HTTP API and the staff web page (API.md).
     Serve(allot::api::startup::ServeArgs),
 }
@@ -82,6 +97,12 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum EngineArg {
     Flow,
     Milp,
@@ -112,6 +133,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => validate(&layout, policy.as_deref(), json),
         Command::Solve(args) => solve(args),
+        Command::Render {
+            layout,
+            allocation,
+            lang,
+            out,
+        } => render(&layout, allocation.as_deref(), lang, out.as_deref()),
         Command::Serve(args) => {
             allot::api::startup::serve_blocking(args.into_config()?)?;
             Ok(ExitCode::SUCCESS)
@@ -238,4 +265,36 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
     };
     write_out(args.out.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn render(
+    layout: &Path,
+    allocation: Option<&Path>,
+    lang: LangArg,
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    let layout = read_json(layout)?;
+    let allocation: Option<Allocation> = match allocation {
+        Some(path) => Some(
+            serde_json::from_value(read_json(path)?)
+                .with_context(|| format!("{} is not an allocation", path.display()))?,
+        ),
+        None => None,
+    };
+    let lang = match lang {
+        LangArg::Zh => allot::report::i18n::Lang::Zh,
+        LangArg::En => allot::report::i18n::Lang::En,
+    };
+    match allot::report::svg::render_layout(&layout, allocation.as_ref(), lang) {
+        Ok(svg) => {
+            write_out(out, svg.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            for p in &problems.0 {
+                eprintln!("error: {p}");
+            }
+            Ok(ExitCode::from(EXIT_INVALID))
+        }
+    }
 }

@@ -329,15 +329,13 @@ fn a_stored_allocation_is_rendered_as_asked() {
     assert_eq!(geo.headers()["content-type"], "application/geo+json");
     let geo: Value = geo.json().unwrap();
     assert_eq!(geo["type"], "FeatureCollection");
-    // SVG: until `report::svg` is wired into `api::core::allocation_svg`
-    // (the web helper's part), the map is refused with 406. Whoever wires it
-    // replaces this with: 200, `image/svg+xml`, a body containing `<svg`.
-    let svg = assert_problem(
-        app.get(&format!("{path}?format=svg"), VIEWER),
-        406,
-        "not-acceptable",
-    );
-    assert!(svg["detail"].as_str().unwrap().contains("SVG"));
+    // SVG: the site map with every resource labelled by its holder.
+    let svg = app.get(&format!("{path}?format=svg"), VIEWER);
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let svg = svg.text().unwrap();
+    assert!(svg.contains("<svg"));
+    roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
     assert_problem(
         app.get(&format!("{path}?format=pdf"), VIEWER),
         406,

@@ -103,3 +103,49 @@ fn missing_files_fail_cleanly_without_a_panic() {
         "{stderr}"
     );
 }
+
+#[test]
+fn render_draws_the_allocation_as_an_svg_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let allocation = dir.path().join("a.json");
+    let solved = allot()
+        .args([
+            "solve",
+            "--layout",
+            "fixtures/small/nearest_wins/layout.geojson",
+            "--households",
+            "fixtures/small/nearest_wins/households.json",
+            "--out",
+        ])
+        .arg(&allocation)
+        .status()
+        .unwrap();
+    assert!(solved.success());
+    let svg = dir.path().join("map.svg");
+    let out = allot()
+        .args([
+            "render",
+            "--layout",
+            "fixtures/small/nearest_wins/layout.geojson",
+            "--lang",
+            "en",
+            "--allocation",
+        ])
+        .arg(&allocation)
+        .arg("--out")
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let a: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&allocation).unwrap()).unwrap();
+    let holder = a["assignments"][0]["household"].as_str().unwrap();
+    assert!(text.contains(holder), "the holder {holder} is labelled");
+}

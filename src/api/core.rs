@@ -112,14 +112,33 @@ pub fn allocation_geojson(site: &Site, allocation: &Allocation) -> Value {
     report::geojson::allocation_geojson(site, allocation)
 }
 
-/// The SVG map in the language of `accept_language`.
-/// TO BE FILLED by the web helper once `report::svg` is merged:
-/// `Some(report::svg::render_svg(site, Some(allocation), &[], Lang::from_accept_language(..)))`.
-/// Until then `None`, which the handlers answer with 406.
+/// The SVG map of an allocation, labels in the language of `accept_language`
+/// (Chinese unless it prefers English).
 pub fn allocation_svg(
-    _site: &Site,
-    _allocation: &Allocation,
-    _accept_language: Option<&str>,
+    site: &Site,
+    allocation: &Allocation,
+    accept_language: Option<&str>,
 ) -> Option<String> {
-    None
+    let lang = report::i18n::Lang::from_accept_language(accept_language.unwrap_or(""));
+    Some(report::svg::render_svg(site, Some(allocation), &[], lang))
+}
+
+/// The SVG map of a layout with its errors in red and warnings in orange,
+/// drawn from the features that load (so loading errors such as a duplicate
+/// id are marked too); `None` when the body is not a FeatureCollection at
+/// all (there is no plan to draw).
+pub fn layout_svg(
+    layout: &Value,
+    policy: Option<&Value>,
+    accept_language: Option<&str>,
+) -> Option<(String, LayoutReport)> {
+    let site = geometry::load_layout_partial(layout).0?;
+    let report = validate_layout(layout, policy);
+    let mut opts = report::svg::RenderOptions::new(report::i18n::Lang::from_accept_language(
+        accept_language.unwrap_or(""),
+    ));
+    opts.errors = &report.errors;
+    opts.warnings = &report.warnings;
+    let svg = report::svg::render_svg_with(&site, &opts);
+    Some((svg, report))
 }

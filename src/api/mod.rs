@@ -21,6 +21,7 @@ pub mod ops;
 pub mod sites;
 pub mod startup;
 pub mod stateless;
+pub mod webui;
 
 use crate::store::Store;
 use actix_web::http::header;

@@ -312,6 +312,7 @@ impl Application {
                 })
                 .wrap(TracingLogger::default())
                 .configure(routes)
+                .configure(super::webui::routes)
                 .default_service(web::to(not_found))
         })
         .shutdown_timeout(SHUTDOWN_GRACE_SECS);

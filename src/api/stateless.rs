@@ -13,9 +13,10 @@ use serde_json::Value;
 
 #[utoipa::path(
     post, path = "/v1/validate", tag = "stateless",
+    params(FormatQuery),
     request_body(content = Object, content_type = "application/json", description = "A site layout; or `{\"layout\": …, \"policy\": …}` to check chargers against the policy's cable limit"),
     responses(
-        (status = 200, description = "No errors; the warnings", body = ValidationView),
+        (status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
         (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
@@ -23,14 +24,64 @@ use serde_json::Value;
     ),
     security(("bearer" = []))
 )]
-/// Checks a layout against the geometry rules.
+/// Checks a layout against the geometry rules. `?format=svg` answers the
+/// plan with the problems drawn on it (200 whenever the layout loads, since
+/// the picture is the answer; a layout that does not load is still 422).
 pub async fn validate(
     state: State,
     req: HttpRequest,
     payload: Payload,
+    query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     state.access.require(&req, Role::Viewer)?;
+    let svg = match query
+        .format
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("json") => false,
+        Some("svg") => true,
+        Some(other) => {
+            return Err(ApiError::NotAcceptable(format!(
+                "format `{other}` is not offered here; use json or svg"
+            )))
+        }
+    };
     let value = body::read_json(&req, payload, state.body_limit).await?;
+    if svg {
+        let lang = accept_language(&req);
+        let drawn = with_time_limit(state.solve_timeout, move || {
+            let wrapped = value.get("type").is_none() && value.get("layout").is_some();
+            let (layout, policy) = if wrapped {
+                (
+                    value.get("layout").cloned().unwrap_or(Value::Null),
+                    value.get("policy").cloned(),
+                )
+            } else {
+                (value, None)
+            };
+            Ok(
+                match core::layout_svg(&layout, policy.as_ref(), lang.as_deref()) {
+                    Some(drawn) => Ok(drawn),
+                    None => Err(core::validate_layout(&layout, policy.as_ref())),
+                },
+            )
+        })
+        .await?;
+        return match drawn {
+            Ok((svg, report)) => Ok(HttpResponse::Ok()
+                .content_type("image/svg+xml")
+                .insert_header(("Allot-Errors", report.errors.len().to_string()))
+                .insert_header(("Allot-Warnings", report.warnings.len().to_string()))
+                .body(svg)),
+            Err(report) => Err(ApiError::Invalid {
+                title: "The layout breaks the geometry rules",
+                problems: report.errors,
+                warnings: report.warnings,
+            }),
+        };
+    }
     let report = with_time_limit(state.solve_timeout, move || {
         let wrapped = value.get("type").is_none() && value.get("layout").is_some();
         Ok(if wrapped {

@@ -4,8 +4,11 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod i18n;
 pub mod json;
+pub mod svg;
 
 pub use self::csv::{allocation_csv, roster_csv};
 pub use self::geojson::allocation_geojson;
 pub use self::json::allocation_json;
+pub use self::svg::{render_svg, render_svg_with, RenderOptions};

@@ -1,0 +1,456 @@
+//! The staff web page, served by the API's actix server: server-rendered
+//! HTML, a stylesheet and a small plain script embedded in the binary, no
+//! build step, nothing fetched from elsewhere.
+//!
+//! Routes (registered by [`routes`]):
+//! - `GET /` the sites; `GET /sites/{site}` a site: map, household lookup
+//!   (`?household=`), metrics, assignments and waitlists, staff actions, the
+//!   diff against the previous allocation, revisions; `?allocation=` shows an
+//!   older allocation; `?lang=zh|en` overrides `Accept-Language`.
+//! - `GET /sites/{site}/allocations/{id}/download/{format}`: the allocation as
+//!   `csv`, `geojson`, `svg` or `json`, as a file.
+//! - `GET /login`, `POST /login`, `POST /logout`; `GET /assets/{name}`.
+//!
+//! ## How the browser holds the bearer token
+//! With tokens configured, the pages need one (any role; the run button
+//! staff). A person types it once into the login form. The server checks it
+//! and sets it, hex-encoded, as a session cookie `allot_session` that is
+//! `HttpOnly` (no script can read it), `SameSite=Strict` (no other site's
+//! page or link sends it) and `Secure` over HTTPS; it authorises only these
+//! read-only pages and downloads. The API itself never accepts the cookie:
+//! its one write the page makes, `POST /v1/sites/{site}/allocations`, is sent
+//! by `fetch` with `Authorization: Bearer …` from a copy of the token the
+//! login form keeps in this tab's `sessionStorage` (gone when the tab
+//! closes; cleared by the log-out button). So a cross-site request can never
+//! make an allocation, and no token ever appears in a URL. With `--dev`
+//! (no tokens) there is no login and every page acts as a planner.
+
+pub mod html;
+pub mod pages;
+
+use self::html::{url, Frame};
+use super::allocations::{self, negotiate, Format};
+use super::auth::{Access, Role};
+use super::error::ApiError;
+use super::sites::stored_site;
+use super::{blocking, core, State};
+use crate::model::Allocation;
+use crate::report::i18n::{t, Lang};
+use crate::report::svg::{render_svg_with, RenderOptions};
+use crate::store::{AllocationMeta, AllocationRecord, SiteState};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+/// The session cookie holding the hex-encoded token.
+pub const SESSION_COOKIE: &str = "allot_session";
+
+/// Nothing but this server: no inline scripts, no other origins.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const STYLE_CSS: &str = include_str!("assets/style.css");
+const SITE_JS: &str = include_str!("assets/site.js");
+
+/// Registers the web page's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").route(web::get().to(index)))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(login_form))
+                .route(web::post().to(login)),
+        )
+        .service(web::resource("/logout").route(web::post().to(logout)))
+        .service(web::resource("/sites/{site}").route(web::get().to(site)))
+        .service(
+            web::resource("/sites/{site}/allocations/{id}/download/{format}")
+                .route(web::get().to(download)),
+        )
+        .service(web::resource("/assets/{name}").route(web::get().to(asset)));
+}
+
+/// Query parameters the pages understand.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    pub lang: Option<String>,
+    pub household: Option<String>,
+    pub allocation: Option<String>,
+    pub next: Option<String>,
+}
+
+/// The login form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    pub token: String,
+    pub next: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// `?lang=` if it names a language we have, else `Accept-Language`.
+pub fn page_lang(req: &HttpRequest, query: Option<&str>) -> Lang {
+    query.and_then(Lang::parse).unwrap_or_else(|| {
+        Lang::from_accept_language(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
+        )
+    })
+}
+
+/// The caller's role from the `Authorization` header or the session cookie.
+pub fn session_role(access: &Access, req: &HttpRequest) -> Option<Role> {
+    match access {
+        Access::Open => Some(Role::Planner),
+        Access::Tokens(tokens) => {
+            if req.headers().contains_key(header::AUTHORIZATION) {
+                return access.role(req).ok();
+            }
+            let cookie = req.cookie(SESSION_COOKIE)?;
+            let bytes = hex::decode(cookie.value()).ok()?;
+            let token = String::from_utf8(bytes).ok()?;
+            tokens.role_of(&token)
+        }
+    }
+}
+
+/// A path on this server to return to after logging in, or `/`.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("Content-Security-Policy", CSP))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Referrer-Policy", "same-origin"))
+        .body(body)
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// To the login form, coming back here afterwards.
+fn to_login(req: &HttpRequest, lang: Lang) -> HttpResponse {
+    let here = match req.uri().query() {
+        Some(q) => format!("{}?{q}", req.path()),
+        None => req.path().to_string(),
+    };
+    see_other(&url("/login", &[("next", &here), ("lang", lang.code())]))
+}
+
+fn frame<'a>(lang: Lang, path: &'a str, access: &Access, role: Option<Role>) -> Frame<'a> {
+    Frame {
+        lang,
+        path,
+        params: Vec::new(),
+        logged_in: matches!(access, Access::Tokens(_)) && role.is_some(),
+    }
+}
+
+/// An error as an HTML page with the error's status.
+fn error_html(lang: Lang, access: &Access, role: Option<Role>, err: &ApiError) -> HttpResponse {
+    let status = actix_web::ResponseError::status_code(err);
+    let (title, detail) = if status.is_server_error() {
+        tracing::error!(error = %err, "web page failed");
+        (
+            t(lang, "web.error"),
+            t(lang, "web.error_detail").to_string(),
+        )
+    } else if status == StatusCode::NOT_FOUND {
+        (t(lang, "web.not_found"), err.to_string())
+    } else {
+        (t(lang, "web.error"), err.to_string())
+    };
+    let f = frame(lang, "/", access, role);
+    html(status, pages::error_page(&f, title, &detail))
+}
+
+async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse {
+    let lang = page_lang(&req, query.lang.as_deref());
+    let Some(role) = session_role(&state.access, &req) else {
+        return to_login(&req, lang);
+    };
+    let store = state.store.clone();
+    match blocking(move || Ok(store.list_sites(None, 500)?)).await {
+        Ok(sites) => {
+            let f = frame(lang, "/", &state.access, Some(role));
+            html(StatusCode::OK, pages::sites_page(&f, &sites))
+        }
+        Err(e) => error_html(lang, &state.access, Some(role), &e),
+    }
+}
+
+async fn login_form(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse {
+    let lang = page_lang(&req, query.lang.as_deref());
+    let next = safe_next(query.next.as_deref());
+    if matches!(state.access, Access::Open) {
+        return see_other(&next);
+    }
+    let f = frame(lang, "/login", &state.access, None);
+    html(StatusCode::OK, pages::login_page(&f, &next, false))
+}
+
+async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
+    let lang = page_lang(&req, form.lang.as_deref());
+    let next = safe_next(form.next.as_deref());
+    let token = form.token.trim();
+    let role = match &state.access {
+        Access::Open => Some(Role::Planner),
+        Access::Tokens(tokens) => tokens.role_of(token),
+    };
+    if role.is_none() {
+        let f = frame(lang, "/login", &state.access, None);
+        return html(StatusCode::UNAUTHORIZED, pages::login_page(&f, &next, true));
+    }
+    let secure = req.connection_info().scheme() == "https";
+    let cookie = Cookie::build(SESSION_COOKIE, hex::encode(token.as_bytes()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish();
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, next))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(cookie)
+        .finish()
+}
+
+async fn logout(req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse {
+    let lang = page_lang(&req, query.lang.as_deref());
+    let mut cookie = Cookie::build(SESSION_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .finish();
+    cookie.make_removal();
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, url("/login", &[("lang", lang.code())])))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(cookie)
+        .finish()
+}
+
+fn parse_allocation(record: &AllocationRecord) -> Result<Allocation, ApiError> {
+    serde_json::from_slice(&record.body).map_err(|e| {
+        ApiError::Internal(format!(
+            "stored allocation {} of {} is unreadable: {e}",
+            record.meta.id, record.meta.site
+        ))
+    })
+}
+
+/// What the site page is made from, read off the async workers.
+struct SiteData {
+    head: SiteState,
+    metas: Vec<AllocationMeta>,
+    shown: Option<(AllocationMeta, Allocation)>,
+    diff: Option<super::dto::DiffView>,
+    svg: String,
+}
+
+fn load_site_page(
+    store: &dyn crate::store::Store,
+    site: &str,
+    pick: Option<u64>,
+    household: Option<&str>,
+    lang: Lang,
+) -> Result<SiteData, ApiError> {
+    let head = store.site(site)?;
+    let metas = store.allocations(site, None, 100)?;
+    let shown = match pick.or(head.latest_allocation) {
+        Some(id) => {
+            let record = store.allocation(site, id)?;
+            let allocation = parse_allocation(&record)?;
+            Some((record.meta, allocation))
+        }
+        None => None,
+    };
+    let diff = match &shown {
+        Some((meta, a)) => match meta.previous {
+            Some(prev) => {
+                let before = parse_allocation(&store.allocation(site, prev)?)?;
+                Some(allocations::diff(site, prev, &before, meta.id, a))
+            }
+            None => None,
+        },
+        None => None,
+    };
+    // The plan as the shown allocation saw it, else the current layout, with
+    // the layout's warnings in orange.
+    let revision = shown.as_ref().map(|(m, _)| m.layout_revision);
+    let docs = store.documents(site, revision.or(Some(head.revision)))?;
+    let site_model = stored_site(&docs)?;
+    let report = core::validate_layout(&docs.layout, docs.policy.as_ref());
+    let highlight: Vec<String> = match (&shown, household) {
+        (Some((_, a)), Some(h)) => a
+            .assignments
+            .iter()
+            .filter(|x| x.household == h.trim())
+            .map(|x| x.resource.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut opts = RenderOptions::new(lang);
+    opts.allocation = shown.as_ref().map(|(_, a)| a);
+    opts.warnings = &report.warnings;
+    opts.errors = &report.errors;
+    opts.highlight = &highlight;
+    let svg = render_svg_with(&site_model, &opts);
+    Ok(SiteData {
+        head,
+        metas,
+        shown,
+        diff,
+        svg,
+    })
+}
+
+async fn site(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> HttpResponse {
+    let query = query.into_inner();
+    let lang = page_lang(&req, query.lang.as_deref());
+    let Some(role) = session_role(&state.access, &req) else {
+        return to_login(&req, lang);
+    };
+    let site = path.into_inner();
+    let pick = match query.allocation.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match s.parse::<u64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                let e = ApiError::NotFound(format!("no allocation `{s}`"));
+                return error_html(lang, &state.access, Some(role), &e);
+            }
+        },
+    };
+    let household = query
+        .household
+        .clone()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty());
+    let store = state.store.clone();
+    let (site_id, hh) = (site.clone(), household.clone());
+    let data =
+        match blocking(move || load_site_page(store.as_ref(), &site_id, pick, hh.as_deref(), lang))
+            .await
+        {
+            Ok(d) => d,
+            Err(e) => return error_html(lang, &state.access, Some(role), &e),
+        };
+    let path = format!("/sites/{site}");
+    let mut f = frame(lang, &path, &state.access, Some(role));
+    if let Some(h) = &household {
+        f.params.push(("household", h.clone()));
+    }
+    if let Some(id) = pick {
+        f.params.push(("allocation", id.to_string()));
+    }
+    let lookup = household.map(|query| pages::Lookup { query });
+    let page = pages::SitePage {
+        head: &data.head,
+        allocations: &data.metas,
+        shown: data.shown.as_ref().map(|(m, a)| (m, a)),
+        diff: data.diff.as_ref(),
+        map_svg: &data.svg,
+        lookup: lookup.as_ref(),
+        staff: role >= Role::Staff,
+        tokens: matches!(state.access, Access::Tokens(_)),
+    };
+    html(StatusCode::OK, pages::site_page(&f, &page))
+}
+
+async fn download(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    query: web::Query<PageQuery>,
+) -> HttpResponse {
+    let lang = page_lang(&req, query.lang.as_deref());
+    let Some(role) = session_role(&state.access, &req) else {
+        return to_login(&req, lang);
+    };
+    let (site, id, format) = path.into_inner();
+    let fail = |e: ApiError| error_html(lang, &state.access, Some(role), &e);
+    let id = match super::path_number(&id, "allocation") {
+        Ok(id) => id,
+        Err(e) => return fail(e),
+    };
+    let format = match negotiate(&req, Some(&format)) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let store = state.store.clone();
+    let site_id = site.clone();
+    let rendered = blocking(move || {
+        let record = store.allocation(&site_id, id)?;
+        let allocation = parse_allocation(&record)?;
+        let layout_revision = record.meta.layout_revision;
+        allocations::render(
+            format,
+            &allocation,
+            Some(record.body.clone()),
+            Some(lang.tag()),
+            || stored_site(&store.documents(&site_id, Some(layout_revision))?),
+        )
+    })
+    .await;
+    match rendered {
+        Ok(r) => {
+            let ext = match format {
+                Format::Json => "json",
+                Format::Csv => "csv",
+                Format::GeoJson => "geojson",
+                Format::Svg => "svg",
+            };
+            HttpResponse::Ok()
+                .content_type(format.content_type())
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{site}-allocation-{id}.{ext}\""),
+                ))
+                .body(r.body)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn asset(path: web::Path<String>) -> HttpResponse {
+    let (content_type, body) = match path.as_str() {
+        "style.css" => ("text/css; charset=utf-8", STYLE_CSS),
+        "site.js" => ("text/javascript; charset=utf-8", SITE_JS),
+        _ => {
+            return HttpResponse::NotFound()
+                .content_type("text/plain; charset=utf-8")
+                .body("no such asset")
+        }
+    };
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(body)
+}

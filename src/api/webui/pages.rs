@@ -1,0 +1,759 @@
+//! The pages, as pure functions from data to HTML (no I/O): the login form,
+//! the list of sites, a site with its map, metrics, assignments, household
+//! lookup, staff actions and the diff, and error pages. Every user-facing
+//! string comes from the message catalogue (`report::i18n`).
+
+use super::html::{esc, page, url, Frame};
+use crate::api::dto::DiffView;
+use crate::model::{Allocation, ResourceKind};
+use crate::report::i18n::{kind_name, kinds_name, t, tf, Lang};
+use crate::report::svg::format_walk;
+use crate::store::{AllocationMeta, SiteState};
+
+/// The login form. `next` is where to go after; `failed` shows the error.
+pub fn login_page(frame: &Frame<'_>, next: &str, failed: bool) -> String {
+    let lang = frame.lang;
+    let mut b = String::new();
+    if failed {
+        b.push_str(&format!(
+            "<p class=\"error\" id=\"login-error\">{}</p>",
+            esc(t(lang, "web.login_failed"))
+        ));
+    }
+    b.push_str(&format!(
+        "<form id=\"login-form\" class=\"card\" method=\"post\" action=\"/login\">\
+<label for=\"token\">{}</label> \
+<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required> \
+<input type=\"hidden\" name=\"next\" value=\"{}\">\
+<input type=\"hidden\" name=\"lang\" value=\"{}\">\
+<button id=\"login-button\" type=\"submit\">{}</button>\
+<p class=\"help\">{}</p></form>\n",
+        esc(t(lang, "web.token")),
+        esc(next),
+        lang.code(),
+        esc(t(lang, "web.login")),
+        esc(t(lang, "web.token_help"))
+    ));
+    page(frame, t(lang, "web.login"), "", &b)
+}
+
+/// An error page: a heading and a sentence.
+pub fn error_page(frame: &Frame<'_>, title: &str, detail: &str) -> String {
+    let lang = frame.lang;
+    let body = format!(
+        "<p class=\"error\" id=\"error-detail\">{}</p><p><a href=\"{}\">{}</a></p>\n",
+        esc(detail),
+        esc(&url("/", &[("lang", lang.code())])),
+        esc(t(lang, "web.back"))
+    );
+    page(frame, title, "", &body)
+}
+
+/// The list of sites.
+pub fn sites_page(frame: &Frame<'_>, sites: &[SiteState]) -> String {
+    let lang = frame.lang;
+    let mut b = String::new();
+    if sites.is_empty() {
+        b.push_str(&format!(
+            "<p id=\"no-sites\">{}</p>",
+            esc(t(lang, "web.no_sites"))
+        ));
+    } else {
+        b.push_str(&format!(
+            "<table id=\"sites\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(t(lang, "web.site")),
+            esc(t(lang, "web.households")),
+            esc(t(lang, "web.latest_allocation")),
+            esc(t(lang, "web.updated")),
+        ));
+        for s in sites {
+            let name = s.name.clone().unwrap_or_else(|| s.id.clone());
+            b.push_str(&format!(
+                "<tr><td><a class=\"site-link\" href=\"{}\">{}</a> <span class=\"muted\">{}</span></td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&url(&format!("/sites/{}", s.id), &[("lang", lang.code())])),
+                esc(&name),
+                esc(&s.id),
+                s.households,
+                s.latest_allocation
+                    .map(|a| format!("#{a}"))
+                    .unwrap_or_else(|| t(lang, "web.none").to_string()),
+                esc(&s.updated)
+            ));
+        }
+        b.push_str("</tbody></table>\n");
+    }
+    page(frame, t(lang, "web.sites"), "", &b)
+}
+
+/// A household looked up on the site page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// As typed.
+    pub query: String,
+}
+
+/// Everything the site page shows.
+pub struct SitePage<'a> {
+    pub head: &'a SiteState,
+    /// Allocations, newest first.
+    pub allocations: &'a [AllocationMeta],
+    /// The allocation shown (the latest unless `?allocation=` picked another).
+    pub shown: Option<(&'a AllocationMeta, &'a Allocation)>,
+    /// The change from the allocation before the shown one.
+    pub diff: Option<&'a DiffView>,
+    /// The map, an SVG document (its XML declaration is dropped).
+    pub map_svg: &'a str,
+    pub lookup: Option<&'a Lookup>,
+    /// Staff may run allocations.
+    pub staff: bool,
+    /// The server checks tokens (else the page runs without one).
+    pub tokens: bool,
+}
+
+/// The site page.
+pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
+    let lang = frame.lang;
+    let head = p.head;
+    let site_name = head.name.clone().unwrap_or_else(|| head.id.clone());
+    let shown_id = p.shown.map(|(m, _)| m.id.to_string()).unwrap_or_default();
+    let mut b = String::with_capacity(p.map_svg.len() + 64 * 1024);
+    b.push_str(&format!(
+        "<p class=\"muted\"><a href=\"{}\">{}</a> · {} <code>{}</code></p>\n",
+        esc(&url("/", &[("lang", lang.code())])),
+        esc(t(lang, "web.back")),
+        esc(t(lang, "web.site")),
+        esc(&head.id)
+    ));
+
+    // Household lookup first: it is what most visitors come for.
+    b.push_str(&lookup_section(frame, p, &shown_id));
+
+    // The map.
+    b.push_str(&format!(
+        "<section id=\"map\"><h2>{}</h2><div class=\"map\">{}</div></section>\n",
+        esc(t(lang, "web.map")),
+        strip_xml_declaration(p.map_svg)
+    ));
+
+    match p.shown {
+        None => b.push_str(&format!(
+            "<p id=\"no-allocation\">{}</p>\n",
+            esc(t(lang, "web.no_allocation"))
+        )),
+        Some((meta, a)) => {
+            b.push_str(&format!(
+                "<section id=\"shown-allocation\" data-id=\"{}\"><h2>{} #{}</h2><p class=\"muted\">{}: {} · seed <code>{}</code></p></section>\n",
+                meta.id,
+                esc(t(lang, "web.allocation")),
+                meta.id,
+                esc(t(lang, "web.created")),
+                esc(&meta.created),
+                esc(&a.seed)
+            ));
+            b.push_str(&metrics_section(lang, a));
+            b.push_str(&assignments_section(lang, a));
+        }
+    }
+    b.push_str(&staff_section(lang, p));
+    b.push_str(&diff_section(lang, p.diff));
+    b.push_str(&revisions_section(lang, p));
+
+    let body_attrs = format!(
+        " data-site=\"{}\" data-tokens=\"{}\" data-msg-running=\"{}\" data-msg-failed=\"{}\" data-msg-login=\"{}\"",
+        esc(&head.id),
+        p.tokens,
+        esc(t(lang, "web.running")),
+        esc(t(lang, "web.run_failed")),
+        esc(t(lang, "web.login_again"))
+    );
+    page(frame, &site_name, &body_attrs, &b)
+}
+
+/// The SVG without its `<?xml …?>` line, for inlining in HTML.
+fn strip_xml_declaration(svg: &str) -> &str {
+    let s = svg.trim_start();
+    if s.starts_with("<?xml") {
+        s.find("?>").map(|i| s[i + 2..].trim_start()).unwrap_or(s)
+    } else {
+        s
+    }
+}
+
+fn lookup_section(frame: &Frame<'_>, p: &SitePage<'_>, shown_id: &str) -> String {
+    let lang = frame.lang;
+    let query = p.lookup.map(|l| l.query.as_str()).unwrap_or_default();
+    let mut b = format!(
+        "<section id=\"lookup\" class=\"card\"><h2>{}</h2>\
+<form id=\"lookup-form\" method=\"get\" action=\"/sites/{}\">\
+<input id=\"lookup-input\" name=\"household\" value=\"{}\" placeholder=\"{}\" aria-label=\"{}\" required> \
+<input type=\"hidden\" name=\"lang\" value=\"{}\">",
+        esc(t(lang, "web.lookup")),
+        esc(&p.head.id),
+        esc(query),
+        esc(t(lang, "web.lookup_placeholder")),
+        esc(t(lang, "web.household")),
+        lang.code()
+    );
+    if !shown_id.is_empty()
+        && p.allocations
+            .first()
+            .is_some_and(|m| m.id.to_string() != shown_id)
+    {
+        b.push_str(&format!(
+            "<input type=\"hidden\" name=\"allocation\" value=\"{}\">",
+            esc(shown_id)
+        ));
+    }
+    b.push_str(&format!(
+        "<button id=\"lookup-button\" type=\"submit\">{}</button></form>",
+        esc(t(lang, "web.lookup_button"))
+    ));
+    if let Some(lookup) = p.lookup {
+        b.push_str("<div id=\"lookup-result\">");
+        let id = lookup.query.trim();
+        match p.shown {
+            None => b.push_str(&format!("<p>{}</p>", esc(t(lang, "web.no_allocation")))),
+            Some((_, a)) if !a.lottery.iter().any(|h| h == id) => b.push_str(&format!(
+                "<p class=\"error\" id=\"lookup-none\">{}</p>",
+                esc(t(lang, "web.lookup_none"))
+            )),
+            Some((_, a)) => {
+                let held: Vec<_> = a.assignments.iter().filter(|x| x.household == id).collect();
+                let waiting: Vec<_> = a.unserved.iter().filter(|x| x.household == id).collect();
+                b.push_str(&format!("<h3><code>{}</code></h3>", esc(id)));
+                if held.is_empty() && waiting.is_empty() {
+                    b.push_str(&format!("<p>{}</p>", esc(t(lang, "web.lookup_nothing"))));
+                }
+                if !held.is_empty() {
+                    b.push_str("<ul class=\"lookup-list\">");
+                    for x in held {
+                        b.push_str(&format!(
+                            "<li class=\"lookup-assignment\" data-kind=\"{}\" data-resource=\"{}\">{}: <strong>{}</strong> · {} {} {} · {}</li>",
+                            x.kind.as_str(),
+                            esc(&x.resource),
+                            esc(kind_name(lang, x.kind)),
+                            esc(&x.resource),
+                            esc(t(lang, "map.walk")),
+                            format_walk(x.walk_m),
+                            esc(t(lang, "map.metres")),
+                            esc(&x.why)
+                        ));
+                    }
+                    b.push_str("</ul>");
+                }
+                if !waiting.is_empty() {
+                    b.push_str("<ul class=\"lookup-list\">");
+                    for u in waiting {
+                        let place = match u.waitlist {
+                            Some(n) => tf(lang, "web.waitlist_place", &[("n", &n.to_string())]),
+                            None => t(lang, "web.not_reachable").to_string(),
+                        };
+                        b.push_str(&format!(
+                            "<li class=\"lookup-waitlist\" data-kind=\"{}\" data-place=\"{}\">{}: <strong>{}</strong> · {}</li>",
+                            u.kind.as_str(),
+                            u.waitlist.map(|n| n.to_string()).unwrap_or_default(),
+                            esc(kind_name(lang, u.kind)),
+                            esc(&place),
+                            esc(&u.why)
+                        ));
+                    }
+                    b.push_str("</ul>");
+                }
+            }
+        }
+        b.push_str("</div>");
+    }
+    b.push_str("</section>\n");
+    b
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(format_walk).unwrap_or_else(|| "–".to_string())
+}
+
+fn metrics_section(lang: Lang, a: &Allocation) -> String {
+    let mut b = format!(
+        "<section id=\"metrics\"><h2>{}</h2><table class=\"metrics\"><thead><tr>",
+        esc(t(lang, "web.metrics"))
+    );
+    for key in [
+        "web.kind",
+        "web.demand",
+        "web.supply",
+        "web.served",
+        "web.walk_mean",
+        "web.walk_p90",
+        "web.walk_max",
+        "web.kept",
+        "web.moved",
+    ] {
+        b.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    b.push_str("</tr></thead><tbody>");
+    for (kind, m) in &a.metrics {
+        b.push_str(&format!(
+            "<tr data-kind=\"{}\"><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num served\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            kind.as_str(),
+            esc(kinds_name(lang, *kind)),
+            m.demand,
+            m.supply,
+            m.served,
+            opt(m.walk_m.mean),
+            opt(m.walk_m.p90),
+            opt(m.walk_m.max),
+            m.kept_from_previous,
+            m.moved_from_previous
+        ));
+    }
+    b.push_str("</tbody></table>");
+    b.push_str(&format!(
+        "<h3>{}</h3><div class=\"by-building\">",
+        esc(t(lang, "web.by_building"))
+    ));
+    for (kind, m) in &a.metrics {
+        if m.by_building.is_empty() {
+            continue;
+        }
+        b.push_str(&format!(
+            "<table class=\"buildings\" data-kind=\"{}\"><caption>{}</caption><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            kind.as_str(),
+            esc(kinds_name(lang, *kind)),
+            esc(t(lang, "web.building")),
+            esc(t(lang, "web.demand")),
+            esc(t(lang, "web.entitled")),
+            esc(t(lang, "web.served"))
+        ));
+        for (building, bm) in &m.by_building {
+            b.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(building),
+                bm.demand,
+                bm.entitled,
+                bm.served
+            ));
+        }
+        b.push_str("</tbody></table>");
+    }
+    b.push_str("</div></section>\n");
+    b
+}
+
+fn assignments_section(lang: Lang, a: &Allocation) -> String {
+    let mut b = format!(
+        "<section id=\"assignments\"><h2>{} / {}</h2><div class=\"filters\">\
+<label for=\"filter\">{}</label> <input id=\"filter\" type=\"search\" placeholder=\"{}\"> \
+<select id=\"filter-kind\" aria-label=\"{}\"><option value=\"\">{}</option>",
+        esc(t(lang, "web.assignments")),
+        esc(t(lang, "web.waitlist")),
+        esc(t(lang, "web.filter")),
+        esc(t(lang, "web.filter_placeholder")),
+        esc(t(lang, "web.kind")),
+        esc(t(lang, "web.all_kinds"))
+    );
+    for kind in ResourceKind::ALL {
+        b.push_str(&format!(
+            "<option value=\"{}\">{}</option>",
+            kind.as_str(),
+            esc(kinds_name(lang, kind))
+        ));
+    }
+    b.push_str(&format!(
+        "</select> <span id=\"filter-count\" class=\"muted\"></span></div>\
+<table id=\"assignment-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(t(lang, "web.kind")),
+        esc(t(lang, "web.household")),
+        esc(t(lang, "web.resource")),
+        esc(t(lang, "web.walk_m")),
+        esc(t(lang, "web.status")),
+        esc(t(lang, "web.why"))
+    ));
+    for x in &a.assignments {
+        let search = format!("{} {} {}", x.household, x.resource, x.why).to_lowercase();
+        b.push_str(&format!(
+            "<tr class=\"row assigned\" data-kind=\"{}\" data-household=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            x.kind.as_str(),
+            esc(&x.household),
+            esc(&search),
+            esc(kind_name(lang, x.kind)),
+            esc(&x.household),
+            esc(&x.resource),
+            format_walk(x.walk_m),
+            esc(t(lang, "state.assigned")),
+            esc(&x.why)
+        ));
+    }
+    for u in &a.unserved {
+        let place = match u.waitlist {
+            Some(n) => tf(lang, "web.waitlist_place", &[("n", &n.to_string())]),
+            None => t(lang, "web.not_reachable").to_string(),
+        };
+        let search = format!("{} {}", u.household, u.why).to_lowercase();
+        b.push_str(&format!(
+            "<tr class=\"row waiting\" data-kind=\"{}\" data-household=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>–</td><td></td><td>{}</td><td>{}</td></tr>",
+            u.kind.as_str(),
+            esc(&u.household),
+            esc(&search),
+            esc(kind_name(lang, u.kind)),
+            esc(&u.household),
+            esc(&place),
+            esc(&u.why)
+        ));
+    }
+    b.push_str("</tbody></table></section>\n");
+    b
+}
+
+fn staff_section(lang: Lang, p: &SitePage<'_>) -> String {
+    let mut b = format!(
+        "<section id=\"staff\" class=\"card\"><h2>{}</h2>",
+        esc(t(lang, "web.staff"))
+    );
+    if let Some((meta, _)) = p.shown {
+        b.push_str(&format!(
+            "<p id=\"downloads\">{}: ",
+            esc(t(lang, "web.downloads"))
+        ));
+        for (format, key) in [
+            ("csv", "web.download_csv"),
+            ("geojson", "web.download_geojson"),
+            ("svg", "web.download_svg"),
+            ("json", "web.download_json"),
+        ] {
+            b.push_str(&format!(
+                "<a class=\"download\" data-format=\"{format}\" download href=\"{}\">{}</a> ",
+                esc(&url(
+                    &format!(
+                        "/sites/{}/allocations/{}/download/{format}",
+                        p.head.id, meta.id
+                    ),
+                    &[("lang", lang.code())]
+                )),
+                esc(t(lang, key))
+            ));
+        }
+        b.push_str("</p>");
+    }
+    if p.staff {
+        b.push_str(&format!(
+            "<p><button id=\"run-allocation\" type=\"button\">{}</button> <span id=\"run-status\" role=\"status\"></span></p>",
+            esc(t(lang, "web.run"))
+        ));
+    }
+    b.push_str("</section>\n");
+    b
+}
+
+fn diff_section(lang: Lang, diff: Option<&DiffView>) -> String {
+    let mut b = format!("<section id=\"diff\"><h2>{}</h2>", esc(t(lang, "web.diff")));
+    let Some(d) = diff else {
+        b.push_str(&format!(
+            "<p>{}</p></section>\n",
+            esc(t(lang, "web.no_diff"))
+        ));
+        return b;
+    };
+    b.push_str(&format!("<p class=\"muted\">#{} → #{}</p>", d.from, d.to));
+    if d.moved.is_empty() && d.gained.is_empty() && d.lost.is_empty() {
+        b.push_str(&format!(
+            "<p id=\"no-changes\">{}</p></section>\n",
+            esc(t(lang, "web.no_changes"))
+        ));
+        return b;
+    }
+    b.push_str(&format!(
+        "<table id=\"diff-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(t(lang, "web.change")),
+        esc(t(lang, "web.household")),
+        esc(t(lang, "web.kind")),
+        esc(t(lang, "web.diff.from")),
+        esc(t(lang, "web.diff.to"))
+    ));
+    for m in &d.moved {
+        b.push_str(&diff_row(
+            lang,
+            "moved",
+            "web.diff.moved",
+            &m.household,
+            m.kind,
+            &m.from,
+            &m.to,
+        ));
+    }
+    for c in &d.gained {
+        b.push_str(&diff_row(
+            lang,
+            "gained",
+            "web.diff.gained",
+            &c.household,
+            c.kind,
+            &[],
+            &c.resources,
+        ));
+    }
+    for c in &d.lost {
+        b.push_str(&diff_row(
+            lang,
+            "lost",
+            "web.diff.lost",
+            &c.household,
+            c.kind,
+            &c.resources,
+            &[],
+        ));
+    }
+    b.push_str("</tbody></table></section>\n");
+    b
+}
+
+fn diff_row(
+    lang: Lang,
+    class: &str,
+    key: &'static str,
+    household: &str,
+    kind: ResourceKind,
+    from: &[String],
+    to: &[String],
+) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "–".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        esc(t(lang, key)),
+        esc(household),
+        esc(kind_name(lang, kind)),
+        esc(&list(from)),
+        esc(&list(to))
+    )
+}
+
+fn revisions_section(lang: Lang, p: &SitePage<'_>) -> String {
+    let h = p.head;
+    let none = t(lang, "web.none");
+    let rev = |r: Option<u64>| r.map(|r| r.to_string()).unwrap_or_else(|| none.to_string());
+    let mut b = format!(
+        "<section id=\"revisions\"><h2>{}</h2><table class=\"kv\"><tbody>\
+<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{} ({} {})</td></tr>\
+<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr></tbody></table>",
+        esc(t(lang, "web.revisions")),
+        esc(t(lang, "web.revision.site")),
+        h.revision,
+        esc(t(lang, "web.revision.layout")),
+        h.layout_revision,
+        esc(t(lang, "web.revision.households")),
+        rev(h.roster_revision),
+        h.households,
+        esc(t(lang, "web.households")),
+        esc(t(lang, "web.revision.policy")),
+        rev(h.policy_revision),
+        esc(t(lang, "web.updated")),
+        esc(&h.updated)
+    );
+    if !p.allocations.is_empty() {
+        b.push_str(&format!(
+            "<h3>{}</h3><table id=\"allocation-list\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(t(lang, "web.allocations")),
+            esc(t(lang, "web.created")),
+            esc(t(lang, "web.revisions")),
+            esc(t(lang, "web.served"))
+        ));
+        let shown = p.shown.map(|(m, _)| m.id);
+        for m in p.allocations {
+            let served: Vec<String> = ResourceKind::ALL
+                .iter()
+                .filter_map(|k| {
+                    let s = m.summary.get(k.as_str())?;
+                    Some(format!(
+                        "{} {}/{}",
+                        kinds_name(lang, *k),
+                        s.get("served")?.as_u64()?,
+                        s.get("demand")?.as_u64()?
+                    ))
+                })
+                .collect();
+            b.push_str(&format!(
+                "<tr{}><td><a href=\"{}\">#{}</a></td><td>{}</td><td>{} {} · {} {} · {} {}</td><td>{}</td></tr>",
+                if shown == Some(m.id) { " class=\"shown\"" } else { "" },
+                esc(&url(
+                    &format!("/sites/{}", h.id),
+                    &[("allocation", &m.id.to_string()), ("lang", lang.code())]
+                )),
+                m.id,
+                esc(&m.created),
+                esc(t(lang, "web.revision.layout")),
+                m.layout_revision,
+                esc(t(lang, "web.revision.households")),
+                rev(m.roster_revision),
+                esc(t(lang, "web.revision.policy")),
+                rev(m.policy_revision),
+                esc(&served.join(" · "))
+            ));
+        }
+        b.push_str("</tbody></table>");
+    }
+    b.push_str("</section>\n");
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Assignment, KindMetrics, Policy, SolverInfo, Unserved, WalkStats};
+    use std::collections::BTreeMap;
+
+    fn head() -> SiteState {
+        SiteState {
+            id: "s1".into(),
+            name: Some("一心桥 <b>".into()),
+            revision: 3,
+            layout_revision: 1,
+            roster_revision: Some(2),
+            policy_revision: None,
+            households: 2,
+            latest_allocation: Some(1),
+            created: "2026-11-29T00:00:00Z".into(),
+            updated: "2026-11-29T00:00:00Z".into(),
+        }
+    }
+
+    fn meta() -> AllocationMeta {
+        AllocationMeta {
+            site: "s1".into(),
+            id: 1,
+            created: "2026-11-29T00:00:00Z".into(),
+            previous: None,
+            revision: 3,
+            layout_revision: 1,
+            roster_revision: Some(2),
+            policy_revision: None,
+            seed: "seed".into(),
+            summary: serde_json::json!({"parking_space": {"demand": 2, "supply": 1, "served": 1}}),
+        }
+    }
+
+    fn allocation() -> Allocation {
+        let mut metrics = BTreeMap::new();
+        metrics.insert(
+            ResourceKind::ParkingSpace,
+            KindMetrics {
+                demand: 2,
+                supply: 1,
+                served: 1,
+                by_building: BTreeMap::new(),
+                walk_m: WalkStats {
+                    mean: Some(10.0),
+                    p90: Some(10.0),
+                    max: Some(10.0),
+                },
+                kept_from_previous: 0,
+                moved_from_previous: 0,
+            },
+        );
+        Allocation {
+            site: "s1".into(),
+            inputs_sha256: String::new(),
+            seed: "seed".into(),
+            policy: Policy::default(),
+            assignments: vec![Assignment {
+                household: "<script>alert(1)</script>".into(),
+                kind: ResourceKind::ParkingSpace,
+                resource: "P1".into(),
+                walk_m: 10.0,
+                why: "lottery rank 1 & nearest".into(),
+                basis: "lottery".into(),
+            }],
+            unserved: vec![
+                Unserved {
+                    household: "H2".into(),
+                    kind: ResourceKind::ParkingSpace,
+                    units: 1,
+                    waitlist: Some(1),
+                    why: "all taken".into(),
+                },
+                Unserved {
+                    household: "H2".into(),
+                    kind: ResourceKind::GardenPlot,
+                    units: 1,
+                    waitlist: None,
+                    why: "nothing within 300 m".into(),
+                },
+            ],
+            lottery: vec!["<script>alert(1)</script>".into(), "H2".into()],
+            metrics,
+            solver: SolverInfo {
+                engine: "flow".into(),
+                backend: "combinatorial".into(),
+                seconds: 0.0,
+                stages: vec![],
+            },
+            warnings: vec![],
+        }
+    }
+
+    fn render(lang: Lang, lookup: Option<&str>) -> String {
+        let (h, m, a) = (head(), [meta()], allocation());
+        let lookup = lookup.map(|q| Lookup { query: q.into() });
+        let frame = Frame {
+            lang,
+            path: "/sites/s1",
+            params: vec![],
+            logged_in: true,
+        };
+        site_page(
+            &frame,
+            &SitePage {
+                head: &h,
+                allocations: &m,
+                shown: Some((&m[0], &a)),
+                diff: None,
+                map_svg:
+                    "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+                lookup: lookup.as_ref(),
+                staff: false,
+                tokens: true,
+            },
+        )
+    }
+
+    #[test]
+    fn everything_from_the_data_is_escaped() {
+        let html = render(Lang::En, None);
+        assert!(
+            !html.contains("<script>alert"),
+            "raw household id in the page"
+        );
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("一心桥 &lt;b&gt;"));
+        assert!(html.contains("lottery rank 1 &amp; nearest"));
+    }
+
+    #[test]
+    fn the_map_is_inlined_without_its_xml_declaration() {
+        let html = render(Lang::Zh, None);
+        assert!(!html.contains("<?xml"));
+        assert!(html.contains("<div class=\"map\"><svg xmlns="));
+    }
+
+    #[test]
+    fn a_lookup_shows_waitlist_places_and_unreachable_kinds() {
+        let html = render(Lang::Zh, Some(" H2 "));
+        assert!(html.contains("data-place=\"1\""));
+        assert!(html.contains("候补第 1 位"));
+        assert!(html.contains("步行范围内没有"));
+        let html = render(Lang::En, Some("nobody"));
+        assert!(html.contains("id=\"lookup-none\"") && html.contains("No such household."));
+    }
+
+    #[test]
+    fn the_table_has_one_row_per_assignment_and_unserved_entry() {
+        let html = render(Lang::En, None);
+        assert_eq!(html.matches("<tr class=\"row ").count(), 3);
+        assert_eq!(html.matches("<tr class=\"row waiting\"").count(), 2);
+        assert!(html.contains("No previous allocation to compare with."));
+        assert!(!html.contains("id=\"run-allocation\""));
+    }
+}
