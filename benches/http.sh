@@ -24,7 +24,7 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
 
-cargo build --release --bin allot --example serve_env >/dev/null
+cargo build --release --bin allot >/dev/null
 WORK=$(mktemp -d)
 SERVER_PID=
 cleanup() {
@@ -34,13 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 export ALLOT_ADDR=127.0.0.1:$PORT ALLOT_DB=$WORK/bench.db ALLOT_TOKENS="planner $TOKEN" RUST_LOG=warn
-# `allot serve` reads the same ALLOT_* variables; the example runs the server
-# without the CLI, for builds where `serve` is not wired yet.
-if target/release/allot serve --help >/dev/null 2>&1; then
-  target/release/allot serve >"$WORK/server.log" 2>&1 &
-else
-  target/release/examples/serve_env >"$WORK/server.log" 2>&1 &
-fi
+target/release/allot serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 BASE=http://127.0.0.1:$PORT
 for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
