@@ -17,7 +17,9 @@ fn read_json(path: &str) -> serde_json::Value {
 fn yixinqiao(c: &mut Criterion) {
     let inputs = Inputs {
         layout: read_json("fixtures/yixinqiao/layout.geojson"),
-        households: RosterInput::Csv(std::fs::read("fixtures/yixinqiao/households.csv").expect("roster")),
+        households: RosterInput::Csv(
+            std::fs::read("fixtures/yixinqiao/households.csv").expect("roster"),
+        ),
         policy: Some(read_json("fixtures/yixinqiao/policy.json")),
         previous: None,
         seed: None,
@@ -29,7 +31,9 @@ fn yixinqiao(c: &mut Criterion) {
 
 fn synthetic(c: &mut Criterion) {
     let mut group = c.benchmark_group("synthetic");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     for (households, spaces) in [(1_000, 300), (5_000, 1_500)] {
         let (layout, roster) = synthetic_site(&SynthParams::scaled(households, spaces, 7));
         let inputs = Inputs {

@@ -13,7 +13,10 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let households = args.first().copied().unwrap_or(20_000);
     let spaces = args.get(1).copied().unwrap_or(households * 3 / 10);
     let (layout, roster) = synthetic_site(&SynthParams::scaled(households, spaces, 7));
@@ -33,7 +36,10 @@ fn main() {
                 peak_rss_mib().unwrap_or(f64::NAN)
             );
             for (kind, m) in &a.metrics {
-                println!("  {kind}: demand {} supply {} served {}", m.demand, m.supply, m.served);
+                println!(
+                    "  {kind}: demand {} supply {} served {}",
+                    m.demand, m.supply, m.served
+                );
             }
         }
         Err(e) => {

@@ -12,7 +12,11 @@ use std::process::ExitCode;
 const EXIT_INVALID: u8 = 3;
 
 #[derive(Parser)]
-#[command(name = "allot", version, about = "Fair, explainable allocation of a compound's parking spaces, e-bike charging bays and garden plots")]
+#[command(
+    name = "allot",
+    version,
+    about = "Fair, explainable allocation of a compound's parking spaces, e-bike charging bays and garden plots"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -123,9 +127,12 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
 fn write_out(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     match out {
-        Some(path) => std::fs::write(path, bytes)
-            .with_context(|| format!("cannot write {}", path.display())),
-        None => std::io::stdout().write_all(bytes).context("cannot write stdout"),
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => std::io::stdout()
+            .write_all(bytes)
+            .context("cannot write stdout"),
     }
 }
 
@@ -146,7 +153,11 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
     } else {
         println!(
             "{}: {} error(s), {} warning(s)",
-            if report.errors.is_empty() { "valid" } else { "invalid" },
+            if report.errors.is_empty() {
+                "valid"
+            } else {
+                "invalid"
+            },
             report.errors.len(),
             report.warnings.len()
         );

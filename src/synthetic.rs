@@ -68,7 +68,13 @@ const BAYS_PER_ROW: usize = 58;
 const PLOTS_PER_ROW: usize = 17;
 
 fn rect(x0: f64, y0: f64, w: f64, h: f64) -> Value {
-    json!([[[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h], [x0, y0]]])
+    json!([[
+        [x0, y0],
+        [x0 + w, y0],
+        [x0 + w, y0 + h],
+        [x0, y0 + h],
+        [x0, y0]
+    ]])
 }
 
 fn feature(kind: &str, id: &str, geometry: Value, extra: Value) -> Value {
@@ -100,12 +106,16 @@ pub fn synthetic_site(p: &SynthParams) -> (Value, Value) {
     let mut features = vec![feature(
         "boundary",
         "boundary",
-        polygon(rect(-5.0, -5.0, cols as f64 * CELL_W + 10.0, rows as f64 * CELL_H + 10.0)),
+        polygon(rect(
+            -5.0,
+            -5.0,
+            cols as f64 * CELL_W + 10.0,
+            rows as f64 * CELL_H + 10.0,
+        )),
         json!({}),
     )];
-    let share = |total: usize, cell: usize| -> usize {
-        total / cells + usize::from(cell < total % cells)
-    };
+    let share =
+        |total: usize, cell: usize| -> usize { total / cells + usize::from(cell < total % cells) };
     let (mut n_space, mut n_bay, mut n_plot) = (0, 0, 0);
     let mut households = Vec::new();
     for c in 0..cells {
@@ -154,7 +164,11 @@ pub fn synthetic_site(p: &SynthParams) -> (Value, Value) {
             let k = i % SPACES_PER_ROW;
             let y0 = if row == 0 { cy + 20.0 } else { cy + 12.0 };
             let accessible = k == 0;
-            let x0 = if accessible { cx + 5.0 } else { cx + 5.0 + 3.7 + 2.5 * (k - 1) as f64 };
+            let x0 = if accessible {
+                cx + 5.0
+            } else {
+                cx + 5.0 + 3.7 + 2.5 * (k - 1) as f64
+            };
             let w = if accessible { 3.7 } else { 2.5 };
             n_space += 1;
             features.push(feature(

@@ -20,7 +20,11 @@ fn solve_prints_the_allocation_of_the_bundled_fixture() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["site"], "yixinqiao");
     assert!(v["assignments"].as_array().is_some_and(|a| !a.is_empty()));
@@ -45,7 +49,12 @@ fn validate_exits_non_zero_and_lists_every_problem_one_per_line() {
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert!(errors.len() >= 2, "{stderr}");
     assert!(errors.iter().any(|l| l.contains("P1")), "{stderr}");
-    assert!(errors.iter().any(|l| l.contains("X1") || l.contains("bike_rack")), "{stderr}");
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.contains("X1") || l.contains("bike_rack")),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -55,7 +64,12 @@ fn a_bad_roster_row_is_named_and_nothing_is_written() {
     std::fs::write(&roster, "id,building,unit,cars\nB1-1-101,B1,1,two\n").unwrap();
     let out_file = dir.path().join("out.json");
     let out = allot()
-        .args(["solve", "--layout", "fixtures/yixinqiao/layout.geojson", "--households"])
+        .args([
+            "solve",
+            "--layout",
+            "fixtures/yixinqiao/layout.geojson",
+            "--households",
+        ])
         .arg(&roster)
         .arg("--out")
         .arg(&out_file)
@@ -63,17 +77,29 @@ fn a_bad_roster_row_is_named_and_nothing_is_written() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("row 2") && stderr.contains("cars"), "{stderr}");
+    assert!(
+        stderr.contains("row 2") && stderr.contains("cars"),
+        "{stderr}"
+    );
     assert!(!out_file.exists());
 }
 
 #[test]
 fn missing_files_fail_cleanly_without_a_panic() {
     let out = allot()
-        .args(["solve", "--layout", "nope.geojson", "--households", "nope.csv"])
+        .args([
+            "solve",
+            "--layout",
+            "nope.geojson",
+            "--households",
+            "nope.csv",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("nope.geojson") && !stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("nope.geojson") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }

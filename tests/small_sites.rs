@@ -42,7 +42,13 @@ fn small_site_solves_to_the_hand_checked_allocation(
                 .iter()
                 .find(|x| Some(x.resource.as_str()) == w["resource"].as_str())
                 .expect("assigned");
-            assert!((x.walk_m - walk).abs() < 0.051, "{}: walk to {} is {} m, expected {walk}", dir.display(), x.resource, x.walk_m);
+            assert!(
+                (x.walk_m - walk).abs() < 0.051,
+                "{}: walk to {} is {} m, expected {walk}",
+                dir.display(),
+                x.resource,
+                x.walk_m
+            );
         }
     }
 

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 
 fn inputs(p: &SynthParams) -> (Inputs, Vec<Household>) {
     let (layout, roster) = synthetic_site(p);
-    let households = parse_roster_json(&roster).expect("synthetic roster parses").households;
+    let households = parse_roster_json(&roster)
+        .expect("synthetic roster parses")
+        .households;
     let policy = serde_json::json!({
         "seed": format!("seed {}", p.seed),
         "kinds": {"parking_space": {"max_walk_m": 120}, "charging_bay": {"per_household": 2, "max_walk_m": 90}},
@@ -42,7 +44,13 @@ fn max_units(inst: &Instance) -> u32 {
         .flat_map(|(h, d)| std::iter::repeat_n(h, d.demand as usize))
         .collect();
     let mut owner: Vec<Option<usize>> = vec![None; inst.resources.len()];
-    fn augment(u: usize, units: &[usize], inst: &Instance, seen: &mut [bool], owner: &mut [Option<usize>]) -> bool {
+    fn augment(
+        u: usize,
+        units: &[usize],
+        inst: &Instance,
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
         for r in 0..inst.resources.len() {
             if seen[r] || !inst.eligible(units[u], r) {
                 continue;
@@ -72,10 +80,17 @@ fn max_units(inst: &Instance) -> u32 {
 #[test]
 fn synthetic_sites_break_no_geometry_rule() {
     for walkways in [false, true] {
-        let p = SynthParams { walkways, ..SynthParams::scaled(700, 180, 1) };
+        let p = SynthParams {
+            walkways,
+            ..SynthParams::scaled(700, 180, 1)
+        };
         let (layout, _) = synthetic_site(&p);
         let report = pipeline::validate_layout(&layout, None);
-        assert!(report.errors.is_empty(), "{:#?}", &report.errors[..report.errors.len().min(5)]);
+        assert!(
+            report.errors.is_empty(),
+            "{:#?}",
+            &report.errors[..report.errors.len().min(5)]
+        );
     }
 }
 

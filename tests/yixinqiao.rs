@@ -16,7 +16,10 @@ fn dir() -> &'static Path {
 fn the_layout_breaks_no_geometry_rule_in_either_coordinate_mode() {
     for file in ["layout.geojson", "layout_local.geojson"] {
         let layout = common::read_json(&dir().join(file));
-        let report = pipeline::validate_layout(&layout, Some(&common::read_json(&dir().join("policy.json"))));
+        let report = pipeline::validate_layout(
+            &layout,
+            Some(&common::read_json(&dir().join("policy.json"))),
+        );
         assert!(report.errors.is_empty(), "{file}: {:#?}", report.errors);
     }
 }
@@ -39,13 +42,21 @@ fn the_allocation_meets_every_invariant_and_explains_everyone() {
     assert_eq!(a.lottery.len(), 308);
     let parking = &a.metrics[&ResourceKind::ParkingSpace];
     assert!(parking.demand > parking.supply, "more cars than spaces");
-    assert_eq!(parking.served, parking.supply, "every space is used when demand exceeds supply");
+    assert_eq!(
+        parking.served, parking.supply,
+        "every space is used when demand exceeds supply"
+    );
     // The pin of the policy holds.
     for pin in &a.policy.pins {
-        assert!(a.assignments.iter().any(|x| x.household == pin.household && x.resource == pin.resource && x.basis == "pin"));
+        assert!(a.assignments.iter().any(|x| x.household == pin.household
+            && x.resource == pin.resource
+            && x.basis == "pin"));
     }
     // Every unserved household of a kind with something in reach has a waitlist place.
-    assert!(a.unserved.iter().all(|u| u.waitlist.is_some() || u.why.contains("no ")));
+    assert!(a
+        .unserved
+        .iter()
+        .all(|u| u.waitlist.is_some() || u.why.contains("no ")));
 }
 
 #[test]
@@ -59,7 +70,10 @@ fn the_same_inputs_give_the_same_bytes_and_another_seed_another_lottery() {
     let c = common::solve(&other);
     let first = common::solve(&inputs);
     assert_ne!(c.lottery, first.lottery);
-    assert_eq!(c.inputs_sha256, first.inputs_sha256, "the seed is not an input of the hash");
+    assert_eq!(
+        c.inputs_sha256, first.inputs_sha256,
+        "the seed is not an input of the hash"
+    );
 }
 
 #[test]
@@ -71,7 +85,10 @@ fn a_rerun_with_the_previous_allocation_keeps_every_incumbent() {
     let second = common::solve(&again);
     for kind in ResourceKind::ALL {
         let m = &second.metrics[&kind];
-        assert_eq!(m.moved_from_previous, 0, "{kind}: nobody moves on an unchanged rerun");
+        assert_eq!(
+            m.moved_from_previous, 0,
+            "{kind}: nobody moves on an unchanged rerun"
+        );
         assert_eq!(m.kept_from_previous, first.metrics[&kind].served);
     }
 }
@@ -83,7 +100,12 @@ fn the_milp_engine_matches_the_flow_engine_on_every_stage_optimum_of_one_buildin
     // the most contention per unit: garden plots and charging bays.
     let mut inputs = common::fixture_inputs(dir());
     let roster = parse_roster_csv(&std::fs::read(dir().join("households.csv")).unwrap()).unwrap();
-    let b1: Vec<_> = roster.households.into_iter().filter(|h| h.building == "B1").take(12).collect();
+    let b1: Vec<_> = roster
+        .households
+        .into_iter()
+        .filter(|h| h.building == "B1")
+        .take(12)
+        .collect();
     inputs.households = RosterInput::Parsed(b1);
     let mut policy = inputs.policy.clone().unwrap();
     policy["kinds"]["parking_space"]["per_household"] = 0.into();
@@ -108,6 +130,9 @@ fn the_csv_rendering_starts_with_a_byte_order_mark_and_has_a_row_per_entry() {
     let a = common::solve(&common::fixture_inputs(dir()));
     let csv = report::csv::allocation_csv(&a);
     assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
-    let rows = String::from_utf8(csv[3..].to_vec()).unwrap().lines().count();
+    let rows = String::from_utf8(csv[3..].to_vec())
+        .unwrap()
+        .lines()
+        .count();
     assert_eq!(rows, 1 + a.assignments.len() + a.unserved.len());
 }

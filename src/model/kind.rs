@@ -50,7 +50,10 @@ mod tests {
     fn kinds_round_trip_through_their_names() {
         for k in ResourceKind::ALL {
             assert_eq!(ResourceKind::parse(k.as_str()), Some(k));
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
         }
         assert_eq!(ResourceKind::parse("bike_rack"), None);
     }

@@ -133,9 +133,17 @@ mod tests {
         let p = Problem::new("R3-overlap", "P12 overlaps F1 by 3.2 m²").features(["P12", "F1"]);
         assert_eq!(p.feature.as_deref(), Some("P12"));
         assert_eq!(p.features, vec!["P12", "F1"]);
-        assert_eq!(p.to_string(), "[R3-overlap] features P12, F1: P12 overlaps F1 by 3.2 m²");
-        let q = Problem::new("roster-field", "cars must be an integer ≥ 0").row(7).field("cars");
-        assert_eq!(q.to_string(), "[roster-field] row 7 field cars: cars must be an integer ≥ 0");
+        assert_eq!(
+            p.to_string(),
+            "[R3-overlap] features P12, F1: P12 overlaps F1 by 3.2 m²"
+        );
+        let q = Problem::new("roster-field", "cars must be an integer ≥ 0")
+            .row(7)
+            .field("cars");
+        assert_eq!(
+            q.to_string(),
+            "[roster-field] row 7 field cars: cars must be an integer ≥ 0"
+        );
     }
 
     #[test]

@@ -229,7 +229,11 @@ pub fn allocate(
         Mechanism::Optimal => options.engine,
         Mechanism::SerialDictatorship => Engine::Flow,
     };
-    let unit_labels: Vec<String> = walks.units.iter().map(|(b, u)| format!("{b}-{u}")).collect();
+    let unit_labels: Vec<String> = walks
+        .units
+        .iter()
+        .map(|(b, u)| format!("{b}-{u}"))
+        .collect();
     let mut assignments = Vec::new();
     let mut unserved = Vec::new();
     let mut metrics_by_kind = BTreeMap::new();
@@ -250,12 +254,7 @@ pub fn allocate(
         );
         metrics_by_kind.insert(
             kind,
-            metrics::measure(
-                &built.instance,
-                &solution,
-                &households,
-                policy,
-            ),
+            metrics::measure(&built.instance, &solution, &households, policy),
         );
         assignments.extend(explained.assignments);
         unserved.extend(explained.unserved);

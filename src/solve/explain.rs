@@ -105,7 +105,10 @@ pub fn explain(
     let rank_phrase = |h: usize| match policy.mechanism {
         Mechanism::Optimal => format!("lottery rank {}", inst.households[h].lottery_rank + 1),
         Mechanism::SerialDictatorship => {
-            format!("lottery rank {} (turn order)", inst.households[h].lottery_rank + 1)
+            format!(
+                "lottery rank {} (turn order)",
+                inst.households[h].lottery_rank + 1
+            )
         }
     };
 
@@ -137,9 +140,18 @@ pub fn explain(
         };
         let preference = d.preferences.iter().position(|set| set.contains(&r));
         let place = if let Some(p) = preference {
-            format!("preference #{} of the household, {:.1} m from unit {}", p + 1, round_walk(walk), label(h))
+            format!(
+                "preference #{} of the household, {:.1} m from unit {}",
+                p + 1,
+                round_walk(walk),
+                label(h)
+            )
         } else if walk <= nearest(h) + EQUAL_WALK_M {
-            format!("the nearest {one} to unit {} ({:.1} m)", label(h), round_walk(walk))
+            format!(
+                "the nearest {one} to unit {} ({:.1} m)",
+                label(h),
+                round_walk(walk)
+            )
         } else {
             format!("{:.1} m from unit {}", round_walk(walk), label(h))
         };

@@ -57,7 +57,11 @@ pub fn assert_invariants(a: &Allocation, households: &[allot::model::Household])
         .map(|p| (p.household.as_str(), p.resource.as_str()))
         .collect();
     for x in &a.assignments {
-        assert!(seen.insert(&x.resource), "resource {} assigned twice", x.resource);
+        assert!(
+            seen.insert(&x.resource),
+            "resource {} assigned twice",
+            x.resource
+        );
         *got.entry((x.household.as_str(), x.kind)).or_default() += 1;
         let max = a.policy.kind(x.kind).max_walk_m;
         if !pinned.contains(&(x.household.as_str(), x.resource.as_str())) {
@@ -75,14 +79,23 @@ pub fn assert_invariants(a: &Allocation, households: &[allot::model::Household])
         for kind in ResourceKind::ALL {
             let demand = h.demand(kind, &a.policy);
             let served = got.get(&(h.id.as_str(), kind)).copied().unwrap_or(0);
-            assert!(served <= demand, "{} holds {served} {kind}, demand {demand}", h.id);
+            assert!(
+                served <= demand,
+                "{} holds {served} {kind}, demand {demand}",
+                h.id
+            );
             let short = a
                 .unserved
                 .iter()
                 .find(|u| u.household == h.id && u.kind == kind)
                 .map(|u| u.units)
                 .unwrap_or(0);
-            assert_eq!(served + short, demand, "{} {kind}: served + unserved = demand", h.id);
+            assert_eq!(
+                served + short,
+                demand,
+                "{} {kind}: served + unserved = demand",
+                h.id
+            );
         }
     }
     for (kind, m) in &a.metrics {
@@ -96,6 +109,10 @@ pub fn assert_invariants(a: &Allocation, households: &[allot::model::Household])
             .filter_map(|u| u.waitlist)
             .collect();
         places.sort_unstable();
-        assert_eq!(places, (1..=places.len() as u32).collect::<Vec<_>>(), "{kind} waitlist is 1..n");
+        assert_eq!(
+            places,
+            (1..=places.len() as u32).collect::<Vec<_>>(),
+            "{kind} waitlist is 1..n"
+        );
     }
 }
