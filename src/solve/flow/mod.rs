@@ -424,25 +424,48 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         (net, c)
     };
     let (free_net, free_cost) = fixed(None, false);
-    let mut cands: Vec<f64> = Vec::new();
-    for h in 0..n {
-        if x[h] == 0 {
-            continue;
-        }
-        for r in 0..inst.resources.len() {
-            if prep.open(inst, h, r) {
-                cands.push(inst.walk_of(h, r));
-            }
-        }
-    }
-    cands.sort_by(f64::total_cmp);
-    cands.dedup();
     let pin_max = prep
         .pins
         .iter()
         .map(|&(h, r)| inst.walk_of(h, r))
         .filter(|w| w.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
+    // Bounds on the longest walk: the unrestricted optimum's own longest walk
+    // is attainable; no threshold below the x_h-th nearest open resource of a
+    // served household is. Candidates are the distinct open distances of the
+    // units with someone served, between the two.
+    let upper = free_net
+        .extract()
+        .iter()
+        .map(|&(h, r)| inst.walk_of(h, r))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let m = inst.resources.len();
+    let mut need = vec![0u32; inst.walk.len()];
+    for h in 0..n {
+        let g = inst.households[h].group;
+        if let Some(k) = need.get_mut(g) {
+            *k = (*k).max(x[h]);
+        }
+    }
+    let mut lower = f64::NEG_INFINITY;
+    let mut cands: Vec<f64> = Vec::new();
+    for (g, &k) in need.iter().enumerate() {
+        if k == 0 {
+            continue;
+        }
+        let mut row: Vec<f64> = (0..m)
+            .filter(|&r| within(inst, prep, g, r, None))
+            .map(|r| inst.walk[g][r])
+            .collect();
+        row.sort_by(f64::total_cmp);
+        if let Some(&w) = row.get(k as usize - 1) {
+            lower = lower.max(w);
+        }
+        cands.extend(row.into_iter().filter(|&w| w >= lower && w <= upper));
+    }
+    cands.retain(|&w| w >= lower);
+    cands.sort_by(f64::total_cmp);
+    cands.dedup();
     let final_net = if cands.is_empty() {
         drop(free_net);
         fixed(None, true).0
