@@ -19,7 +19,7 @@ fi
 INST=target/compare-instance.json
 "$VENV/bin/python" benches/compare.py make "$H" "$M" "$E" 42 "$INST"
 cargo build -q --release --example assign
-allot=$(./target/release/examples/assign "$INST" "$R")
+allot=$("${CARGO_TARGET_DIR:-target}"/release/examples/assign "$INST" "$R")
 scipy=$("$VENV/bin/python" benches/compare.py scipy "$INST" "$R")
 ortools=$("$VENV/bin/python" benches/compare.py ortools "$INST" "$R")
 "$VENV/bin/python" - "$allot" "$scipy" "$ortools" "$H" "$M" "$E" <<'PY'
