@@ -11,6 +11,7 @@
 //! did not reach) by capping each update at the sink distance, which lets the
 //! caller search zero-reduced-cost cycles afterwards (the optimal face).
 
+use super::simplex;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -93,6 +94,10 @@ pub struct Mcf<W: Weight = Cost> {
     /// Augment every zero-reduced-cost shortest path of a phase (worth it when
     /// costs take few distinct values); otherwise one path per Dijkstra.
     pub batch: bool,
+    /// Solve a network at zero flow by the network simplex (the default);
+    /// successive shortest paths in batches are faster when the costs take
+    /// only a few distinct values.
+    pub simplex: bool,
 }
 
 impl<W: Weight> Mcf<W> {
@@ -100,6 +105,7 @@ impl<W: Weight> Mcf<W> {
         Mcf {
             adj: vec![Vec::new(); nodes],
             batch: true,
+            simplex: true,
             ..Mcf::default()
         }
     }
@@ -134,6 +140,11 @@ impl<W: Weight> Mcf<W> {
     /// Flow on arc `e` (an id returned by `add_edge`).
     pub fn flow(&self, e: usize) -> i64 {
         self.cap[e ^ 1]
+    }
+
+    /// The residual edges out of node `u` (forward arcs and reverses).
+    pub fn out_edges(&self, u: usize) -> &[u32] {
+        &self.adj[u]
     }
 
     pub fn head(&self, e: usize) -> usize {
@@ -433,11 +444,54 @@ impl Mcf<Cost> {
             .collect()
     }
 
-    /// Successive shortest paths from `s` to `t` while the path cost is
-    /// negative; returns the total cost of the flow. Runs on packed scalar
-    /// costs (see [`Packing`]) when every tier fits, which gives the very
-    /// same flow and potentials, only faster.
+    /// The cheapest flow of any amount from `s` to `t` (augmenting while a
+    /// path of negative cost is left); returns its total cost. A network
+    /// still at zero flow is solved by the network simplex
+    /// ([`super::simplex`]), on packed scalar costs (see [`Packing`]) when
+    /// every tier fits; otherwise by successive shortest paths. Either way
+    /// the potentials are exact duals on every residual arc afterwards.
     pub fn run(&mut self, s: usize, t: usize) -> Cost {
+        let fresh = (1..self.cap.len()).step_by(2).all(|e| self.cap[e] == 0);
+        if !fresh || !self.simplex {
+            return self.run_shortest_paths(s, t);
+        }
+        let arcs = self.to.len() / 2;
+        let tail: Vec<u32> = (0..arcs).map(|k| self.to[2 * k + 1]).collect();
+        let head: Vec<u32> = (0..arcs).map(|k| self.to[2 * k]).collect();
+        let cap: Vec<i64> = (0..arcs).map(|k| self.cap[2 * k]).collect();
+        let nodes = self.adj.len();
+        let solved = match Packing::new(&self.cost, nodes) {
+            Some(p) => {
+                let cost: Vec<i128> = (0..arcs).map(|k| p.pack(&self.cost[2 * k])).collect();
+                simplex::solve(nodes, &tail, &head, &cap, &cost, s, t).map(|o| {
+                    let pot = o.pot.iter().map(|&x| p.unpack(x)).collect();
+                    (o.flow, pot)
+                })
+            }
+            None => {
+                let cost: Vec<Cost> = (0..arcs).map(|k| self.cost[2 * k]).collect();
+                simplex::solve(nodes, &tail, &head, &cap, &cost, s, t).map(|o| (o.flow, o.pot))
+            }
+        };
+        match solved {
+            Some((flow, pot)) => {
+                for (k, f) in flow.into_iter().enumerate() {
+                    self.cap[2 * k] -= f;
+                    self.cap[2 * k + 1] += f;
+                }
+                self.pot = pot;
+                self.total_cost()
+            }
+            None => self.run_shortest_paths(s, t),
+        }
+    }
+
+    /// [`Mcf::run`] by successive shortest paths (Dijkstra on reduced costs),
+    /// on packed scalar costs when every tier fits, which gives the very same
+    /// flow and potentials as the vector run, only faster. Kept as the
+    /// reference the network simplex is tested against, and for networks
+    /// that already carry flow.
+    pub fn run_shortest_paths(&mut self, s: usize, t: usize) -> Cost {
         match Packing::new(&self.cost, self.adj.len()) {
             Some(p) => {
                 let mut g: Mcf<i128> = Mcf {
@@ -652,7 +706,7 @@ mod tests {
                 packed.batch = seed % 2 == 0;
                 let mut plain = packed.clone();
                 assert!(Packing::new(&packed.cost, packed.nodes()).is_some());
-                let cost = packed.run(0, packed.nodes() - 1);
+                let cost = packed.run_shortest_paths(0, packed.nodes() - 1);
                 plain.augment_all(0, plain.nodes() - 1);
                 assert_eq!(packed.cap, plain.cap, "seed {seed}");
                 assert_eq!(packed.pot, plain.pot, "seed {seed}");

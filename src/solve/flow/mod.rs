@@ -11,15 +11,24 @@
 //! tier 1a) to charger-only spaces. Households without preferences and
 //! incumbents share their unit's channels, so arcs ≈ units × resources.
 //!
-//! Stages: one solve with tiers 1a, 1b, 1c, 2, 3 and linear lottery weights;
-//! then the lottery stage is made exactly lexicographic by augmenting, down
-//! the lottery order, along cycles of zero reduced cost on tiers 1–3 (the
-//! optimal face) that avoid the arcs of households already fixed; then, with
-//! each household's served units fixed, the longest walk is minimised by a
-//! binary search over thresholds, and a last solve minimises total walk
-//! (millimetres), preference rank and resource-id order.
+//! Stages: one solve with tiers 1a, 1b, 1c, 2 and 3 (few distinct costs:
+//! successive shortest paths in batches); then the lottery stage, exactly
+//! lexicographic, by augmenting down the lottery order along cycles of zero
+//! reduced cost on tiers 1–3 (the optimal face) that avoid the arcs of
+//! households already fixed ([`search`]); then, with each household's served
+//! units fixed, the longest walk is minimised by a binary search over
+//! thresholds (feasibility checks, batched shortest paths), and a last solve
+//! by the network simplex ([`simplex`]) minimises total walk (millimetres),
+//! preference rank and resource-id order, where every path cost differs.
+//!
+//! Augmenting along a cycle only adds reverse arcs between nodes that could
+//! already reach one another, so what a node can reach never grows during
+//! the lottery stage: a node found unable to reach a building stays so, and
+//! the searches share those findings.
 
 pub mod mcf;
+mod search;
+pub mod simplex;
 
 use super::instance::{Instance, Reservation};
 use super::{Prepared, SolveError};
@@ -76,6 +85,8 @@ struct Net {
     res_edges: Vec<(usize, Owner, usize)>,
     /// Shared channels: members `(household, edge household → channel)` in lottery order.
     channels: Vec<Vec<(usize, usize)>>,
+    /// The resource nodes (contiguous ids).
+    res_nodes: std::ops::Range<usize>,
 }
 
 fn grouped(inst: &Instance, prep: &Prepared, h: usize) -> bool {
@@ -103,6 +114,7 @@ impl Net {
         };
         let mut g = Mcf::new(0);
         g.batch = !o.walk;
+        g.simplex = o.walk || o.lottery;
         let s = g.add_node();
         let b_node: Vec<usize> = prep.buildings.iter().map(|_| g.add_node()).collect();
         let mut hh_node = vec![usize::MAX; n];
@@ -142,6 +154,8 @@ impl Net {
         for &r in &prep.res_order {
             r_node[r] = g.add_node();
         }
+        let res_nodes = r_node.iter().copied().min().unwrap_or(0)
+            ..r_node.iter().copied().max().map_or(0, |x| x + 1);
         let t = g.add_node();
         // Source → buildings.
         let mut cap_b = vec![0i64; b_node.len()];
@@ -239,6 +253,13 @@ impl Net {
             for (k, ch) in chans.iter().enumerate() {
                 let Some(v) = *ch else { continue };
                 let ci = channel_of_node.get(&v).copied().unwrap_or(0);
+                // Equal walks: lower ids to the channel whose earliest-drawn
+                // member comes first (within a channel, `extract` hands them
+                // out in lottery order), as for households of their own.
+                let first = channels
+                    .get(ci)
+                    .and_then(|m| m.first())
+                    .map_or(n, |&(h, _)| prep.pos[h]);
                 for &r in &prep.res_order {
                     if !within(inst, prep, grp, r, o.limit) {
                         continue;
@@ -250,7 +271,10 @@ impl Net {
                     }
                     let w = inst.walk[grp][r];
                     let c = if o.walk {
-                        tier(&[(TWALK, mm(w)), (TID, prep.res_rank[r] as i64)])
+                        tier(&[
+                            (TWALK, mm(w)),
+                            (TID, (prep.res_rank[r] * (n - first)) as i64),
+                        ])
                     } else {
                         ZERO
                     };
@@ -273,6 +297,7 @@ impl Net {
             b_node,
             res_edges,
             channels,
+            res_nodes,
         }
     }
 
@@ -294,16 +319,21 @@ impl Net {
         let nodes = self.g.nodes();
         let zero = self.g.zero_flags(PREFIX);
         let mut dead: Vec<Option<Vec<bool>>> = vec![None; self.b_node.len()];
+        let mut search = search::ZeroSearch::new(&self.g, self.res_nodes.clone());
         for &h in &prep.hh_order {
             let Some(e) = self.hh_edge[h] else { continue };
             blocked[e >> 1] = true;
             let b = prep.hb[h];
             while self.g.residual(e) > 0 && zero[e] {
                 let dead_b = dead[b].get_or_insert_with(|| vec![false; nodes]);
-                match self
-                    .g
-                    .zero_path(self.hh_node[h], self.b_node[b], &zero, &blocked, dead_b)
-                {
+                match search.path(
+                    &self.g,
+                    self.hh_node[h],
+                    self.b_node[b],
+                    &zero,
+                    &blocked,
+                    dead_b,
+                ) {
                     Ok(path) => {
                         let amount = path
                             .iter()
@@ -311,7 +341,7 @@ impl Net {
                             .fold(self.g.residual(e), i64::min);
                         self.g.push(&[e], amount);
                         self.g.push(&path, amount);
-                        dead.iter_mut().for_each(|d| *d = None);
+                        search.pushed(&self.g, &path);
                     }
                     Err(visited) => {
                         for v in visited {
@@ -366,6 +396,7 @@ pub(crate) fn alone(inst: &Instance, prep: &Prepared, b: usize) -> u32 {
         return 0;
     }
     let mut g = Mcf::new(0);
+    g.simplex = false;
     let s = g.add_node();
     let units: Vec<(usize, usize)> = unit_demand.keys().map(|&u| (u, g.add_node())).collect();
     let r_node: Vec<usize> = (0..m).map(|_| g.add_node()).collect();
