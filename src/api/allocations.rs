@@ -7,11 +7,14 @@ use super::dto::{
     AllocateRequest, AllocationListQuery, AllocationPage, AllocationSummary, Change, DiffView,
     FormatQuery, HouseholdView, Moved,
 };
-use super::error::{ApiError, ProblemDetails};
+use super::error::{
+    handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotAcceptable, NotFound,
+    ProblemDetails, SolveTimeout, StoreFailure,
+};
 use super::sites::{page_size, stored_site};
 use super::{blocking, body, path_number, with_time_limit, State};
 use crate::model::{Allocation, Problem, ResourceKind, Site};
-use crate::store::{AllocationRecord, NewAllocation, Store};
+use crate::store::{AllocationRecord, NewAllocation, Store, StoreError};
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -70,10 +73,10 @@ impl Format {
 /// Picks the rendering: `?format=` wins; else the `Accept` entry with the
 /// highest `q` that names a rendering (ties: the first listed); no `Accept`
 /// means JSON. Nothing acceptable is 406.
-pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, ApiError> {
+pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, NotAcceptable> {
     if let Some(name) = format {
         return Format::from_name(name).ok_or_else(|| {
-            ApiError::NotAcceptable(format!(
+            NotAcceptable(format!(
                 "format `{name}` is not offered; use json, csv, geojson or svg"
             ))
         });
@@ -102,7 +105,7 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, ApiE
         }
     }
     best.map(|(_, f)| f).ok_or_else(|| {
-        ApiError::NotAcceptable(format!(
+        NotAcceptable(format!(
             "none of `{accept}` is offered; accept application/json, text/csv, application/geo+json or image/svg+xml"
         ))
     })
@@ -133,26 +136,30 @@ impl Rendered {
 
 /// Renders an allocation. `site` is needed for GeoJSON and SVG only and is
 /// loaded lazily.
-pub fn render(
+pub fn render<E>(
     format: Format,
     allocation: &Allocation,
     json_bytes: Option<Vec<u8>>,
     accept_language: Option<&str>,
-    site: impl FnOnce() -> Result<Site, ApiError>,
-) -> Result<Rendered, ApiError> {
+    site: impl FnOnce() -> Result<Site, E>,
+) -> Result<Rendered, E>
+where
+    E: From<Internal> + From<NotAcceptable>,
+{
     let body: Vec<u8> =
         match format {
             Format::Json => json_bytes.unwrap_or_else(|| core::allocation_json(allocation)),
             Format::Csv => core::allocation_csv(allocation),
             Format::GeoJson => serde_json::to_vec(&core::allocation_geojson(&site()?, allocation))
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
+                .map_err(|e| Internal(e.to_string()))?,
             // The SVG map comes from the web helper's renderer (report::svg).
             Format::Svg => match core::allocation_svg(&site()?, allocation, accept_language) {
                 Some(svg) => svg.into_bytes(),
-                None => return Err(ApiError::NotAcceptable(
+                None => return Err(NotAcceptable(
                     "the SVG rendering is not available in this build; use json, csv or geojson"
                         .into(),
-                )),
+                )
+                .into()),
             },
         };
     Ok(Rendered {
@@ -162,9 +169,9 @@ pub fn render(
     })
 }
 
-fn parse_stored(record: &AllocationRecord) -> Result<Allocation, ApiError> {
+fn parse_stored(record: &AllocationRecord) -> Result<Allocation, Internal> {
     serde_json::from_slice(&record.body).map_err(|e| {
-        ApiError::Internal(format!(
+        Internal(format!(
             "stored allocation {} of {} is unreadable: {e}",
             record.meta.id, record.meta.site
         ))
@@ -188,25 +195,38 @@ pub fn summary(allocation: &Allocation) -> Value {
     Value::Object(out)
 }
 
-fn solve_failure(f: SolveFailure) -> ApiError {
+/// Why a solve gave no allocation: inputs that break rules (422, every
+/// problem listed) or a policy nobody can satisfy (422, naming the rule, as
+/// the pipeline reports it) are the caller's; any other solver failure is the
+/// server's (500).
+pub fn solve_failure<E: From<Invalid> + From<Internal>>(f: SolveFailure) -> E {
     match f {
         SolveFailure::Input(problems) => {
-            ApiError::invalid("The inputs cannot be allocated", problems)
+            Invalid::new("The inputs cannot be allocated", problems).into()
         }
-        SolveFailure::Solver(message) => solver_failure(message),
-    }
-}
-
-/// A solver failure: a policy nobody can satisfy is the caller's (422, naming
-/// the rule, as the pipeline reports it); anything else is the server's (500).
-pub fn solver_failure(message: String) -> ApiError {
-    if message.contains("infeasible policy") {
-        ApiError::invalid(
+        SolveFailure::Solver(message) if message.contains("infeasible policy") => Invalid::new(
             "No allocation can satisfy the policy",
             vec![Problem::new("policy-infeasible", message).field("policy")],
         )
-    } else {
-        ApiError::Internal(format!("the solver failed: {message}"))
+        .into(),
+        SolveFailure::Solver(message) => Internal(format!("the solver failed: {message}")).into(),
+    }
+}
+
+handler_error! {
+    /// Why `POST /v1/sites/{site}/allocations` fails.
+    pub enum CreateAllocationError {
+        /// 401; 403 for viewers, and for staff giving a policy.
+        Auth(AuthError),
+        Body(BodyError),
+        /// A request of the wrong shape, inputs that break a rule, or a policy
+        /// nobody can satisfy (422).
+        Invalid(Invalid),
+        /// No such site (404); another allocation was stored meanwhile (409).
+        Store(StoreFailure, from StoreError),
+        /// The solve took longer than the limit (503).
+        Timeout(SolveTimeout),
+        Internal(Internal),
     }
 }
 
@@ -230,7 +250,7 @@ pub async fn create_allocation(
     req: HttpRequest,
     path: web::Path<String>,
     payload: Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, CreateAllocationError> {
     let role = state.access.require(&req, Role::Staff)?;
     let site = path.into_inner();
     body::media_type(&req, &[body::MediaType::Json])?;
@@ -239,7 +259,7 @@ pub async fn create_allocation(
         AllocateRequest::default()
     } else {
         serde_json::from_value(body::json(&bytes)?).map_err(|e| {
-            ApiError::invalid(
+            Invalid::new(
                 "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
                 vec![Problem::new("allocate-shape", e.to_string())],
             )
@@ -248,15 +268,16 @@ pub async fn create_allocation(
     if request.policy.is_some() && role < Role::Planner {
         // A run under another policy becomes the site's latest allocation:
         // that is a planner's decision (staff may still give a seed).
-        return Err(ApiError::Forbidden {
+        return Err(AuthError::Forbidden {
             needed: Role::Planner,
             have: role,
-        });
+        }
+        .into());
     }
     let store: Arc<dyn Store> = state.store.clone();
     let site_id = site.clone();
     // Read the head, its documents and the previous allocation.
-    let (head, docs, previous) = blocking(move || {
+    let (head, docs, previous) = blocking(move || -> Result<_, CreateAllocationError> {
         let head = store.site(&site_id)?;
         let docs = store.documents(&site_id, Some(head.revision))?;
         let previous = match head.latest_allocation {
@@ -275,15 +296,15 @@ pub async fn create_allocation(
         seed: request.seed.clone(),
     };
     let allocation = with_time_limit(state.solve_timeout, move || {
-        core::solve(&input).map_err(solve_failure)
+        core::solve(&input).map_err(solve_failure::<CreateAllocationError>)
     })
     .await?;
     let store: Arc<dyn Store> = state.store.clone();
     let site_id = site.clone();
-    let (meta, bytes) = blocking(move || {
+    let (meta, bytes) = blocking(move || -> Result<_, CreateAllocationError> {
         let bytes = core::allocation_json(&allocation);
-        let policy = serde_json::to_value(&allocation.policy)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let policy =
+            serde_json::to_value(&allocation.policy).map_err(|e| Internal(e.to_string()))?;
         let meta = store.add_allocation(
             &site_id,
             NewAllocation {
@@ -315,6 +336,18 @@ pub async fn create_allocation(
         .body(bytes))
 }
 
+handler_error! {
+    /// Why `GET /v1/sites/{site}/allocations` fails.
+    pub enum ListAllocationsError {
+        Auth(AuthError),
+        /// A `limit` outside 1–500 (400).
+        Paging(BadRequest),
+        /// No such site (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
+}
+
 #[utoipa::path(
     get, path = "/v1/sites/{site}/allocations", tag = "allocations",
     params(("site" = String, Path, description = "Site id"), AllocationListQuery),
@@ -330,13 +363,16 @@ pub async fn list_allocations(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<AllocationListQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, ListAllocationsError> {
     state.access.require(&req, Role::Viewer)?;
     let limit = page_size(query.limit)?;
     let before = query.before;
     let site = path.into_inner();
     let store = state.store.clone();
-    let mut rows = blocking(move || Ok(store.allocations(&site, before, limit + 1)?)).await?;
+    let mut rows = blocking(move || -> Result<_, ListAllocationsError> {
+        Ok(store.allocations(&site, before, limit + 1)?)
+    })
+    .await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|a| a.id)
@@ -347,6 +383,20 @@ pub async fn list_allocations(
         allocations: rows.into_iter().map(AllocationSummary::from).collect(),
         next,
     }))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/allocations/{id}` fails.
+    pub enum GetAllocationError {
+        Auth(AuthError),
+        /// An id that is not a number (404).
+        Path(NotFound),
+        /// No rendering the client accepts (406).
+        Format(NotAcceptable),
+        /// No such site or allocation (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -366,7 +416,7 @@ pub async fn get_allocation(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     query: web::Query<FormatQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, GetAllocationError> {
     state.access.require(&req, Role::Viewer)?;
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
@@ -386,7 +436,7 @@ pub async fn get_allocation(
         return Ok(hit.response());
     }
     let store = state.store.clone();
-    let rendered = blocking(move || {
+    let rendered = blocking(move || -> Result<_, GetAllocationError> {
         let record = store.allocation(&site, id)?;
         if format == Format::Json {
             return Ok(Rendered {
@@ -398,7 +448,9 @@ pub async fn get_allocation(
         let allocation = parse_stored(&record)?;
         let layout_revision = record.meta.layout_revision;
         render(format, &allocation, None, lang.as_deref(), || {
-            stored_site(&store.documents(&site, Some(layout_revision))?)
+            Ok(stored_site(
+                &store.documents(&site, Some(layout_revision))?,
+            )?)
         })
     })
     .await?;
@@ -471,6 +523,18 @@ pub fn diff(site: &str, from_id: u64, from: &Allocation, to_id: u64, to: &Alloca
     view
 }
 
+handler_error! {
+    /// Why `GET /v1/sites/{site}/allocations/{id}/diff/{other}` fails.
+    pub enum DiffAllocationsError {
+        Auth(AuthError),
+        /// An id that is not a number (404).
+        Path(NotFound),
+        /// No such site or allocation (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
+}
+
 #[utoipa::path(
     get, path = "/v1/sites/{site}/allocations/{id}/diff/{other}", tag = "allocations",
     params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "The earlier allocation"), ("other" = u64, Path, description = "The later allocation")),
@@ -485,19 +549,31 @@ pub async fn diff_allocations(
     state: State,
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, DiffAllocationsError> {
     state.access.require(&req, Role::Viewer)?;
     let (site, id, other) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let other = path_number(&other, "allocation")?;
     let store = state.store.clone();
-    let view = blocking(move || {
+    let view = blocking(move || -> Result<_, DiffAllocationsError> {
         let from = parse_stored(&store.allocation(&site, id)?)?;
         let to = parse_stored(&store.allocation(&site, other)?)?;
         Ok(diff(&site, id, &from, other, &to))
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/households/{household}` fails.
+    pub enum HouseholdLookupError {
+        Auth(AuthError),
+        /// The household is neither on the roster nor in the latest draw (404).
+        Unknown(NotFound),
+        /// No such site (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -514,11 +590,11 @@ pub async fn get_household(
     state: State,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, HouseholdLookupError> {
     let role = state.access.require(&req, Role::Viewer)?;
     let (site, household) = path.into_inner();
     let store = state.store.clone();
-    let view = blocking(move || {
+    let view = blocking(move || -> Result<_, HouseholdLookupError> {
         let head = store.site(&site)?;
         let allocation = match head.latest_allocation {
             Some(id) => Some((id, parse_stored(&store.allocation(&site, id)?)?)),
@@ -558,9 +634,7 @@ pub async fn get_household(
                 .map(|i| i as u64 + 1);
         }
         if record.is_none() && view.lottery_rank.is_none() {
-            return Err(ApiError::NotFound(format!(
-                "site `{site}` has no household `{household}`"
-            )));
+            return Err(NotFound(format!("site `{site}` has no household `{household}`")).into());
         }
         if role >= Role::Staff {
             view.record = record;
@@ -574,8 +648,10 @@ pub async fn get_household(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::error::testing::problem;
     use crate::model::{Assignment, Policy, SolverInfo};
     use actix_web::test::TestRequest;
+    use std::time::Duration;
 
     fn allocation(pairs: &[(&str, &str)], everyone: &[&str]) -> Allocation {
         Allocation {
@@ -640,16 +716,117 @@ mod tests {
         assert_eq!(negotiate(&req, Some("svg")).unwrap(), Format::Svg);
         assert!(matches!(
             negotiate(&req, Some("pdf")),
-            Err(ApiError::NotAcceptable(_))
+            Err(NotAcceptable(_))
         ));
         let html = TestRequest::default()
             .insert_header((header::ACCEPT, "text/html"))
             .to_http_request();
-        assert!(matches!(
-            negotiate(&html, None),
-            Err(ApiError::NotAcceptable(_))
-        ));
+        assert!(matches!(negotiate(&html, None), Err(NotAcceptable(_))));
         let none = TestRequest::default().to_http_request();
         assert_eq!(negotiate(&none, None).unwrap(), Format::Json);
+    }
+
+    #[test]
+    fn an_allocation_race_on_create_allocation_is_a_409_and_a_slow_solve_a_503() {
+        let race = CreateAllocationError::from(StoreError::AllocationRace {
+            site: "s".into(),
+            expected: None,
+            current: Some(3),
+        });
+        let body = problem(&race, 409, "conflict");
+        assert!(body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Retry to allocate from the new latest")));
+        let slow = CreateAllocationError::from(SolveTimeout(Duration::from_secs(2)));
+        let body = problem(&slow, 503, "solve-timeout");
+        assert!(body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("nothing was stored")));
+    }
+
+    #[test]
+    fn a_staff_token_giving_a_policy_on_create_allocation_is_a_403() {
+        problem(
+            &CreateAllocationError::from(AuthError::Forbidden {
+                needed: Role::Planner,
+                have: Role::Staff,
+            }),
+            403,
+            "forbidden",
+        );
+    }
+
+    #[test]
+    fn an_infeasible_policy_is_a_422_naming_the_rule_and_any_other_solver_failure_a_500() {
+        let infeasible: CreateAllocationError = solve_failure(SolveFailure::Solver(
+            "infeasible policy: too many pins".into(),
+        ));
+        let body = problem(&infeasible, 422, "invalid-input");
+        assert_eq!(body["title"], "No allocation can satisfy the policy");
+        assert_eq!(body["errors"][0]["rule"], "policy-infeasible");
+        assert_eq!(body["errors"][0]["field"], "policy");
+        let inputs: CreateAllocationError =
+            solve_failure(SolveFailure::Input(vec![Problem::new("r", "m")]));
+        let body = problem(&inputs, 422, "invalid-input");
+        assert_eq!(body["title"], "The inputs cannot be allocated");
+        let broken: CreateAllocationError = solve_failure(SolveFailure::Solver("boom".into()));
+        let body = problem(&broken, 500, "internal");
+        assert_eq!(body["detail"], "the solver failed: boom");
+    }
+
+    #[test]
+    fn an_unacceptable_format_on_get_allocation_is_a_406_and_a_missing_one_a_404() {
+        let none = TestRequest::default().to_http_request();
+        let err = GetAllocationError::from(negotiate(&none, Some("pdf")).unwrap_err());
+        let body = problem(&err, 406, "not-acceptable");
+        assert_eq!(
+            body["detail"],
+            "format `pdf` is not offered; use json, csv, geojson or svg"
+        );
+        let missing = GetAllocationError::from(StoreError::NoAllocation {
+            site: "s".into(),
+            id: 7,
+        });
+        let body = problem(&missing, 404, "not-found");
+        assert_eq!(body["detail"], "site `s` has no allocation 7");
+    }
+
+    #[test]
+    fn a_non_numeric_id_on_diff_is_a_404_and_an_unreadable_allocation_a_500() {
+        let err = DiffAllocationsError::from(path_number("latest", "allocation").unwrap_err());
+        let body = problem(&err, 404, "not-found");
+        assert_eq!(body["detail"], "no allocation `latest`");
+        let record = AllocationRecord {
+            meta: crate::store::AllocationMeta {
+                site: "s".into(),
+                id: 1,
+                created: String::new(),
+                previous: None,
+                revision: 1,
+                layout_revision: 1,
+                roster_revision: None,
+                policy_revision: None,
+                seed: String::new(),
+                summary: Value::Null,
+            },
+            policy: Value::Null,
+            body: b"not json".to_vec(),
+        };
+        let err = DiffAllocationsError::from(parse_stored(&record).unwrap_err());
+        problem(&err, 500, "internal");
+    }
+
+    #[test]
+    fn an_unknown_household_lookup_is_a_404_and_a_bad_list_limit_a_400() {
+        problem(
+            &HouseholdLookupError::from(NotFound("site `s` has no household `H9`".into())),
+            404,
+            "not-found",
+        );
+        problem(
+            &ListAllocationsError::from(page_size(Some(501)).unwrap_err()),
+            400,
+            "bad-request",
+        );
     }
 }

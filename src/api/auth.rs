@@ -8,7 +8,7 @@
 //! constant time (`subtle`), so timing reveals neither which token nor how
 //! much of it matched.
 
-use super::error::ApiError;
+use super::error::AuthError;
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use serde::Serialize;
@@ -171,7 +171,7 @@ pub enum Access {
 
 impl Access {
     /// The caller's role, or 401 when no valid token is presented.
-    pub fn role(&self, req: &HttpRequest) -> Result<Role, ApiError> {
+    pub fn role(&self, req: &HttpRequest) -> Result<Role, AuthError> {
         let tokens = match self {
             Access::Open => return Ok(Role::Planner),
             Access::Tokens(t) => t,
@@ -179,30 +179,30 @@ impl Access {
         let value = req
             .headers()
             .get(header::AUTHORIZATION)
-            .ok_or(ApiError::Unauthorized(
+            .ok_or(AuthError::Unauthorized(
                 "send `Authorization: Bearer <token>`",
             ))?;
         let value = value
             .to_str()
-            .map_err(|_| ApiError::Unauthorized("the Authorization header is not text"))?;
+            .map_err(|_| AuthError::Unauthorized("the Authorization header is not text"))?;
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
-            .ok_or(ApiError::Unauthorized(
+            .ok_or(AuthError::Unauthorized(
                 "the Authorization header must be `Bearer <token>`",
             ))?;
         tokens
             .role_of(token.trim())
-            .ok_or(ApiError::Unauthorized("the bearer token is not known"))
+            .ok_or(AuthError::Unauthorized("the bearer token is not known"))
     }
 
     /// The caller's role if it includes `needed`; 401 or 403 otherwise.
-    pub fn require(&self, req: &HttpRequest, needed: Role) -> Result<Role, ApiError> {
+    pub fn require(&self, req: &HttpRequest, needed: Role) -> Result<Role, AuthError> {
         let have = self.role(req)?;
         if have >= needed {
             Ok(have)
         } else {
-            Err(ApiError::Forbidden { needed, have })
+            Err(AuthError::Forbidden { needed, have })
         }
     }
 }

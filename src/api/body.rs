@@ -2,7 +2,7 @@
 //! Handlers read the raw payload through these helpers instead of actix's
 //! `Json` extractor so every failure is a problem document.
 
-use super::error::ApiError;
+use super::error::{BodyError, Internal};
 use actix_web::http::header;
 use actix_web::web::{Bytes, Payload};
 use actix_web::HttpRequest;
@@ -17,7 +17,7 @@ pub enum MediaType {
 
 /// The media type of the request. A missing `Content-Type` is taken as JSON
 /// (what `curl --data` users mean most often is JSON; CSV must say so).
-pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType, ApiError> {
+pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType, BodyError> {
     let expected = if allowed.contains(&MediaType::Csv) {
         "application/json or text/csv"
     } else {
@@ -37,7 +37,7 @@ pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType,
     };
     match found {
         Some(t) if allowed.contains(&t) => Ok(t),
-        _ => Err(ApiError::UnsupportedMediaType {
+        _ => Err(BodyError::UnsupportedMediaType {
             got: essence,
             expected,
         }),
@@ -46,34 +46,34 @@ pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType,
 
 /// Reads the whole body, refusing more than `limit` bytes (413), as soon as
 /// `Content-Length` says so or the stream passes the limit.
-pub async fn read(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
+pub async fn read(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Bytes, BodyError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return Err(ApiError::BodyTooLarge { limit });
+        return Err(BodyError::TooLarge { limit });
     }
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(ApiError::MalformedBody(format!(
+        Ok(Err(e)) => Err(BodyError::Malformed(format!(
             "the body could not be read: {e}"
         ))),
-        Err(_) => Err(ApiError::BodyTooLarge { limit }),
+        Err(_) => Err(BodyError::TooLarge { limit }),
     }
 }
 
 /// Parses JSON, naming line and column of the first syntax error (400).
-pub fn json(bytes: &[u8]) -> Result<Value, ApiError> {
+pub fn json(bytes: &[u8]) -> Result<Value, BodyError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::MalformedBody(
+        return Err(BodyError::Malformed(
             "the body is empty; a JSON document is expected".into(),
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::MalformedBody(format!(
+        BodyError::Malformed(format!(
             "the body is not valid JSON: {e} (line {}, column {})",
             e.line(),
             e.column()
@@ -83,14 +83,13 @@ pub fn json(bytes: &[u8]) -> Result<Value, ApiError> {
 
 /// Reads a JSON body of an allowed JSON media type, parsed on the blocking
 /// pool (a body of megabytes must not stall an async worker).
-pub async fn read_json(
-    req: &HttpRequest,
-    payload: Payload,
-    limit: usize,
-) -> Result<Value, ApiError> {
+pub async fn read_json<E>(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Value, E>
+where
+    E: From<BodyError> + From<Internal> + Send + 'static,
+{
     media_type(req, &[MediaType::Json])?;
     let bytes = read(req, payload, limit).await?;
-    super::blocking(move || json(&bytes)).await
+    super::blocking(move || Ok(json(&bytes)?)).await
 }
 
 #[cfg(test)]
@@ -107,6 +106,6 @@ mod tests {
     #[test]
     fn a_byte_order_mark_is_accepted_and_an_empty_body_is_not() {
         assert_eq!(json(b"\xEF\xBB\xBF[1]").unwrap(), serde_json::json!([1]));
-        assert!(matches!(json(b"  "), Err(ApiError::MalformedBody(_))));
+        assert!(matches!(json(b"  "), Err(BodyError::Malformed(_))));
     }
 }

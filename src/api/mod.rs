@@ -27,7 +27,7 @@ use crate::store::Store;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use auth::Access;
-use error::ApiError;
+use error::{Internal, NotFound, PreconditionError, SolveTimeout};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,28 +45,31 @@ pub struct AppState {
 
 pub type State = web::Data<AppState>;
 
-/// Runs blocking work (database, validation) on the blocking thread pool.
-pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+/// Runs blocking work (database, validation) on the blocking thread pool;
+/// a worker thread that fails is the server's error (500).
+pub async fn blocking<T, E, F>(f: F) -> Result<T, E>
 where
     T: Send + 'static,
-    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    E: From<Internal> + Send + 'static,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
 {
     web::block(f)
         .await
-        .map_err(|e| ApiError::Internal(format!("a worker thread failed: {e}")))?
+        .map_err(|e| Internal(format!("a worker thread failed: {e}")))?
 }
 
 /// Runs a solve on the blocking pool, giving up (503) after the time limit.
 /// The solver itself cannot be interrupted: a timed-out solve finishes in
 /// the background and its result is dropped; nothing is stored.
-pub async fn with_time_limit<T, F>(limit: Duration, f: F) -> Result<T, ApiError>
+pub async fn with_time_limit<T, E, F>(limit: Duration, f: F) -> Result<T, E>
 where
     T: Send + 'static,
-    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    E: From<Internal> + From<SolveTimeout> + Send + 'static,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
 {
     match tokio::time::timeout(limit, blocking(f)).await {
         Ok(result) => result,
-        Err(_) => Err(ApiError::SolveTimeout(limit)),
+        Err(_) => Err(SolveTimeout(limit).into()),
     }
 }
 
@@ -79,10 +82,10 @@ pub fn valid_site_id(id: &str) -> bool {
 }
 
 /// A numeric id from the path, or 404 (an id that is not a number names nothing).
-pub fn path_number(value: &str, what: &str) -> Result<u64, ApiError> {
+pub fn path_number(value: &str, what: &str) -> Result<u64, NotFound> {
     value
         .parse::<u64>()
-        .map_err(|_| ApiError::NotFound(format!("no {what} `{value}`")))
+        .map_err(|_| NotFound(format!("no {what} `{value}`")))
 }
 
 /// `If-Match` as sent: `*` or a list of entity tags.
@@ -94,13 +97,13 @@ pub enum IfMatch {
 
 impl IfMatch {
     /// Reads the header; 428 when it is missing.
-    pub fn from_request(req: &HttpRequest) -> Result<IfMatch, ApiError> {
+    pub fn from_request(req: &HttpRequest) -> Result<IfMatch, PreconditionError> {
         let value = req
             .headers()
             .get(header::IF_MATCH)
-            .ok_or(ApiError::PreconditionRequired)?
+            .ok_or(PreconditionError::Required)?
             .to_str()
-            .map_err(|_| ApiError::BadRequest("the If-Match header is not text".into()))?;
+            .map_err(|_| PreconditionError::NotText)?;
         if value.trim() == "*" {
             return Ok(IfMatch::Any);
         }

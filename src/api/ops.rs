@@ -1,11 +1,20 @@
 //! Operations: health and the OpenAPI document.
 
 use super::dto::Health;
-use super::error::{ApiError, ProblemDetails};
+use super::error::{handler_error, Internal, ProblemDetails, Unavailable};
 use super::openapi::ApiDoc;
 use super::{blocking, State};
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
+
+handler_error! {
+    /// Why `GET /healthz` fails.
+    pub enum HealthError {
+        /// The database does not answer (503).
+        Unavailable(Unavailable),
+        Internal(Internal),
+    }
+}
 
 #[utoipa::path(
     get, path = "/healthz", tag = "operations",
@@ -15,13 +24,12 @@ use utoipa::OpenApi;
     )
 )]
 /// Liveness and readiness: answers 200 when the database can be read. No token needed.
-pub async fn healthz(state: State) -> Result<HttpResponse, ApiError> {
+pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
     let store = state.store.clone();
     blocking(move || {
-        store
-            .list_sites(None, 1)
-            .map(|_| ())
-            .map_err(|e| ApiError::Unavailable(format!("the database does not answer: {e}")))
+        store.list_sites(None, 1).map(|_| ()).map_err(|e| {
+            HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(Health {
@@ -37,4 +45,22 @@ pub async fn healthz(state: State) -> Result<HttpResponse, ApiError> {
 /// The OpenAPI document of this API, generated from the code. No token needed.
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::testing::problem;
+
+    #[test]
+    fn a_database_that_does_not_answer_makes_healthz_a_503() {
+        let err = HealthError::Unavailable(Unavailable("the database does not answer: x".into()));
+        let body = problem(&err, 503, "unavailable");
+        assert_eq!(body["detail"], "the database does not answer: x");
+        problem(
+            &HealthError::from(Internal("a worker thread failed".into())),
+            500,
+            "internal",
+        );
+    }
 }

@@ -12,10 +12,13 @@ use super::core;
 use super::dto::{
     Created, RevisionQuery, RevisionView, RosterPatch, SiteListQuery, SitePage, SiteView, Written,
 };
-use super::error::{etag, ApiError, ProblemDetails};
+use super::error::{
+    etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound,
+    PreconditionError, ProblemDetails, StoreFailure,
+};
 use super::{blocking, path_number, valid_site_id, IfMatch, State};
 use crate::model::{Household, Problem, Site};
-use crate::store::{Change, NewSite, SiteDocuments, Store};
+use crate::store::{Change, NewSite, SiteDocuments, Store, StoreError};
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -26,20 +29,20 @@ use std::sync::Arc;
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
 
-pub(crate) fn page_size(limit: Option<u32>) -> Result<u32, ApiError> {
+pub(crate) fn page_size(limit: Option<u32>) -> Result<u32, BadRequest> {
     match limit {
         None => Ok(DEFAULT_PAGE),
         Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::BadRequest(format!(
+        Some(n) => Err(BadRequest(format!(
             "limit must be between 1 and {MAX_PAGE}, not {n}"
         ))),
     }
 }
 
 /// The stored layout of a revision, loaded (it was valid when stored).
-pub(crate) fn stored_site(docs: &SiteDocuments) -> Result<Site, ApiError> {
+pub(crate) fn stored_site(docs: &SiteDocuments) -> Result<Site, Internal> {
     core::load_site(&docs.layout).map_err(|p| {
-        ApiError::Internal(format!(
+        Internal(format!(
             "the stored layout of site {} revision {} no longer loads: {} problem(s)",
             docs.site,
             docs.layout_revision,
@@ -72,23 +75,25 @@ fn written(state: crate::store::SiteState, warnings: Vec<Problem>) -> HttpRespon
 /// The shared path of every write: find the site, check `If-Match` against
 /// its head, build the change from the head's documents, and store it if the
 /// head has not moved meanwhile (else 412). Runs on the blocking pool.
-async fn write_part<F>(
+async fn write_part<F, E>(
     state: &State,
     site: String,
     if_match: IfMatch,
     build: F,
-) -> Result<HttpResponse, ApiError>
+) -> Result<HttpResponse, E>
 where
-    F: FnOnce(&SiteDocuments) -> Result<(Change, Vec<Problem>), ApiError> + Send + 'static,
+    F: FnOnce(&SiteDocuments) -> Result<(Change, Vec<Problem>), E> + Send + 'static,
+    E: From<StoreError> + From<PreconditionError> + From<Internal> + Send + 'static,
 {
     let store: Arc<dyn Store> = state.store.clone();
-    let (head, warnings) = blocking(move || {
+    let (head, warnings) = blocking(move || -> Result<_, E> {
         let docs = store.documents(&site, None)?;
         if !if_match.matches(&site, docs.revision) {
-            return Err(ApiError::PreconditionFailed {
+            return Err(PreconditionError::Stale {
                 site,
                 current: docs.revision,
-            });
+            }
+            .into());
         }
         let (change, warnings) = build(&docs)?;
         let head = store.write(&site, docs.revision, change)?;
@@ -96,6 +101,19 @@ where
     })
     .await?;
     Ok(written(head, warnings))
+}
+
+handler_error! {
+    /// Why `POST /v1/sites` fails.
+    pub enum CreateSiteError {
+        Auth(AuthError),
+        Body(BodyError),
+        /// The layout breaks rules, or its `site.id` cannot be used (422).
+        Invalid(Invalid),
+        /// A site with this id exists (409), or the database is busy (503).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -116,31 +134,28 @@ pub async fn create_site(
     state: State,
     req: HttpRequest,
     payload: Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, CreateSiteError> {
     state.access.require(&req, Role::Planner)?;
-    let layout = body::read_json(&req, payload, state.body_limit).await?;
+    let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
     let store = state.store.clone();
-    let (head, warnings) = blocking(move || {
+    let (head, warnings) = blocking(move || -> Result<_, CreateSiteError> {
         let report = core::validate_layout(&layout, None);
         if !report.errors.is_empty() {
-            return Err(ApiError::Invalid {
-                title: "The layout breaks the geometry rules",
-                problems: report.errors,
-                warnings: report.warnings,
-            });
+            return Err(Invalid::layout(report.errors, report.warnings).into());
         }
         let id = match layout.pointer("/site/id") {
             None | Some(Value::Null) => generated_id(),
             Some(Value::String(id)) if valid_site_id(id) => id.clone(),
             Some(other) => {
-                return Err(ApiError::invalid(
+                return Err(Invalid::new(
                     "The site id cannot be used",
                     vec![Problem::new(
                         "site-id",
                         format!("site.id {other} must be 1–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit"),
                     )
                     .field("site.id")],
-                ))
+                )
+                .into())
             }
         };
         let name = layout
@@ -168,6 +183,17 @@ fn generated_id() -> String {
     format!("site-{:012x}", n & 0xffff_ffff_ffff)
 }
 
+handler_error! {
+    /// Why `GET /v1/sites` fails.
+    pub enum ListSitesError {
+        Auth(AuthError),
+        /// A `limit` outside 1–500 (400).
+        Paging(BadRequest),
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
+}
+
 #[utoipa::path(
     get, path = "/v1/sites", tag = "sites", params(SiteListQuery),
     responses(
@@ -181,12 +207,15 @@ pub async fn list_sites(
     state: State,
     req: HttpRequest,
     query: web::Query<SiteListQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, ListSitesError> {
     state.access.require(&req, Role::Viewer)?;
     let limit = page_size(query.limit)?;
     let after = query.after.clone();
     let store = state.store.clone();
-    let mut sites = blocking(move || Ok(store.list_sites(after.as_deref(), limit + 1)?)).await?;
+    let mut sites = blocking(move || -> Result<_, ListSitesError> {
+        Ok(store.list_sites(after.as_deref(), limit + 1)?)
+    })
+    .await?;
     let next = if sites.len() > limit as usize {
         sites.truncate(limit as usize);
         sites.last().map(|s| s.id.clone())
@@ -197,6 +226,16 @@ pub async fn list_sites(
         sites: sites.into_iter().map(SiteView::from).collect(),
         next,
     }))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}` fails.
+    pub enum GetSiteError {
+        Auth(AuthError),
+        /// No such site (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -213,15 +252,27 @@ pub async fn get_site(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, GetSiteError> {
     state.access.require(&req, Role::Viewer)?;
     let site = path.into_inner();
     let store = state.store.clone();
-    let head = blocking(move || Ok(store.site(&site)?)).await?;
+    let head = blocking(move || -> Result<_, GetSiteError> { Ok(store.site(&site)?) }).await?;
     let view = SiteView::from(head);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, view.etag.clone()))
         .json(view))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/revisions/{revision}` fails.
+    pub enum GetRevisionError {
+        Auth(AuthError),
+        /// A revision that is not a number (404).
+        Path(NotFound),
+        /// No such site or revision (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -238,12 +289,11 @@ pub async fn get_revision(
     state: State,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, GetRevisionError> {
     let role = state.access.require(&req, Role::Viewer)?;
     let (site, revision) = path.into_inner();
     let revision = path_number(&revision, "revision")?;
-    let store = state.store.clone();
-    let docs = blocking(move || Ok(store.documents(&site, Some(revision))?)).await?;
+    let docs = read_part::<GetRevisionError>(&state, site, Some(revision)).await?;
     Ok(HttpResponse::Ok().json(RevisionView {
         site: docs.site,
         revision: docs.revision,
@@ -256,17 +306,30 @@ pub async fn get_revision(
     }))
 }
 
-async fn read_part(
+async fn read_part<E>(
     state: &State,
     site: String,
     revision: Option<u64>,
-) -> Result<SiteDocuments, ApiError> {
+) -> Result<SiteDocuments, E>
+where
+    E: From<StoreError> + From<Internal> + Send + 'static,
+{
     let store = state.store.clone();
     blocking(move || Ok(store.documents(&site, revision)?)).await
 }
 
 fn with_revision_etag(docs: &SiteDocuments) -> (header::HeaderName, String) {
     (header::ETAG, etag(&docs.site, docs.revision))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/layout` fails.
+    pub enum GetLayoutError {
+        Auth(AuthError),
+        /// No such site or revision (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -284,14 +347,25 @@ pub async fn get_layout(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<RevisionQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, GetLayoutError> {
     state.access.require(&req, Role::Viewer)?;
-    let docs = read_part(&state, path.into_inner(), query.revision).await?;
-    let body = serde_json::to_vec(&docs.layout).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let docs = read_part::<GetLayoutError>(&state, path.into_inner(), query.revision).await?;
+    let body = serde_json::to_vec(&docs.layout).map_err(|e| Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .insert_header(with_revision_etag(&docs))
         .content_type("application/geo+json")
         .body(body))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/households` fails.
+    pub enum GetHouseholdsError {
+        /// 401, or 403 for viewers: rosters are for staff.
+        Auth(AuthError),
+        /// No such site or revision (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -310,12 +384,22 @@ pub async fn get_households(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<RevisionQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, GetHouseholdsError> {
     state.access.require(&req, Role::Staff)?;
-    let docs = read_part(&state, path.into_inner(), query.revision).await?;
+    let docs = read_part::<GetHouseholdsError>(&state, path.into_inner(), query.revision).await?;
     Ok(HttpResponse::Ok()
         .insert_header(with_revision_etag(&docs))
         .json(&docs.roster))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/policy` fails.
+    pub enum GetPolicyError {
+        Auth(AuthError),
+        /// No such site or revision (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -333,9 +417,9 @@ pub async fn get_policy(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<RevisionQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, GetPolicyError> {
     state.access.require(&req, Role::Viewer)?;
-    let docs = read_part(&state, path.into_inner(), query.revision).await?;
+    let docs = read_part::<GetPolicyError>(&state, path.into_inner(), query.revision).await?;
     let policy = docs
         .policy
         .clone()
@@ -343,6 +427,22 @@ pub async fn get_policy(
     Ok(HttpResponse::Ok()
         .insert_header(with_revision_etag(&docs))
         .json(policy))
+}
+
+handler_error! {
+    /// Why `PUT /v1/sites/{site}/layout` fails.
+    pub enum PutLayoutError {
+        Auth(AuthError),
+        /// `If-Match` missing (428), unreadable (400) or stale (412).
+        IfMatch(PreconditionError),
+        Body(BodyError),
+        /// The layout breaks rules, names another site, or no longer fits the
+        /// stored roster or pins (422).
+        Invalid(Invalid),
+        /// No such site (404); another write won meanwhile (412).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -367,16 +467,16 @@ pub async fn put_layout(
     req: HttpRequest,
     path: web::Path<String>,
     payload: Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PutLayoutError> {
     state.access.require(&req, Role::Planner)?;
     let if_match = IfMatch::from_request(&req)?;
-    let layout = body::read_json(&req, payload, state.body_limit).await?;
+    let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit).await?;
     write_part(&state, path.into_inner(), if_match, move |docs| {
         match layout.pointer("/site/id") {
             None | Some(Value::Null) => {}
             Some(Value::String(id)) if *id == docs.site => {}
             Some(other) => {
-                return Err(ApiError::invalid(
+                return Err(Invalid::new(
                     "The layout names another site",
                     vec![Problem::new(
                         "site-id",
@@ -386,26 +486,24 @@ pub async fn put_layout(
                         ),
                     )
                     .field("site.id")],
-                ))
+                )
+                .into())
             }
         }
         let report = core::validate_layout(&layout, docs.policy.as_ref());
         if !report.errors.is_empty() {
-            return Err(ApiError::Invalid {
-                title: "The layout breaks the geometry rules",
-                problems: report.errors,
-                warnings: report.warnings,
-            });
+            return Err(Invalid::layout(report.errors, report.warnings).into());
         }
-        let site = core::load_site(&layout)
-            .map_err(|p| ApiError::invalid("The layout cannot be loaded", p))?;
+        let site =
+            core::load_site(&layout).map_err(|p| Invalid::new("The layout cannot be loaded", p))?;
         let mut problems = core::check_roster(&docs.roster, &site);
         problems.extend(pin_problems(docs.policy.as_ref(), &site, &docs.roster));
         if !problems.is_empty() {
-            return Err(ApiError::invalid(
+            return Err(Invalid::new(
                 "The new layout does not fit the stored roster or pins",
                 problems,
-            ));
+            )
+            .into());
         }
         Ok((Change::Layout(layout), report.warnings))
     })
@@ -413,10 +511,10 @@ pub async fn put_layout(
 }
 
 /// Checks a whole new roster against the stored layout and pins.
-fn roster_change(
-    docs: &SiteDocuments,
-    roster: core::Roster,
-) -> Result<(Change, Vec<Problem>), ApiError> {
+fn roster_change<E>(docs: &SiteDocuments, roster: core::Roster) -> Result<(Change, Vec<Problem>), E>
+where
+    E: From<Invalid> + From<Internal>,
+{
     let site = stored_site(docs)?;
     let mut problems = core::check_roster(&roster.households, &site);
     problems.extend(pin_problems(
@@ -425,12 +523,27 @@ fn roster_change(
         &roster.households,
     ));
     if !problems.is_empty() {
-        return Err(ApiError::invalid(
-            "The roster does not fit the site or its pins",
-            problems,
-        ));
+        return Err(Invalid::new("The roster does not fit the site or its pins", problems).into());
     }
     Ok((Change::Roster(roster.households), roster.warnings))
+}
+
+handler_error! {
+    /// Why `PUT /v1/sites/{site}/households` fails.
+    pub enum PutHouseholdsError {
+        /// 401, or 403 for viewers.
+        Auth(AuthError),
+        /// `If-Match` missing (428), unreadable (400) or stale (412).
+        IfMatch(PreconditionError),
+        /// Malformed JSON (400), too large (413), neither JSON nor CSV (415).
+        Body(BodyError),
+        /// Bad rows (every one listed), or households on unknown entrances or
+        /// breaking pins (422).
+        Invalid(Invalid),
+        /// No such site (404); another write won meanwhile (412).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -455,17 +568,17 @@ pub async fn put_households(
     req: HttpRequest,
     path: web::Path<String>,
     payload: Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PutHouseholdsError> {
     state.access.require(&req, Role::Staff)?;
     let if_match = IfMatch::from_request(&req)?;
     let media = body::media_type(&req, &[MediaType::Json, MediaType::Csv])?;
     let bytes = body::read(&req, payload, state.body_limit).await?;
-    let roster = blocking(move || {
-        match media {
+    let roster = blocking(move || -> Result<_, PutHouseholdsError> {
+        let parsed = match media {
             MediaType::Csv => core::parse_roster_csv(&bytes),
             MediaType::Json => core::parse_roster_json(&body::json(&bytes)?),
-        }
-        .map_err(|p| ApiError::invalid("The roster has bad rows", p))
+        };
+        Ok(parsed.map_err(|p| Invalid::new("The roster has bad rows", p))?)
     })
     .await?;
     write_part(&state, path.into_inner(), if_match, move |docs| {
@@ -476,10 +589,10 @@ pub async fn put_households(
 
 /// Applies a patch to a roster: removals, then upserts by id (a replaced
 /// household keeps its place; new ones are appended in the given order).
-fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<core::Roster, ApiError> {
+fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<core::Roster, Invalid> {
     let mut problems = Vec::new();
     let upserts = core::parse_roster_json(&Value::Array(patch.upsert.clone())).map_err(|p| {
-        ApiError::invalid(
+        Invalid::new(
             "The upserted households have bad rows",
             p.into_iter()
                 .map(|mut q| {
@@ -519,7 +632,7 @@ fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<core::Roste
         }
     }
     if !problems.is_empty() {
-        return Err(ApiError::invalid("The patch cannot be applied", problems));
+        return Err(Invalid::new("The patch cannot be applied", problems));
     }
     let mut households: Vec<Household> = current
         .iter()
@@ -536,6 +649,23 @@ fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<core::Roste
         households,
         warnings: upserts.warnings,
     })
+}
+
+handler_error! {
+    /// Why `PATCH /v1/sites/{site}/households` fails.
+    pub enum PatchHouseholdsError {
+        /// 401, or 403 for viewers.
+        Auth(AuthError),
+        /// `If-Match` missing (428), unreadable (400) or stale (412).
+        IfMatch(PreconditionError),
+        Body(BodyError),
+        /// A patch of the wrong shape, bad upserts, unknown removals, or a
+        /// result that breaks the site's rules (422).
+        Invalid(Invalid),
+        /// No such site (404); another write won meanwhile (412).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -558,12 +688,12 @@ pub async fn patch_households(
     req: HttpRequest,
     path: web::Path<String>,
     payload: Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PatchHouseholdsError> {
     state.access.require(&req, Role::Staff)?;
     let if_match = IfMatch::from_request(&req)?;
-    let value = body::read_json(&req, payload, state.body_limit).await?;
+    let value = body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
     let patch: RosterPatch = serde_json::from_value(value).map_err(|e| {
-        ApiError::invalid(
+        Invalid::new(
             "The patch is not `{\"upsert\": [...], \"remove\": [...]}`",
             vec![Problem::new("patch-shape", e.to_string())],
         )
@@ -573,6 +703,23 @@ pub async fn patch_households(
         roster_change(docs, roster)
     })
     .await
+}
+
+handler_error! {
+    /// Why `PUT /v1/sites/{site}/policy` fails.
+    pub enum PutPolicyError {
+        /// 401; 403 for viewers, and for staff changing more than the pins.
+        Auth(AuthError),
+        /// `If-Match` missing (428), unreadable (400) or stale (412).
+        IfMatch(PreconditionError),
+        Body(BodyError),
+        /// Unknown fields or values, bad pins, or a cable limit the layout
+        /// breaks (422).
+        Invalid(Invalid),
+        /// No such site (404); another write won meanwhile (412).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
 }
 
 #[utoipa::path(
@@ -596,18 +743,18 @@ pub async fn put_policy(
     req: HttpRequest,
     path: web::Path<String>,
     payload: Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, PutPolicyError> {
     let role = state.access.require(&req, Role::Staff)?;
     let if_match = IfMatch::from_request(&req)?;
-    let value = body::read_json(&req, payload, state.body_limit).await?;
+    let value = body::read_json::<PutPolicyError>(&req, payload, state.body_limit).await?;
     write_part(&state, path.into_inner(), if_match, move |docs| {
-        let policy = core::parse_policy(&value)
-            .map_err(|p| ApiError::invalid("The policy is not valid", p))?;
+        let policy =
+            core::parse_policy(&value).map_err(|p| Invalid::new("The policy is not valid", p))?;
         if role < Role::Planner {
             let empty = Value::Object(Default::default());
             let mut before =
                 core::parse_policy(docs.policy.as_ref().unwrap_or(&empty)).map_err(|p| {
-                    ApiError::Internal(format!(
+                    Internal(format!(
                         "the stored policy no longer parses: {} problem(s)",
                         p.len()
                     ))
@@ -616,10 +763,11 @@ pub async fn put_policy(
             before.pins.clear();
             after.pins.clear();
             if before != after {
-                return Err(ApiError::Forbidden {
+                return Err(AuthError::Forbidden {
                     needed: Role::Planner,
                     have: role,
-                });
+                }
+                .into());
             }
         }
         let site = stored_site(docs)?;
@@ -627,10 +775,9 @@ pub async fn put_policy(
         let mut problems = report.errors;
         problems.extend(core::check_pins(&policy, &site, &docs.roster));
         if !problems.is_empty() {
-            return Err(ApiError::invalid(
-                "The policy does not fit the site or roster",
-                problems,
-            ));
+            return Err(
+                Invalid::new("The policy does not fit the site or roster", problems).into(),
+            );
         }
         Ok((Change::Policy(value), Vec::new()))
     })
@@ -640,6 +787,7 @@ pub async fn put_policy(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::error::testing::{answer, problem};
     use serde_json::json;
 
     fn roster(ids: &[&str]) -> Vec<Household> {
@@ -668,12 +816,154 @@ mod tests {
             remove: vec!["H7".into(), "H2".into()],
         };
         match apply_patch(&roster(&["H1", "H2"]), &patch) {
-            Err(ApiError::Invalid { problems, .. }) => {
+            Err(Invalid { problems, .. }) => {
                 let rules: Vec<_> = problems.iter().map(|p| p.rule.as_str()).collect();
                 assert_eq!(rules, ["patch-remove-unknown", "patch-remove-upsert"]);
             }
             other => panic!("expected 422, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_stale_if_match_on_put_layout_is_a_412_naming_the_current_revision() {
+        let stale = PutLayoutError::from(PreconditionError::Stale {
+            site: "s".into(),
+            current: 4,
+        });
+        let body = problem(&stale, 412, "stale-revision");
+        assert_eq!(body["current_revision"], 4);
+        assert_eq!(body["current_etag"], "\"s-r4\"");
+        assert_eq!(answer(&stale).etag.as_deref(), Some("\"s-r4\""));
+        // A writer that lost the compare-and-swap gets the same answer.
+        let lost = PutLayoutError::from(StoreError::Stale {
+            site: "s".into(),
+            expected: 3,
+            current: 4,
+        });
+        assert_eq!(answer(&lost).body, answer(&stale).body);
+    }
+
+    #[test]
+    fn a_layout_breaking_the_geometry_rules_on_put_layout_is_a_422_with_errors_and_warnings() {
+        let err = PutLayoutError::from(Invalid::layout(
+            vec![Problem::new("rule-1", "bad")],
+            vec![Problem::new("warn", "odd")],
+        ));
+        let body = problem(&err, 422, "invalid-input");
+        assert_eq!(body["title"], "The layout breaks the geometry rules");
+        assert_eq!(body["errors"][0]["rule"], "rule-1");
+        assert_eq!(body["warnings"][0]["rule"], "warn");
+    }
+
+    #[test]
+    fn a_missing_if_match_on_put_households_is_a_428_and_a_text_upload_a_415() {
+        problem(
+            &PutHouseholdsError::from(PreconditionError::Required),
+            428,
+            "precondition-required",
+        );
+        let body = problem(
+            &PutHouseholdsError::from(BodyError::UnsupportedMediaType {
+                got: "text/plain".into(),
+                expected: "application/json or text/csv",
+            }),
+            415,
+            "unsupported-media-type",
+        );
+        assert_eq!(
+            body["detail"],
+            "media type `text/plain` is not accepted here; send application/json or text/csv"
+        );
+    }
+
+    #[test]
+    fn a_patch_removing_unknown_households_is_a_422_on_patch_households() {
+        let patch = RosterPatch {
+            upsert: Vec::new(),
+            remove: vec!["H7".into()],
+        };
+        let err = match apply_patch(&roster(&["H1"]), &patch) {
+            Err(e) => PatchHouseholdsError::from(e),
+            Ok(_) => panic!("an unknown removal must be refused"),
+        };
+        let body = problem(&err, 422, "invalid-input");
+        assert_eq!(body["title"], "The patch cannot be applied");
+        assert_eq!(body["errors"][0]["rule"], "patch-remove-unknown");
+        assert_eq!(body["errors"][0]["field"], "remove");
+    }
+
+    #[test]
+    fn a_staff_token_changing_more_than_the_pins_on_put_policy_is_a_403() {
+        let err = PutPolicyError::from(AuthError::Forbidden {
+            needed: Role::Planner,
+            have: Role::Staff,
+        });
+        let body = problem(&err, 403, "forbidden");
+        assert_eq!(
+            body["detail"],
+            "this needs the planner role; the token has staff"
+        );
+        assert_eq!(answer(&err).www_authenticate, None);
+    }
+
+    #[test]
+    fn a_taken_site_id_on_create_site_is_a_409_saying_how_to_replace_the_layout() {
+        let err = CreateSiteError::from(StoreError::SiteExists("yx".into()));
+        let body = problem(&err, 409, "conflict");
+        assert!(body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PUT /v1/sites/yx/layout")));
+        problem(
+            &CreateSiteError::from(BodyError::TooLarge { limit: 8 }),
+            413,
+            "body-too-large",
+        );
+    }
+
+    #[test]
+    fn reading_a_missing_site_or_revision_is_a_404_on_every_get() {
+        let no_site = || StoreError::NoSite("nope".into());
+        problem(&GetSiteError::from(no_site()), 404, "not-found");
+        problem(&GetLayoutError::from(no_site()), 404, "not-found");
+        problem(&GetPolicyError::from(no_site()), 404, "not-found");
+        let body = problem(
+            &GetRevisionError::from(StoreError::NoRevision {
+                site: "s".into(),
+                revision: 9,
+            }),
+            404,
+            "not-found",
+        );
+        assert_eq!(body["detail"], "site `s` has no revision 9");
+        problem(
+            &GetRevisionError::from(path_number("x", "revision").unwrap_err()),
+            404,
+            "not-found",
+        );
+    }
+
+    #[test]
+    fn a_viewer_reading_households_is_a_403() {
+        problem(
+            &GetHouseholdsError::from(AuthError::Forbidden {
+                needed: Role::Staff,
+                have: Role::Viewer,
+            }),
+            403,
+            "forbidden",
+        );
+    }
+
+    #[test]
+    fn a_bad_limit_on_list_sites_is_a_400_and_a_busy_database_a_503() {
+        let err = ListSitesError::from(page_size(Some(0)).unwrap_err());
+        let body = problem(&err, 400, "bad-request");
+        assert_eq!(body["detail"], "limit must be between 1 and 500, not 0");
+        problem(
+            &ListSitesError::from(StoreError::Busy("locked".into())),
+            503,
+            "unavailable",
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use super::auth::{Access, Tokens};
 use super::cache::RenderCache;
-use super::error::{ensure_problem, ApiError};
+use super::error::{ensure_problem, BadRequest, BodyError, NotFound};
 use super::{routes, AppState};
 use crate::store::{SqliteStore, Store, StoreError};
 use actix_web::dev::{Server, ServerHandle, Service};
@@ -235,8 +235,8 @@ fn resolve(addr: &str) -> std::io::Result<SocketAddr> {
 }
 
 /// Answers any path no route matches.
-async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, NotFound> {
+    Err(NotFound(format!(
         "no route for {} {}",
         req.method(),
         req.path()
@@ -285,15 +285,16 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    ApiError::BadRequest(format!("bad query string: {e}")).into()
-                }))
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| BadRequest(format!("bad query string: {e}")).into()),
+                )
                 .app_data(
                     web::PathConfig::default()
-                        .error_handler(|e, _| ApiError::NotFound(format!("bad path: {e}")).into()),
+                        .error_handler(|e, _| NotFound(format!("bad path: {e}")).into()),
                 )
                 .app_data(web::JsonConfig::default().error_handler(|e, _| {
-                    ApiError::MalformedBody(format!("the body is not valid JSON: {e}")).into()
+                    BodyError::Malformed(format!("the body is not valid JSON: {e}")).into()
                 }))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem))
                 .wrap_fn(|req, srv| {

@@ -1,15 +1,33 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, negotiate, render, solver_failure};
+use super::allocations::{accept_language, negotiate, render, solve_failure};
 use super::auth::Role;
-use super::core::{self, HouseholdsInput, SolveFailure, SolveInput};
+use super::core::{self, HouseholdsInput, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
-use super::error::{ApiError, ProblemDetails};
+use super::error::{
+    handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, ProblemDetails,
+    SolveTimeout,
+};
 use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
+
+handler_error! {
+    /// Why `POST /v1/validate` fails.
+    pub enum ValidateError {
+        Auth(AuthError),
+        /// A `?format=` other than json or svg (406).
+        Format(NotAcceptable),
+        Body(BodyError),
+        /// Every error (and warning) of the layout (422).
+        Invalid(Invalid),
+        /// The validation took longer than the limit (503).
+        Timeout(SolveTimeout),
+        Internal(Internal),
+    }
+}
 
 #[utoipa::path(
     post, path = "/v1/validate", tag = "stateless",
@@ -32,7 +50,7 @@ pub async fn validate(
     req: HttpRequest,
     payload: Payload,
     query: web::Query<FormatQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, ValidateError> {
     state.access.require(&req, Role::Viewer)?;
     let svg = match query
         .format
@@ -43,15 +61,16 @@ pub async fn validate(
         None | Some("json") => false,
         Some("svg") => true,
         Some(other) => {
-            return Err(ApiError::NotAcceptable(format!(
+            return Err(NotAcceptable(format!(
                 "format `{other}` is not offered here; use json or svg"
-            )))
+            ))
+            .into())
         }
     };
-    let value = body::read_json(&req, payload, state.body_limit).await?;
+    let value = body::read_json::<ValidateError>(&req, payload, state.body_limit).await?;
     if svg {
         let lang = accept_language(&req);
-        let drawn = with_time_limit(state.solve_timeout, move || {
+        let drawn = with_time_limit(state.solve_timeout, move || -> Result<_, ValidateError> {
             let wrapped = value.get("type").is_none() && value.get("layout").is_some();
             let (layout, policy) = if wrapped {
                 (
@@ -75,14 +94,10 @@ pub async fn validate(
                 .insert_header(("Allot-Errors", report.errors.len().to_string()))
                 .insert_header(("Allot-Warnings", report.warnings.len().to_string()))
                 .body(svg)),
-            Err(report) => Err(ApiError::Invalid {
-                title: "The layout breaks the geometry rules",
-                problems: report.errors,
-                warnings: report.warnings,
-            }),
+            Err(report) => Err(Invalid::layout(report.errors, report.warnings).into()),
         };
     }
-    let report = with_time_limit(state.solve_timeout, move || {
+    let report = with_time_limit(state.solve_timeout, move || -> Result<_, ValidateError> {
         let wrapped = value.get("type").is_none() && value.get("layout").is_some();
         Ok(if wrapped {
             let layout = value.get("layout").cloned().unwrap_or(Value::Null);
@@ -98,11 +113,23 @@ pub async fn validate(
             warnings: report.warnings,
         }))
     } else {
-        Err(ApiError::Invalid {
-            title: "The layout breaks the geometry rules",
-            problems: report.errors,
-            warnings: report.warnings,
-        })
+        Err(Invalid::layout(report.errors, report.warnings).into())
+    }
+}
+
+handler_error! {
+    /// Why `POST /v1/solve` fails.
+    pub enum SolveError {
+        Auth(AuthError),
+        /// No rendering the client accepts (406).
+        Format(NotAcceptable),
+        Body(BodyError),
+        /// A request of the wrong shape, inputs that break rules (every
+        /// problem listed), or a policy nobody can satisfy (422).
+        Invalid(Invalid),
+        /// The solve took longer than the limit (503).
+        Timeout(SolveTimeout),
+        Internal(Internal),
     }
 }
 
@@ -127,12 +154,12 @@ pub async fn solve(
     req: HttpRequest,
     payload: Payload,
     query: web::Query<FormatQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, SolveError> {
     state.access.require(&req, Role::Viewer)?;
     let format = negotiate(&req, query.format.as_deref())?;
-    let value = body::read_json(&req, payload, state.body_limit).await?;
+    let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
     let request: SolveRequest = serde_json::from_value(value).map_err(|e| {
-        ApiError::invalid(
+        Invalid::new(
             "The request is not `{\"layout\", \"households\", \"policy\"?, \"previous\"?, \"seed\"?}`",
             vec![Problem::new("solve-shape", e.to_string())],
         )
@@ -140,7 +167,7 @@ pub async fn solve(
     let previous: Option<Allocation> = match request.previous {
         None | Some(Value::Null) => None,
         Some(v) => Some(serde_json::from_value(v).map_err(|e| {
-            ApiError::invalid(
+            Invalid::new(
                 "`previous` is not an allocation",
                 vec![Problem::new("previous-shape", e.to_string()).field("previous")],
             )
@@ -154,18 +181,71 @@ pub async fn solve(
         seed: request.seed,
     };
     let lang = accept_language(&req);
-    let rendered = with_time_limit(state.solve_timeout, move || {
-        let allocation = core::solve(&input).map_err(|f| match f {
-            SolveFailure::Input(problems) => {
-                ApiError::invalid("The inputs cannot be allocated", problems)
-            }
-            SolveFailure::Solver(m) => solver_failure(m),
-        })?;
+    let rendered = with_time_limit(state.solve_timeout, move || -> Result<_, SolveError> {
+        let allocation = core::solve(&input).map_err(solve_failure::<SolveError>)?;
         render(format, &allocation, None, lang.as_deref(), || {
             core::load_site(&input.layout)
-                .map_err(|p| ApiError::invalid("The layout cannot be loaded", p))
+                .map_err(|p| Invalid::new("The layout cannot be loaded", p).into())
         })
     })
     .await?;
     Ok(rendered.response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::testing::problem;
+    use std::time::Duration;
+
+    #[test]
+    fn a_broken_layout_on_validate_is_a_422_with_its_errors_and_warnings() {
+        let err = ValidateError::from(Invalid::layout(
+            vec![Problem::new("rule-3", "overlap")],
+            vec![Problem::new("near-edge", "close")],
+        ));
+        let body = problem(&err, 422, "invalid-input");
+        assert_eq!(body["title"], "The layout breaks the geometry rules");
+        assert_eq!(body["errors"][0]["rule"], "rule-3");
+        assert_eq!(body["warnings"][0]["rule"], "near-edge");
+    }
+
+    #[test]
+    fn an_unknown_format_on_validate_is_a_406_and_a_slow_one_a_503() {
+        problem(
+            &ValidateError::from(NotAcceptable("format `pdf` is not offered here".into())),
+            406,
+            "not-acceptable",
+        );
+        problem(
+            &ValidateError::from(SolveTimeout(Duration::from_secs(1))),
+            503,
+            "solve-timeout",
+        );
+    }
+
+    #[test]
+    fn a_request_of_the_wrong_shape_on_solve_is_a_422_and_a_non_json_body_a_415() {
+        let err = SolveError::from(Invalid::new(
+            "`previous` is not an allocation",
+            vec![Problem::new("previous-shape", "expected a map").field("previous")],
+        ));
+        let body = problem(&err, 422, "invalid-input");
+        assert_eq!(body["errors"][0]["field"], "previous");
+        problem(
+            &SolveError::from(BodyError::UnsupportedMediaType {
+                got: "text/csv".into(),
+                expected: "application/json (or application/geo+json)",
+            }),
+            415,
+            "unsupported-media-type",
+        );
+        problem(
+            &SolveError::from(AuthError::Unauthorized(
+                "send `Authorization: Bearer <token>`",
+            )),
+            401,
+            "unauthorized",
+        );
+    }
 }

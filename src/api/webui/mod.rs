@@ -31,13 +31,13 @@ pub mod pages;
 use self::html::{url, Frame};
 use super::allocations::{self, negotiate, Format};
 use super::auth::{Access, Role};
-use super::error::ApiError;
+use super::error::{handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
 use super::sites::stored_site;
 use super::{blocking, core, State};
 use crate::model::Allocation;
 use crate::report::i18n::{t, Lang};
 use crate::report::svg::{render_svg_with, RenderOptions};
-use crate::store::{AllocationMeta, AllocationRecord, SiteState};
+use crate::store::{AllocationMeta, AllocationRecord, SiteState, StoreError};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -165,8 +165,21 @@ fn frame<'a>(lang: Lang, path: &'a str, access: &Access, role: Option<Role>) -> 
     }
 }
 
+handler_error! {
+    /// Why a web page or download fails (answered as an HTML page).
+    pub enum PageError {
+        /// An allocation id that is not a number (404).
+        NotFound(NotFound),
+        /// A download format that is not offered (406).
+        Format(NotAcceptable),
+        /// No such site or allocation (404).
+        Store(StoreFailure, from StoreError),
+        Internal(Internal),
+    }
+}
+
 /// An error as an HTML page with the error's status.
-fn error_html(lang: Lang, access: &Access, role: Option<Role>, err: &ApiError) -> HttpResponse {
+fn error_html(lang: Lang, access: &Access, role: Option<Role>, err: &PageError) -> HttpResponse {
     let status = actix_web::ResponseError::status_code(err);
     let (title, detail) = if status.is_server_error() {
         tracing::error!(error = %err, "web page failed");
@@ -189,7 +202,7 @@ async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> 
         return to_login(&req, lang);
     };
     let store = state.store.clone();
-    match blocking(move || Ok(store.list_sites(None, 500)?)).await {
+    match blocking(move || -> Result<_, PageError> { Ok(store.list_sites(None, 500)?) }).await {
         Ok(sites) => {
             let f = frame(lang, "/", &state.access, Some(role));
             html(StatusCode::OK, pages::sites_page(&f, &sites))
@@ -249,9 +262,9 @@ async fn logout(req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse 
         .finish()
 }
 
-fn parse_allocation(record: &AllocationRecord) -> Result<Allocation, ApiError> {
+fn parse_allocation(record: &AllocationRecord) -> Result<Allocation, Internal> {
     serde_json::from_slice(&record.body).map_err(|e| {
-        ApiError::Internal(format!(
+        Internal(format!(
             "stored allocation {} of {} is unreadable: {e}",
             record.meta.id, record.meta.site
         ))
@@ -273,7 +286,7 @@ fn load_site_page(
     pick: Option<u64>,
     household: Option<&str>,
     lang: Lang,
-) -> Result<SiteData, ApiError> {
+) -> Result<SiteData, PageError> {
     let head = store.site(site)?;
     let metas = store.allocations(site, None, 100)?;
     let shown = match pick.or(head.latest_allocation) {
@@ -341,7 +354,7 @@ async fn site(
         Some(s) => match s.parse::<u64>() {
             Ok(id) => Some(id),
             Err(_) => {
-                let e = ApiError::NotFound(format!("no allocation `{s}`"));
+                let e = NotFound(format!("no allocation `{s}`")).into();
                 return error_html(lang, &state.access, Some(role), &e);
             }
         },
@@ -393,18 +406,18 @@ async fn download(
         return to_login(&req, lang);
     };
     let (site, id, format) = path.into_inner();
-    let fail = |e: ApiError| error_html(lang, &state.access, Some(role), &e);
+    let fail = |e: PageError| error_html(lang, &state.access, Some(role), &e);
     let id = match super::path_number(&id, "allocation") {
         Ok(id) => id,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.into()),
     };
     let format = match negotiate(&req, Some(&format)) {
         Ok(f) => f,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.into()),
     };
     let store = state.store.clone();
     let site_id = site.clone();
-    let rendered = blocking(move || {
+    let rendered = blocking(move || -> Result<_, PageError> {
         let record = store.allocation(&site_id, id)?;
         let allocation = parse_allocation(&record)?;
         let layout_revision = record.meta.layout_revision;
@@ -413,7 +426,11 @@ async fn download(
             &allocation,
             Some(record.body.clone()),
             Some(lang.tag()),
-            || stored_site(&store.documents(&site_id, Some(layout_revision))?),
+            || {
+                Ok(stored_site(
+                    &store.documents(&site_id, Some(layout_revision))?,
+                )?)
+            },
         )
     })
     .await;
