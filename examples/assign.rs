@@ -1,11 +1,13 @@
 //! The plain assignment stage on an instance written by `benches/compare.py`:
 //! serve as many households as possible at least total walk, with allot's
-//! min-cost flow (households grouped behind their unit door, as the engine
-//! does). Prints one JSON line like compare.py's solvers.
+//! network simplex (households grouped behind their unit door, as the engine
+//! does; the two tiers "served" and "walk" packed into one scalar cost the
+//! way `mcf::Packing` does it). Prints one JSON line like compare.py's
+//! solvers.
 //!
 //! `cargo run --release --example assign -- instance.json [repeats]`
 
-use allot::solve::flow::mcf::{Mcf, ZERO};
+use allot::solve::flow::simplex;
 use std::time::Instant;
 
 fn cost_cm(a: &[f64], b: &[f64]) -> i64 {
@@ -47,30 +49,52 @@ fn main() {
     for _ in 0..repeats {
         let started = Instant::now();
         // source → door (one unit per household, rewarded) → space (walk) → sink.
-        let (s, t) = (0, 1);
-        let mut g = Mcf::new(2 + doors.len() + spaces.len());
-        let mut serve = ZERO;
-        serve[0] = -1;
+        let (s, t) = (0u32, 1u32);
+        let nodes = 2 + doors.len() + spaces.len();
+        let mut tail = Vec::new();
+        let mut head = Vec::new();
+        let mut cap = Vec::new();
+        let mut walk = Vec::new();
         for (d, &n) in behind.iter().enumerate() {
-            g.add_edge(s, 2 + d, n, serve);
+            tail.push(s);
+            head.push(2 + d as u32);
+            cap.push(n);
+            walk.push(0i64);
         }
-        let mut space_edges = Vec::new();
+        let first_space_arc = tail.len();
         for (d, door) in doors.iter().enumerate() {
             for (j, space) in spaces.iter().enumerate() {
-                let mut c = ZERO;
-                c[1] = cost_cm(door, space);
-                space_edges.push((g.add_edge(2 + d, 2 + doors.len() + j, 1, c), c[1]));
+                tail.push(2 + d as u32);
+                head.push((2 + doors.len() + j) as u32);
+                cap.push(1);
+                walk.push(cost_cm(door, space));
             }
         }
+        let space_arcs = first_space_arc..tail.len();
         for j in 0..spaces.len() {
-            g.add_edge(2 + doors.len() + j, t, 1, ZERO);
+            tail.push((2 + doors.len() + j) as u32);
+            head.push(t);
+            cap.push(1);
+            walk.push(0);
         }
-        g.run(s, t);
+        // Serving one more unit outweighs any change of total walk.
+        let longest = walk.iter().copied().max().unwrap_or(0) as i128;
+        let served_weight = 16 * nodes as i128 * longest + 1;
+        let cost: Vec<i128> = (0..tail.len())
+            .map(|a| {
+                if a < first_space_arc {
+                    -served_weight
+                } else {
+                    i128::from(walk[a])
+                }
+            })
+            .collect();
+        let out = simplex::solve(nodes, &tail, &head, &cap, &cost, s as usize, t as usize)
+            .expect("a bounded problem");
         let (mut total, mut served) = (0, 0);
-        for &(e, c) in &space_edges {
-            let f = g.flow(e);
-            total += f * c;
-            served += f;
+        for a in space_arcs {
+            total += out.flow[a] * walk[a];
+            served += out.flow[a];
         }
         times.push(started.elapsed().as_secs_f64());
         result = (total, served);

@@ -230,7 +230,7 @@ pub(crate) use problem_response;
 /// conversion from another type through the variant's), answered as that
 /// failure's problem.
 ///
-/// ```ignore
+/// ```text
 /// handler_error! {
 ///     /// Why `PUT /v1/sites/{site}/layout` fails.
 ///     pub enum PutLayoutError {
