@@ -12,7 +12,7 @@
 //!   cost and flow zero (no arc leaves the root, so no cycle ever carries
 //!   flow through it); tree paths point at the root, so the tree is strongly
 //!   feasible, and it starts dual feasible on every arc it reaches;
-//! - pricing is by a candidate list: a scan of the arcs keeps up to `√m`
+//! - pricing is by a candidate list: a scan of the arcs keeps up to `2√m`
 //!   violating ones and the most violating of those enters, until the list
 //!   runs dry (violating arcs are scarce here, so one scan feeds many
 //!   pivots);
@@ -254,17 +254,17 @@ impl<W: Weight> Simplex<W> {
     }
 
     /// Pricing by a candidate list: a major step scans the arcs cyclically
-    /// and keeps up to `√m` violating ones; minor steps pivot on the most
-    /// violating arc still in the list, until it runs dry (or a few dozen
-    /// pivots have passed, as the list grows stale). Violating arcs are
-    /// scarce in these networks, so one scan feeds many pivots.
+    /// and keeps up to `2√m` violating ones; minor steps pivot on the most
+    /// violating arc still in the list, until it runs dry (or as many pivots
+    /// as the list is long have passed, as it grows stale). Violating arcs
+    /// are scarce in these networks, so one scan feeds many pivots.
     fn run(&mut self) -> Option<()> {
         let m = self.priced;
         if m == 0 {
             return Some(());
         }
-        let list_max = ((m as f64).sqrt() as usize).clamp(16, 1024);
-        let minor_max = (list_max / 4).max(8);
+        let list_max = (2 * (m as f64).sqrt() as usize).clamp(16, 2048);
+        let minor_max = list_max;
         let mut list: Vec<u32> = Vec::with_capacity(list_max);
         let mut next = 0usize;
         let mut minors = usize::MAX;
