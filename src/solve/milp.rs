@@ -304,23 +304,10 @@ pub(crate) fn assign(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{oracle, solve, testgen, Engine, MilpBackend, Solution};
+    use super::super::testgen::{same, stages};
+    use super::super::{oracle, solve, testgen, Engine, MilpBackend};
     use crate::model::Mechanism;
     use proptest::prelude::*;
-
-    fn stages(sol: &Solution) -> Vec<(String, f64)> {
-        sol.stages
-            .iter()
-            .map(|s| (s.name.clone(), s.value))
-            .collect()
-    }
-
-    fn same(a: &[(String, f64)], b: &[(String, f64)]) -> bool {
-        a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-6)
-    }
 
     const MID: testgen::Shape = testgen::Shape {
         max_households: 16,

@@ -1,6 +1,7 @@
 //! Random instances for the solver's property tests.
 
 use super::instance::{Demand, Instance, Slot};
+use super::Solution;
 use crate::model::{BuildingShare, PriorityClass, ResourceKind, Stability};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -136,4 +137,20 @@ pub fn instance(seed: u64, shape: Shape) -> Instance {
         },
         pins,
     }
+}
+
+/// The stage values of a solution, `(name, value)` in order.
+pub fn stages(sol: &Solution) -> Vec<(String, f64)> {
+    sol.stages
+        .iter()
+        .map(|s| (s.name.clone(), s.value))
+        .collect()
+}
+
+/// Whether two lists of stage values agree (names equal, values within 1e-6).
+pub fn same(a: &[(String, f64)], b: &[(String, f64)]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-6)
 }

@@ -520,23 +520,10 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
 
 #[cfg(test)]
 mod tests {
-    use super::super::{oracle, solve, testgen, Engine, Solution};
+    use super::super::testgen::{same, stages};
+    use super::super::{oracle, solve, testgen, Engine};
     use crate::model::Mechanism;
     use proptest::prelude::*;
-
-    fn stages(sol: &Solution) -> Vec<(String, f64)> {
-        sol.stages
-            .iter()
-            .map(|s| (s.name.clone(), s.value))
-            .collect()
-    }
-
-    fn same(a: &[(String, f64)], b: &[(String, f64)]) -> bool {
-        a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-6)
-    }
 
     fn check_against_oracle(seed: u64, shape: testgen::Shape) -> Result<(), TestCaseError> {
         let inst = testgen::instance(seed, shape);
