@@ -354,52 +354,6 @@ impl<W: Weight> Mcf<W> {
         }
     }
 
-    /// Breadth-first search from `from` to `to` over residual edges flagged in
-    /// `zero` (see `zero_flags`), skipping `blocked` edges (and
-    /// their reverses) and `dead` nodes. Returns the path's edges, or the
-    /// visited nodes when `to` is unreachable.
-    pub fn zero_path(
-        &self,
-        from: usize,
-        to: usize,
-        zero: &[bool],
-        blocked: &[bool],
-        dead: &[bool],
-    ) -> Result<Vec<usize>, Vec<usize>> {
-        let n = self.adj.len();
-        let mut pred = vec![u32::MAX; n];
-        let mut seen = vec![false; n];
-        let mut queue = std::collections::VecDeque::new();
-        let mut visited = vec![from];
-        seen[from] = true;
-        queue.push_back(from);
-        while let Some(u) = queue.pop_front() {
-            for &e in &self.adj[u] {
-                let e = e as usize;
-                let v = self.to[e] as usize;
-                if seen[v] || dead[v] || self.cap[e] <= 0 || blocked[e >> 1] || !zero[e] {
-                    continue;
-                }
-                seen[v] = true;
-                pred[v] = e as u32;
-                if v == to {
-                    let mut path = Vec::new();
-                    let mut x = to;
-                    while x != from {
-                        let pe = pred[x] as usize;
-                        path.push(pe);
-                        x = self.to[pe ^ 1] as usize;
-                    }
-                    path.reverse();
-                    return Ok(path);
-                }
-                visited.push(v);
-                queue.push_back(v);
-            }
-        }
-        Err(visited)
-    }
-
     /// Residual capacity of edge `e`.
     pub fn residual(&self, e: usize) -> i64 {
         self.cap[e]

@@ -4,7 +4,7 @@
 //! Network (nodes in topological order): source → building b (a reward arc
 //! of capacity `entitled_b − pinned_b` on the building-share tier, plus a
 //! free arc) → household h (capacity: remaining demand; rewards on the
-//! served, priority-class and lottery tiers) → channels → resource → sink
+//! served and priority-class tiers) → channels → resource → sink
 //! (capacity 1). Channels: the general one, a permit channel (capacity 1 if
 //! the permit claim is still open, reward on tier 1a) to accessible spaces,
 //! and an EV channel (capacity `min(evs, demand)` − pinned chargers, reward on
@@ -39,7 +39,8 @@ const TP: usize = 1; // 1..=3: priority classes in listed order
 const T1C: usize = 4;
 const T2: usize = 5;
 const T3: usize = 6;
-const T4: usize = 7;
+// Tier 7 (the lottery, stage 4) carries no cost: that stage is solved by
+// cycle search (`Net::lottery_fixup`), not by weights.
 const TWALK: usize = 8;
 const TPREF: usize = 9;
 const TID: usize = 10;
@@ -62,7 +63,6 @@ fn tier(pairs: &[(usize, i64)]) -> Cost {
 
 struct Options<'a> {
     caps: Option<&'a [u32]>,
-    lottery: bool,
     share: bool,
     limit: Option<f64>,
     /// Include the walk, preference and id-order tiers.
@@ -114,7 +114,7 @@ impl Net {
         };
         let mut g = Mcf::new(0);
         g.batch = !o.walk;
-        g.simplex = o.walk || o.lottery;
+        g.simplex = o.walk;
         let s = g.add_node();
         let b_node: Vec<usize> = prep.buildings.iter().map(|_| g.add_node()).collect();
         let mut hh_node = vec![usize::MAX; n];
@@ -184,9 +184,6 @@ impl Net {
                 if d.in_class(cl) {
                     c[TP + k] -= 1;
                 }
-            }
-            if o.lottery {
-                c[T4] -= (n - prep.pos[h]) as i64;
             }
             hh_edge[h] = Some(g.add_edge(b_node[prep.hb[h]], hn, i64::from(cap), c));
             let reserved_caps = [prep.permit_cap[h], prep.ev_cap[h]];
@@ -429,7 +426,6 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         prep,
         &Options {
             caps: None,
-            lottery: false,
             share: prep.share,
             limit: None,
             walk: false,
@@ -445,7 +441,6 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
             prep,
             &Options {
                 caps: Some(&x),
-                lottery: false,
                 share: false,
                 limit,
                 walk,

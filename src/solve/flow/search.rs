@@ -132,6 +132,7 @@ impl ZeroSearch {
         }
         seen[from] = true;
         let usable = |e: usize| g.residual(e) > 0 && zero[e] && !blocked[e >> 1];
+        let mut reached: Vec<(usize, usize)> = Vec::new();
         while let Some(u) = queue.pop_front() {
             let adj = g.out_edges(u);
             let held: [u32; 1];
@@ -150,7 +151,7 @@ impl ZeroSearch {
                     _ => (adj, &adj[..0], None),
                 },
             };
-            let mut reached: Vec<(usize, usize)> = Vec::new();
+            reached.clear();
             for &e in plain_a.iter().chain(plain_b) {
                 let e = e as usize;
                 let v = g.head(e);
@@ -176,7 +177,7 @@ impl ZeroSearch {
                     }
                 }
             }
-            for (v, e) in reached {
+            for &(v, e) in &reached {
                 pred[v] = e as u32;
                 if v == to {
                     let mut path = Vec::new();
