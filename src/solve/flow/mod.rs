@@ -316,7 +316,10 @@ impl Net {
         let nodes = self.g.nodes();
         let zero = self.g.zero_flags(PREFIX);
         let mut dead: Vec<Option<Vec<bool>>> = vec![None; self.b_node.len()];
-        let mut search = search::ZeroSearch::new(&self.g, self.res_nodes.clone());
+        let exits: Vec<usize> = std::iter::once(self.s)
+            .chain(self.b_node.iter().copied())
+            .collect();
+        let mut search = search::ZeroSearch::new(&self.g, self.res_nodes.clone(), &exits, &zero);
         for &h in &prep.hh_order {
             let Some(e) = self.hh_edge[h] else { continue };
             blocked[e >> 1] = true;

@@ -6,8 +6,19 @@
 //! rescans all of those arcs at every channel it visits although nearly
 //! every resource was reached at the first one. Such *hubs* get a dense
 //! table resource → arc instead, and a visit walks only the resources not
-//! reached yet (a list that shrinks as the search goes). Same paths found,
-//! same nodes visited as the plain search, in less time.
+//! reached yet (a list that shrinks as the search goes). Same paths found
+//! as the plain search, in less time.
+//!
+//! Searches also share what they learn across targets. The targets are
+//! *exits* (the building nodes; the source is one too). A failed search that
+//! met neither the source nor its target, and pruned only nodes whose
+//! reach is already known, labels everything it visited as one *region*
+//! together with the set of exits the region can reach (those it visited,
+//! plus those of the regions it skipped). Augmenting along cycles never lets
+//! a node reach more, so the set stays a true bound for the rest of the
+//! stage, and a later search for a building outside it skips the region at
+//! once. Late in the draw, when the households still holding resources are
+//! mostly fixed, this turns one sweep of the face per building into a few.
 
 use super::mcf::{Mcf, Weight};
 use std::collections::VecDeque;
@@ -33,11 +44,28 @@ pub struct ZeroSearch {
     /// most one unit enters a resource. `None` for a resource where that
     /// does not hold; it is then scanned in full.
     holder: Vec<Option<(Vec<u32>, u32)>>,
+    /// `exit[v]`: the exit index of node `v`, or `NONE`.
+    exit: Vec<u32>,
+    /// Index of the source among the exits.
+    source: u32,
+    /// `region[v]`: the region node `v` was last labelled with, or `NONE`.
+    region: Vec<u32>,
+    /// Per region, the exits it can reach at most.
+    reach: Vec<Vec<bool>>,
+    exits: usize,
 }
 
 impl ZeroSearch {
-    /// `resources`: the contiguous range of resource node ids.
-    pub fn new<W: Weight>(g: &Mcf<W>, resources: Range<usize>) -> ZeroSearch {
+    /// `resources`: the contiguous range of resource node ids; `exits`: the
+    /// nodes searched for, the source first (see the module doc); `zero`:
+    /// the edges on the face, fixed for the search's lifetime (hub arcs off
+    /// it are left out of the tables).
+    pub fn new<W: Weight>(
+        g: &Mcf<W>,
+        resources: Range<usize>,
+        exits: &[usize],
+        zero: &[bool],
+    ) -> ZeroSearch {
         let (lo, hi) = (resources.start, resources.end.max(resources.start));
         let threshold = ((hi - lo) / 8).max(32);
         let mut hubs = Vec::with_capacity(g.nodes());
@@ -53,10 +81,17 @@ impl ZeroSearch {
                     // arc per resource.
                     let mut edge = vec![NONE; hi - lo];
                     let mut ok = adj[start..end].iter().all(inside);
+                    let mut twice = false;
                     for &e in &adj[start..end] {
                         let slot = &mut edge[g.head(e as usize) - lo];
-                        ok &= *slot == NONE;
+                        twice |= *slot != NONE;
                         *slot = e;
+                    }
+                    ok &= !twice;
+                    for slot in edge.iter_mut() {
+                        if *slot != NONE && !zero.get(*slot as usize).copied().unwrap_or(false) {
+                            *slot = NONE;
+                        }
                     }
                     if ok {
                         hub = Some(Hub { start, end, edge });
@@ -77,11 +112,22 @@ impl ZeroSearch {
                 held.next().is_none().then_some((forward, first))
             })
             .collect();
+        let mut exit = vec![NONE; g.nodes()];
+        for (i, &x) in exits.iter().enumerate() {
+            if let Some(slot) = exit.get_mut(x) {
+                *slot = i as u32;
+            }
+        }
         ZeroSearch {
             lo,
             hi,
             hubs,
             holder,
+            exit,
+            source: 0,
+            region: vec![NONE; g.nodes()],
+            reach: Vec::new(),
+            exits: exits.len(),
         }
     }
 
@@ -106,9 +152,11 @@ impl ZeroSearch {
 
     /// A path of residual edges from `from` to `to` whose edges are flagged
     /// in `zero`, not `blocked` (by edge pair) and through no `dead` node;
-    /// or, when there is none, every node reached.
+    /// or, when there is none, every node reached. `dead` must only grow
+    /// between calls with the same target, `blocked` only grow, and the
+    /// flow change only along cycles.
     pub fn path<W: Weight>(
-        &self,
+        &mut self,
         g: &Mcf<W>,
         from: usize,
         to: usize,
@@ -117,18 +165,27 @@ impl ZeroSearch {
         dead: &[bool],
     ) -> Result<Vec<usize>, Vec<usize>> {
         let n = g.nodes();
+        let (lo, hi) = (self.lo, self.hi);
+        let is_res = |v: usize| (lo..hi).contains(&v);
+        // Regions only speak of exits.
+        let target = self.exit.get(to).copied().unwrap_or(NONE);
+        let (region, reach) = (&self.region, &self.reach);
+        let skip = |v: usize| {
+            target != NONE && region[v] != NONE && !reach[region[v] as usize][target as usize]
+        };
+        // Whether the reach of everything visited is known: no source, no
+        // node pruned for another reason than its region.
+        let mut clean = target != NONE && self.exit[from] == NONE;
+        let mut skipped: Vec<u32> = Vec::new();
         let mut seen = vec![false; n];
         let mut pred = vec![NONE; n];
         let mut queue = VecDeque::from([from]);
         let mut visited = vec![from];
         // Resources not reached yet, with their places in the list.
-        let mut unseen: Vec<u32> = (self.lo..self.hi)
-            .filter(|&v| !dead[v])
-            .map(|v| v as u32)
-            .collect();
-        let mut place = vec![NONE; self.hi - self.lo];
+        let mut unseen: Vec<u32> = (lo..hi).map(|v| v as u32).collect();
+        let mut place = vec![NONE; hi - lo];
         for (i, &v) in unseen.iter().enumerate() {
-            place[v as usize - self.lo] = i as u32;
+            place[v as usize - lo] = i as u32;
         }
         seen[from] = true;
         let usable = |e: usize| g.residual(e) > 0 && zero[e] && !blocked[e >> 1];
@@ -142,8 +199,8 @@ impl ZeroSearch {
                     (&adj[..h.start], &adj[h.end..], Some(h))
                 }
                 Some(_) => (adj, &adj[..0], None),
-                None => match self.holder.get(u.wrapping_sub(self.lo)) {
-                    Some(Some((forward, h))) if (self.lo..self.hi).contains(&u) => {
+                None => match self.holder.get(u.wrapping_sub(lo)) {
+                    Some(Some((forward, h))) if is_res(u) => {
                         held = [*h];
                         let back: &[u32] = if *h == NONE { &[] } else { &held };
                         (&forward[..], back, None)
@@ -155,23 +212,38 @@ impl ZeroSearch {
             for &e in plain_a.iter().chain(plain_b) {
                 let e = e as usize;
                 let v = g.head(e);
-                if !seen[v] && !dead[v] && usable(e) {
+                if seen[v] || !usable(e) {
+                    continue;
+                }
+                if skip(v) {
+                    skipped.push(region[v]);
+                    continue;
+                }
+                seen[v] = true;
+                if is_res(v) {
+                    take(&mut unseen, &mut place, v - lo, lo);
+                }
+                if dead[v] {
+                    clean = false;
+                } else {
                     reached.push((v, e));
-                    seen[v] = true;
-                    if (self.lo..self.hi).contains(&v) {
-                        take(&mut unseen, &mut place, v - self.lo, self.lo);
-                    }
                 }
             }
             if let Some(h) = hub {
                 let mut i = 0;
                 while i < unseen.len() {
                     let v = unseen[i] as usize;
-                    let e = h.edge[v - self.lo];
+                    let e = h.edge[v - lo];
                     if e != NONE && usable(e as usize) {
-                        reached.push((v, e as usize));
                         seen[v] = true;
-                        take(&mut unseen, &mut place, v - self.lo, self.lo);
+                        take(&mut unseen, &mut place, v - lo, lo);
+                        if skip(v) {
+                            skipped.push(region[v]);
+                        } else if dead[v] {
+                            clean = false;
+                        } else {
+                            reached.push((v, e as usize));
+                        }
                     } else {
                         i += 1;
                     }
@@ -190,9 +262,28 @@ impl ZeroSearch {
                     path.reverse();
                     return Ok(path);
                 }
+                if self.exit[v] == self.source {
+                    clean = false;
+                }
                 visited.push(v);
                 queue.push_back(v);
             }
+        }
+        if clean {
+            let mut can = vec![false; self.exits];
+            for k in skipped {
+                for (c, &r) in can.iter_mut().zip(&self.reach[k as usize]) {
+                    *c |= r;
+                }
+            }
+            let id = self.reach.len() as u32;
+            for &v in &visited {
+                if let Some(c) = can.get_mut(self.exit[v] as usize) {
+                    *c = true;
+                }
+                self.region[v] = id;
+            }
+            self.reach.push(can);
         }
         Err(visited)
     }
@@ -272,7 +363,8 @@ mod tests {
                 .map(|_| rng.random_bool(0.05))
                 .collect();
             let dead: Vec<bool> = (0..g.nodes()).map(|_| rng.random_bool(0.05)).collect();
-            let search = ZeroSearch::new(&g, res[0]..res[res.len() - 1] + 1);
+            // The source and the sink stand for the exits (source, building).
+            let mut search = ZeroSearch::new(&g, res[0]..res[res.len() - 1] + 1, &[s, t], &zero);
             assert!(
                 search.hubs.iter().any(Option::is_some),
                 "seed {seed}: no hub"
@@ -297,12 +389,41 @@ mod tests {
                         }
                         Err(visited) => {
                             assert!(!want[to], "seed {seed}: missed a path");
-                            let count = want.iter().filter(|&&x| x).count();
-                            assert_eq!(visited.len(), count, "seed {seed}: visited set");
+                            assert!(visited.iter().all(|&v| want[v]), "seed {seed}: visited set");
                         }
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_region_that_reaches_no_exit_is_not_swept_again_for_another_exit() {
+        // w → x → y → z, none of them reaching the exits e1, e2; e2 → z.
+        let mut g = Mcf::new(6);
+        let (w, x, y, z, e1, e2) = (0, 1, 2, 3, 4, 5);
+        g.add_edge(x, y, 1, ZERO);
+        g.add_edge(y, z, 1, ZERO);
+        g.add_edge(w, y, 1, ZERO);
+        g.add_edge(e2, z, 1, ZERO);
+        let zero = vec![true; g.edge_count()];
+        let blocked = vec![false; g.edge_count() / 2 + 1];
+        let dead = vec![false; g.nodes()];
+        let mut search = ZeroSearch::new(&g, 0..0, &[e1, e2], &zero);
+        let first = search.path(&g, x, e1, &zero, &blocked, &dead);
+        assert_eq!(first, Err(vec![x, y, z]));
+        let second = search.path(&g, w, e2, &zero, &blocked, &dead);
+        assert_eq!(
+            second,
+            Err(vec![w]),
+            "y and z were already known to reach no exit"
+        );
+        // A target that is not an exit does not use those marks.
+        assert_eq!(
+            search
+                .path(&g, w, z, &zero, &blocked, &dead)
+                .map(|p| p.len()),
+            Ok(2)
+        );
     }
 }
