@@ -26,6 +26,7 @@
 //! the lottery stage: a node found unable to reach a building stays so, and
 //! the searches share those findings.
 
+mod bottleneck;
 pub mod mcf;
 mod search;
 pub mod simplex;
@@ -437,7 +438,14 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
     net.run();
     net.lottery_fixup(prep);
     let x = net.served(n);
-    // Stage 5: who is served is now fixed.
+    // Stage 5: who is served is now fixed. The stage 1–4 flow serves
+    // exactly `x` at the optimum of tiers 1–3, so with `x` as capacities
+    // that optimum is unchanged, but for the building-share reward, which
+    // the fixed networks leave out (it is a function of `x`).
+    let mut reference = net.g.total_cost();
+    reference[T2] = 0;
+    let held = net.extract();
+    drop(net);
     let fixed = |limit: Option<f64>, walk: bool| {
         let mut net = Net::build(
             inst,
@@ -452,58 +460,112 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         let c = net.run();
         (net, c)
     };
-    let (free_net, free_cost) = fixed(None, false);
     let pin_max = prep
         .pins
         .iter()
         .map(|&(h, r)| inst.walk_of(h, r))
         .filter(|w| w.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
-    // Bounds on the longest walk: the unrestricted optimum's own longest walk
-    // is attainable; no threshold below the x_h-th nearest open resource of a
-    // served household is. Candidates are the distinct open distances of the
-    // units with someone served, between the two.
-    let upper = free_net
-        .extract()
+    // Bounds on the longest walk: the stage 1–4 flow's own longest walk is
+    // attainable; below it, the candidates are the distinct open distances
+    // of the units with someone served. Three b-matchings ([`bottleneck`])
+    // give lower bounds: every unit's served total must fit, and so must
+    // tier 1a's reserved units on reserved spaces and tier 3's incumbents
+    // kept. The full check starts at the largest bound and gallops up.
+    let upper = held
         .iter()
         .map(|&(h, r)| inst.walk_of(h, r))
         .fold(f64::NEG_INFINITY, f64::max);
     let m = inst.resources.len();
-    let mut need = vec![0u32; inst.walk.len()];
+    let mut demand = vec![0u32; inst.walk.len()];
     for h in 0..n {
-        let g = inst.households[h].group;
-        if let Some(k) = need.get_mut(g) {
-            *k = (*k).max(x[h]);
+        if let Some(k) = demand.get_mut(inst.households[h].group) {
+            *k += x[h];
         }
     }
-    let mut lower = f64::NEG_INFINITY;
     let mut cands: Vec<f64> = Vec::new();
-    for (g, &k) in need.iter().enumerate() {
+    let mut arcs: Vec<Vec<(f64, u32)>> = vec![Vec::new(); demand.len()];
+    for (g, &k) in demand.iter().enumerate() {
         if k == 0 {
             continue;
         }
-        let mut row: Vec<f64> = (0..m)
-            .filter(|&r| within(inst, prep, g, r, None))
-            .map(|r| inst.walk[g][r])
-            .collect();
-        row.sort_by(f64::total_cmp);
-        if let Some(&w) = row.get(k as usize - 1) {
-            lower = lower.max(w);
+        for r in (0..m).filter(|&r| within(inst, prep, g, r, Some(upper))) {
+            let w = inst.walk[g][r];
+            cands.push(w);
+            arcs[g].push((w, r as u32));
         }
-        cands.extend(row.into_iter().filter(|&w| w >= lower && w <= upper));
     }
-    cands.retain(|&w| w >= lower);
     cands.sort_by(f64::total_cmp);
     cands.dedup();
+    // Tier 1a: per unit, the permit and the EV claims, to their spaces.
+    let kinds = [Reservation::Permit, Reservation::Ev];
+    let mut claims = vec![0u32; 2 * demand.len()];
+    for h in 0..n {
+        let g = inst.households[h].group;
+        for (k, cap) in [prep.permit_cap[h], prep.ev_cap[h]].into_iter().enumerate() {
+            if let Some(c) = claims.get_mut(2 * g + k) {
+                *c += cap.min(x[h]);
+            }
+        }
+    }
+    let claim_arcs: Vec<Vec<(f64, u32)>> = (0..claims.len())
+        .map(|i| {
+            let kind = kinds[i % 2];
+            arcs[i / 2]
+                .iter()
+                .copied()
+                .filter(|&(_, r)| inst.resources[r as usize].reservation() == kind)
+                .collect()
+        })
+        .collect();
+    // Tier 3: incumbents (always households of their own) to their spaces.
+    let mut kept_demand = Vec::new();
+    let mut kept_arcs = Vec::new();
+    for h in (0..n).filter(|&h| prep.keep && x[h] > 0) {
+        let d = &inst.households[h];
+        let row: Vec<(f64, u32)> = d
+            .incumbents
+            .iter()
+            .filter(|&&r| within(inst, prep, d.group, r, Some(upper)))
+            .map(|&r| (inst.walk[d.group][r], r as u32))
+            .collect();
+        if !row.is_empty() {
+            kept_demand.push(x[h]);
+            kept_arcs.push(row);
+        }
+    }
     let final_net = if cands.is_empty() {
-        drop(free_net);
         fixed(None, true).0
     } else {
-        let (mut lo, mut hi) = (0usize, cands.len() - 1);
+        let all = bottleneck::Bipartite::new(demand, arcs, m);
+        let first = all
+            .first_feasible(&cands, all.need())
+            .max(
+                bottleneck::Bipartite::new(claims, claim_arcs, m)
+                    .first_feasible(&cands, (-reference[T1A]).max(0) as u64),
+            )
+            .max(
+                bottleneck::Bipartite::new(kept_demand, kept_arcs, m)
+                    .first_feasible(&cands, (-reference[T3]).max(0) as u64),
+            );
+        let ok =
+            |i: usize| fixed(Some(cands[i].max(pin_max)), false).1[..PREFIX] == reference[..PREFIX];
+        let last = cands.len() - 1;
+        // Gallop up from the bound, then bisect.
+        let (mut lo, mut hi) = (first.min(last), last);
+        let mut step = 1;
+        while lo < hi {
+            let probe = (lo + step - 1).min(hi);
+            if ok(probe) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let (_, c) = fixed(Some(cands[mid].max(pin_max)), false);
-            if c[..PREFIX] == free_cost[..PREFIX] {
+            if ok(mid) {
                 hi = mid;
             } else {
                 lo = mid + 1;
