@@ -21,7 +21,6 @@
 //! mostly fixed, this turns one sweep of the face per building into a few.
 
 use super::mcf::{Mcf, Weight};
-use std::collections::VecDeque;
 use std::ops::Range;
 
 const NONE: u32 = u32::MAX;
@@ -53,6 +52,13 @@ pub struct ZeroSearch {
     /// Per region, the exits it can reach at most.
     reach: Vec<Vec<bool>>,
     exits: usize,
+    /// Search marks, valid where they equal `epoch` (no clearing per search).
+    epoch: u32,
+    fstamp: Vec<u32>,
+    bstamp: Vec<u32>,
+    /// Forward tree: the arc into a node; backward tree: the arc out of it.
+    pred: Vec<u32>,
+    succ: Vec<u32>,
 }
 
 impl ZeroSearch {
@@ -128,6 +134,11 @@ impl ZeroSearch {
             region: vec![NONE; g.nodes()],
             reach: Vec::new(),
             exits: exits.len(),
+            epoch: 0,
+            fstamp: Vec::new(),
+            bstamp: Vec::new(),
+            pred: Vec::new(),
+            succ: Vec::new(),
         }
     }
 
@@ -152,9 +163,15 @@ impl ZeroSearch {
 
     /// A path of residual edges from `from` to `to` whose edges are flagged
     /// in `zero`, not `blocked` (by edge pair) and through no `dead` node;
-    /// or, when there is none, every node reached. `dead` must only grow
-    /// between calls with the same target, `blocked` only grow, and the
-    /// flow change only along cycles.
+    /// or, when there is none, nodes reached from `from` (all of them when
+    /// the forward side ran out first). `dead` must only grow between calls
+    /// with the same target, `blocked` only grow, and the flow change only
+    /// along cycles.
+    ///
+    /// Bidirectional breadth-first search: the forward side from `from`
+    /// (hub tables, holders, regions), the backward side from `to` over
+    /// in-arcs; each round expands a whole layer of the side whose layer
+    /// has fewer arcs to scan, and the two stop where they meet.
     pub fn path<W: Weight>(
         &mut self,
         g: &Mcf<W>,
@@ -165,6 +182,19 @@ impl ZeroSearch {
         dead: &[bool],
     ) -> Result<Vec<usize>, Vec<usize>> {
         let n = g.nodes();
+        if self.fstamp.len() < n {
+            self.fstamp = vec![0; n];
+            self.bstamp = vec![0; n];
+            self.pred = vec![NONE; n];
+            self.succ = vec![NONE; n];
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.fstamp.iter_mut().for_each(|x| *x = 0);
+            self.bstamp.iter_mut().for_each(|x| *x = 0);
+            self.epoch = 1;
+        }
+        let ep = self.epoch;
         let (lo, hi) = (self.lo, self.hi);
         let is_res = |v: usize| (lo..hi).contains(&v);
         // Regions only speak of exits.
@@ -177,99 +207,160 @@ impl ZeroSearch {
         // node pruned for another reason than its region.
         let mut clean = target != NONE && self.exit[from] == NONE;
         let mut skipped: Vec<u32> = Vec::new();
-        let mut seen = vec![false; n];
-        let mut pred = vec![NONE; n];
-        let mut queue = VecDeque::from([from]);
+        let (fstamp, bstamp) = (&mut self.fstamp, &mut self.bstamp);
+        let (pred, succ) = (&mut self.pred, &mut self.succ);
+        fstamp[from] = ep;
+        bstamp[to] = ep;
+        let mut ffront = vec![from];
+        // A dead target has no path into it.
+        let mut bfront = if dead[to] { Vec::new() } else { vec![to] };
         let mut visited = vec![from];
-        // Resources not reached yet, with their places in the list.
+        // Resources not reached yet by the forward side, with their places.
         let mut unseen: Vec<u32> = (lo..hi).map(|v| v as u32).collect();
         let mut place = vec![NONE; hi - lo];
         for (i, &v) in unseen.iter().enumerate() {
             place[v as usize - lo] = i as u32;
         }
-        seen[from] = true;
         let usable = |e: usize| g.residual(e) > 0 && zero[e] && !blocked[e >> 1];
-        let mut reached: Vec<(usize, usize)> = Vec::new();
-        while let Some(u) = queue.pop_front() {
+        let hubs = &self.hubs;
+        let holder = &self.holder;
+        // The arcs a forward visit of `u` scans: `(plain, plain, hub)`.
+        let plan = |u: usize, unseen: usize| -> (&[u32], &[u32], Option<&Hub>) {
             let adj = g.out_edges(u);
-            let held: [u32; 1];
-            let (plain_a, plain_b, hub) = match &self.hubs[u] {
+            match &hubs[u] {
                 // Walk whichever is shorter: the unseen resources or the arcs.
-                Some(h) if unseen.len() < h.end - h.start => {
-                    (&adj[..h.start], &adj[h.end..], Some(h))
-                }
+                Some(h) if unseen < h.end - h.start => (&adj[..h.start], &adj[h.end..], Some(h)),
                 Some(_) => (adj, &adj[..0], None),
-                None => match self.holder.get(u.wrapping_sub(lo)) {
+                None => match holder.get(u.wrapping_sub(lo)) {
                     Some(Some((forward, h))) if is_res(u) => {
-                        held = [*h];
-                        let back: &[u32] = if *h == NONE { &[] } else { &held };
+                        let back: &[u32] = if *h == NONE {
+                            &[]
+                        } else {
+                            std::slice::from_ref(h)
+                        };
                         (&forward[..], back, None)
                     }
                     _ => (adj, &adj[..0], None),
                 },
-            };
-            reached.clear();
-            for &e in plain_a.iter().chain(plain_b) {
-                let e = e as usize;
-                let v = g.head(e);
-                if seen[v] || !usable(e) {
-                    continue;
-                }
-                if skip(v) {
-                    skipped.push(region[v]);
-                    continue;
-                }
-                seen[v] = true;
-                if is_res(v) {
-                    take(&mut unseen, &mut place, v - lo, lo);
-                }
-                if dead[v] {
-                    clean = false;
-                } else {
-                    reached.push((v, e));
-                }
             }
-            if let Some(h) = hub {
-                let mut i = 0;
-                while i < unseen.len() {
-                    let v = unseen[i] as usize;
-                    let e = h.edge[v - lo];
-                    if e != NONE && usable(e as usize) {
-                        seen[v] = true;
-                        take(&mut unseen, &mut place, v - lo, lo);
-                        if skip(v) {
-                            skipped.push(region[v]);
-                        } else if dead[v] {
-                            clean = false;
-                        } else {
-                            reached.push((v, e as usize));
+        };
+        let join = |v: usize, pred: &[u32], succ: &[u32]| {
+            let mut path = Vec::new();
+            let mut x = v;
+            while x != from {
+                let pe = pred[x] as usize;
+                path.push(pe);
+                x = g.head(pe ^ 1);
+            }
+            path.reverse();
+            let mut x = v;
+            while x != to {
+                let se = succ[x] as usize;
+                path.push(se);
+                x = g.head(se);
+            }
+            path
+        };
+        let mut reached: Vec<(usize, usize)> = Vec::new();
+        let mut next: Vec<usize> = Vec::new();
+        loop {
+            if ffront.is_empty() || bfront.is_empty() {
+                break;
+            }
+            let fcost: usize = ffront
+                .iter()
+                .map(|&u| {
+                    let (a, b, h) = plan(u, unseen.len());
+                    a.len() + b.len() + h.map_or(0, |_| unseen.len())
+                })
+                .sum();
+            let bcost: usize = bfront.iter().map(|&v| g.out_edges(v).len()).sum();
+            next.clear();
+            if bcost < fcost {
+                // Backward: arcs u → v are the reverses of v's out-edges.
+                for &v in &bfront {
+                    for &e in g.out_edges(v) {
+                        let a = (e ^ 1) as usize;
+                        let u = g.head(e as usize);
+                        if bstamp[u] == ep || (dead[u] && u != from) || !usable(a) {
+                            continue;
                         }
+                        bstamp[u] = ep;
+                        succ[u] = a as u32;
+                        if fstamp[u] == ep {
+                            return Ok(join(u, pred, succ));
+                        }
+                        next.push(u);
+                    }
+                }
+                std::mem::swap(&mut bfront, &mut next);
+                continue;
+            }
+            for &u in &ffront {
+                let (plain_a, plain_b, hub) = plan(u, unseen.len());
+                reached.clear();
+                for &e in plain_a.iter().chain(plain_b) {
+                    let e = e as usize;
+                    let v = g.head(e);
+                    if fstamp[v] == ep || !usable(e) {
+                        continue;
+                    }
+                    if bstamp[v] == ep {
+                        pred[v] = e as u32;
+                        return Ok(join(v, pred, succ));
+                    }
+                    if skip(v) {
+                        skipped.push(region[v]);
+                        continue;
+                    }
+                    fstamp[v] = ep;
+                    pred[v] = e as u32;
+                    if is_res(v) {
+                        take(&mut unseen, &mut place, v - lo, lo);
+                    }
+                    if dead[v] {
+                        clean = false;
                     } else {
-                        i += 1;
+                        reached.push((v, e));
                     }
                 }
-            }
-            for &(v, e) in &reached {
-                pred[v] = e as u32;
-                if v == to {
-                    let mut path = Vec::new();
-                    let mut x = to;
-                    while x != from {
-                        let pe = pred[x] as usize;
-                        path.push(pe);
-                        x = g.head(pe ^ 1);
+                if let Some(h) = hub {
+                    let mut i = 0;
+                    while i < unseen.len() {
+                        let v = unseen[i] as usize;
+                        let e = h.edge[v - lo];
+                        if e != NONE && usable(e as usize) {
+                            if bstamp[v] == ep {
+                                pred[v] = e;
+                                return Ok(join(v, pred, succ));
+                            }
+                            fstamp[v] = ep;
+                            pred[v] = e;
+                            take(&mut unseen, &mut place, v - lo, lo);
+                            if skip(v) {
+                                skipped.push(region[v]);
+                            } else if dead[v] {
+                                clean = false;
+                            } else {
+                                reached.push((v, e as usize));
+                            }
+                        } else {
+                            i += 1;
+                        }
                     }
-                    path.reverse();
-                    return Ok(path);
                 }
-                if self.exit[v] == self.source {
-                    clean = false;
+                for &(v, _) in &reached {
+                    if self.exit[v] == self.source {
+                        clean = false;
+                    }
+                    visited.push(v);
+                    next.push(v);
                 }
-                visited.push(v);
-                queue.push_back(v);
             }
+            std::mem::swap(&mut ffront, &mut next);
         }
-        if clean {
+        // The forward side ran out: everything it visited is known.
+        if clean && ffront.is_empty() {
             let mut can = vec![false; self.exits];
             for k in skipped {
                 for (c, &r) in can.iter_mut().zip(&self.reach[k as usize]) {
@@ -400,12 +491,23 @@ mod tests {
     #[test]
     fn a_region_that_reaches_no_exit_is_not_swept_again_for_another_exit() {
         // w → x → y → z, none of them reaching the exits e1, e2; e2 → z.
+        // Six nodes all joined to one another and to e1 make the backward
+        // side from e1 the larger one, so the forward side runs out first.
         let mut g = Mcf::new(6);
         let (w, x, y, z, e1, e2) = (0, 1, 2, 3, 4, 5);
         g.add_edge(x, y, 1, ZERO);
         g.add_edge(y, z, 1, ZERO);
         g.add_edge(w, y, 1, ZERO);
         g.add_edge(e2, z, 1, ZERO);
+        let clique: Vec<usize> = (0..6).map(|_| g.add_node()).collect();
+        for &a in &clique {
+            g.add_edge(a, e1, 1, ZERO);
+            for &b in &clique {
+                if a != b {
+                    g.add_edge(a, b, 1, ZERO);
+                }
+            }
+        }
         let zero = vec![true; g.edge_count()];
         let blocked = vec![false; g.edge_count() / 2 + 1];
         let dead = vec![false; g.nodes()];
@@ -425,5 +527,31 @@ mod tests {
                 .map(|p| p.len()),
             Ok(2)
         );
+    }
+
+    #[test]
+    fn the_two_sides_meet_in_the_middle_of_a_long_path() {
+        // A chain of 40 nodes; every path of it is found, whichever side
+        // does most of the walking.
+        let mut g = Mcf::new(40);
+        for v in 0..39 {
+            g.add_edge(v, v + 1, 1, ZERO);
+        }
+        let zero = vec![true; g.edge_count()];
+        let blocked = vec![false; g.edge_count() / 2 + 1];
+        let dead = vec![false; g.nodes()];
+        let mut search = ZeroSearch::new(&g, 0..0, &[], &zero);
+        for (from, to) in [(0, 39), (5, 6), (17, 30)] {
+            let path = search.path(&g, from, to, &zero, &blocked, &dead);
+            let path = path.unwrap_or_else(|_| panic!("{from} → {to}: no path"));
+            assert_eq!(path.len(), to - from);
+            let mut at = from;
+            for &e in &path {
+                assert_eq!(g.head(e ^ 1), at);
+                at = g.head(e);
+            }
+            assert_eq!(at, to);
+        }
+        assert!(search.path(&g, 30, 17, &zero, &blocked, &dead).is_err());
     }
 }
