@@ -47,6 +47,15 @@ impl Bipartite {
         self.demand.iter().map(|&d| u64::from(d)).sum()
     }
 
+    /// The most units that can be matched, with no walking limit.
+    pub(super) fn max_matched(&self) -> u64 {
+        let mut m = Matching {
+            mate: vec![NONE; self.resources],
+            load: vec![0; self.demand.len()],
+        };
+        self.saturate(&mut m, f64::INFINITY)
+    }
+
     /// The first index `i` of `limits` (sorted ascending) under which at
     /// least `need` units can be matched, or `limits.len()` if none.
     pub(super) fn first_feasible(&self, limits: &[f64], need: u64) -> usize {

@@ -383,38 +383,29 @@ impl Net {
 }
 
 /// The most units building `b`'s households could get if no other building
-/// competed, beyond their pins: a plain maximum flow over unpinned eligible
-/// resources (reservations ignored).
+/// competed, beyond their pins: a maximum b-matching of its units (demand:
+/// their households' remaining demand) to the unpinned resources each can
+/// use (reservations ignored).
 pub(crate) fn alone(inst: &Instance, prep: &Prepared, b: usize) -> u32 {
     let m = inst.resources.len();
-    let mut unit_demand: std::collections::BTreeMap<usize, i64> = Default::default();
+    let mut unit_demand: std::collections::BTreeMap<usize, u32> = Default::default();
     for (h, d) in inst.households.iter().enumerate() {
         if prep.hb[h] == b && prep.rem[h] > 0 {
-            *unit_demand.entry(d.group).or_default() += i64::from(prep.rem[h]);
+            *unit_demand.entry(d.group).or_default() += prep.rem[h];
         }
     }
-    if unit_demand.is_empty() || m == 0 {
-        return 0;
-    }
-    let mut g = Mcf::new(0);
-    g.simplex = false;
-    let s = g.add_node();
-    let units: Vec<(usize, usize)> = unit_demand.keys().map(|&u| (u, g.add_node())).collect();
-    let r_node: Vec<usize> = (0..m).map(|_| g.add_node()).collect();
-    let t = g.add_node();
-    for &(u, un) in &units {
-        g.add_edge(s, un, unit_demand[&u], tier(&[(T1C, -1)]));
-        for (r, &rn) in r_node.iter().enumerate() {
-            if within(inst, prep, u, r, None) {
-                g.add_edge(un, rn, 1, ZERO);
-            }
-        }
-    }
-    for &rn in &r_node {
-        g.add_edge(rn, t, 1, ZERO);
-    }
-    let c = g.run(s, t);
-    (-c[T1C]).max(0) as u32
+    let arcs = unit_demand
+        .keys()
+        .map(|&u| {
+            (0..m)
+                .filter(|&r| within(inst, prep, u, r, None))
+                .map(|r| (inst.walk[u][r], r as u32))
+                .collect()
+        })
+        .collect();
+    let matched =
+        bottleneck::Bipartite::new(unit_demand.into_values().collect(), arcs, m).max_matched();
+    u32::try_from(matched).unwrap_or(u32::MAX)
 }
 
 /// Solves mechanism `optimal`; returns the assignment, pins included.
