@@ -183,27 +183,22 @@ mod tests {
     use proptest::prelude::*;
     use rand::{Rng, SeedableRng};
 
-    /// Whether every demand fits under `limit`, by trying every way of
+    /// The most units matched under `limit`, by trying every way of
     /// handing resources to groups (tiny instances only).
-    fn fits_by_brute_force(demand: &[u32], arcs: &[Vec<(f64, u32)>], m: usize, limit: f64) -> bool {
-        fn go(r: usize, m: usize, left: &mut [u32], ok: &dyn Fn(usize, usize) -> bool) -> bool {
-            if left.iter().all(|&d| d == 0) {
-                return true;
-            }
+    fn most_by_brute_force(demand: &[u32], arcs: &[Vec<(f64, u32)>], m: usize, limit: f64) -> u64 {
+        fn go(r: usize, m: usize, left: &mut [u32], ok: &dyn Fn(usize, usize) -> bool) -> u64 {
             if r == m {
-                return false;
+                return 0;
             }
+            let mut best = go(r + 1, m, left, ok);
             for g in 0..left.len() {
                 if left[g] > 0 && ok(g, r) {
                     left[g] -= 1;
-                    let done = go(r + 1, m, left, ok);
+                    best = best.max(1 + go(r + 1, m, left, ok));
                     left[g] += 1;
-                    if done {
-                        return true;
-                    }
                 }
             }
-            go(r + 1, m, left, ok)
+            best
         }
         let ok = |g: usize, r: usize| arcs[g].iter().any(|&(w, x)| x as usize == r && w <= limit);
         go(0, m, &mut demand.to_vec(), &ok)
@@ -232,7 +227,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
-        fn the_first_feasible_limit_matches_brute_force(seed in any::<u64>()) {
+        fn the_first_limit_reaching_any_target_matches_brute_force(seed in any::<u64>()) {
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
             let groups = rng.random_range(1..=4usize);
             let m = rng.random_range(1..=6usize);
@@ -251,11 +246,16 @@ mod tests {
             limits.dedup();
             let demand: Vec<u32> = (0..groups).map(|_| rng.random_range(0..=2)).collect();
             let b = Bipartite::new(demand.clone(), arcs.clone(), m);
-            let want = limits
+            let most: Vec<u64> = limits
                 .iter()
-                .position(|&l| fits_by_brute_force(&demand, &arcs, m, l))
-                .unwrap_or(limits.len());
-            prop_assert_eq!(b.first_feasible(&limits, b.need()), want);
+                .map(|&l| most_by_brute_force(&demand, &arcs, m, l))
+                .collect();
+            let total: u64 = demand.iter().map(|&d| u64::from(d)).sum();
+            for need in 0..=total {
+                let want = most.iter().position(|&k| k >= need).unwrap_or(limits.len());
+                prop_assert_eq!(b.first_feasible(&limits, need), want, "need {}", need);
+            }
+            prop_assert_eq!(b.max_matched(), most_by_brute_force(&demand, &arcs, m, f64::INFINITY));
         }
     }
 }
