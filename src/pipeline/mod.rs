@@ -234,17 +234,14 @@ pub fn allocate(
         .iter()
         .map(|(b, u)| format!("{b}-{u}"))
         .collect();
-    let mut assignments = Vec::new();
-    let mut unserved = Vec::new();
-    let mut metrics_by_kind = BTreeMap::new();
-    let mut stages = Vec::new();
-    for kind in ResourceKind::ALL {
+    // One kind: build, solve, explain, measure. Kinds share nothing, so the
+    // flow engine solves them on threads of their own (results are taken in
+    // kind order, so the output does not depend on which finishes first).
+    // The MILP backends run one kind at a time: CBC is not thread-safe.
+    let one_kind = |kind: ResourceKind| -> Result<_, PipelineError> {
         let built = build_instance(site, &households, policy, walks, kind, &rank);
         let solution = solve::solve(&built.instance, policy.mechanism, engine)
             .map_err(|e| PipelineError::Solver(format!("{kind}: {e}")))?;
-        for s in &solution.stages {
-            stages.push(format!("{kind}: {} = {}", s.name, stage_value(s.value)));
-        }
         let explained = explain::explain(
             &built.instance,
             &solution,
@@ -252,10 +249,38 @@ pub fn allocate(
             &built.pin_reasons,
             &unit_labels,
         );
-        metrics_by_kind.insert(
-            kind,
-            metrics::measure(&built.instance, &solution, &households, policy),
-        );
+        let measured = metrics::measure(&built.instance, &solution, &households, policy);
+        Ok((solution.stages, explained, measured))
+    };
+    let per_kind: Vec<Result<_, PipelineError>> = match engine {
+        Engine::Flow => std::thread::scope(|scope| {
+            let handles: Vec<_> = ResourceKind::ALL
+                .into_iter()
+                .map(|kind| (kind, scope.spawn(move || one_kind(kind))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|(kind, h)| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(PipelineError::Solver(format!(
+                            "{kind}: the solver stopped unexpectedly"
+                        )))
+                    })
+                })
+                .collect()
+        }),
+        Engine::Milp(_) => ResourceKind::ALL.into_iter().map(one_kind).collect(),
+    };
+    let mut assignments = Vec::new();
+    let mut unserved = Vec::new();
+    let mut metrics_by_kind = BTreeMap::new();
+    let mut stages = Vec::new();
+    for (kind, result) in ResourceKind::ALL.into_iter().zip(per_kind) {
+        let (kind_stages, explained, measured) = result?;
+        for s in &kind_stages {
+            stages.push(format!("{kind}: {} = {}", s.name, stage_value(s.value)));
+        }
+        metrics_by_kind.insert(kind, measured);
         assignments.extend(explained.assignments);
         unserved.extend(explained.unserved);
     }
