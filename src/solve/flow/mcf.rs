@@ -65,6 +65,18 @@ impl Weight for i128 {
     }
 }
 
+impl Weight for i64 {
+    fn plus(&self, b: &i64) -> i64 {
+        self.wrapping_add(*b)
+    }
+    fn minus(&self, b: &i64) -> i64 {
+        self.wrapping_sub(*b)
+    }
+    fn negated(&self) -> i64 {
+        self.wrapping_neg()
+    }
+}
+
 fn add<W: Weight>(a: &W, b: &W) -> W {
     a.plus(b)
 }
@@ -415,6 +427,16 @@ impl Mcf<Cost> {
         let cap: Vec<i64> = (0..arcs).map(|k| self.cap[2 * k]).collect();
         let nodes = self.adj.len();
         let solved = match Packing::new(&self.cost, nodes) {
+            // Half the width where it fits: the simplex is ~1.6× faster on i64.
+            Some(p) if p.fits_i64() => {
+                let cost: Vec<i64> = (0..arcs)
+                    .map(|k| p.pack(&self.cost[2 * k]) as i64)
+                    .collect();
+                simplex::solve(nodes, &tail, &head, &cap, &cost, s, t).map(|o| {
+                    let pot = o.pot.iter().map(|&x| p.unpack(i128::from(x))).collect();
+                    (o.flow, pot)
+                })
+            }
             Some(p) => {
                 let cost: Vec<i128> = (0..arcs).map(|k| p.pack(&self.cost[2 * k])).collect();
                 simplex::solve(nodes, &tail, &head, &cap, &cost, s, t).map(|o| {
@@ -447,6 +469,21 @@ impl Mcf<Cost> {
     /// that already carry flow.
     pub fn run_shortest_paths(&mut self, s: usize, t: usize) -> Cost {
         match Packing::new(&self.cost, self.adj.len()) {
+            Some(p) if p.fits_i64() => {
+                let mut g: Mcf<i64> = Mcf {
+                    to: std::mem::take(&mut self.to),
+                    cap: std::mem::take(&mut self.cap),
+                    cost: self.cost.iter().map(|c| p.pack(c) as i64).collect(),
+                    adj: std::mem::take(&mut self.adj),
+                    batch: self.batch,
+                    ..Mcf::default()
+                };
+                g.augment_all(s, t);
+                self.to = g.to;
+                self.cap = g.cap;
+                self.adj = g.adj;
+                self.pot = g.pot.iter().map(|&x| p.unpack(i128::from(x))).collect();
+            }
             Some(p) => {
                 let mut g: Mcf<i128> = Mcf {
                     to: std::mem::take(&mut self.to),
@@ -481,6 +518,9 @@ pub struct Packing {
     /// `(tier, weight)` of the tiers that are not constant zero, most
     /// significant first.
     live: Vec<(usize, i128)>,
+    /// The product of all radices: every packed quantity compared is
+    /// smaller in magnitude than half of it.
+    span: i128,
 }
 
 impl Packing {
@@ -508,7 +548,13 @@ impl Packing {
             return None;
         }
         live.reverse();
-        Some(Packing { live })
+        Some(Packing { live, span: w })
+    }
+
+    /// Whether every packed value, and the sum of two, fits an `i64` with
+    /// the same headroom as the `i128` check.
+    pub fn fits_i64(&self) -> bool {
+        self.span <= i128::from(i64::MAX / 16)
     }
 
     pub fn pack(&self, c: &Cost) -> i128 {
@@ -650,6 +696,49 @@ mod tests {
     fn costs_too_wide_for_an_i128_are_not_packed() {
         let wide = c(&[(0, 1 << 40), (1, 1 << 40), (2, 1 << 40), (3, 1 << 40)]);
         assert!(Packing::new(&[wide], 1000).is_none());
+    }
+
+    #[test]
+    fn two_tiers_of_modest_size_pack_into_an_i64_and_solve_alike() {
+        // Served units and walks in centimetres, as in the plain assignment.
+        use rand::{Rng, SeedableRng};
+        for seed in 0..100 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let (a, b) = (rng.random_range(1..6usize), rng.random_range(1..12usize));
+            let mut g = Mcf::new(a + b + 2);
+            let t = a + b + 1;
+            for i in 0..a {
+                g.add_edge(0, 1 + i, rng.random_range(1..4), c(&[(4, -1)]));
+                for j in 0..b {
+                    if rng.random_bool(0.7) {
+                        g.add_edge(1 + i, 1 + a + j, 1, c(&[(8, rng.random_range(0..30_000))]));
+                    }
+                }
+            }
+            for j in 0..b {
+                g.add_edge(1 + a + j, t, 1, ZERO);
+            }
+            let p = Packing::new(&g.cost, g.nodes()).expect("fits");
+            assert!(p.fits_i64(), "seed {seed}");
+            let mut plain = g.clone();
+            plain.augment_all(0, t);
+            let mut ssp = g.clone();
+            let cost = ssp.run_shortest_paths(0, t);
+            assert_eq!(ssp.cap, plain.cap, "seed {seed}");
+            assert_eq!(ssp.pot, plain.pot, "seed {seed}");
+            assert_eq!(cost, plain.total_cost());
+            let mut simplex = g.clone();
+            simplex.simplex = true;
+            assert_eq!(simplex.run(0, t), plain.total_cost(), "seed {seed}");
+        }
+        let wide = [
+            c(&[(0, -1)]),
+            c(&[(4, -1)]),
+            c(&[(8, 200_000)]),
+            c(&[(10, 100_000_000)]),
+        ];
+        let p = Packing::new(&wide, 30_000).expect("fits an i128");
+        assert!(!p.fits_i64());
     }
 
     #[test]
