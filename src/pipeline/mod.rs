@@ -237,7 +237,8 @@ pub fn allocate(
     // One kind: build, solve, explain, measure. Kinds share nothing, so the
     // flow engine solves them on threads of their own (results are taken in
     // kind order, so the output does not depend on which finishes first).
-    // The MILP backends run one kind at a time: CBC is not thread-safe.
+    // The MILP backends run one kind at a time: CBC is not thread-safe (the
+    // `coin_cbc` feature serialises its calls behind one lock anyway).
     let one_kind = |kind: ResourceKind| -> Result<_, PipelineError> {
         let built = build_instance(site, &households, policy, walks, kind, &rank);
         let solution = solve::solve(&built.instance, policy.mechanism, engine)
