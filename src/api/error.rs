@@ -1,13 +1,13 @@
 //! HTTP errors: every failure is answered with `application/problem+json`
 //! (RFC 9457), never with actix's plain-text defaults.
 //!
-//! Every handler returns its own error enum, declared with [`handler_error!`],
+//! Every handler returns its own error enum, declared with `handler_error!`,
 //! listing exactly the failures it can produce (`PutLayoutError`,
 //! `CreateAllocationError`, …). Their variants wrap the shared failures of
 //! this module ([`AuthError`], [`BodyError`], [`PreconditionError`],
 //! [`StoreFailure`], [`Invalid`], …), each of which knows its [`Category`]
 //! (one table of status, problem type and title) and renders through
-//! [`HttpProblem::problem`]; [`problem_response!`] implements actix-web's
+//! [`HttpProblem::problem`]; `problem_response!` implements actix-web's
 //! `ResponseError` for all of them the same way.
 
 use super::auth::Role;

@@ -1,9 +1,9 @@
 //! Layout loading, projection, validation and walking distances
 //! (FORMAT.md §1). No I/O: everything takes parsed values and returns data.
 //!
-//! - [`load_layout`]: GeoJSON FeatureCollection → [`Site`](crate::model::Site)
+//! - [`load_layout`]: GeoJSON FeatureCollection → [`crate::model::Site`]
 //!   in planar metres, or every loading problem.
-//! - [`validate`]: geometry rules 1–7 (errors) and the layout warnings.
+//! - [`validate()`]: geometry rules 1–7 (errors) and the layout warnings.
 //! - [`walking_distances`]: the unit × resource [`WalkMatrix`].
 //! - [`LocalProjection`]: WGS84 ↔ local metres, for loading and renderers.
 //!

@@ -15,10 +15,10 @@
 //! successive shortest paths in batches); then the lottery stage, exactly
 //! lexicographic, by augmenting down the lottery order along cycles of zero
 //! reduced cost on tiers 1–3 (the optimal face) that avoid the arcs of
-//! households already fixed ([`search`]); then, with each household's served
+//! households already fixed (`search`); then, with each household's served
 //! units fixed, the longest walk is the smallest candidate distance that
 //! keeps tiers 1–3 at their optimum: b-matchings bound it from below
-//! ([`bottleneck`]), a min-cost check (batched shortest paths) confirms the
+//! (`bottleneck`), a min-cost check (batched shortest paths) confirms the
 //! bound or gallops up from it; and a last solve by the network simplex ([`simplex`]) minimises total walk (millimetres),
 //! preference rank and resource-id order, where every path cost differs.
 //!

@@ -1,5 +1,6 @@
-//! Primal network simplex for the free-amount min-cost flow of [`Mcf::run`]
-//! (super::mcf::Mcf::run): the cheapest flow of any amount from `s` to `t`.
+//! Primal network simplex for the free-amount min-cost flow of
+//! [`Mcf::run`](super::mcf::Mcf::run): the cheapest flow of any amount from
+//! `s` to `t`.
 //!
 //! The flow is read as a min-cost circulation by closing the network with an
 //! uncapacitated arc `t → s` of cost zero. The method is the bounded-variable
