@@ -628,6 +628,30 @@ mod tests {
         inst
     }
 
+    /// Each lower bound on the longest walk allows 10 m on its own — every
+    /// unit fits (A→S1, B→S2, C→P), A's reserved unit fits (A→P), B's kept
+    /// space fits — but together they push C out to 40 m: the engine's one
+    /// check at the bound fails and it must search upwards.
+    fn the_longest_walk_can_lie_above_every_bound() -> Instance {
+        let mut a = hh("A", "B1", 0, 0);
+        a.permit = true;
+        let mut b = hh("B", "B1", 1, 1);
+        b.incumbents = vec![2];
+        let mut p = slot("P");
+        p.accessible = true;
+        let mut inst = instance(
+            vec![a, b, hh("C", "B1", 2, 2)],
+            vec![p, slot("S1"), slot("S2"), slot("S3")],
+            vec![
+                vec![10.0, 10.0, OUT, OUT],
+                vec![OUT, OUT, 10.0, OUT],
+                vec![10.0, 40.0, 10.0, 40.0],
+            ],
+        );
+        inst.stability = Stability::KeepIncumbents;
+        inst
+    }
+
     /// A pin holds whatever the walk or the reservation.
     fn pins_hold_before_everything() -> Instance {
         let mut inst = reservation_beats_total_served();
@@ -646,6 +670,7 @@ mod tests {
     #[case::id_order(equal_walks_without_preference_go_by_id(), &[("h", "P10")])]
     #[case::lexicographic(the_lottery_is_lexicographic_not_weighted(), &[("h1", "r1"), ("h4", "r2")])]
     #[case::pin(pins_hold_before_everything(), &[("o", "A"), ("p", "R")])]
+    #[case::above_the_bounds(the_longest_walk_can_lie_above_every_bound(), &[("A", "P"), ("B", "S2"), ("C", "S1")])]
     fn optimal_cases_worked_out_by_hand(#[case] inst: Instance, #[case] want: &[(&str, &str)]) {
         let want: Vec<(String, String)> = want
             .iter()
