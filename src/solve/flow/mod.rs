@@ -409,6 +409,91 @@ pub(crate) fn alone(inst: &Instance, prep: &Prepared, b: usize) -> u32 {
     u32::try_from(matched).unwrap_or(u32::MAX)
 }
 
+/// Stage 5's candidate longest walks (sorted, distinct, at most `upper`)
+/// and the index of the largest of three lower bounds among them: the
+/// first limit under which every unit's served total fits, and so do tier
+/// 1a's reserved units and tier 3's kept incumbents of `reference`
+/// (b-matchings, [`bottleneck`]).
+fn walk_candidates(
+    inst: &Instance,
+    prep: &Prepared,
+    x: &[u32],
+    upper: f64,
+    reference: &Cost,
+) -> (Vec<f64>, usize) {
+    let n = inst.households.len();
+    let m = inst.resources.len();
+    let mut demand = vec![0u32; inst.walk.len()];
+    for h in 0..n {
+        if let Some(k) = demand.get_mut(inst.households[h].group) {
+            *k += x[h];
+        }
+    }
+    let mut cands: Vec<f64> = Vec::new();
+    let mut arcs: Vec<Vec<(f64, u32)>> = vec![Vec::new(); demand.len()];
+    for (g, &k) in demand.iter().enumerate() {
+        if k == 0 {
+            continue;
+        }
+        for r in (0..m).filter(|&r| within(inst, prep, g, r, Some(upper))) {
+            let w = inst.walk[g][r];
+            cands.push(w);
+            arcs[g].push((w, r as u32));
+        }
+    }
+    cands.sort_by(f64::total_cmp);
+    cands.dedup();
+    // Tier 1a: per unit, the permit and the EV claims, to their spaces.
+    let kinds = [Reservation::Permit, Reservation::Ev];
+    let mut claims = vec![0u32; 2 * demand.len()];
+    for h in 0..n {
+        let g = inst.households[h].group;
+        for (k, cap) in [prep.permit_cap[h], prep.ev_cap[h]].into_iter().enumerate() {
+            if let Some(c) = claims.get_mut(2 * g + k) {
+                *c += cap.min(x[h]);
+            }
+        }
+    }
+    let claim_arcs: Vec<Vec<(f64, u32)>> = (0..claims.len())
+        .map(|i| {
+            let kind = kinds[i % 2];
+            arcs[i / 2]
+                .iter()
+                .copied()
+                .filter(|&(_, r)| inst.resources[r as usize].reservation() == kind)
+                .collect()
+        })
+        .collect();
+    // Tier 3: incumbents (always households of their own) to their spaces.
+    let mut kept_demand = Vec::new();
+    let mut kept_arcs = Vec::new();
+    for h in (0..n).filter(|&h| prep.keep && x[h] > 0) {
+        let d = &inst.households[h];
+        let row: Vec<(f64, u32)> = d
+            .incumbents
+            .iter()
+            .filter(|&&r| within(inst, prep, d.group, r, Some(upper)))
+            .map(|&r| (inst.walk[d.group][r], r as u32))
+            .collect();
+        if !row.is_empty() {
+            kept_demand.push(x[h]);
+            kept_arcs.push(row);
+        }
+    }
+    let all = bottleneck::Bipartite::new(demand, arcs, m);
+    let first = all
+        .first_feasible(&cands, all.need())
+        .max(
+            bottleneck::Bipartite::new(claims, claim_arcs, m)
+                .first_feasible(&cands, (-reference[T1A]).max(0) as u64),
+        )
+        .max(
+            bottleneck::Bipartite::new(kept_demand, kept_arcs, m)
+                .first_feasible(&cands, (-reference[T3]).max(0) as u64),
+        );
+    (cands, first)
+}
+
 /// Solves mechanism `optimal`; returns the assignment, pins included.
 pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usize)>, SolveError> {
     let n = inst.households.len();
@@ -468,78 +553,10 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         .iter()
         .map(|&(h, r)| inst.walk_of(h, r))
         .fold(f64::NEG_INFINITY, f64::max);
-    let m = inst.resources.len();
-    let mut demand = vec![0u32; inst.walk.len()];
-    for h in 0..n {
-        if let Some(k) = demand.get_mut(inst.households[h].group) {
-            *k += x[h];
-        }
-    }
-    let mut cands: Vec<f64> = Vec::new();
-    let mut arcs: Vec<Vec<(f64, u32)>> = vec![Vec::new(); demand.len()];
-    for (g, &k) in demand.iter().enumerate() {
-        if k == 0 {
-            continue;
-        }
-        for r in (0..m).filter(|&r| within(inst, prep, g, r, Some(upper))) {
-            let w = inst.walk[g][r];
-            cands.push(w);
-            arcs[g].push((w, r as u32));
-        }
-    }
-    cands.sort_by(f64::total_cmp);
-    cands.dedup();
-    // Tier 1a: per unit, the permit and the EV claims, to their spaces.
-    let kinds = [Reservation::Permit, Reservation::Ev];
-    let mut claims = vec![0u32; 2 * demand.len()];
-    for h in 0..n {
-        let g = inst.households[h].group;
-        for (k, cap) in [prep.permit_cap[h], prep.ev_cap[h]].into_iter().enumerate() {
-            if let Some(c) = claims.get_mut(2 * g + k) {
-                *c += cap.min(x[h]);
-            }
-        }
-    }
-    let claim_arcs: Vec<Vec<(f64, u32)>> = (0..claims.len())
-        .map(|i| {
-            let kind = kinds[i % 2];
-            arcs[i / 2]
-                .iter()
-                .copied()
-                .filter(|&(_, r)| inst.resources[r as usize].reservation() == kind)
-                .collect()
-        })
-        .collect();
-    // Tier 3: incumbents (always households of their own) to their spaces.
-    let mut kept_demand = Vec::new();
-    let mut kept_arcs = Vec::new();
-    for h in (0..n).filter(|&h| prep.keep && x[h] > 0) {
-        let d = &inst.households[h];
-        let row: Vec<(f64, u32)> = d
-            .incumbents
-            .iter()
-            .filter(|&&r| within(inst, prep, d.group, r, Some(upper)))
-            .map(|&r| (inst.walk[d.group][r], r as u32))
-            .collect();
-        if !row.is_empty() {
-            kept_demand.push(x[h]);
-            kept_arcs.push(row);
-        }
-    }
+    let (cands, first) = walk_candidates(inst, prep, &x, upper, &reference);
     let final_net = if cands.is_empty() {
         fixed(None, true).0
     } else {
-        let all = bottleneck::Bipartite::new(demand, arcs, m);
-        let first = all
-            .first_feasible(&cands, all.need())
-            .max(
-                bottleneck::Bipartite::new(claims, claim_arcs, m)
-                    .first_feasible(&cands, (-reference[T1A]).max(0) as u64),
-            )
-            .max(
-                bottleneck::Bipartite::new(kept_demand, kept_arcs, m)
-                    .first_feasible(&cands, (-reference[T3]).max(0) as u64),
-            );
         let ok =
             |i: usize| fixed(Some(cands[i].max(pin_max)), false).1[..PREFIX] == reference[..PREFIX];
         let last = cands.len() - 1;
