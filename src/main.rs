@@ -111,6 +111,8 @@ enum EngineArg {
 #[derive(Clone, Copy, ValueEnum)]
 enum BackendArg {
     Microlp,
+    /// Spelled as the cargo feature and `solver.backend` are; `coin-cbc` also works.
+    #[value(name = "coin_cbc", alias = "coin-cbc")]
     CoinCbc,
 }
 

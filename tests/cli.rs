@@ -149,3 +149,41 @@ fn render_draws_the_allocation_as_an_svg_file() {
     let holder = a["assignments"][0]["household"].as_str().unwrap();
     assert!(text.contains(holder), "the holder {holder} is labelled");
 }
+
+#[test]
+fn the_cbc_backend_is_spelled_as_the_readme_and_the_cargo_feature_spell_it() {
+    let fixture = "fixtures/small/nearest_wins";
+    for spelling in ["coin_cbc", "coin-cbc"] {
+        let out = allot()
+            .args([
+                "solve",
+                "--layout",
+                &format!("{fixture}/layout.geojson"),
+                "--households",
+                &format!("{fixture}/households.json"),
+                "--policy",
+                &format!("{fixture}/policy.json"),
+                "--engine",
+                "milp",
+                "--backend",
+                spelling,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("invalid value"),
+            "{spelling}: rejected by the argument parser: {stderr}"
+        );
+        if cfg!(feature = "coin_cbc") {
+            assert!(out.status.success(), "{spelling}: {stderr}");
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["solver"]["backend"], "coin_cbc");
+        } else {
+            // Without the feature: a clear error naming it, no panic.
+            assert!(!out.status.success());
+            assert!(stderr.contains("coin_cbc"), "{spelling}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{spelling}: {stderr}");
+        }
+    }
+}
