@@ -84,6 +84,10 @@ struct SolveArgs {
     /// Record the solve time in `solver.seconds` (makes the output differ run to run).
     #[arg(long)]
     timings: bool,
+    /// Give up after this many seconds (any engine; the MILP engine stops
+    /// between its stages): exit 1, nothing written.
+    #[arg(long, value_name = "SECONDS")]
+    time_limit: Option<f64>,
     /// Write here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -152,11 +156,27 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Reads JSON strictly, as the server does: invalid UTF-8 anywhere (also
+/// inside a string) is an error, not replaced.
 fn read_json(path: &Path) -> Result<serde_json::Value> {
     let bytes = read(path)?;
-    let text = String::from_utf8_lossy(&bytes);
-    serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .with_context(|| format!("{} is not valid JSON", path.display()))
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    serde_json::from_slice(body).with_context(|| format!("{} is not valid JSON", path.display()))
+}
+
+/// At most this many problems are printed; the rest are counted.
+const PRINTED_PROBLEMS: usize = 200;
+
+fn print_problems(label: &str, problems: &[allot::model::Problem]) {
+    for p in problems.iter().take(PRINTED_PROBLEMS) {
+        eprintln!("{label}: {p}");
+    }
+    if problems.len() > PRINTED_PROBLEMS {
+        eprintln!(
+            "{label}: … and {} more {label}s not shown",
+            problems.len() - PRINTED_PROBLEMS
+        );
+    }
 }
 
 fn write_out(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
@@ -175,12 +195,8 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
     let layout = read_json(layout)?;
     let policy = policy.map(read_json).transpose()?;
     let report = pipeline::validate_layout(&layout, policy.as_ref());
-    for p in &report.errors {
-        eprintln!("error: {p}");
-    }
-    for p in &report.warnings {
-        eprintln!("warning: {p}");
-    }
+    print_problems("error", &report.errors);
+    print_problems("warning", &report.warnings);
     if json {
         let mut bytes = serde_json::to_vec_pretty(&report)?;
         bytes.push(b'\n');
@@ -238,20 +254,33 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
     let options = Options {
         engine,
         timings: args.timings,
+        ..Options::default()
     };
-    let allocation = match pipeline::solve(&inputs, &options) {
+    let cancel = allot::cancel::Cancel::new();
+    if let Some(secs) = args.time_limit {
+        let limit = allot::api::startup::parse_secs(&secs.to_string())
+            .context("--time-limit must be a positive number of seconds")?;
+        let timer = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
+            timer.cancel();
+        });
+    }
+    let allocation = match cancel.scope(|| pipeline::solve(&inputs, &options)) {
         Ok(a) => a,
         Err(PipelineError::Input(problems)) => {
-            for p in &problems {
-                eprintln!("error: {p}");
-            }
+            print_problems("error", &problems);
             return Ok(ExitCode::from(EXIT_INVALID));
+        }
+        Err(PipelineError::Cancelled) => {
+            anyhow::bail!(
+                "the time limit of {} s passed before the allocation was made",
+                args.time_limit.unwrap_or_default()
+            )
         }
         Err(e) => return Err(e.into()),
     };
-    for w in &allocation.warnings {
-        eprintln!("warning: {w}");
-    }
+    print_problems("warning", &allocation.warnings);
     let bytes = match args.format {
         Format::Json => allot::report::json::allocation_json(&allocation),
         Format::Csv => allot::report::csv::allocation_csv(&allocation),

@@ -30,9 +30,15 @@ fn header(res: &Response, name: &str) -> String {
 
 /// The session cookie a login with `token` sets (name=value).
 fn log_in(app: &TestApp, token: &str) -> String {
+    let (csrf_cookie, csrf) = login_csrf(app);
     let res = raw()
         .post(format!("{}/login", app.address))
-        .form(&[("token", token), ("next", "/sites/tiny?lang=en")])
+        .header("Cookie", csrf_cookie)
+        .form(&[
+            ("token", token),
+            ("next", "/sites/tiny?lang=en"),
+            ("csrf", csrf.as_str()),
+        ])
         .send()
         .expect("POST /login");
     assert_eq!(res.status(), 303);
@@ -46,6 +52,27 @@ fn log_in(app: &TestApp, token: &str) -> String {
         "the cookie does not hold the token in clear"
     );
     cookie.split(';').next().unwrap_or_default().to_string()
+}
+
+/// The login form's CSRF cookie (name=value) and its hidden field's value.
+fn login_csrf(app: &TestApp) -> (String, String) {
+    let res = raw()
+        .get(format!("{}/login", app.address))
+        .send()
+        .expect("GET /login");
+    let cookie = header(&res, "set-cookie");
+    assert!(cookie.starts_with("allot_login_csrf="), "{cookie}");
+    let cookie = cookie.split(';').next().unwrap_or_default().to_string();
+    let html = res.text().expect("html");
+    let field = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(field.len(), 64, "{html}");
+    assert!(cookie.ends_with(&field));
+    (cookie, field)
 }
 
 fn get_page(app: &TestApp, path: &str, cookie: Option<&str>, lang: Option<&str>) -> Response {
@@ -104,7 +131,7 @@ fn pages_send_visitors_without_a_token_to_the_login_form_and_back() {
         .expect("POST /login");
     assert_eq!(bad.status(), 401);
     assert!(header(&bad, "content-type").starts_with("text/html"));
-    assert!(header(&bad, "set-cookie").is_empty());
+    assert!(!header(&bad, "set-cookie").contains("allot_session="));
     assert!(bad.text().expect("html").contains("id=\"login-error\""));
 
     let cookie = log_in(&app, VIEWER);
@@ -135,13 +162,48 @@ fn pages_send_visitors_without_a_token_to_the_login_form_and_back() {
         .send()
         .expect("GET");
     assert_eq!(res.status(), 200);
-    let out = raw()
+    // Logging out needs the session's CSRF token (a forged post does nothing),
+    // ends the session on the server and clears the cookie.
+    let forged = raw()
         .post(format!("{}/logout", app.address))
         .header("Cookie", &cookie)
         .send()
         .expect("logout");
+    assert_eq!(header(&forged, "location"), "/");
+    assert_eq!(get_page(&app, "/sites/tiny", Some(&cookie), None).status(), 200);
+    let html = get_page(&app, "/sites/tiny", Some(&cookie), None)
+        .text()
+        .expect("html");
+    let csrf = html
+        .split("id=\"logout-form\"")
+        .nth(1)
+        .and_then(|f| f.split("name=\"csrf\" value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(csrf.len(), 64, "the log-out form carries the session's token");
+    let out = raw()
+        .post(format!("{}/logout", app.address))
+        .header("Cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .expect("logout");
     assert_eq!(out.status(), 303);
     assert!(header(&out, "set-cookie").contains("Max-Age=0"));
+    let after = get_page(&app, "/sites/tiny", Some(&cookie), None);
+    assert_eq!(after.status(), 303, "the old cookie no longer opens pages");
+}
+
+#[test]
+fn a_login_without_its_csrf_token_is_refused() {
+    let app = spawn_app();
+    let res = raw()
+        .post(format!("{}/login", app.address))
+        .form(&[("token", VIEWER), ("next", "/")])
+        .send()
+        .expect("POST /login");
+    assert_eq!(res.status(), 401);
+    assert!(!header(&res, "set-cookie").contains("allot_session="));
 }
 
 #[rstest::rstest]
@@ -151,9 +213,11 @@ fn pages_send_visitors_without_a_token_to_the_login_form_and_back() {
 #[case("/sites/tiny", "/sites/tiny")]
 fn login_only_returns_to_paths_on_this_server(#[case] next: &str, #[case] want: &str) {
     let app = spawn_app();
+    let (csrf_cookie, csrf) = login_csrf(&app);
     let res = raw()
         .post(format!("{}/login", app.address))
-        .form(&[("token", VIEWER), ("next", next)])
+        .header("Cookie", csrf_cookie)
+        .form(&[("token", VIEWER), ("next", next), ("csrf", csrf.as_str())])
         .send()
         .expect("POST /login");
     assert_eq!(res.status(), 303);

@@ -117,6 +117,7 @@ fn the_milp_engine_matches_the_flow_engine_on_every_stage_optimum_of_one_buildin
         &Options {
             engine: allot::solve::Engine::Milp(allot::solve::MilpBackend::Microlp),
             timings: false,
+            ..Options::default()
         },
     )
     .expect("milp solve");

@@ -9,7 +9,7 @@ use super::dto::{
 };
 use super::error::{
     handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotAcceptable, NotFound,
-    ProblemDetails, SolveTimeout, StoreFailure,
+    Overloaded, ProblemDetails, SolveTimeout, StoreFailure,
 };
 use super::sites::{page_size, stored_site};
 use super::{blocking, body, path_number, with_time_limit, State};
@@ -210,6 +210,8 @@ pub fn solve_failure<E: From<Invalid> + From<Internal>>(f: SolveFailure) -> E {
         )
         .into(),
         SolveFailure::Solver(message) => Internal(format!("the solver failed: {message}")).into(),
+        // Only after its request gave up: the answer is never sent.
+        SolveFailure::Cancelled => Internal("the solve was cancelled".into()).into(),
     }
 }
 
@@ -226,6 +228,8 @@ handler_error! {
         Store(StoreFailure, from StoreError),
         /// The solve took longer than the limit (503).
         Timeout(SolveTimeout),
+        /// Too many heavy requests at once (503, `Retry-After`).
+        Busy(Overloaded),
         Internal(Internal),
     }
 }
@@ -295,7 +299,7 @@ pub async fn create_allocation(
         previous,
         seed: request.seed.clone(),
     };
-    let allocation = with_time_limit(state.solve_timeout, move || {
+    let allocation = with_time_limit(&state, move || {
         core::solve(&input).map_err(solve_failure::<CreateAllocationError>)
     })
     .await?;
@@ -417,7 +421,9 @@ pub async fn get_allocation(
     path: web::Path<(String, String)>,
     query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, GetAllocationError> {
-    state.access.require(&req, Role::Viewer)?;
+    let role = state.access.require(&req, Role::Viewer)?;
+    // Viewers get the public view (report::public): no reasons, no private bases.
+    let public = role < Role::Staff;
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let format = negotiate(&req, query.format.as_deref())?;
@@ -426,11 +432,15 @@ pub async fn get_allocation(
         site.clone(),
         id,
         format.content_type(),
-        if format == Format::Svg {
-            lang.clone().unwrap_or_default()
-        } else {
-            String::new()
-        },
+        format!(
+            "{}{}",
+            if format == Format::Svg {
+                lang.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            if public { "|public" } else { "" }
+        ),
     );
     if let Some(hit) = state.cache.get(&key) {
         return Ok(hit.response());
@@ -438,14 +448,17 @@ pub async fn get_allocation(
     let store = state.store.clone();
     let rendered = blocking(move || -> Result<_, GetAllocationError> {
         let record = store.allocation(&site, id)?;
-        if format == Format::Json {
+        if format == Format::Json && !public {
             return Ok(Rendered {
                 format,
                 body: record.body.into(),
                 filename: None,
             });
         }
-        let allocation = parse_stored(&record)?;
+        let mut allocation = parse_stored(&record)?;
+        if public {
+            allocation = crate::report::public::public_view(&allocation);
+        }
         let layout_revision = record.meta.layout_revision;
         render(format, &allocation, None, lang.as_deref(), || {
             Ok(stored_site(
@@ -638,6 +651,10 @@ pub async fn get_household(
         }
         if role >= Role::Staff {
             view.record = record;
+        } else {
+            use crate::report::public::{public_assignment, public_unserved};
+            view.assignments = view.assignments.iter().map(public_assignment).collect();
+            view.waitlist = view.waitlist.iter().map(public_unserved).collect();
         }
         Ok(view)
     })

@@ -44,11 +44,14 @@ pub enum SolveFailure {
     Input(Vec<Problem>),
     /// The solver itself failed (500).
     Solver(String),
+    /// The request gave up (time limit or client gone) and the work stopped.
+    Cancelled,
 }
 
 /// The layout's errors and warnings, with the policy's limits (or the defaults).
 pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> LayoutReport {
-    let r = pipeline::validate_layout(layout, policy);
+    // The server checks its own configured limits at the door.
+    let r = pipeline::validate_layout_with(layout, policy, &crate::model::limits::Limits::unbounded());
     LayoutReport {
         errors: r.errors,
         warnings: r.warnings,
@@ -94,9 +97,14 @@ pub fn solve(input: &SolveInput) -> Result<Allocation, SolveFailure> {
         previous: input.previous.clone(),
         seed: input.seed.clone(),
     };
-    pipeline::solve(&inputs, &Options::default()).map_err(|e| match e {
+    let options = Options {
+        limits: crate::model::limits::Limits::unbounded(),
+        ..Options::default()
+    };
+    pipeline::solve(&inputs, &options).map_err(|e| match e {
         PipelineError::Input(problems) => SolveFailure::Input(problems),
         PipelineError::Solver(message) => SolveFailure::Solver(message),
+        PipelineError::Cancelled => SolveFailure::Cancelled,
     })
 }
 

@@ -49,7 +49,18 @@ pub struct ProblemDetails {
     /// 412: the current `ETag`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_etag: Option<String>,
+    /// How many errors and warnings were found but left out: a response
+    /// lists at most [`MAX_PROBLEMS`] of each (absent when none were left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<usize>,
+    /// 503 when busy: seconds for the `Retry-After` header (not in the body).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
+
+/// The most errors, and the most warnings, one problem document lists; the
+/// rest are counted in `truncated`.
+pub const MAX_PROBLEMS: usize = 100;
 
 impl ProblemDetails {
     pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
@@ -62,6 +73,8 @@ impl ProblemDetails {
             warnings: Vec::new(),
             current_revision: None,
             current_etag: None,
+            truncated: None,
+            retry_after: None,
         }
     }
 
@@ -85,6 +98,9 @@ impl ProblemDetails {
         }
         if self.status == 401 {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"allot\""));
+        }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         res.body(body)
     }
@@ -400,8 +416,9 @@ impl HttpProblem for StoreFailure {
 }
 
 /// A well-formed input that breaks rules (422): every problem listed, and
-/// the warnings found alongside.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// the warnings found alongside. Its `Debug` (which the request log
+/// records) shows counts and the first problem only, never the whole list.
+#[derive(Clone, PartialEq, thiserror::Error)]
 #[error("{title}: {} problem(s)", problems.len())]
 pub struct Invalid {
     pub title: &'static str,
@@ -428,22 +445,75 @@ impl Invalid {
     }
 }
 
+impl fmt::Debug for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let first = self.problems.first().map(|p| {
+            let mut text = p.to_string();
+            if text.len() > 300 {
+                let mut cut = 300;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+                text.push('…');
+            }
+            text
+        });
+        f.debug_struct("Invalid")
+            .field("title", &self.title)
+            .field("errors", &self.problems.len())
+            .field("warnings", &self.warnings.len())
+            .field("first", &first)
+            .finish()
+    }
+}
+
 impl HttpProblem for Invalid {
     fn category(&self) -> Category {
         Category::InvalidInput
     }
 
     fn problem(&self) -> ProblemDetails {
-        let mut p = ProblemDetails::of(
-            self.category(),
+        let listed = self.problems.len().min(MAX_PROBLEMS);
+        let left_out = self.problems.len() - listed
+            + self.warnings.len().saturating_sub(MAX_PROBLEMS);
+        let detail = if left_out == 0 {
             format!(
                 "{} problem(s) found; each is listed in `errors`",
                 self.problems.len()
-            ),
-        );
+            )
+        } else {
+            format!(
+                "{} problem(s) found; the first {listed} are listed in `errors` and `truncated` counts the errors and warnings left out",
+                self.problems.len()
+            )
+        };
+        let mut p = ProblemDetails::of(self.category(), detail);
         p.title = self.title.to_string();
-        p.errors = self.problems.clone();
-        p.warnings = self.warnings.clone();
+        p.errors = self.problems.iter().take(MAX_PROBLEMS).cloned().collect();
+        p.warnings = self.warnings.iter().take(MAX_PROBLEMS).cloned().collect();
+        p.truncated = (left_out > 0).then_some(left_out);
+        p
+    }
+}
+
+/// Too many heavy requests (validate, solve, allocate) at once: this one
+/// waited its turn for the configured time and got none (503, `Retry-After`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("the server is busy with {running} validation(s) or solve(s) at once; retry in {retry_after} s")]
+pub struct Overloaded {
+    pub running: usize,
+    pub retry_after: u64,
+}
+
+impl HttpProblem for Overloaded {
+    fn category(&self) -> Category {
+        Category::Unavailable
+    }
+
+    fn problem(&self) -> ProblemDetails {
+        let mut p = ProblemDetails::of(self.category(), self.to_string());
+        p.retry_after = Some(self.retry_after);
         p
     }
 }
@@ -502,6 +572,7 @@ problem_response!(
     PreconditionError,
     StoreFailure,
     Invalid,
+    Overloaded,
     SolveTimeout,
     BadRequest,
     NotFound,

@@ -16,6 +16,7 @@ pub mod cache;
 pub mod core;
 pub mod dto;
 pub mod error;
+pub mod limits;
 pub mod openapi;
 pub mod ops;
 pub mod sites;
@@ -27,7 +28,7 @@ use crate::store::Store;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use auth::Access;
-use error::{Internal, NotFound, PreconditionError, SolveTimeout};
+use error::{Internal, NotFound, Overloaded, PreconditionError, SolveTimeout};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,6 +42,10 @@ pub struct AppState {
     pub solve_timeout: Duration,
     /// Renderings of stored (immutable) allocations.
     pub cache: cache::RenderCache,
+    /// Input limits and the bound on concurrent heavy requests.
+    pub limits: limits::ServerLimits,
+    /// Web page sessions (cookie → role) and their CSRF tokens.
+    pub sessions: webui::session::Sessions,
 }
 
 pub type State = web::Data<AppState>;
@@ -58,19 +63,37 @@ where
         .map_err(|e| Internal(format!("a worker thread failed: {e}")))?
 }
 
-/// Runs a solve on the blocking pool, giving up (503) after the time limit.
-/// The solver itself cannot be interrupted: a timed-out solve finishes in
-/// the background and its result is dropped; nothing is stored.
-pub async fn with_time_limit<T, E, F>(limit: Duration, f: F) -> Result<T, E>
+/// Runs heavy work (validation, a solve) on the blocking pool: first waits
+/// for one of the server's heavy-work permits (503 `Overloaded` with
+/// `Retry-After` when none frees up in time), then gives up (503) after the
+/// time limit. Giving up — on the time limit, or because the client went
+/// away and the request future is dropped — sets the work's cancellation
+/// flag ([`crate::cancel`]): geometry, walking distances and the solver stop
+/// at their next check, and the permit is returned when the work has stopped.
+pub async fn with_time_limit<T, E, F>(state: &AppState, f: F) -> Result<T, E>
 where
     T: Send + 'static,
-    E: From<Internal> + From<SolveTimeout> + Send + 'static,
+    E: From<Internal> + From<SolveTimeout> + From<Overloaded> + Send + 'static,
     F: FnOnce() -> Result<T, E> + Send + 'static,
 {
-    match tokio::time::timeout(limit, blocking(f)).await {
+    let limit = state.solve_timeout;
+    let permit = state.limits.admit().await?;
+    let cancel = crate::cancel::Cancel::new();
+    let guard = crate::cancel::CancelOnDrop::new(cancel.clone());
+    let work = cancel.clone();
+    let run = blocking(move || {
+        let _permit = permit;
+        work.scope(f)
+    });
+    let result = match tokio::time::timeout(limit, run).await {
         Ok(result) => result,
-        Err(_) => Err(SolveTimeout(limit).into()),
-    }
+        Err(_) => {
+            cancel.cancel();
+            Err(SolveTimeout(limit).into())
+        }
+    };
+    guard.disarm();
+    result
 }
 
 /// The store's `site` path segment: 1–64 of `A–Z a–z 0–9 . _ -`, starting alphanumeric.

@@ -137,6 +137,7 @@ pub async fn create_site(
 ) -> Result<HttpResponse, CreateSiteError> {
     state.access.require(&req, Role::Planner)?;
     let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
+    state.limits.layout(&layout)?;
     let store = state.store.clone();
     let (head, warnings) = blocking(move || -> Result<_, CreateSiteError> {
         let report = core::validate_layout(&layout, None);
@@ -471,6 +472,7 @@ pub async fn put_layout(
     state.access.require(&req, Role::Planner)?;
     let if_match = IfMatch::from_request(&req)?;
     let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit).await?;
+    state.limits.layout(&layout)?;
     write_part(&state, path.into_inner(), if_match, move |docs| {
         match layout.pointer("/site/id") {
             None | Some(Value::Null) => {}
@@ -573,10 +575,18 @@ pub async fn put_households(
     let if_match = IfMatch::from_request(&req)?;
     let media = body::media_type(&req, &[MediaType::Json, MediaType::Csv])?;
     let bytes = body::read(&req, payload, state.body_limit).await?;
+    let limits = state.limits.clone();
     let roster = blocking(move || -> Result<_, PutHouseholdsError> {
         let parsed = match media {
-            MediaType::Csv => core::parse_roster_csv(&bytes),
-            MediaType::Json => core::parse_roster_json(&body::json(&bytes)?),
+            MediaType::Csv => {
+                limits.roster_csv(&bytes)?;
+                core::parse_roster_csv(&bytes)
+            }
+            MediaType::Json => {
+                let value = body::json(&bytes)?;
+                limits.roster_json(&value)?;
+                core::parse_roster_json(&value)
+            }
         };
         Ok(parsed.map_err(|p| Invalid::new("The roster has bad rows", p))?)
     })
@@ -692,6 +702,7 @@ pub async fn patch_households(
     state.access.require(&req, Role::Staff)?;
     let if_match = IfMatch::from_request(&req)?;
     let value = body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
+    state.limits.roster_patch(&value)?;
     let patch: RosterPatch = serde_json::from_value(value).map_err(|e| {
         Invalid::new(
             "The patch is not `{\"upsert\": [...], \"remove\": [...]}`",

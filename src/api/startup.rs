@@ -12,6 +12,7 @@ use super::auth::{Access, Tokens};
 use super::cache::RenderCache;
 use super::error::{ensure_problem, BadRequest, BodyError, NotFound};
 use super::{routes, AppState};
+use crate::model::limits::{Limits, MAX_ROSTER_ROWS_CEILING};
 use crate::store::{SqliteStore, Store, StoreError};
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -50,6 +51,14 @@ pub struct ServeConfig {
     pub solve_timeout: Duration,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
+    /// Input limits (features, vertices, roster rows, columns, id length).
+    pub limits: Limits,
+    /// Heavy requests (validate, solve, allocate) running at once.
+    pub max_heavy: usize,
+    /// How long a heavy request waits for its turn before a 503.
+    pub queue_wait: Duration,
+    /// Mark the session cookies `Secure` (the server is reached over TLS).
+    pub cookie_secure: bool,
 }
 
 impl Default for ServeConfig {
@@ -62,6 +71,10 @@ impl Default for ServeConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             solve_timeout: DEFAULT_SOLVE_TIMEOUT,
             workers: None,
+            limits: Limits::default(),
+            max_heavy: super::limits::default_max_heavy(),
+            queue_wait: super::limits::DEFAULT_QUEUE_WAIT,
+            cookie_secure: false,
         }
     }
 }
@@ -136,7 +149,56 @@ impl ServeConfig {
                 message: format!("`{secs}` is not a positive number of seconds"),
             })?;
         }
+        if let Some(secs) = var("ALLOT_QUEUE_WAIT_SECS") {
+            config.queue_wait = parse_secs(&secs).ok_or(ConfigError::Env {
+                var: "ALLOT_QUEUE_WAIT_SECS",
+                message: format!("`{secs}` is not a positive number of seconds"),
+            })?;
+        }
+        if let Some(v) = var("ALLOT_COOKIE_SECURE") {
+            config.cookie_secure = matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes"
+            );
+        }
+        let count = |name: &'static str| -> Result<Option<usize>, ConfigError> {
+            var(name)
+                .map(|v| {
+                    positive(&v).ok_or(ConfigError::Env {
+                        var: name,
+                        message: format!("`{v}` is not a positive whole number"),
+                    })
+                })
+                .transpose()
+        };
+        let l = &mut config.limits;
+        for (name, slot) in [
+            ("ALLOT_MAX_HEAVY", &mut config.max_heavy),
+            ("ALLOT_MAX_FEATURES", &mut l.max_features),
+            ("ALLOT_MAX_VERTICES", &mut l.max_vertices),
+            ("ALLOT_MAX_TOTAL_VERTICES", &mut l.max_total_vertices),
+            ("ALLOT_MAX_ROSTER_ROWS", &mut l.max_roster_rows),
+            ("ALLOT_MAX_COLUMNS", &mut l.max_columns),
+            ("ALLOT_MAX_ID_LEN", &mut l.max_id_len),
+        ] {
+            if let Some(n) = count(name)? {
+                *slot = n;
+            }
+        }
+        config.check_limits().map_err(|message| ConfigError::Env {
+            var: "ALLOT_MAX_ROSTER_ROWS",
+            message,
+        })?;
         Ok(config)
+    }
+
+    fn check_limits(&self) -> Result<(), String> {
+        if self.limits.max_roster_rows > MAX_ROSTER_ROWS_CEILING {
+            return Err(format!(
+                "at most {MAX_ROSTER_ROWS_CEILING} roster rows can be allowed (sums of demand must fit)"
+            ));
+        }
+        Ok(())
     }
 
     /// Reads a tokens file (`--tokens FILE`).
@@ -178,6 +240,33 @@ pub struct ServeArgs {
     /// HTTP worker threads [default: one per core].
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Heavy requests (validate, solve, allocate) at once [env ALLOT_MAX_HEAVY; default: one per core].
+    #[arg(long)]
+    pub max_heavy: Option<usize>,
+    /// Seconds a heavy request waits for its turn before 503 [env ALLOT_QUEUE_WAIT_SECS; default 5].
+    #[arg(long)]
+    pub queue_wait_secs: Option<f64>,
+    /// Features in a layout [env ALLOT_MAX_FEATURES; default 20000].
+    #[arg(long)]
+    pub max_features: Option<usize>,
+    /// Vertices in one feature [env ALLOT_MAX_VERTICES; default 4000].
+    #[arg(long)]
+    pub max_vertices: Option<usize>,
+    /// Vertices in a whole layout [env ALLOT_MAX_TOTAL_VERTICES; default 400000].
+    #[arg(long)]
+    pub max_total_vertices: Option<usize>,
+    /// Rows of a roster [env ALLOT_MAX_ROSTER_ROWS; default 200000, at most 1000000].
+    #[arg(long)]
+    pub max_roster_rows: Option<usize>,
+    /// Columns of a roster CSV [env ALLOT_MAX_COLUMNS; default 64].
+    #[arg(long)]
+    pub max_columns: Option<usize>,
+    /// Characters of an id [env ALLOT_MAX_ID_LEN; default 128].
+    #[arg(long)]
+    pub max_id_len: Option<usize>,
+    /// Mark session cookies `Secure` (serving behind TLS) [env ALLOT_COOKIE_SECURE].
+    #[arg(long)]
+    pub cookie_secure: bool,
 }
 
 impl ServeArgs {
@@ -208,14 +297,106 @@ impl ServeArgs {
         if self.workers.is_some() {
             config.workers = self.workers;
         }
+        if let Some(secs) = self.queue_wait_secs {
+            config.queue_wait = parse_secs(&secs.to_string()).ok_or_else(|| {
+                ConfigError::Flag("--queue-wait-secs must be a positive number".into())
+            })?;
+        }
+        config.cookie_secure |= self.cookie_secure;
+        let l = &mut config.limits;
+        for (flag, value, slot) in [
+            ("--max-heavy", self.max_heavy, &mut config.max_heavy),
+            ("--max-features", self.max_features, &mut l.max_features),
+            ("--max-vertices", self.max_vertices, &mut l.max_vertices),
+            ("--max-total-vertices", self.max_total_vertices, &mut l.max_total_vertices),
+            ("--max-roster-rows", self.max_roster_rows, &mut l.max_roster_rows),
+            ("--max-columns", self.max_columns, &mut l.max_columns),
+            ("--max-id-len", self.max_id_len, &mut l.max_id_len),
+        ] {
+            match value {
+                Some(0) => return Err(ConfigError::Flag(format!("{flag} must be positive"))),
+                Some(n) => *slot = n,
+                None => {}
+            }
+        }
+        config.check_limits().map_err(|m| ConfigError::Flag(format!("--max-roster-rows: {m}")))?;
         Ok(config)
     }
+}
+
+/// A positive whole number.
+fn positive(text: &str) -> Option<usize> {
+    text.trim().parse::<usize>().ok().filter(|n| *n > 0)
 }
 
 /// Seconds, possibly fractional, positive and finite.
 pub fn parse_secs(text: &str) -> Option<Duration> {
     let secs: f64 = text.trim().parse().ok()?;
     (secs.is_finite() && secs > 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+}
+
+/// In `--dev` mode: a request whose `Host` is not a loopback name (DNS
+/// rebinding), or with a body but no `Content-Type` (a cross-site form can
+/// send `text/plain`, which is refused as 415 anyway, but not JSON), is
+/// refused before it reaches a route.
+fn dev_refusal(
+    req: &actix_web::dev::ServiceRequest,
+) -> Option<(HttpRequest, super::error::ProblemDetails)> {
+    use super::error::{Category, ProblemDetails};
+    use actix_web::http::header;
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let problem = if !loopback_host(host) {
+        Some(ProblemDetails::of(
+            Category::Forbidden,
+            format!("--dev answers only requests to a loopback name (localhost, 127.0.0.1, [::1]), not Host `{}`", crate::model::limits::shown(host)),
+        ))
+    } else {
+        let has_body = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
+            || req.headers().contains_key(header::TRANSFER_ENCODING);
+        (has_body && !req.headers().contains_key(header::CONTENT_TYPE)).then(|| {
+            ProblemDetails::of(
+                Category::UnsupportedMediaType,
+                "--dev requires a Content-Type on every body (application/json for JSON)",
+            )
+        })
+    }?;
+    Some((req.request().clone(), problem))
+}
+
+/// `localhost`, `127.0.0.1` or `[::1]`, with or without a port.
+pub fn loopback_host(host: &str) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inner, port)) if port.is_empty() || port.starts_with(':') => {
+                return inner == "::1" && port_ok(port.strip_prefix(':'));
+            }
+            _ => return false,
+        }
+    } else {
+        match host.split_once(':') {
+            Some((name, port)) => {
+                if !port_ok(Some(port)) {
+                    return false;
+                }
+                name.to_string()
+            }
+            None => host,
+        }
+    };
+    matches!(name.as_str(), "localhost" | "127.0.0.1")
+}
+
+fn port_ok(port: Option<&str>) -> bool {
+    port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// A server bound to its port, not yet running.
@@ -278,7 +459,14 @@ impl Application {
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
             cache: RenderCache::new(RENDER_CACHE_BYTES),
+            limits: super::limits::ServerLimits::new(
+                config.limits,
+                config.max_heavy,
+                config.queue_wait,
+            ),
+            sessions: super::webui::session::Sessions::with_secure_cookies(config.cookie_secure),
         });
+        let dev = config.dev;
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();
         tracing::info!(addr = %listener.local_addr()?, db = %config.db_path.display(), "allot serving");
@@ -309,6 +497,29 @@ impl Application {
                             }
                         }
                         Ok(res)
+                    }
+                })
+                .wrap_fn(move |mut req, srv| {
+                    // --dev has no access control: refuse what a web page the
+                    // developer visits could send (DNS rebinding, cross-site
+                    // form posts).
+                    let refused = if dev { dev_refusal(&req) } else { None };
+                    // HEAD is answered like GET, without the body (actix
+                    // leaves the body out of HEAD responses).
+                    if req.method() == actix_web::http::Method::HEAD {
+                        req.head_mut().method = actix_web::http::Method::GET;
+                    }
+                    let next = match refused {
+                        Some((r, problem)) => {
+                            Err(actix_web::dev::ServiceResponse::new(r, problem.response()))
+                        }
+                        None => Ok(srv.call(req)),
+                    };
+                    async move {
+                        match next {
+                            Ok(fut) => fut.await.map(|r| r.map_into_left_body()),
+                            Err(res) => Ok(res.map_into_right_body()),
+                        }
                     }
                 })
                 .wrap(TracingLogger::default())

@@ -5,8 +5,8 @@ use super::auth::Role;
 use super::core::{self, HouseholdsInput, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, ProblemDetails,
-    SolveTimeout,
+    handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, Overloaded,
+    ProblemDetails, SolveTimeout,
 };
 use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
@@ -25,6 +25,8 @@ handler_error! {
         Invalid(Invalid),
         /// The validation took longer than the limit (503).
         Timeout(SolveTimeout),
+        /// Too many heavy requests at once (503, `Retry-After`).
+        Busy(Overloaded),
         Internal(Internal),
     }
 }
@@ -68,9 +70,10 @@ pub async fn validate(
         }
     };
     let value = body::read_json::<ValidateError>(&req, payload, state.body_limit).await?;
+    state.limits.request(&value)?;
     if svg {
         let lang = accept_language(&req);
-        let drawn = with_time_limit(state.solve_timeout, move || -> Result<_, ValidateError> {
+        let drawn = with_time_limit(&state, move || -> Result<_, ValidateError> {
             let wrapped = value.get("type").is_none() && value.get("layout").is_some();
             let (layout, policy) = if wrapped {
                 (
@@ -97,7 +100,7 @@ pub async fn validate(
             Err(report) => Err(Invalid::layout(report.errors, report.warnings).into()),
         };
     }
-    let report = with_time_limit(state.solve_timeout, move || -> Result<_, ValidateError> {
+    let report = with_time_limit(&state, move || -> Result<_, ValidateError> {
         let wrapped = value.get("type").is_none() && value.get("layout").is_some();
         Ok(if wrapped {
             let layout = value.get("layout").cloned().unwrap_or(Value::Null);
@@ -129,6 +132,8 @@ handler_error! {
         Invalid(Invalid),
         /// The solve took longer than the limit (503).
         Timeout(SolveTimeout),
+        /// Too many heavy requests at once (503, `Retry-After`).
+        Busy(Overloaded),
         Internal(Internal),
     }
 }
@@ -158,6 +163,7 @@ pub async fn solve(
     state.access.require(&req, Role::Viewer)?;
     let format = negotiate(&req, query.format.as_deref())?;
     let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
+    state.limits.request(&value)?;
     let request: SolveRequest = serde_json::from_value(value).map_err(|e| {
         Invalid::new(
             "The request is not `{\"layout\", \"households\", \"policy\"?, \"previous\"?, \"seed\"?}`",
@@ -181,7 +187,7 @@ pub async fn solve(
         seed: request.seed,
     };
     let lang = accept_language(&req);
-    let rendered = with_time_limit(state.solve_timeout, move || -> Result<_, SolveError> {
+    let rendered = with_time_limit(&state, move || -> Result<_, SolveError> {
         let allocation = core::solve(&input).map_err(solve_failure::<SolveError>)?;
         render(format, &allocation, None, lang.as_deref(), || {
             core::load_site(&input.layout)

@@ -176,9 +176,10 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
                 Problem::new(
                     "duplicate-id",
                     format!(
-                        "id {id} is used by {} features ({}); ids must be unique in the collection",
+                        "id {} is used by {} features ({}); ids must be unique in the collection",
+                        crate::model::limits::shown(id),
                         at.len(),
-                        list.join(", ")
+                        crate::model::limits::sample(&list)
                     ),
                 )
                 .feature(id.clone()),
@@ -206,10 +207,10 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
                 format!(
                     "the layout has {} boundary features ({}); exactly one is allowed",
                     boundaries.len(),
-                    boundaries.join(", ")
+                    crate::model::limits::sample(&boundaries)
                 ),
             )
-            .features(boundaries.iter().map(|s| s.to_string())),
+            .features(boundaries.iter().take(crate::model::limits::SAMPLE).map(|s| s.to_string())),
         );
     }
     if features.is_empty() && top.get("features").is_none() {
@@ -418,6 +419,19 @@ fn parse_feature(n: usize, fv: &Value, local: bool, problems: &mut Problems) -> 
                 format!("feature #{n} {what}; every feature needs a unique string id"),
             )
             .feature(label.clone()),
+        );
+        ok = false;
+    }
+    if let Some(why) = id
+        .as_deref()
+        .and_then(crate::model::limits::id_characters_problem)
+    {
+        problems.push(
+            Problem::new(
+                "feature-id",
+                format!("feature #{n}'s properties.id is not usable: {why}"),
+            )
+            .feature(format!("feature #{n}")),
         );
         ok = false;
     }

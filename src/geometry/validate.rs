@@ -140,6 +140,9 @@ fn rule1_valid_polygons(site: &Site, errors: &mut Vec<Problem>) -> BTreeSet<Stri
     }
     let mut invalid = BTreeSet::new();
     for (what, id, poly) in polys {
+        if crate::cancel::cancelled() {
+            break;
+        }
         let mut reasons: Vec<String> = poly
             .validation_errors()
             .iter()
@@ -175,6 +178,9 @@ fn rule2_inside_boundary(
         return;
     };
     for r in res {
+        if crate::cancel::cancelled() {
+            return;
+        }
         let outside = match &r.shape {
             Shape::Polygon(p) if clearly_inside(p, &b.polygon) => None,
             Shape::Polygon(p) => {
@@ -264,6 +270,72 @@ fn overlap(a: &Shape, b: &Shape) -> Option<String> {
     }
 }
 
+/// How many overlaps of one resource are measured and named; the rest are
+/// only counted, so that a resource copied thousands of times costs a
+/// linear amount of work and one short problem.
+pub const OVERLAPS_MEASURED: usize = 5;
+
+/// Whether two envelopes overlap by more than noise (a cheap upper bound of
+/// an overlap, used to count the overlaps that are not measured).
+fn envelopes_overlap(a: &Shape, ea: &Rect<f64>, b: &Shape, eb: &Rect<f64>) -> bool {
+    let w = ea.max().x.min(eb.max().x) - ea.min().x.max(eb.min().x);
+    let h = ea.max().y.min(eb.max().y) - ea.min().y.max(eb.min().y);
+    match (a, b) {
+        (Shape::Polygon(_), Shape::Polygon(_)) => w > 0.0 && h > 0.0 && w * h > AREA_TOLERANCE_M2,
+        _ => w >= -POINT_TOLERANCE_M && h >= -POINT_TOLERANCE_M,
+    }
+}
+
+/// One overlap found: the other feature's id, what it is and the measure.
+struct Found<'a> {
+    id: &'a str,
+    what: &'a str,
+    measure: String,
+}
+
+/// A candidate: id, what it is, its shape and envelope.
+type Candidate<'a> = (&'a str, &'a str, &'a Shape, Rect<f64>);
+
+/// Measures `shape` against the candidates in order, naming the first
+/// [`OVERLAPS_MEASURED`] overlaps and counting the further candidates whose
+/// envelopes overlap it (no allocation per candidate: copies of one
+/// resource by the thousand stay cheap).
+fn overlaps_of<'a>(
+    shape: &Shape,
+    env: &Rect<f64>,
+    candidates: impl Iterator<Item = Candidate<'a>>,
+) -> (Vec<Found<'a>>, usize) {
+    let mut found = Vec::new();
+    let mut more = 0usize;
+    for (id, what, other, other_env) in candidates {
+        if found.len() >= OVERLAPS_MEASURED {
+            if envelopes_overlap(shape, env, other, &other_env) {
+                more += 1;
+            }
+        } else if let Some(measure) = overlap(shape, other) {
+            found.push(Found { id, what, measure });
+        }
+    }
+    (found, more)
+}
+
+fn overlap_message(subject: String, found: &[Found<'_>], more: usize) -> String {
+    let list = found
+        .iter()
+        .map(|f| format!("{} {} {}", f.what, f.id, f.measure))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut message = format!("{subject} overlaps {list}");
+    if more > 0 {
+        message.push_str(&format!(
+            " (and {more} more whose extents overlap it, not measured)"
+        ));
+    }
+    message
+}
+
+/// Rule 3, one problem per resource: the later resources (in layout order)
+/// it overlaps, found with an R-tree.
 fn rule3_overlaps(res: &[&Resource], errors: &mut Vec<Problem>) {
     let items: Vec<GeomWithData<Rect<f64>, usize>> = res
         .iter()
@@ -272,36 +344,43 @@ fn rule3_overlaps(res: &[&Resource], errors: &mut Vec<Problem>) {
         .collect();
     let tree = RTree::bulk_load(items.clone());
     for item in &items {
-        let i = item.data;
-        let mut js: Vec<usize> = tree
-            .locate_in_envelope_intersecting(&padded(item.geom(), POINT_TOLERANCE_M))
-            .map(|g| g.data)
-            .filter(|&j| j > i)
-            .collect();
-        js.sort_unstable();
-        for j in js {
-            let (Some(a), Some(b)) = (res.get(i), res.get(j)) else {
-                continue;
-            };
-            if let Some(m) = overlap(&a.shape, &b.shape) {
-                errors.push(
-                    Problem::new(
-                        "R3-overlap",
-                        format!(
-                            "{} {} overlaps {} {} {m}",
-                            kind_words(a.kind),
-                            a.id,
-                            kind_words(b.kind),
-                            b.id
-                        ),
-                    )
-                    .features([a.id.as_str(), b.id.as_str()]),
-                );
-            }
+        if crate::cancel::cancelled() {
+            return;
         }
+        let i = item.data;
+        let Some(a) = res.get(i) else {
+            continue;
+        };
+        let mut js: Vec<(usize, Rect<f64>)> = tree
+            .locate_in_envelope_intersecting(&padded(item.geom(), POINT_TOLERANCE_M))
+            .filter(|g| g.data > i)
+            .map(|g| (g.data, *g.geom()))
+            .collect();
+        js.sort_unstable_by_key(|(j, _)| *j);
+        let (found, more) = overlaps_of(
+            &a.shape,
+            item.geom(),
+            js.iter().filter_map(|&(j, e)| {
+                res.get(j)
+                    .map(|b| (b.id.as_str(), kind_words(b.kind), &b.shape, e))
+            }),
+        );
+        if found.is_empty() {
+            continue;
+        }
+        let ids = found.iter().map(|f| f.id);
+        errors.push(
+            Problem::new(
+                "R3-overlap",
+                overlap_message(format!("{} {}", kind_words(a.kind), a.id), &found, more),
+            )
+            .features(std::iter::once(a.id.as_str()).chain(ids)),
+        );
     }
 }
 
+/// Rule 4, one problem per resource: the buildings, fire lanes and
+/// keep-clear zones it overlaps.
 fn rule4_forbidden(
     site: &Site,
     invalid: &BTreeSet<String>,
@@ -337,28 +416,35 @@ fn rule4_forbidden(
             .collect::<Vec<_>>(),
     );
     for r in res {
+        if crate::cancel::cancelled() {
+            return;
+        }
         let Some(e) = envelope(&r.shape) else {
             continue;
         };
-        let mut ks: Vec<usize> = tree
+        let mut ks: Vec<(usize, Rect<f64>)> = tree
             .locate_in_envelope_intersecting(&e.envelope())
-            .map(|g| g.data)
+            .map(|g| (g.data, *g.geom()))
             .collect();
-        ks.sort_unstable();
-        for k in ks {
-            let Some((what, id, shape)) = zones.get(k) else {
-                continue;
-            };
-            if let Some(m) = overlap(&r.shape, shape) {
-                errors.push(
-                    Problem::new(
-                        "R4-forbidden-zone",
-                        format!("{} {} overlaps {what} {id} {m}", kind_words(r.kind), r.id),
-                    )
-                    .features([r.id.as_str(), id]),
-                );
-            }
+        ks.sort_unstable_by_key(|(k, _)| *k);
+        let (found, more) = overlaps_of(
+            &r.shape,
+            &e,
+            ks.iter().filter_map(|&(k, ze)| {
+                zones.get(k).map(|(what, id, shape)| (*id, *what, shape, ze))
+            }),
+        );
+        if found.is_empty() {
+            continue;
         }
+        let ids = found.iter().map(|f| f.id);
+        errors.push(
+            Problem::new(
+                "R4-forbidden-zone",
+                overlap_message(format!("{} {}", kind_words(r.kind), r.id), &found, more),
+            )
+            .features(std::iter::once(r.id.as_str()).chain(ids)),
+        );
     }
 }
 
@@ -723,6 +809,59 @@ mod tests {
             .iter()
             .all(|p| p.message.ends_with("by 2.65 m²")));
         assert!(secs < 30.0);
+    }
+
+    #[test]
+    fn three_thousand_copies_of_one_space_give_one_bounded_problem_per_copy() {
+        let resources: Vec<Resource> = (0..3000)
+            .map(|i| Resource {
+                id: format!("P{i}"),
+                kind: ResourceKind::ParkingSpace,
+                shape: Shape::Polygon(rect(0.0, 0.0, 2.5, 5.3)),
+                accessible: false,
+                charger: false,
+                zone: None,
+            })
+            .collect();
+        let refs: Vec<&Resource> = resources.iter().collect();
+        let mut errors = Vec::new();
+        rule3_overlaps(&refs, &mut errors);
+        assert_eq!(errors.len(), 2999, "the last copy overlaps no later one");
+        let first = &errors[0];
+        assert_eq!(first.features, ["P0", "P1", "P2", "P3", "P4", "P5"]);
+        assert!(
+            first.message.ends_with("(and 2994 more whose extents overlap it, not measured)"),
+            "{}",
+            first.message
+        );
+        assert!(errors.iter().all(|p| p.message.len() < 400));
+        // The second-to-last copy overlaps only the last: measured, no remainder.
+        assert_eq!(
+            errors[2998].message,
+            "parking space P2998 overlaps parking space P2999 by 13.25 m²"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_validation_stops_early() {
+        let resources: Vec<Resource> = (0..200)
+            .map(|i| Resource {
+                id: format!("P{i}"),
+                kind: ResourceKind::ParkingSpace,
+                shape: Shape::Polygon(rect(0.0, 0.0, 2.5, 5.3)),
+                accessible: false,
+                charger: false,
+                zone: None,
+            })
+            .collect();
+        let refs: Vec<&Resource> = resources.iter().collect();
+        let cancel = crate::cancel::Cancel::new();
+        cancel.cancel();
+        let mut errors = Vec::new();
+        cancel.scope(|| rule3_overlaps(&refs, &mut errors));
+        assert!(errors.is_empty());
+        rule3_overlaps(&refs, &mut errors);
+        assert_eq!(errors.len(), 199);
     }
 
     #[test]

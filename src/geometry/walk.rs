@@ -111,6 +111,10 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
     let network = Network::build(site);
     let obstacles = Obstacles::new(site);
     for (i, e) in site.entrances.iter().enumerate() {
+        // A cancelled request's matrix is never used: stop early.
+        if crate::cancel::cancelled() {
+            break;
+        }
         let Some(row) = matrix.unit_index(&e.building, &e.unit) else {
             continue;
         };

@@ -14,6 +14,8 @@ pub struct Assignment {
     pub resource: String,
     /// Walking distance, rounded to 0.1 m.
     pub walk_m: f64,
+    /// Empty (and left out of the JSON) in the public view (`report::public`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub why: String,
     /// How the resource was given: `pin`, `kept` (incumbent), `reserved`
     /// (accessible/charger space to its class), `priority`, `lottery`,
@@ -30,6 +32,8 @@ pub struct Unserved {
     pub units: u32,
     /// 1-based place in the kind's queue; `None` when nothing is within reach.
     pub waitlist: Option<u32>,
+    /// Empty (and left out of the JSON) in the public view (`report::public`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub why: String,
 }
 

@@ -7,6 +7,7 @@ pub mod allocation;
 pub mod canonical;
 pub mod household;
 pub mod kind;
+pub mod limits;
 pub mod policy;
 pub mod policy_parse;
 pub mod problem;

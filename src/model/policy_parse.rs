@@ -135,9 +135,19 @@ fn parse_kind(v: &Value, path: &str, out: &mut Vec<Problem>) -> KindPolicy {
                 .map(|f| f as u64)
         });
         match (as_int, v.as_f64()) {
-            (Some(n), _) => match u32::try_from(n) {
-                Ok(n) => k.per_household = n,
-                Err(_) => out.push(problem("policy-range", &p, format!("{n} is too large"))),
+            (Some(n), _) => match u32::try_from(n)
+                .ok()
+                .filter(|n| *n <= crate::model::limits::MAX_COUNT)
+            {
+                Some(n) => k.per_household = n,
+                None => out.push(problem(
+                    "policy-range",
+                    &p,
+                    format!(
+                        "{n} is too large (at most {})",
+                        crate::model::limits::MAX_COUNT
+                    ),
+                )),
             },
             (None, Some(f)) if f < 0.0 => out.push(problem(
                 "policy-range",

@@ -41,8 +41,11 @@
 //!   as "CSV UTF-8".
 //! - An input with no header at all (empty file) is a `roster-format` error;
 //!   a header (or JSON array) with no rows gives an empty roster.
-//! - **Duplicate ids** give one `roster-duplicate-id` error on every row
-//!   carrying the id, each naming all those rows.
+//! - **Duplicate ids** give one `roster-duplicate-id` error per id, at its
+//!   first row, naming the first five rows and the count.
+//! - **Ids** (`id`, `building`, `unit`) may not hold control characters
+//!   (NUL, tab, line breaks…): `roster-id-characters`. Counts are at most
+//!   [`MAX_COUNT`](super::limits::MAX_COUNT) (`roster-range`).
 //!
 //! Errors are sorted by row (stably); nothing is imported when there is any,
 //! and then only the errors are returned (warnings are dropped with the roster).
@@ -132,7 +135,13 @@ fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Box<Problem>> 
         }
     };
     match text {
-        Some(s) if !s.is_empty() => Ok(s),
+        Some(s) if !s.is_empty() => match super::limits::id_characters_problem(&s) {
+            Some(why) => Err(Box::new(
+                Problem::new("roster-id-characters", format!("`{field}` is not usable: {why}"))
+                    .field(field),
+            )),
+            None => Ok(s),
+        },
         _ => Err(Box::new(
             Problem::new("roster-required", format!("`{field}` is required")).field(field),
         )),
@@ -202,15 +211,21 @@ fn count_field(cell: Cell<'_>, field: &str) -> Result<u32, Box<Problem>> {
             )
             .field(field),
         )),
-        Some(Ok(i)) => u32::try_from(i).map_err(|_| {
-            Box::new(
-                Problem::new(
-                    "roster-range",
-                    format!("`{field}` {i} is too large (at most {})", u32::MAX),
+        Some(Ok(i)) => u32::try_from(i)
+            .ok()
+            .filter(|n| *n <= super::limits::MAX_COUNT)
+            .ok_or_else(|| {
+                Box::new(
+                    Problem::new(
+                        "roster-range",
+                        format!(
+                            "`{field}` {i} is too large (at most {})",
+                            super::limits::MAX_COUNT
+                        ),
+                    )
+                    .field(field),
                 )
-                .field(field),
-            )
-        }),
+            }),
         Some(Err(shown)) => Err(Box::new(type_error(
             field,
             format!("`{field}` must be a whole number ≥ 0, not {shown}"),
@@ -411,7 +426,9 @@ fn parse_row<'a>(
     })
 }
 
-/// Adds one `roster-duplicate-id` error per row of every id seen more than once.
+/// Adds one `roster-duplicate-id` error per id seen more than once, at its
+/// first row, naming the first few rows and how many there are (so that
+/// the list never grows with the square of the input).
 fn duplicate_ids(ids: &[(usize, String)], problems: &mut Vec<Problem>) {
     let mut rows: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (row, id) in ids {
@@ -421,21 +438,19 @@ fn duplicate_ids(ids: &[(usize, String)], problems: &mut Vec<Problem>) {
         if rs.len() < 2 {
             continue;
         }
-        let list = rs
-            .iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        for r in &rs {
-            problems.push(
-                Problem::new(
-                    "roster-duplicate-id",
-                    format!("id \"{id}\" is used by more than one household (rows {list})"),
-                )
-                .row(*r)
-                .field("id"),
-            );
-        }
+        problems.push(
+            Problem::new(
+                "roster-duplicate-id",
+                format!(
+                    "id \"{}\" is used by {} households (rows {})",
+                    super::limits::shown(id),
+                    rs.len(),
+                    super::limits::sample(&rs)
+                ),
+            )
+            .row(rs[0])
+            .field("id"),
+        );
     }
 }
 
@@ -888,7 +903,7 @@ mod tests {
     }
 
     #[test]
-    fn a_duplicate_id_is_reported_on_both_rows_naming_both() {
+    fn a_duplicate_id_is_reported_once_at_its_first_row_naming_its_rows() {
         let e = parse_roster_json(&json!([
             {"id": "x", "building": "B", "unit": "1"},
             {"id": "y", "building": "B", "unit": "1"},
@@ -900,10 +915,40 @@ mod tests {
             vec![
                 (Some(1), Some("id"), "roster-duplicate-id"),
                 (Some(3), Some("cars"), "roster-type"),
-                (Some(3), Some("id"), "roster-duplicate-id"),
             ]
         );
-        assert!(e.0[0].message.contains("rows 1, 3"), "{}", e.0[0].message);
+        assert!(e.0[0].message.contains("2 households (rows 1, 3)"), "{}", e.0[0].message);
+    }
+
+    #[test]
+    fn eight_thousand_rows_of_one_id_give_one_short_problem() {
+        let mut csv = String::from("id,building,unit\n");
+        for _ in 0..8000 {
+            csv.push_str("same,B,1\n");
+        }
+        let e = parse_roster_csv(csv.as_bytes()).unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        let m = &e.0[0].message;
+        assert!(m.contains("8000 households (rows 2, 3, 4, 5, 6 and 7995 more)"), "{m}");
+    }
+
+    #[test]
+    fn control_characters_in_ids_and_huge_counts_are_refused() {
+        let e = parse_roster_json(&json!([
+            {"id": "a\u{0}b", "building": "B", "unit": "1"},
+            {"id": "c", "building": "B\n", "unit": "1\u{7}"},
+            {"id": "d", "building": "B", "unit": "1", "cars": 4294967295u64}
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            rules(&e),
+            vec![
+                (Some(1), Some("id"), "roster-id-characters"),
+                (Some(2), Some("unit"), "roster-id-characters"),
+                (Some(3), Some("cars"), "roster-range"),
+            ]
+        );
+        assert!(e.0[2].message.contains("at most 1000"), "{}", e.0[2].message);
     }
 
     #[test]

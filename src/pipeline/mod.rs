@@ -19,6 +19,7 @@ use crate::geometry::{self, ValidationReport};
 use crate::model::canonical::inputs_sha256;
 use crate::model::policy_parse::{check_pins, parse_policy};
 use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
+use crate::model::limits::{self, Limits};
 use crate::model::{Allocation, Household, Mechanism, Policy, Problem, ResourceKind, SolverInfo};
 use crate::solve::{self, explain, metrics, Engine};
 use serde_json::Value;
@@ -56,6 +57,9 @@ pub struct Inputs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub engine: Engine,
+    /// Input limits checked before anything is parsed (defaults for the CLI;
+    /// the server checks its configured ones itself and passes unbounded).
+    pub limits: Limits,
     /// Record the wall time in `solver.seconds`. Off by default, so that the
     /// same inputs give byte-identical allocations (FORMAT.md §3).
     pub timings: bool,
@@ -71,6 +75,9 @@ pub enum PipelineError {
     /// The engine failed (an infeasible policy names its rule here).
     #[error("solver failed: {0}")]
     Solver(String),
+    /// The work was cancelled (see [`crate::cancel`]): its request gave up.
+    #[error("cancelled: the request gave up before the allocation was made")]
+    Cancelled,
 }
 
 impl PipelineError {
@@ -78,7 +85,7 @@ impl PipelineError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             PipelineError::Input(p) => p,
-            PipelineError::Solver(_) => &[],
+            PipelineError::Solver(_) | PipelineError::Cancelled => &[],
         }
     }
 }
@@ -93,8 +100,30 @@ pub struct Checked {
     pub warnings: Vec<Problem>,
 }
 
-/// Parses and checks all three inputs, collecting every problem.
+/// The input limits' problems of raw inputs (layout, JSON or CSV roster).
+pub fn limit_problems(inputs: &Inputs, limits: &Limits) -> Vec<Problem> {
+    let mut problems = limits::check_layout(&inputs.layout, limits);
+    problems.extend(match &inputs.households {
+        RosterInput::Json(v) => limits::check_roster_json(v, limits),
+        RosterInput::Csv(b) => limits::check_roster_csv(b, limits),
+        RosterInput::Parsed(_) => Vec::new(),
+    });
+    problems
+}
+
+/// Parses and checks all three inputs, collecting every problem, under the
+/// default [`Limits`].
 pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
+    check_with(inputs, &Limits::default())
+}
+
+/// [`check`] under the given limits: an input over a limit is refused
+/// before it is parsed (only the limits' problems are reported then).
+pub fn check_with(inputs: &Inputs, limits: &Limits) -> Result<Checked, PipelineError> {
+    let over = limit_problems(inputs, limits);
+    if !over.is_empty() {
+        return Err(PipelineError::Input(over));
+    }
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
 
@@ -135,6 +164,9 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
         warnings.extend(report.warnings);
         walks = Some(w);
     }
+    if crate::cancel::cancelled() {
+        return Err(PipelineError::Cancelled);
+    }
     if let (Some(site), Some(households)) = (&site, &households) {
         errors.extend(check_roster_against_site(households, site));
         if let Some(policy) = &policy {
@@ -162,9 +194,24 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
 
 /// Validates a layout alone (`allot validate`, `POST /v1/validate`), with the
 /// given policy's `max_walk_m`/`max_cable_m` or the defaults. Loading errors
-/// and policy errors are reported as errors too.
+/// and policy errors are reported as errors too. Default [`Limits`].
 pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> ValidationReport {
+    validate_layout_with(layout, policy, &Limits::default())
+}
+
+/// [`validate_layout`] under the given limits (a layout over one is only
+/// reported as such, not loaded).
+pub fn validate_layout_with(
+    layout: &Value,
+    policy: Option<&Value>,
+    limits: &Limits,
+) -> ValidationReport {
     let mut report = ValidationReport::default();
+    let over = limits::check_layout(layout, limits);
+    if !over.is_empty() {
+        report.errors = over;
+        return report;
+    }
     let policy = match policy.map(parse_policy) {
         None => Policy::default(),
         Some(Ok(p)) => p,
@@ -187,7 +234,7 @@ pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> ValidationRepo
 /// Checks the inputs and computes the allocation.
 pub fn solve(inputs: &Inputs, options: &Options) -> Result<Allocation, PipelineError> {
     let started = Instant::now();
-    let checked = check(inputs)?;
+    let checked = check_with(inputs, &options.limits)?;
     let mut allocation = allocate(&checked, inputs.previous.as_ref(), options)?;
     if options.timings {
         allocation.solver.seconds = (started.elapsed().as_secs_f64() * 1e4).round() / 1e4;
@@ -241,8 +288,11 @@ pub fn allocate(
     // `coin_cbc` feature serialises its calls behind one lock anyway).
     let one_kind = |kind: ResourceKind| -> Result<_, PipelineError> {
         let built = build_instance(site, &households, policy, walks, kind, &rank);
-        let solution = solve::solve(&built.instance, policy.mechanism, engine)
-            .map_err(|e| PipelineError::Solver(format!("{kind}: {e}")))?;
+        let solution =
+            solve::solve(&built.instance, policy.mechanism, engine).map_err(|e| match e {
+                solve::SolveError::Cancelled => PipelineError::Cancelled,
+                e => PipelineError::Solver(format!("{kind}: {e}")),
+            })?;
         let explained = explain::explain(
             &built.instance,
             &solution,
@@ -253,11 +303,22 @@ pub fn allocate(
         let measured = metrics::measure(&built.instance, &solution, &households, policy);
         Ok((solution.stages, explained, measured))
     };
+    // The kinds' threads take the request's cancellation flag along.
+    let cancel = crate::cancel::current();
     let per_kind: Vec<Result<_, PipelineError>> = match engine {
         Engine::Flow => std::thread::scope(|scope| {
             let handles: Vec<_> = ResourceKind::ALL
                 .into_iter()
-                .map(|kind| (kind, scope.spawn(move || one_kind(kind))))
+                .map(|kind| {
+                    let cancel = cancel.clone();
+                    let one_kind = &one_kind;
+                    (
+                        kind,
+                        scope.spawn(move || {
+                            crate::cancel::scoped(cancel.as_ref(), || one_kind(kind))
+                        }),
+                    )
+                })
                 .collect();
             handles
                 .into_iter()

@@ -23,6 +23,19 @@ pub const ALLOCATION_COLUMNS: [&str; 8] = [
     "why",
 ];
 
+/// A text cell from user input, neutralised against formula injection as
+/// OWASP recommends: a cell starting with `=`, `+`, `-`, `@`, tab or
+/// carriage return gets a leading single quote, so a spreadsheet shows it
+/// as text (the tab or CR stays, visible after the quote). Numeric columns
+/// are written as numbers and never pass through here.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 fn writer() -> ::csv::Writer<Vec<u8>> {
     ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
@@ -40,13 +53,13 @@ fn allocation_rows(a: &Allocation, w: &mut ::csv::Writer<Vec<u8>>) -> Result<(),
         let walk = format!("{:.1}", s.walk_m);
         w.write_record([
             "assigned",
-            s.household.as_str(),
+            &neutralise(&s.household),
             s.kind.as_str(),
-            s.resource.as_str(),
+            &neutralise(&s.resource),
             walk.as_str(),
             "",
             "",
-            s.why.as_str(),
+            &neutralise(&s.why),
         ])?;
     }
     for u in &a.unserved {
@@ -54,13 +67,13 @@ fn allocation_rows(a: &Allocation, w: &mut ::csv::Writer<Vec<u8>>) -> Result<(),
         let waitlist = u.waitlist.map(|n| n.to_string()).unwrap_or_default();
         w.write_record([
             "unserved",
-            u.household.as_str(),
+            &neutralise(&u.household),
             u.kind.as_str(),
             "",
             "",
             units.as_str(),
             waitlist.as_str(),
-            u.why.as_str(),
+            &neutralise(&u.why),
         ])?;
     }
     Ok(())
@@ -99,9 +112,9 @@ fn roster_rows(
         let preferences = kind_map_cell(&h.preferences);
         let previous = kind_map_cell(&h.previous);
         w.write_record([
-            h.id.as_str(),
-            h.building.as_str(),
-            h.unit.as_str(),
+            &*neutralise(&h.id),
+            &*neutralise(&h.building),
+            &*neutralise(&h.unit),
             floor.as_str(),
             cars.as_str(),
             evs.as_str(),
@@ -225,9 +238,11 @@ mod properties {
     use proptest::collection::{btree_map, vec};
     use proptest::prelude::*;
 
-    /// Text the roster parser keeps as is: non-empty, no surrounding white space.
+    /// Text the roster parser keeps as is: non-empty, no surrounding white
+    /// space, no control characters (refused in ids), not starting with a
+    /// formula character (the writer neutralises those).
     fn word() -> impl Strategy<Value = String> {
-        "[^\\s\"]([^\\u{0}]{0,10}[^\\s])?"
+        "[^\\s\"=+@\\-\\p{Cc}]([^\\p{Cc}]{0,10}[^\\s])?"
             .prop_filter("no surrounding white space", |s| s.trim() == s)
     }
 
@@ -239,7 +254,7 @@ mod properties {
         fn household()(
             id in word(), building in word(), unit in word(),
             floor in proptest::option::of(any::<i64>()),
-            cars in 0u32..5, extra in 0u32..3, ebikes in any::<u32>(),
+            cars in 0u32..5, extra in 0u32..3, ebikes in 0u32..=1000,
             flags in any::<(bool, bool, bool)>(),
             preferences in btree_map(kind(), vec(word(), 1..3), 0..3),
             previous in btree_map(kind(), vec(word(), 1..3), 0..3),
@@ -251,6 +266,50 @@ mod properties {
                 preferences, previous,
             }
         }
+    }
+
+    #[test]
+    fn formula_cells_from_user_input_are_neutralised_and_numbers_are_not() {
+        use crate::model::{Assignment, Unserved};
+        let mut a = Allocation {
+            site: "s".into(),
+            inputs_sha256: "ab".into(),
+            seed: "seed".into(),
+            policy: crate::model::Policy::default(),
+            assignments: vec![],
+            unserved: vec![],
+            lottery: vec![],
+            metrics: BTreeMap::new(),
+            solver: crate::model::SolverInfo {
+                engine: "flow".into(),
+                backend: "combinatorial".into(),
+                seconds: 0.0,
+                stages: vec![],
+            },
+            warnings: vec![],
+        };
+        a.assignments = vec![Assignment {
+            household: "=cmd|' /C calc'!A0".into(),
+            kind: ResourceKind::ParkingSpace,
+            resource: "@P1".into(),
+            walk_m: 3.0,
+            why: "\t=1+1".into(),
+            basis: "lottery".into(),
+        }];
+        a.unserved = vec![Unserved {
+            household: "-2+3".into(),
+            kind: ResourceKind::ParkingSpace,
+            units: 1,
+            waitlist: Some(1),
+            why: "+x".into(),
+        }];
+        let text = String::from_utf8(allocation_csv(&a)).unwrap();
+        assert!(text.contains("assigned,'=cmd|' /C calc'!A0,parking_space,'@P1,3.0,,,'\t=1+1"), "{text}");
+        assert!(text.contains("unserved,'-2+3,parking_space,,,1,1,'+x"), "{text}");
+        let mut h = Household::new("+B1", "-1", "@u");
+        h.floor = Some(-2);
+        let text = String::from_utf8(roster_csv(&[h])).unwrap();
+        assert!(text.contains("'+B1,'-1,'@u,-2,"), "{text}");
     }
 
     proptest! {

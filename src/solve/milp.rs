@@ -252,6 +252,7 @@ pub(crate) fn assign(
         if obj.is_empty() {
             continue;
         }
+        crate::cancel::check().map_err(|_| SolveError::Cancelled)?;
         let vals = md.solve(&obj, true, backend)?;
         let opt = value(&obj, &vals).round();
         md.ge(obj, opt - 0.5);
@@ -289,6 +290,7 @@ pub(crate) fn assign(
         .collect();
     let mut vals = Vec::new();
     for obj in [vec![(z, 1.0)], total, prefs] {
+        crate::cancel::check().map_err(|_| SolveError::Cancelled)?;
         vals = md.solve(&obj, false, backend)?;
         let opt = value(&obj, &vals);
         md.le(obj, opt + 1e-6 * (1.0 + opt.abs()));

@@ -95,6 +95,9 @@ pub enum SolveError {
     /// The instance is malformed (index out of range, walk matrix too small).
     #[error("invalid instance: {0}")]
     InvalidInstance(String),
+    /// The request gave up (time limit or client gone): see [`crate::cancel`].
+    #[error("cancelled: the request gave up before the solve finished")]
+    Cancelled,
     /// An LP/MILP backend failed or is not compiled in.
     #[error("solver backend {backend} failed: {message}")]
     Backend { backend: String, message: String },

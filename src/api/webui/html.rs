@@ -56,6 +56,8 @@ pub struct Frame<'a> {
     pub params: Vec<(&'a str, String)>,
     /// Show the log-out button (a token is in use).
     pub logged_in: bool,
+    /// The CSRF token of the session (log-out form) or of the login form.
+    pub csrf: Option<String>,
 }
 
 impl Frame<'_> {
@@ -110,8 +112,9 @@ pub fn page(frame: &Frame<'_>, title: &str, body_attrs: &str, body: &str) -> Str
     ));
     if frame.logged_in {
         o.push_str(&format!(
-            "<form id=\"logout-form\" method=\"post\" action=\"{}\"><button type=\"submit\">{}</button></form>",
+            "<form id=\"logout-form\" method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
             esc(&url("/logout", &[("lang", lang.code())])),
+            esc(frame.csrf.as_deref().unwrap_or("")),
             esc(t(lang, "web.logout"))
         ));
     }
@@ -149,6 +152,7 @@ mod tests {
             path: "/sites/s",
             params: vec![("household", "B1-1-101".into())],
             logged_in: true,
+            csrf: None,
         };
         assert_eq!(
             frame.href_in(Lang::En),

@@ -14,10 +14,12 @@
 //! ## How the browser holds the bearer token
 //! With tokens configured, the pages need one (any role; the run button
 //! staff). A person types it once into the login form. The server checks it
-//! and sets it, hex-encoded, as a session cookie `allot_session` that is
-//! `HttpOnly` (no script can read it), `SameSite=Strict` (no other site's
-//! page or link sends it) and `Secure` over HTTPS; it authorises only these
-//! read-only pages and downloads. The API itself never accepts the cookie:
+//! and opens a session ([`session`]): the cookie `allot_session` holds a
+//! random session id (never the token), `HttpOnly` (no script can read it),
+//! `SameSite=Strict` (no other site's page or link sends it) and `Secure`
+//! over HTTPS or with `--cookie-secure`; logging out ends the session on the
+//! server. The login and log-out forms carry CSRF tokens. The session
+//! authorises only these read-only pages and downloads. The API itself never accepts the cookie:
 //! its one write the page makes, `POST /v1/sites/{site}/allocations`, is sent
 //! by `fetch` with `Authorization: Bearer …` from a copy of the token the
 //! login form keeps in this tab's `sessionStorage` (gone when the tab
@@ -27,6 +29,7 @@
 
 pub mod html;
 pub mod pages;
+pub mod session;
 
 use self::html::{url, Frame};
 use super::allocations::{self, negotiate, Format};
@@ -43,8 +46,10 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-/// The session cookie holding the hex-encoded token.
+/// The session cookie: a random session id ([`session::Sessions`]).
 pub const SESSION_COOKIE: &str = "allot_session";
+/// The login form's double-submit CSRF cookie.
+pub const LOGIN_CSRF_COOKIE: &str = "allot_login_csrf";
 
 /// Nothing but this server: no inline scripts, no other origins.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -85,6 +90,17 @@ pub struct LoginForm {
     pub token: String,
     pub next: Option<String>,
     pub lang: Option<String>,
+    /// Must equal the `allot_login_csrf` cookie.
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// The log-out form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    /// Must be the session's CSRF token.
+    #[serde(default)]
+    pub csrf: String,
 }
 
 /// `?lang=` if it names a language we have, else `Accept-Language`.
@@ -100,19 +116,35 @@ pub fn page_lang(req: &HttpRequest, query: Option<&str>) -> Lang {
 }
 
 /// The caller's role from the `Authorization` header or the session cookie.
-pub fn session_role(access: &Access, req: &HttpRequest) -> Option<Role> {
-    match access {
+pub fn session_role(state: &super::AppState, req: &HttpRequest) -> Option<Role> {
+    match &state.access {
         Access::Open => Some(Role::Planner),
-        Access::Tokens(tokens) => {
+        Access::Tokens(_) => {
             if req.headers().contains_key(header::AUTHORIZATION) {
-                return access.role(req).ok();
+                return state.access.role(req).ok();
             }
             let cookie = req.cookie(SESSION_COOKIE)?;
-            let bytes = hex::decode(cookie.value()).ok()?;
-            let token = String::from_utf8(bytes).ok()?;
-            tokens.role_of(&token)
+            state.sessions.role(cookie.value())
         }
     }
+}
+
+/// The session's CSRF token, for the log-out form.
+fn session_csrf(state: &super::AppState, req: &HttpRequest) -> Option<String> {
+    state.sessions.csrf(req.cookie(SESSION_COOKIE)?.value())
+}
+
+fn cookie<'c>(name: &'c str, value: String, secure: bool) -> Cookie<'c> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish()
+}
+
+fn secure_cookies(state: &super::AppState, req: &HttpRequest) -> bool {
+    state.sessions.cookie_secure || req.connection_info().scheme() == "https"
 }
 
 /// A path on this server to return to after logging in, or `/`.
@@ -162,6 +194,7 @@ fn frame<'a>(lang: Lang, path: &'a str, access: &Access, role: Option<Role>) -> 
         path,
         params: Vec::new(),
         logged_in: matches!(access, Access::Tokens(_)) && role.is_some(),
+        csrf: None,
     }
 }
 
@@ -198,13 +231,14 @@ fn error_html(lang: Lang, access: &Access, role: Option<Role>, err: &PageError) 
 
 async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse {
     let lang = page_lang(&req, query.lang.as_deref());
-    let Some(role) = session_role(&state.access, &req) else {
+    let Some(role) = session_role(&state, &req) else {
         return to_login(&req, lang);
     };
     let store = state.store.clone();
     match blocking(move || -> Result<_, PageError> { Ok(store.list_sites(None, 500)?) }).await {
         Ok(sites) => {
-            let f = frame(lang, "/", &state.access, Some(role));
+            let mut f = frame(lang, "/", &state.access, Some(role));
+            f.csrf = session_csrf(&state, &req);
             html(StatusCode::OK, pages::sites_page(&f, &sites))
         }
         Err(e) => error_html(lang, &state.access, Some(role), &e),
@@ -217,48 +251,77 @@ async fn login_form(state: State, req: HttpRequest, query: web::Query<PageQuery>
     if matches!(state.access, Access::Open) {
         return see_other(&next);
     }
-    let f = frame(lang, "/login", &state.access, None);
-    html(StatusCode::OK, pages::login_page(&f, &next, false))
+    login_page(&state, &req, lang, &next, StatusCode::OK, false)
+}
+
+/// The login form with a fresh double-submit CSRF token (cookie and field).
+fn login_page(
+    state: &super::AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    next: &str,
+    status: StatusCode,
+    failed: bool,
+) -> HttpResponse {
+    let csrf = session::random_token();
+    let mut f = frame(lang, "/login", &state.access, None);
+    f.csrf = Some(csrf.clone());
+    let mut res = html(status, pages::login_page(&f, next, failed));
+    let _ = res.add_cookie(&cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        secure_cookies(state, req),
+    ));
+    res
 }
 
 async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
     let lang = page_lang(&req, form.lang.as_deref());
     let next = safe_next(form.next.as_deref());
+    let csrf_ok = req
+        .cookie(LOGIN_CSRF_COOKIE)
+        .is_some_and(|c| !form.csrf.is_empty() && session::same_secret(c.value(), &form.csrf));
     let token = form.token.trim();
     let role = match &state.access {
         Access::Open => Some(Role::Planner),
         Access::Tokens(tokens) => tokens.role_of(token),
     };
-    if role.is_none() {
-        let f = frame(lang, "/login", &state.access, None);
-        return html(StatusCode::UNAUTHORIZED, pages::login_page(&f, &next, true));
-    }
-    let secure = req.connection_info().scheme() == "https";
-    let cookie = Cookie::build(SESSION_COOKIE, hex::encode(token.as_bytes()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(secure)
-        .finish();
+    let Some(role) = role.filter(|_| csrf_ok) else {
+        return login_page(&state, &req, lang, &next, StatusCode::UNAUTHORIZED, true);
+    };
+    let secure = secure_cookies(&state, &req);
+    let session = cookie(SESSION_COOKIE, state.sessions.open(role), secure);
+    let mut used = cookie(LOGIN_CSRF_COOKIE, String::new(), secure);
+    used.make_removal();
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, next))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(cookie)
+        .cookie(session)
+        .cookie(used)
         .finish()
 }
 
-async fn logout(req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse {
+async fn logout(
+    state: State,
+    req: HttpRequest,
+    query: web::Query<PageQuery>,
+    form: Option<web::Form<LogoutForm>>,
+) -> HttpResponse {
     let lang = page_lang(&req, query.lang.as_deref());
-    let mut cookie = Cookie::build(SESSION_COOKIE, "")
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .finish();
-    cookie.make_removal();
+    let csrf = form.map(|f| f.into_inner().csrf).unwrap_or_default();
+    let ended = req
+        .cookie(SESSION_COOKIE)
+        .is_some_and(|c| state.sessions.close(c.value(), &csrf));
+    if !ended && session_role(&state, &req).is_some() {
+        // A live session and a wrong (or no) CSRF token: a forged request.
+        return see_other("/");
+    }
+    let mut removal = cookie(SESSION_COOKIE, String::new(), secure_cookies(&state, &req));
+    removal.make_removal();
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, url("/login", &[("lang", lang.code())])))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(cookie)
+        .cookie(removal)
         .finish()
 }
 
@@ -286,13 +349,18 @@ fn load_site_page(
     pick: Option<u64>,
     household: Option<&str>,
     lang: Lang,
+    public: bool,
 ) -> Result<SiteData, PageError> {
     let head = store.site(site)?;
     let metas = store.allocations(site, None, 100)?;
     let shown = match pick.or(head.latest_allocation) {
         Some(id) => {
             let record = store.allocation(site, id)?;
-            let allocation = parse_allocation(&record)?;
+            let mut allocation = parse_allocation(&record)?;
+            if public {
+                // Viewers see the public view (report::public), map tooltips included.
+                allocation = crate::report::public::public_view(&allocation);
+            }
             Some((record.meta, allocation))
         }
         None => None,
@@ -345,7 +413,7 @@ async fn site(
 ) -> HttpResponse {
     let query = query.into_inner();
     let lang = page_lang(&req, query.lang.as_deref());
-    let Some(role) = session_role(&state.access, &req) else {
+    let Some(role) = session_role(&state, &req) else {
         return to_login(&req, lang);
     };
     let site = path.into_inner();
@@ -365,9 +433,10 @@ async fn site(
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty());
     let store = state.store.clone();
+    let public = role < Role::Staff;
     let (site_id, hh) = (site.clone(), household.clone());
     let data =
-        match blocking(move || load_site_page(store.as_ref(), &site_id, pick, hh.as_deref(), lang))
+        match blocking(move || load_site_page(store.as_ref(), &site_id, pick, hh.as_deref(), lang, public))
             .await
         {
             Ok(d) => d,
@@ -375,6 +444,7 @@ async fn site(
         };
     let path = format!("/sites/{site}");
     let mut f = frame(lang, &path, &state.access, Some(role));
+    f.csrf = session_csrf(&state, &req);
     if let Some(h) = &household {
         f.params.push(("household", h.clone()));
     }
@@ -402,7 +472,7 @@ async fn download(
     query: web::Query<PageQuery>,
 ) -> HttpResponse {
     let lang = page_lang(&req, query.lang.as_deref());
-    let Some(role) = session_role(&state.access, &req) else {
+    let Some(role) = session_role(&state, &req) else {
         return to_login(&req, lang);
     };
     let (site, id, format) = path.into_inner();
@@ -419,12 +489,16 @@ async fn download(
     let site_id = site.clone();
     let rendered = blocking(move || -> Result<_, PageError> {
         let record = store.allocation(&site_id, id)?;
-        let allocation = parse_allocation(&record)?;
+        let mut allocation = parse_allocation(&record)?;
+        let public = role < Role::Staff;
+        if public {
+            allocation = crate::report::public::public_view(&allocation);
+        }
         let layout_revision = record.meta.layout_revision;
         allocations::render(
             format,
             &allocation,
-            Some(record.body.clone()),
+            (!public).then(|| record.body.clone()),
             Some(lang.tag()),
             || {
                 Ok(stored_site(

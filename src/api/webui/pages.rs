@@ -26,11 +26,13 @@ pub fn login_page(frame: &Frame<'_>, next: &str, failed: bool) -> String {
 <input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required> \
 <input type=\"hidden\" name=\"next\" value=\"{}\">\
 <input type=\"hidden\" name=\"lang\" value=\"{}\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{}\">\
 <button id=\"login-button\" type=\"submit\">{}</button>\
 <p class=\"help\">{}</p></form>\n",
         esc(t(lang, "web.token")),
         esc(next),
         lang.code(),
+        esc(frame.csrf.as_deref().unwrap_or("")),
         esc(t(lang, "web.login")),
         esc(t(lang, "web.token_help"))
     ));
@@ -702,6 +704,7 @@ mod tests {
             path: "/sites/s1",
             params: vec![],
             logged_in: true,
+            csrf: None,
         };
         site_page(
             &frame,

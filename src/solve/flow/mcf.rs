@@ -262,7 +262,8 @@ impl<W: Weight> Mcf<W> {
         }
         let mut level = vec![u32::MAX; self.adj.len()];
         let mut next = vec![0usize; self.adj.len()];
-        while self.dijkstra(s, t) {
+        // A cancelled solve stops augmenting; its flow is never used.
+        while !crate::cancel::cancelled() && self.dijkstra(s, t) {
             let dt = self.dist[t];
             let real = sub(&add(&dt, &self.pot[t]), &self.pot[s]);
             if real >= W::default() {

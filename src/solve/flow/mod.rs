@@ -323,6 +323,9 @@ impl Net {
             .collect();
         let mut search = search::ZeroSearch::new(&self.g, self.res_nodes.clone(), &exits, &zero);
         for &h in &prep.hh_order {
+            if crate::cancel::cancelled() {
+                break;
+            }
             let Some(e) = self.hh_edge[h] else { continue };
             blocked[e >> 1] = true;
             let b = prep.hb[h];
@@ -513,7 +516,9 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         },
     );
     net.run();
+    crate::cancel::check().map_err(|_| SolveError::Cancelled)?;
     net.lottery_fixup(prep);
+    crate::cancel::check().map_err(|_| SolveError::Cancelled)?;
     let x = net.served(n);
     // Stage 5: who is served is now fixed. The stage 1–4 flow serves
     // exactly `x` at the optimum of tiers 1–3, so with `x` as capacities
@@ -557,8 +562,11 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
     let final_net = if cands.is_empty() {
         fixed(None, true).0
     } else {
-        let ok =
-            |i: usize| fixed(Some(cands[i].max(pin_max)), false).1[..PREFIX] == reference[..PREFIX];
+        // Once cancelled, every probe answers "yes" at once and the search ends.
+        let ok = |i: usize| {
+            crate::cancel::cancelled()
+                || fixed(Some(cands[i].max(pin_max)), false).1[..PREFIX] == reference[..PREFIX]
+        };
         let last = cands.len() - 1;
         // Gallop up from the bound, then bisect.
         let (mut lo, mut hi) = (first.min(last), last);
@@ -582,6 +590,7 @@ pub(crate) fn assign(inst: &Instance, prep: &Prepared) -> Result<Vec<(usize, usi
         }
         fixed(Some(cands[lo].max(pin_max)), true).0
     };
+    crate::cancel::check().map_err(|_| SolveError::Cancelled)?;
     out.extend(final_net.extract());
     out.sort_unstable();
     Ok(out)

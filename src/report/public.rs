@@ -1,0 +1,91 @@
+//! What the public (and viewers) may see of an allocation: FORMAT.md §5 —
+//! who holds what, the lottery and the figures are public; roster fields,
+//! reasons and bases are not (a reason can name a disability). This is the
+//! one place that decides it; the API applies it for every viewer, in every
+//! rendering (JSON, CSV, GeoJSON, SVG tooltips, the household view and the
+//! web page).
+//!
+//! - `why` (of assignments and unserved entries) is dropped.
+//! - `basis` keeps only what follows from public documents: `pin` (the
+//!   policy's pins are public) and `kept` (the previous allocation is);
+//!   every other basis (`reserved`, `priority`, `lottery`, `swap`, `turn`, …)
+//!   becomes `allocated`, so no basis tells one household's attributes apart
+//!   from another's.
+
+use crate::model::{Allocation, Assignment, Unserved};
+
+/// The basis every non-public basis is reduced to.
+pub const PUBLIC_BASIS: &str = "allocated";
+
+/// Bases that follow from public documents alone.
+const PUBLIC_BASES: [&str; 2] = ["pin", "kept"];
+
+/// An assignment as the public may see it.
+pub fn public_assignment(a: &Assignment) -> Assignment {
+    let basis = if PUBLIC_BASES.contains(&a.basis.as_str()) {
+        a.basis.clone()
+    } else {
+        PUBLIC_BASIS.to_string()
+    };
+    Assignment {
+        why: String::new(),
+        basis,
+        ..a.clone()
+    }
+}
+
+/// An unserved entry as the public may see it.
+pub fn public_unserved(u: &Unserved) -> Unserved {
+    Unserved {
+        why: String::new(),
+        ..u.clone()
+    }
+}
+
+/// The allocation as the public may see it.
+pub fn public_view(a: &Allocation) -> Allocation {
+    Allocation {
+        assignments: a.assignments.iter().map(public_assignment).collect(),
+        unserved: a.unserved.iter().map(public_unserved).collect(),
+        ..a.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ResourceKind;
+
+    fn assignment(basis: &str, why: &str) -> Assignment {
+        Assignment {
+            household: "B1-1-101".into(),
+            kind: ResourceKind::ParkingSpace,
+            resource: "P1".into(),
+            walk_m: 12.5,
+            why: why.into(),
+            basis: basis.into(),
+        }
+    }
+
+    #[test]
+    fn reasons_are_dropped_and_private_bases_become_allocated() {
+        for (basis, shown) in [
+            ("reserved", "allocated"),
+            ("priority", "allocated"),
+            ("lottery", "allocated"),
+            ("swap", "allocated"),
+            ("pin", "pin"),
+            ("kept", "kept"),
+        ] {
+            let p = public_assignment(&assignment(
+                basis,
+                "accessible space reserved for disability permit holders",
+            ));
+            assert_eq!(p.basis, shown);
+            assert_eq!(p.why, "");
+            assert_eq!((p.household.as_str(), p.walk_m), ("B1-1-101", 12.5));
+            let json = serde_json::to_string(&p).unwrap();
+            assert!(!json.contains("why") && !json.contains("disability"), "{json}");
+        }
+    }
+}
