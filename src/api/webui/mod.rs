@@ -82,6 +82,8 @@ pub struct PageQuery {
     pub household: Option<String>,
     pub allocation: Option<String>,
     pub next: Option<String>,
+    /// The page of the assignments table (0-based).
+    pub rows: Option<usize>,
 }
 
 /// The login form's fields.
@@ -461,6 +463,7 @@ async fn site(
         lookup: lookup.as_ref(),
         staff: role >= Role::Staff,
         tokens: matches!(state.access, Access::Tokens(_)),
+        table_page: query.rows.unwrap_or(0),
     };
     html(StatusCode::OK, pages::site_page(&f, &page))
 }

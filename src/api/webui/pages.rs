@@ -110,7 +110,13 @@ pub struct SitePage<'a> {
     pub staff: bool,
     /// The server checks tokens (else the page runs without one).
     pub tokens: bool,
+    /// The page of the assignments table (`?rows=`, 0-based; [`TABLE_ROWS`] a page).
+    pub table_page: usize,
 }
+
+/// Rows of the assignments table per page: a site of 125,000 households
+/// is many pages, never one page of 150 MB.
+pub const TABLE_ROWS: usize = 1000;
 
 /// The site page.
 pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
@@ -153,7 +159,7 @@ pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
                 esc(&a.seed)
             ));
             b.push_str(&metrics_section(lang, a));
-            b.push_str(&assignments_section(lang, a));
+            b.push_str(&assignments_section(frame, a, p.table_page));
         }
     }
     b.push_str(&staff_section(lang, p));
@@ -340,7 +346,11 @@ fn metrics_section(lang: Lang, a: &Allocation) -> String {
     b
 }
 
-fn assignments_section(lang: Lang, a: &Allocation) -> String {
+fn assignments_section(frame: &Frame<'_>, a: &Allocation, page: usize) -> String {
+    let lang = frame.lang;
+    let total = a.assignments.len() + a.unserved.len();
+    let first = page.saturating_mul(TABLE_ROWS).min(total);
+    let shown = first..(first + TABLE_ROWS).min(total);
     let mut b = format!(
         "<section id=\"assignments\"><h2>{} / {}</h2><div class=\"filters\">\
 <label for=\"filter\">{}</label> <input id=\"filter\" type=\"search\" placeholder=\"{}\"> \
@@ -369,7 +379,8 @@ fn assignments_section(lang: Lang, a: &Allocation) -> String {
         esc(t(lang, "web.status")),
         esc(t(lang, "web.why"))
     ));
-    for x in &a.assignments {
+    let skip_unserved = first.saturating_sub(a.assignments.len());
+    for x in a.assignments.iter().skip(first).take(shown.len()) {
         let search = format!("{} {} {}", x.household, x.resource, x.why).to_lowercase();
         b.push_str(&format!(
             "<tr class=\"row assigned\" data-kind=\"{}\" data-household=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
@@ -384,7 +395,10 @@ fn assignments_section(lang: Lang, a: &Allocation) -> String {
             esc(&x.why)
         ));
     }
-    for u in &a.unserved {
+    let left = shown
+        .len()
+        .saturating_sub(a.assignments.len().saturating_sub(first));
+    for u in a.unserved.iter().skip(skip_unserved).take(left) {
         let place = match u.waitlist {
             Some(n) => tf(lang, "web.waitlist_place", &[("n", &n.to_string())]),
             None => t(lang, "web.not_reachable").to_string(),
@@ -401,7 +415,35 @@ fn assignments_section(lang: Lang, a: &Allocation) -> String {
             esc(&u.why)
         ));
     }
-    b.push_str("</tbody></table></section>\n");
+    b.push_str("</tbody></table>");
+    if total > TABLE_ROWS {
+        let link = |to: usize, text: &str| {
+            let mut params: Vec<(&str, String)> = frame.params.clone();
+            params.retain(|(k, _)| *k != "rows");
+            params.push(("rows", to.to_string()));
+            params.push(("lang", lang.code().to_string()));
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            format!(
+                " <a href=\"{}#assignments\">{}</a>",
+                esc(&url(frame.path, &params)),
+                esc(text)
+            )
+        };
+        b.push_str(&format!(
+            "<nav id=\"table-pager\" class=\"pager\">{}–{} / {}",
+            shown.start + 1,
+            shown.end,
+            total
+        ));
+        if page > 0 {
+            b.push_str(&link(page - 1, "‹"));
+        }
+        if shown.end < total {
+            b.push_str(&link(page + 1, "›"));
+        }
+        b.push_str("</nav>");
+    }
+    b.push_str("</section>\n");
     b
 }
 
@@ -718,6 +760,7 @@ mod tests {
                 lookup: lookup.as_ref(),
                 staff: false,
                 tokens: true,
+                table_page: 0,
             },
         )
     }
