@@ -696,6 +696,33 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::answer;
     use super::*;
+
+    #[test]
+    fn a_long_problem_list_is_cut_to_the_limit_and_counts_the_rest() {
+        let many: Vec<Problem> = (0..250).map(|i| Problem::new("r", format!("p{i}"))).collect();
+        let p = Invalid::layout(many.clone(), many[..120].to_vec()).problem();
+        assert_eq!((p.errors.len(), p.warnings.len()), (MAX_PROBLEMS, MAX_PROBLEMS));
+        assert_eq!(p.truncated, Some(150 + 20));
+        let body = serde_json::to_value(&p).unwrap();
+        assert_eq!(body["truncated"], 170);
+        let short = Invalid::new("t", many[..3].to_vec()).problem();
+        assert_eq!(short.truncated, None);
+        assert!(serde_json::to_value(&short).unwrap().get("truncated").is_none());
+        let logged = format!("{:?}", Invalid::new("t", many));
+        assert!(logged.len() < 400 && logged.contains("250"), "{logged}");
+    }
+
+    #[test]
+    fn an_overloaded_server_answers_503_with_retry_after() {
+        let res = Overloaded {
+            running: 2,
+            retry_after: 5,
+        }
+        .problem()
+        .response();
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
+    }
     use actix_web::ResponseError;
 
     fn one() -> Vec<Problem> {

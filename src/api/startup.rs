@@ -657,6 +657,39 @@ mod tests {
     }
 
     #[test]
+    fn only_loopback_names_with_or_without_a_port_are_loopback_hosts() {
+        for ok in ["localhost", "LOCALHOST:8080", "127.0.0.1:9", "[::1]", "[::1]:8080"] {
+            assert!(loopback_host(ok), "{ok}");
+        }
+        for bad in ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "[::2]", "localhost:x", "", "[::1]x"] {
+            assert!(!loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn limits_come_from_the_environment_and_flags_and_zero_is_refused() {
+        let c = ServeConfig::from_vars(vars(&[
+            ("ALLOT_MAX_VERTICES", "100"),
+            ("ALLOT_MAX_HEAVY", "3"),
+            ("ALLOT_QUEUE_WAIT_SECS", "0.5"),
+            ("ALLOT_COOKIE_SECURE", "1"),
+        ]))
+        .unwrap();
+        assert_eq!((c.limits.max_vertices, c.max_heavy), (100, 3));
+        assert_eq!(c.queue_wait, Duration::from_millis(500));
+        assert!(c.cookie_secure);
+        let e = ServeConfig::from_vars(vars(&[("ALLOT_MAX_ID_LEN", "0")])).unwrap_err();
+        assert!(e.to_string().starts_with("ALLOT_MAX_ID_LEN"), "{e}");
+        let e = ServeConfig::from_vars(vars(&[("ALLOT_MAX_ROSTER_ROWS", "2000000")])).unwrap_err();
+        assert!(e.to_string().contains("1000000"), "{e}");
+        let flags = ServeArgs {
+            max_features: Some(0),
+            ..ServeArgs::default()
+        };
+        assert!(flags.into_config().unwrap_err().to_string().contains("--max-features"));
+    }
+
+    #[test]
     fn dev_mode_is_refused_off_loopback_and_no_tokens_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let dev = ServeConfig {
