@@ -40,22 +40,35 @@ fn number() -> impl Strategy<Value = Value> {
 }
 
 fn polygon() -> impl Strategy<Value = Value> {
-    (0.0f64..100.0, 0.0f64..80.0, -1.0f64..8.0, -1.0f64..8.0, any::<bool>()).prop_map(
-        |(x, y, w, h, bowtie)| {
+    (
+        0.0f64..100.0,
+        0.0f64..80.0,
+        -1.0f64..8.0,
+        -1.0f64..8.0,
+        any::<bool>(),
+    )
+        .prop_map(|(x, y, w, h, bowtie)| {
             let ring = if bowtie {
                 json!([[x, y], [x + w, y + h], [x + w, y], [x, y + h], [x, y]])
             } else {
                 json!([[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]])
             };
             json!({"type": "Polygon", "coordinates": [ring]})
-        },
-    )
+        })
 }
 
 fn feature() -> impl Strategy<Value = Value> {
     let kind = prop::sample::select(vec![
-        "boundary", "building", "entrance", "parking_space", "charging_bay", "garden_plot",
-        "fire_lane", "keep_clear", "walkway", "nonsense",
+        "boundary",
+        "building",
+        "entrance",
+        "parking_space",
+        "charging_bay",
+        "garden_plot",
+        "fire_lane",
+        "keep_clear",
+        "walkway",
+        "nonsense",
     ]);
     (kind, id(), polygon(), 0.0f64..100.0, 0.0f64..80.0).prop_map(|(kind, id, poly, x, y)| {
         let geometry = match kind {
@@ -88,11 +101,13 @@ fn roster() -> impl Strategy<Value = Value> {
 }
 
 fn policy() -> impl Strategy<Value = Option<Value>> {
-    proptest::option::of((number(), number(), any::<bool>()).prop_map(|(per, walk, serial)| {
-        json!({"mechanism": if serial { "serial_dictatorship" } else { "optimal" },
+    proptest::option::of(
+        (number(), number(), any::<bool>()).prop_map(|(per, walk, serial)| {
+            json!({"mechanism": if serial { "serial_dictatorship" } else { "optimal" },
                "kinds": {"parking_space": {"per_household": per, "max_walk_m": walk}},
                "priority": ["accessible", "elderly", "accessible"]})
-    }))
+        }),
+    )
 }
 
 proptest! {

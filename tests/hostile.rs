@@ -31,7 +31,14 @@ struct Answer {
 }
 
 /// Sends `body` and checks the bounds every hostile case must keep.
-fn hostile(app: &TestApp, method: Method, path: &str, token: &str, body: Vec<u8>, ct: &str) -> Answer {
+fn hostile(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Vec<u8>,
+    ct: &str,
+) -> Answer {
     let (_, rss_before) = memory_kb();
     let started = Instant::now();
     let res = app
@@ -46,14 +53,28 @@ fn hostile(app: &TestApp, method: Method, path: &str, token: &str, body: Vec<u8>
     let bytes = res.bytes().expect("body").to_vec();
     let secs = started.elapsed().as_secs_f64();
     let (peak, _) = memory_kb();
-    assert!(bytes.len() < 2 << 20, "{path}: a {} byte answer", bytes.len());
+    assert!(
+        bytes.len() < 2 << 20,
+        "{path}: a {} byte answer",
+        bytes.len()
+    );
     // Release builds answer each case within 5 s; unoptimised test builds
     // on a shared CI machine get more room.
     let limit = if cfg!(debug_assertions) { 90.0 } else { 5.0 };
     assert!(secs < limit, "{path}: {secs:.1} s");
     let growth_mb = peak.saturating_sub(rss_before) / 1024;
-    assert!(growth_mb < 300, "{path}: peak {growth_mb} MB above the start");
-    assert_eq!(app.client.get(format!("{}/healthz", app.address)).send().expect("healthz").status(), 200);
+    assert!(
+        growth_mb < 300,
+        "{path}: peak {growth_mb} MB above the start"
+    );
+    assert_eq!(
+        app.client
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .expect("healthz")
+            .status(),
+        200
+    );
     Answer {
         status,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
@@ -64,7 +85,11 @@ fn hostile(app: &TestApp, method: Method, path: &str, token: &str, body: Vec<u8>
 fn rules(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
-        .map(|e| e.iter().filter_map(|p| p["rule"].as_str().map(str::to_string)).collect())
+        .map(|e| {
+            e.iter()
+                .filter_map(|p| p["rule"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -80,22 +105,54 @@ fn same_id_roster(n: usize) -> Value {
 fn eight_thousand_rows_of_one_id_are_one_problem_everywhere() {
     let app = spawn_app();
     let body = json!({"layout": tiny_layout("t", 3), "households": same_id_roster(8000)});
-    let a = hostile(&app, Method::POST, "/v1/solve", VIEWER, body.to_string().into_bytes(), "application/json");
+    let a = hostile(
+        &app,
+        Method::POST,
+        "/v1/solve",
+        VIEWER,
+        body.to_string().into_bytes(),
+        "application/json",
+    );
     assert_eq!(a.status, 422);
     assert_eq!(rules(&a.body), ["roster-duplicate-id"]);
     let message = a.body["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("8000 households") && message.contains("and 7995 more"), "{message}");
+    assert!(
+        message.contains("8000 households") && message.contains("and 7995 more"),
+        "{message}"
+    );
 
     let (site, _) = app.create_site(&tiny_layout("t", 3));
     let mut csv = String::from("id,building,unit,cars\n");
     csv.push_str(&"same,B1,1,1\n".repeat(8000));
     let path = format!("/v1/sites/{site}/households");
-    let a = hostile(&app, Method::PUT, &path, STAFF, csv.into_bytes(), "text/csv");
-    assert_eq!((a.status, rules(&a.body)), (422, vec!["roster-duplicate-id".to_string()]));
+    let a = hostile(
+        &app,
+        Method::PUT,
+        &path,
+        STAFF,
+        csv.into_bytes(),
+        "text/csv",
+    );
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec!["roster-duplicate-id".to_string()])
+    );
     let patch = json!({"upsert": same_id_roster(8000)});
-    let a = hostile(&app, Method::PATCH, &path, STAFF, patch.to_string().into_bytes(), "application/json");
+    let a = hostile(
+        &app,
+        Method::PATCH,
+        &path,
+        STAFF,
+        patch.to_string().into_bytes(),
+        "application/json",
+    );
     assert_eq!(a.status, 422);
-    assert_eq!(a.body["errors"].as_array().map(Vec::len), Some(1), "{}", a.body);
+    assert_eq!(
+        a.body["errors"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        a.body
+    );
 }
 
 #[test]
@@ -109,7 +166,14 @@ fn three_thousand_copies_of_one_space_give_a_truncated_bounded_answer() {
         f["properties"]["id"] = json!(format!("X{i}"));
         features.push(f);
     }
-    let a = hostile(&app, Method::POST, "/v1/validate", VIEWER, layout.to_string().into_bytes(), "application/json");
+    let a = hostile(
+        &app,
+        Method::POST,
+        "/v1/validate",
+        VIEWER,
+        layout.to_string().into_bytes(),
+        "application/json",
+    );
     assert_eq!(a.status, 422);
     let errors = a.body["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 100, "at most MAX_PROBLEMS listed");
@@ -126,50 +190,132 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
     let ring: Vec<Value> = (0..300_000).map(|i| json!([i % 1000, i / 1000])).collect();
     let mut layout = tiny_layout("t", 1);
     layout["features"][0]["geometry"]["coordinates"] = json!([ring]);
-    let a = hostile(&app, Method::POST, "/v1/validate", VIEWER, layout.to_string().into_bytes(), "application/json");
-    assert_eq!((a.status, rules(&a.body)), (422, vec!["limit-vertices".to_string()]));
-    assert!(a.body["errors"][0]["message"].as_str().unwrap_or_default().contains("max_vertices"));
+    let a = hostile(
+        &app,
+        Method::POST,
+        "/v1/validate",
+        VIEWER,
+        layout.to_string().into_bytes(),
+        "application/json",
+    );
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec!["limit-vertices".to_string()])
+    );
+    assert!(a.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("max_vertices"));
 
     let cases = [
-        (json!([{"id": "a\u{0}b", "building": "B1", "unit": "1"}]), "roster-id-characters"),
-        (json!([{"id": "x".repeat(1_000_000), "building": "B1", "unit": "1"}]), "limit-id-length"),
-        (json!([{"id": "a", "building": "B1", "unit": "1", "cars": 4294967295u64}]), "roster-range"),
+        (
+            json!([{"id": "a\u{0}b", "building": "B1", "unit": "1"}]),
+            "roster-id-characters",
+        ),
+        (
+            json!([{"id": "x".repeat(1_000_000), "building": "B1", "unit": "1"}]),
+            "limit-id-length",
+        ),
+        (
+            json!([{"id": "a", "building": "B1", "unit": "1", "cars": 4294967295u64}]),
+            "roster-range",
+        ),
     ];
     for (households, rule) in cases {
         let body = json!({"layout": tiny_layout("t", 1), "households": households});
-        let a = hostile(&app, Method::POST, "/v1/solve", VIEWER, body.to_string().into_bytes(), "application/json");
-        assert_eq!((a.status, rules(&a.body)), (422, vec![rule.to_string()]), "{}", a.body);
+        let a = hostile(
+            &app,
+            Method::POST,
+            "/v1/solve",
+            VIEWER,
+            body.to_string().into_bytes(),
+            "application/json",
+        );
+        assert_eq!(
+            (a.status, rules(&a.body)),
+            (422, vec![rule.to_string()]),
+            "{}",
+            a.body
+        );
     }
     let policy = json!({"kinds": {"parking_space": {"per_household": 1_000_000_000u64}}});
-    let body = json!({"layout": tiny_layout("t", 1), "households": tiny_roster(2), "policy": policy});
-    let a = hostile(&app, Method::POST, "/v1/solve", VIEWER, body.to_string().into_bytes(), "application/json");
-    assert_eq!((a.status, rules(&a.body)), (422, vec!["policy-range".to_string()]));
+    let body =
+        json!({"layout": tiny_layout("t", 1), "households": tiny_roster(2), "policy": policy});
+    let a = hostile(
+        &app,
+        Method::POST,
+        "/v1/solve",
+        VIEWER,
+        body.to_string().into_bytes(),
+        "application/json",
+    );
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec!["policy-range".to_string()])
+    );
 
     let (site, _) = app.create_site(&tiny_layout("t", 1));
     let wide = format!("id,building,unit{}\nh,B1,1\n", ",x".repeat(100_000));
-    let a = hostile(&app, Method::PUT, &format!("/v1/sites/{site}/households"), STAFF, wide.into_bytes(), "text/csv");
-    assert_eq!((a.status, rules(&a.body)), (422, vec!["limit-columns".to_string()]));
+    let a = hostile(
+        &app,
+        Method::PUT,
+        &format!("/v1/sites/{site}/households"),
+        STAFF,
+        wide.into_bytes(),
+        "text/csv",
+    );
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec!["limit-columns".to_string()])
+    );
 }
 
 #[test]
 fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
     let app = spawn_app();
     let (site, etag) = app.create_site(&tiny_layout("t", 3));
-    let res = app.write_json(Method::PUT, &format!("/v1/sites/{site}/households"), STAFF, &etag, &tiny_roster(5));
+    let res = app.write_json(
+        Method::PUT,
+        &format!("/v1/sites/{site}/households"),
+        STAFF,
+        &etag,
+        &tiny_roster(5),
+    );
     assert_eq!(res.status(), 200);
-    let res = app.req(Method::POST, &format!("/v1/sites/{site}/allocations"), Some(STAFF)).send().expect("allocate");
+    let res = app
+        .req(
+            Method::POST,
+            &format!("/v1/sites/{site}/allocations"),
+            Some(STAFF),
+        )
+        .send()
+        .expect("allocate");
     assert_eq!(res.status(), 201);
     let path = format!("/v1/sites/{site}/allocations/1");
     let staff = app.get_json(&path, STAFF);
     let viewer = app.get_json(&path, VIEWER);
-    assert!(staff["assignments"][0]["why"].as_str().is_some_and(|w| !w.is_empty()));
-    assert_eq!(staff["assignments"].as_array().map(Vec::len), viewer["assignments"].as_array().map(Vec::len));
+    assert!(staff["assignments"][0]["why"]
+        .as_str()
+        .is_some_and(|w| !w.is_empty()));
+    assert_eq!(
+        staff["assignments"].as_array().map(Vec::len),
+        viewer["assignments"].as_array().map(Vec::len)
+    );
     for a in viewer["assignments"].as_array().expect("assignments") {
         assert!(a.get("why").is_none(), "{a}");
-        assert!(["allocated", "pin", "kept"].contains(&a["basis"].as_str().unwrap_or_default()), "{a}");
+        assert!(
+            ["allocated", "pin", "kept"].contains(&a["basis"].as_str().unwrap_or_default()),
+            "{a}"
+        );
     }
-    let csv = app.get(&format!("{path}?format=csv"), VIEWER).text().expect("csv");
-    assert!(!csv.contains("lottery rank") && !csv.contains("reserved"), "{csv}");
+    let csv = app
+        .get(&format!("{path}?format=csv"), VIEWER)
+        .text()
+        .expect("csv");
+    assert!(
+        !csv.contains("lottery rank") && !csv.contains("reserved"),
+        "{csv}"
+    );
     let h = app.get_json(&format!("/v1/sites/{site}/households/H1"), VIEWER);
     assert!(h["assignments"][0].get("why").is_none(), "{h}");
 }
@@ -177,7 +323,11 @@ fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
 #[test]
 fn head_answers_like_get_without_a_body() {
     let app = spawn_app();
-    let res = app.client.head(format!("{}/healthz", app.address)).send().expect("HEAD");
+    let res = app
+        .client
+        .head(format!("{}/healthz", app.address))
+        .send()
+        .expect("HEAD");
     assert_eq!(res.status(), 200);
     assert!(res.bytes().expect("body").is_empty());
 }
@@ -186,10 +336,28 @@ fn head_answers_like_get_without_a_body() {
 fn dev_mode_wants_a_loopback_host_and_a_content_type() {
     let app = spawn_app_with(|c| c.dev = true);
     let url = format!("{}/v1/validate", app.address);
-    let res = app.client.post(&url).header("Host", "evil.example").header("Content-Type", "application/json").body("{}").send().expect("post");
+    let res = app
+        .client
+        .post(&url)
+        .header("Host", "evil.example")
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .expect("post");
     assert_problem(res, 403, "forbidden");
-    let res = app.client.post(&url).body(tiny_layout("t", 1).to_string()).send().expect("post");
+    let res = app
+        .client
+        .post(&url)
+        .body(tiny_layout("t", 1).to_string())
+        .send()
+        .expect("post");
     assert_problem(res, 415, "unsupported-media-type");
-    let res = app.client.post(&url).header("Content-Type", "application/json").body(tiny_layout("t", 1).to_string()).send().expect("post");
+    let res = app
+        .client
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .body(tiny_layout("t", 1).to_string())
+        .send()
+        .expect("post");
     assert_eq!(res.status(), 200);
 }

@@ -170,7 +170,10 @@ fn pages_send_visitors_without_a_token_to_the_login_form_and_back() {
         .send()
         .expect("logout");
     assert_eq!(header(&forged, "location"), "/");
-    assert_eq!(get_page(&app, "/sites/tiny", Some(&cookie), None).status(), 200);
+    assert_eq!(
+        get_page(&app, "/sites/tiny", Some(&cookie), None).status(),
+        200
+    );
     let html = get_page(&app, "/sites/tiny", Some(&cookie), None)
         .text()
         .expect("html");
@@ -181,7 +184,11 @@ fn pages_send_visitors_without_a_token_to_the_login_form_and_back() {
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_default()
         .to_string();
-    assert_eq!(csrf.len(), 64, "the log-out form carries the session's token");
+    assert_eq!(
+        csrf.len(),
+        64,
+        "the log-out form carries the session's token"
+    );
     let out = raw()
         .post(format!("{}/logout", app.address))
         .header("Cookie", &cookie)

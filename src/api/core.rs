@@ -51,7 +51,8 @@ pub enum SolveFailure {
 /// The layout's errors and warnings, with the policy's limits (or the defaults).
 pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> LayoutReport {
     // The server checks its own configured limits at the door.
-    let r = pipeline::validate_layout_with(layout, policy, &crate::model::limits::Limits::unbounded());
+    let r =
+        pipeline::validate_layout_with(layout, policy, &crate::model::limits::Limits::unbounded());
     LayoutReport {
         errors: r.errors,
         warnings: r.warnings,

@@ -475,8 +475,8 @@ impl HttpProblem for Invalid {
 
     fn problem(&self) -> ProblemDetails {
         let listed = self.problems.len().min(MAX_PROBLEMS);
-        let left_out = self.problems.len() - listed
-            + self.warnings.len().saturating_sub(MAX_PROBLEMS);
+        let left_out =
+            self.problems.len() - listed + self.warnings.len().saturating_sub(MAX_PROBLEMS);
         let detail = if left_out == 0 {
             format!(
                 "{} problem(s) found; each is listed in `errors`",
@@ -500,7 +500,9 @@ impl HttpProblem for Invalid {
 /// Too many heavy requests (validate, solve, allocate) at once: this one
 /// waited its turn for the configured time and got none (503, `Retry-After`).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("the server is busy with {running} validation(s) or solve(s) at once; retry in {retry_after} s")]
+#[error(
+    "the server is busy with {running} validation(s) or solve(s) at once; retry in {retry_after} s"
+)]
 pub struct Overloaded {
     pub running: usize,
     pub retry_after: u64,
@@ -699,15 +701,23 @@ mod tests {
 
     #[test]
     fn a_long_problem_list_is_cut_to_the_limit_and_counts_the_rest() {
-        let many: Vec<Problem> = (0..250).map(|i| Problem::new("r", format!("p{i}"))).collect();
+        let many: Vec<Problem> = (0..250)
+            .map(|i| Problem::new("r", format!("p{i}")))
+            .collect();
         let p = Invalid::layout(many.clone(), many[..120].to_vec()).problem();
-        assert_eq!((p.errors.len(), p.warnings.len()), (MAX_PROBLEMS, MAX_PROBLEMS));
+        assert_eq!(
+            (p.errors.len(), p.warnings.len()),
+            (MAX_PROBLEMS, MAX_PROBLEMS)
+        );
         assert_eq!(p.truncated, Some(150 + 20));
         let body = serde_json::to_value(&p).unwrap();
         assert_eq!(body["truncated"], 170);
         let short = Invalid::new("t", many[..3].to_vec()).problem();
         assert_eq!(short.truncated, None);
-        assert!(serde_json::to_value(&short).unwrap().get("truncated").is_none());
+        assert!(serde_json::to_value(&short)
+            .unwrap()
+            .get("truncated")
+            .is_none());
         let logged = format!("{:?}", Invalid::new("t", many));
         assert!(logged.len() < 400 && logged.contains("250"), "{logged}");
     }

@@ -53,7 +53,10 @@ impl ServerLimits {
 
     /// A layout body against the input limits.
     pub fn layout(&self, layout: &Value) -> Result<(), Invalid> {
-        over("The layout is over a limit", limits::check_layout(layout, &self.input))
+        over(
+            "The layout is over a limit",
+            limits::check_layout(layout, &self.input),
+        )
     }
 
     /// A JSON roster body (a list or `{"households"}`) against the limits.

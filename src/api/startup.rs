@@ -156,10 +156,8 @@ impl ServeConfig {
             })?;
         }
         if let Some(v) = var("ALLOT_COOKIE_SECURE") {
-            config.cookie_secure = matches!(
-                v.trim().to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes"
-            );
+            config.cookie_secure =
+                matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes");
         }
         let count = |name: &'static str| -> Result<Option<usize>, ConfigError> {
             var(name)
@@ -308,8 +306,16 @@ impl ServeArgs {
             ("--max-heavy", self.max_heavy, &mut config.max_heavy),
             ("--max-features", self.max_features, &mut l.max_features),
             ("--max-vertices", self.max_vertices, &mut l.max_vertices),
-            ("--max-total-vertices", self.max_total_vertices, &mut l.max_total_vertices),
-            ("--max-roster-rows", self.max_roster_rows, &mut l.max_roster_rows),
+            (
+                "--max-total-vertices",
+                self.max_total_vertices,
+                &mut l.max_total_vertices,
+            ),
+            (
+                "--max-roster-rows",
+                self.max_roster_rows,
+                &mut l.max_roster_rows,
+            ),
             ("--max-columns", self.max_columns, &mut l.max_columns),
             ("--max-id-len", self.max_id_len, &mut l.max_id_len),
         ] {
@@ -319,7 +325,9 @@ impl ServeArgs {
                 None => {}
             }
         }
-        config.check_limits().map_err(|m| ConfigError::Flag(format!("--max-roster-rows: {m}")))?;
+        config
+            .check_limits()
+            .map_err(|m| ConfigError::Flag(format!("--max-roster-rows: {m}")))?;
         Ok(config)
     }
 }
@@ -658,10 +666,24 @@ mod tests {
 
     #[test]
     fn only_loopback_names_with_or_without_a_port_are_loopback_hosts() {
-        for ok in ["localhost", "LOCALHOST:8080", "127.0.0.1:9", "[::1]", "[::1]:8080"] {
+        for ok in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1:9",
+            "[::1]",
+            "[::1]:8080",
+        ] {
             assert!(loopback_host(ok), "{ok}");
         }
-        for bad in ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "[::2]", "localhost:x", "", "[::1]x"] {
+        for bad in [
+            "evil.example",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "[::2]",
+            "localhost:x",
+            "",
+            "[::1]x",
+        ] {
             assert!(!loopback_host(bad), "{bad}");
         }
     }
@@ -686,7 +708,11 @@ mod tests {
             max_features: Some(0),
             ..ServeArgs::default()
         };
-        assert!(flags.into_config().unwrap_err().to_string().contains("--max-features"));
+        assert!(flags
+            .into_config()
+            .unwrap_err()
+            .to_string()
+            .contains("--max-features"));
     }
 
     #[test]

@@ -210,7 +210,12 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
                     crate::model::limits::sample(&boundaries)
                 ),
             )
-            .features(boundaries.iter().take(crate::model::limits::SAMPLE).map(|s| s.to_string())),
+            .features(
+                boundaries
+                    .iter()
+                    .take(crate::model::limits::SAMPLE)
+                    .map(|s| s.to_string()),
+            ),
         );
     }
     if features.is_empty() && top.get("features").is_none() {

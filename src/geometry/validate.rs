@@ -431,7 +431,9 @@ fn rule4_forbidden(
             &r.shape,
             &e,
             ks.iter().filter_map(|&(k, ze)| {
-                zones.get(k).map(|(what, id, shape)| (*id, *what, shape, ze))
+                zones
+                    .get(k)
+                    .map(|(what, id, shape)| (*id, *what, shape, ze))
             }),
         );
         if found.is_empty() {
@@ -830,7 +832,9 @@ mod tests {
         let first = &errors[0];
         assert_eq!(first.features, ["P0", "P1", "P2", "P3", "P4", "P5"]);
         assert!(
-            first.message.ends_with("(and 2994 more whose extents overlap it, not measured)"),
+            first
+                .message
+                .ends_with("(and 2994 more whose extents overlap it, not measured)"),
             "{}",
             first.message
         );

@@ -147,14 +147,17 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
         return problems;
     };
     if features.len() > limits.max_features {
-        problems.push(limit_problem(
-            "features",
-            format!(
-                "the layout has {} features; the limit is {} (max_features)",
-                features.len(),
-                limits.max_features
-            ),
-        ).field("features"));
+        problems.push(
+            limit_problem(
+                "features",
+                format!(
+                    "the layout has {} features; the limit is {} (max_features)",
+                    features.len(),
+                    limits.max_features
+                ),
+            )
+            .field("features"),
+        );
         return problems;
     }
     let mut heavy: Vec<String> = Vec::new();
@@ -359,9 +362,12 @@ mod tests {
     #[test]
     fn a_polygon_over_the_vertex_limit_is_one_problem_naming_the_limit() {
         let ring: Vec<[f64; 2]> = (0..50).map(|i| [i as f64, (i % 2) as f64]).collect();
-        let f = |id: &str| json!({"type": "Feature", "properties": {"id": id},
-            "geometry": {"type": "Polygon", "coordinates": [ring.clone()]}});
-        let layout = json!({"features": [f("a"), f("b"), {"type": "Feature", "properties": {"id": "c"}}]});
+        let f = |id: &str| {
+            json!({"type": "Feature", "properties": {"id": id},
+            "geometry": {"type": "Polygon", "coordinates": [ring.clone()]}})
+        };
+        let layout =
+            json!({"features": [f("a"), f("b"), {"type": "Feature", "properties": {"id": "c"}}]});
         let limits = Limits {
             max_vertices: 40,
             ..Limits::default()
@@ -375,7 +381,10 @@ mod tests {
             max_total_vertices: 99,
             ..Limits::default()
         };
-        assert_eq!(check_layout(&layout, &total)[0].rule, "limit-total-vertices");
+        assert_eq!(
+            check_layout(&layout, &total)[0].rule,
+            "limit-total-vertices"
+        );
     }
 
     #[test]
@@ -388,7 +397,10 @@ mod tests {
         };
         assert_eq!(check_layout(&layout, &limits)[0].rule, "limit-features");
         let roster = json!([{"id": "a"}, {"id": "b"}, {"id": "c"}]);
-        assert_eq!(check_roster_json(&roster, &limits)[0].rule, "limit-roster-rows");
+        assert_eq!(
+            check_roster_json(&roster, &limits)[0].rule,
+            "limit-roster-rows"
+        );
         let csv = b"id,building,unit\na,B,1\nb,B,1\nc,B,1\n";
         assert_eq!(check_roster_csv(csv, &limits)[0].rule, "limit-roster-rows");
         assert!(check_roster_csv(csv, &Limits::default()).is_empty());

@@ -137,8 +137,11 @@ fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Box<Problem>> 
     match text {
         Some(s) if !s.is_empty() => match super::limits::id_characters_problem(&s) {
             Some(why) => Err(Box::new(
-                Problem::new("roster-id-characters", format!("`{field}` is not usable: {why}"))
-                    .field(field),
+                Problem::new(
+                    "roster-id-characters",
+                    format!("`{field}` is not usable: {why}"),
+                )
+                .field(field),
             )),
             None => Ok(s),
         },
@@ -917,7 +920,11 @@ mod tests {
                 (Some(3), Some("cars"), "roster-type"),
             ]
         );
-        assert!(e.0[0].message.contains("2 households (rows 1, 3)"), "{}", e.0[0].message);
+        assert!(
+            e.0[0].message.contains("2 households (rows 1, 3)"),
+            "{}",
+            e.0[0].message
+        );
     }
 
     #[test]
@@ -929,7 +936,10 @@ mod tests {
         let e = parse_roster_csv(csv.as_bytes()).unwrap_err();
         assert_eq!(e.0.len(), 1);
         let m = &e.0[0].message;
-        assert!(m.contains("8000 households (rows 2, 3, 4, 5, 6 and 7995 more)"), "{m}");
+        assert!(
+            m.contains("8000 households (rows 2, 3, 4, 5, 6 and 7995 more)"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -948,7 +958,11 @@ mod tests {
                 (Some(3), Some("cars"), "roster-range"),
             ]
         );
-        assert!(e.0[2].message.contains("at most 1000"), "{}", e.0[2].message);
+        assert!(
+            e.0[2].message.contains("at most 1000"),
+            "{}",
+            e.0[2].message
+        );
     }
 
     #[test]

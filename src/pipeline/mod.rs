@@ -17,9 +17,9 @@ mod build;
 
 use crate::geometry::{self, ValidationReport};
 use crate::model::canonical::inputs_sha256;
+use crate::model::limits::{self, Limits};
 use crate::model::policy_parse::{check_pins, parse_policy};
 use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
-use crate::model::limits::{self, Limits};
 use crate::model::{Allocation, Household, Mechanism, Policy, Problem, ResourceKind, SolverInfo};
 use crate::solve::{self, explain, metrics, Engine};
 use serde_json::Value;

@@ -304,8 +304,14 @@ mod properties {
             why: "+x".into(),
         }];
         let text = String::from_utf8(allocation_csv(&a)).unwrap();
-        assert!(text.contains("assigned,'=cmd|' /C calc'!A0,parking_space,'@P1,3.0,,,'\t=1+1"), "{text}");
-        assert!(text.contains("unserved,'-2+3,parking_space,,,1,1,'+x"), "{text}");
+        assert!(
+            text.contains("assigned,'=cmd|' /C calc'!A0,parking_space,'@P1,3.0,,,'\t=1+1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("unserved,'-2+3,parking_space,,,1,1,'+x"),
+            "{text}"
+        );
         let mut h = Household::new("+B1", "-1", "@u");
         h.floor = Some(-2);
         let text = String::from_utf8(roster_csv(&[h])).unwrap();

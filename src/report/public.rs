@@ -85,7 +85,10 @@ mod tests {
             assert_eq!(p.why, "");
             assert_eq!((p.household.as_str(), p.walk_m), ("B1-1-101", 12.5));
             let json = serde_json::to_string(&p).unwrap();
-            assert!(!json.contains("why") && !json.contains("disability"), "{json}");
+            assert!(
+                !json.contains("why") && !json.contains("disability"),
+                "{json}"
+            );
         }
     }
 }

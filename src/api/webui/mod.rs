@@ -269,11 +269,7 @@ fn login_page(
     let mut f = frame(lang, "/login", &state.access, None);
     f.csrf = Some(csrf.clone());
     let mut res = html(status, pages::login_page(&f, next, failed));
-    let _ = res.add_cookie(&cookie(
-        LOGIN_CSRF_COOKIE,
-        csrf,
-        secure_cookies(state, req),
-    ));
+    let _ = res.add_cookie(&cookie(LOGIN_CSRF_COOKIE, csrf, secure_cookies(state, req)));
     res
 }
 
@@ -437,13 +433,14 @@ async fn site(
     let store = state.store.clone();
     let public = role < Role::Staff;
     let (site_id, hh) = (site.clone(), household.clone());
-    let data =
-        match blocking(move || load_site_page(store.as_ref(), &site_id, pick, hh.as_deref(), lang, public))
-            .await
-        {
-            Ok(d) => d,
-            Err(e) => return error_html(lang, &state.access, Some(role), &e),
-        };
+    let data = match blocking(move || {
+        load_site_page(store.as_ref(), &site_id, pick, hh.as_deref(), lang, public)
+    })
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => return error_html(lang, &state.access, Some(role), &e),
+    };
     let path = format!("/sites/{site}");
     let mut f = frame(lang, &path, &state.access, Some(role));
     f.csrf = session_csrf(&state, &req);
