@@ -112,8 +112,9 @@ fn the_staff_story_moves_only_what_the_roster_change_forces() {
     assert_eq!(first["metrics"]["parking_space"]["supply"], 74);
     assert_eq!(first["metrics"]["parking_space"]["served"], 74);
 
-    // The stored allocation is the one answered, byte for byte.
-    let stored = app.get(&format!("/v1/sites/{site}/allocations/{first_id}"), VIEWER);
+    // The stored allocation is the one answered, byte for byte (to staff;
+    // viewers get the public view).
+    let stored = app.get(&format!("/v1/sites/{site}/allocations/{first_id}"), STAFF);
     assert_eq!(stored.headers()["content-type"], "application/json");
     assert_eq!(stored.bytes().unwrap().to_vec(), first_bytes);
 
@@ -250,13 +251,18 @@ fn the_staff_story_moves_only_what_the_roster_change_forces() {
         .iter()
         .find(|u| u["waitlist"].is_u64())
         .unwrap();
-    let view = app.get_json(
-        &format!(
-            "/v1/sites/{site}/households/{}",
-            waiting["household"].as_str().unwrap()
-        ),
-        VIEWER,
+    let lookup = format!(
+        "/v1/sites/{site}/households/{}",
+        waiting["household"].as_str().unwrap()
     );
+    // Viewers see the place in the queue but not why (FORMAT.md §5); staff see why.
+    let view = app.get_json(&lookup, VIEWER);
+    assert!(view["waitlist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["waitlist"] == waiting["waitlist"] && w.get("why").is_none()));
+    let view = app.get_json(&lookup, STAFF);
     assert!(view["waitlist"]
         .as_array()
         .unwrap()

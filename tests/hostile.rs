@@ -361,3 +361,37 @@ fn dev_mode_wants_a_loopback_host_and_a_content_type() {
         .expect("post");
     assert_eq!(res.status(), 200);
 }
+
+#[test]
+fn a_solve_that_times_out_stops_and_frees_its_slot_for_the_next_request() {
+    use allot::synthetic::{synthetic_site, SynthParams};
+    let app = spawn_app_with(|c| {
+        c.solve_timeout = Duration::from_millis(300);
+        c.max_heavy = 1;
+        c.queue_wait = Duration::from_secs(60);
+    });
+    let (layout, households) = synthetic_site(&SynthParams::scaled(20_000, 6_000, 7));
+    let big = json!({"layout": layout, "households": households}).to_string();
+    let res = app
+        .req(Method::POST, "/v1/solve", Some(VIEWER))
+        .header("Content-Type", "application/json")
+        .body(big)
+        .timeout(Duration::from_secs(120))
+        .send()
+        .expect("solve");
+    assert_problem(res, 503, "solve-timeout");
+    // The one heavy slot is free again as soon as the cancelled work stops,
+    // long before the solve would have finished.
+    let started = Instant::now();
+    let res = app
+        .req(Method::POST, "/v1/validate", Some(VIEWER))
+        .json(&tiny_layout("t", 2))
+        .send()
+        .expect("validate");
+    assert_eq!(res.status(), 200);
+    let waited = started.elapsed().as_secs_f64();
+    assert!(
+        waited < 10.0,
+        "the next request waited {waited:.1} s for the slot"
+    );
+}
