@@ -1144,15 +1144,17 @@ fn resource_tooltip(
     tip.push_str(&format!("\n{}", t(lang, state.label_key())));
     if let Some(a) = holder {
         tip.push_str(&format!(
-            "\n{}: {}\n{}: {} {}\n{}: {}",
+            "\n{}: {}\n{}: {} {}",
             t(lang, "map.holder"),
             a.household,
             t(lang, "map.walk"),
             format_walk(a.walk_m),
             t(lang, "map.metres"),
-            t(lang, "map.why"),
-            a.why
         ));
+        // The public view (report::public) has no reasons: no empty line.
+        if !a.why.is_empty() {
+            tip.push_str(&format!("\n{}: {}", t(lang, "map.why"), a.why));
+        }
     }
     tip
 }
