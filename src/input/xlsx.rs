@@ -275,17 +275,13 @@ pub fn read_roster_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Roster, Pro
     let skipped: Vec<u32> = grid.range(..head).map(|(r, _)| r + 1).collect();
     if let (Some(first), Some(last)) = (skipped.first(), skipped.last()) {
         let rows = if first == last {
-            format!("row {first}")
+            format!("row {first} above the header (row {}) is", head + 1)
         } else {
-            format!("rows {first}–{last}")
+            format!("rows {first}–{last} above the header (row {}) are", head + 1)
         };
         warnings.push(Problem::new(
             "roster-skipped-rows",
-            format!(
-                "sheet {}: {rows} above the header row {} are ignored (a title?)",
-                sheet_ref(&name),
-                head + 1
-            ),
+            format!("{} {rows} ignored (a title?)", sheet_ref(&name)),
         ));
     }
 
