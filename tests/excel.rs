@@ -40,7 +40,11 @@ fn yixinqiao(households: RosterInput) -> Inputs {
 /// The allocation from the UTF-8 CSV, computed once.
 fn reference() -> &'static Allocation {
     static REFERENCE: OnceLock<Allocation> = OnceLock::new();
-    REFERENCE.get_or_init(|| common::solve(&yixinqiao(RosterInput::Csv(bytes("fixtures/yixinqiao/households.csv")))))
+    REFERENCE.get_or_init(|| {
+        common::solve(&yixinqiao(RosterInput::Csv(bytes(
+            "fixtures/yixinqiao/households.csv",
+        ))))
+    })
 }
 
 #[rstest]
@@ -83,7 +87,9 @@ fn the_workbook_is_read_from_its_first_sheet_with_its_title_row_skipped() {
     assert_eq!(rules, ["roster-sheet", "roster-skipped-rows"]);
     assert!(roster.warnings[0].message.contains("住户名单"));
     assert!(
-        roster.warnings[1].message.contains("住户名单 row 1 above the header (row 3) is ignored"),
+        roster.warnings[1]
+            .message
+            .contains("住户名单 row 1 above the header (row 3) is ignored"),
         "{}",
         roster.warnings[1].message
     );
@@ -138,18 +144,17 @@ fn a_workbook_with_bad_cells_names_each_by_sheet_row_and_column() {
         &ReadOptions::default(),
     )
     .unwrap_err();
-    let got: Vec<(Option<usize>, Option<&str>, &str, &str)> = e
-        .0
-        .iter()
-        .map(|p| {
-            (
-                p.row,
-                p.field.as_deref(),
-                p.rule.as_str(),
-                p.message.split(':').next().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let got: Vec<(Option<usize>, Option<&str>, &str, &str)> =
+        e.0.iter()
+            .map(|p| {
+                (
+                    p.row,
+                    p.field.as_deref(),
+                    p.rule.as_str(),
+                    p.message.split(':').next().unwrap_or_default(),
+                )
+            })
+            .collect();
     assert_eq!(
         got,
         [
@@ -165,7 +170,10 @@ fn a_workbook_with_bad_cells_names_each_by_sheet_row_and_column() {
 
 /// Every (household, resource) of each kind sheet and every waitlist row
 /// of an exported workbook, read back with calamine.
-fn read_export(bytes: Vec<u8>, lang: Lang) -> (Vec<String>, BTreeSet<(String, String, String)>, usize) {
+fn read_export(
+    bytes: Vec<u8>,
+    lang: Lang,
+) -> (Vec<String>, BTreeSet<(String, String, String)>, usize) {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("calamine opens the export");
     let names = book.sheet_names();
     let mut held = BTreeSet::new();
@@ -191,7 +199,13 @@ fn the_exported_workbook_opens_with_calamine_and_holds_every_assignment() {
     let want: BTreeSet<(String, String, String)> = a
         .assignments
         .iter()
-        .map(|x| (x.kind.as_str().to_string(), x.household.clone(), x.resource.clone()))
+        .map(|x| {
+            (
+                x.kind.as_str().to_string(),
+                x.household.clone(),
+                x.resource.clone(),
+            )
+        })
         .collect();
     assert_eq!(want.len(), a.assignments.len());
     for lang in [Lang::En, Lang::Zh] {
@@ -227,7 +241,11 @@ fn the_cli_reads_a_workbook_and_writes_one_with_chinese_headers() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let (names, held, _) = read_export(std::fs::read(&out).unwrap(), Lang::Zh);
     assert_eq!(names, ["车位", "充电位", "菜园", "候补名单"]);
     assert_eq!(held.len(), reference().assignments.len());
@@ -246,7 +264,11 @@ fn the_cli_reads_a_workbook_and_writes_one_with_chinese_headers() {
         ])
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("warning: [roster-encoding]"), "{stderr}");
 
@@ -280,7 +302,8 @@ fn put_roster(app: &TestApp, etag: &str, content_type: &str, body: Vec<u8>) -> (
 #[test]
 fn the_api_takes_a_workbook_and_gbk_csv_and_exports_the_allocation_as_xlsx() {
     let app = spawn_app();
-    let layout: Value = serde_json::from_slice(&bytes("fixtures/yixinqiao/layout.geojson")).unwrap();
+    let layout: Value =
+        serde_json::from_slice(&bytes("fixtures/yixinqiao/layout.geojson")).unwrap();
     let (site, mut etag) = app.create_site(&layout);
     assert_eq!(site, "yixinqiao");
     let mut rosters = Vec::new();
@@ -289,7 +312,10 @@ fn the_api_takes_a_workbook_and_gbk_csv_and_exports_the_allocation_as_xlsx() {
         (XLSX_MEDIA_TYPE, "fixtures/excel/yixinqiao.xlsx"),
         ("text/csv; charset=gbk", "fixtures/excel/yixinqiao-gbk.csv"),
         ("text/csv", "fixtures/excel/yixinqiao-gbk.csv"),
-        ("application/vnd.ms-excel", "fixtures/excel/yixinqiao-unicode.txt"),
+        (
+            "application/vnd.ms-excel",
+            "fixtures/excel/yixinqiao-unicode.txt",
+        ),
     ] {
         let (status, written) = put_roster(&app, &etag, content_type, bytes(file));
         assert_eq!(status, 200, "{file} as {content_type}: {written:#}");
@@ -297,11 +323,22 @@ fn the_api_takes_a_workbook_and_gbk_csv_and_exports_the_allocation_as_xlsx() {
         etag = written["etag"].as_str().unwrap().to_string();
         rosters.push(app.get_json("/v1/sites/yixinqiao/households", STAFF));
     }
-    assert!(rosters.iter().all(|r| *r == rosters[0]), "every upload stores the same roster");
+    assert!(
+        rosters.iter().all(|r| *r == rosters[0]),
+        "every upload stores the same roster"
+    );
 
-    let (status, problem) = put_roster(&app, &etag, XLSX_MEDIA_TYPE, bytes("fixtures/excel/bad-cells.xlsx"));
+    let (status, problem) = put_roster(
+        &app,
+        &etag,
+        XLSX_MEDIA_TYPE,
+        bytes("fixtures/excel/bad-cells.xlsx"),
+    );
     assert_eq!(status, 422);
-    assert!(problem["errors"][2]["message"].as_str().unwrap().starts_with("Sheet1!D7"));
+    assert!(problem["errors"][2]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Sheet1!D7"));
 
     let res = app
         .req(Method::POST, "/v1/sites/yixinqiao/allocations", Some(STAFF))
@@ -310,7 +347,10 @@ fn the_api_takes_a_workbook_and_gbk_csv_and_exports_the_allocation_as_xlsx() {
         .unwrap();
     assert_eq!(res.status(), 201);
     let allocation: Allocation = res.json().unwrap();
-    let res = app.get("/v1/sites/yixinqiao/allocations/1?format=xlsx&lang=zh", VIEWER);
+    let res = app.get(
+        "/v1/sites/yixinqiao/allocations/1?format=xlsx&lang=zh",
+        VIEWER,
+    );
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], XLSX_MEDIA_TYPE);
     assert_eq!(
@@ -324,6 +364,9 @@ fn the_api_takes_a_workbook_and_gbk_csv_and_exports_the_allocation_as_xlsx() {
     // English without a language preference; an unknown ?lang= is 406.
     let res = app.get("/v1/sites/yixinqiao/allocations/1?format=xlsx", VIEWER);
     read_export(res.bytes().unwrap().to_vec(), Lang::En);
-    let res = app.get("/v1/sites/yixinqiao/allocations/1?format=xlsx&lang=fr", VIEWER);
+    let res = app.get(
+        "/v1/sites/yixinqiao/allocations/1?format=xlsx&lang=fr",
+        VIEWER,
+    );
     assert_eq!(res.status(), 406);
 }

@@ -128,7 +128,10 @@ pub fn allocation_xlsx(
     allocation: &Allocation,
     accept_language: Option<&str>,
 ) -> Result<Vec<u8>, report::xlsx::XlsxExportError> {
-    let lang = accept_language.map_or(report::i18n::Lang::En, report::i18n::Lang::from_accept_language);
+    let lang = accept_language.map_or(
+        report::i18n::Lang::En,
+        report::i18n::Lang::from_accept_language,
+    );
     report::xlsx::allocation_xlsx(allocation, lang)
 }
 

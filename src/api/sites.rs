@@ -10,7 +10,8 @@ use super::auth::Role;
 use super::body::{self, MediaType};
 use super::core;
 use super::dto::{
-    Created, RevisionQuery, RevisionView, RosterPatch, RosterQuery, SiteListQuery, SitePage, SiteView, Written,
+    Created, RevisionQuery, RevisionView, RosterPatch, RosterQuery, SiteListQuery, SitePage,
+    SiteView, Written,
 };
 use super::error::{
     etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound,

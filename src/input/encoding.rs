@@ -42,7 +42,9 @@ pub enum ChosenBy {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// Malformed in the encoding its byte-order mark or declared charset named.
-    #[error("the file is not valid {encoding} text: line {line} has bytes that are not {encoding}")]
+    #[error(
+        "the file is not valid {encoding} text: line {line} has bytes that are not {encoding}"
+    )]
     Malformed { encoding: &'static str, line: usize },
     /// Neither UTF-8 nor GB18030 (nor has a byte-order mark).
     #[error("the file is neither UTF-8, UTF-16 (with a byte-order mark) nor GB18030/GBK text: line {line} has bytes that are none of these; save it from Excel as \"CSV UTF-8 (comma delimited)\" or upload the .xlsx workbook itself")]
@@ -217,7 +219,10 @@ mod tests {
     fn gbk_bytes_are_read_as_gb18030_with_a_warning_naming_it() {
         let (gbk, _, lossy) = GBK.encode(ROSTER);
         assert!(!lossy);
-        assert!(std::str::from_utf8(&gbk).is_err(), "GBK Chinese is not UTF-8");
+        assert!(
+            std::str::from_utf8(&gbk).is_err(),
+            "GBK Chinese is not UTF-8"
+        );
         let d = decode(&gbk, None).unwrap();
         assert_eq!(d.text, ROSTER);
         assert_eq!(d.encoding, GB18030);

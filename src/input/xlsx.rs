@@ -72,7 +72,12 @@ pub fn sheet_ref(name: &str) -> String {
 
 /// A cell reference such as `Sheet1!D7` (0-based row and column).
 pub fn cell_ref(sheet: &str, row: u32, col: u32) -> String {
-    format!("{}!{}{}", sheet_ref(sheet), column_name(col), u64::from(row) + 1)
+    format!(
+        "{}!{}{}",
+        sheet_ref(sheet),
+        column_name(col),
+        u64::from(row) + 1
+    )
 }
 
 /// One cell's value, as the roster parser will see it.
@@ -172,12 +177,8 @@ fn pick_sheet(book: &Xlsx<Cursor<&[u8]>>, wanted: Option<&str>) -> Result<String
 type Grid = BTreeMap<u32, BTreeMap<u32, Value>>;
 
 fn read_grid(book: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Grid, Problems> {
-    let unreadable = |e: calamine::XlsxError| {
-        problem(format!(
-            "sheet {} cannot be read: {e}",
-            sheet_ref(sheet)
-        ))
-    };
+    let unreadable =
+        |e: calamine::XlsxError| problem(format!("sheet {} cannot be read: {e}", sheet_ref(sheet)));
     let mut reader = book.worksheet_cells_reader(sheet).map_err(unreadable)?;
     let mut grid = Grid::new();
     let mut count = 0usize;
@@ -277,7 +278,10 @@ pub fn read_roster_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Roster, Pro
         let rows = if first == last {
             format!("row {first} above the header (row {}) is", head + 1)
         } else {
-            format!("rows {first}–{last} above the header (row {}) are", head + 1)
+            format!(
+                "rows {first}–{last} above the header (row {}) are",
+                head + 1
+            )
         };
         warnings.push(Problem::new(
             "roster-skipped-rows",
@@ -403,7 +407,10 @@ mod tests {
         assert_eq!(float_text(-2.0), "-2");
         assert_eq!(float_text(2.5), "2.5");
         assert_eq!(float_text(1e20), "100000000000000000000");
-        assert_eq!(cell_value(&DataRef::Bool(true)), Some(Value::Text("true".into())));
+        assert_eq!(
+            cell_value(&DataRef::Bool(true)),
+            Some(Value::Text("true".into()))
+        );
         assert_eq!(cell_value(&DataRef::SharedString("  ")), None);
         assert_eq!(
             cell_value(&DataRef::Error(calamine::CellErrorType::NA)),

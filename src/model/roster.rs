@@ -632,7 +632,7 @@ pub fn parse_roster_delimited(text: &str, delimiter: u8) -> Result<Roster, Probl
         Err(e) => {
             let mut p = Problem::new("roster-format", format!("cannot read the CSV: {e}"));
             p.row = e.position().map(|p| lines.line_at(p.byte()));
-            Err(p)
+            Err(Box::new(p))
         }
     });
     parse_roster_table(header_line, &header, rows)
@@ -652,7 +652,7 @@ pub struct TableRow {
 pub fn parse_roster_table(
     header_line: usize,
     header: &[String],
-    rows: impl IntoIterator<Item = Result<TableRow, Problem>>,
+    rows: impl IntoIterator<Item = Result<TableRow, Box<Problem>>>,
 ) -> Result<Roster, Problems> {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -704,7 +704,7 @@ pub fn parse_roster_table(
         let TableRow { row, cells: rec } = match rec {
             Ok(r) => r,
             Err(p) => {
-                problems.push(p);
+                problems.push(*p);
                 continue;
             }
         };
@@ -737,7 +737,12 @@ pub fn parse_roster_table(
             }
         }
         let get = |name: &str| {
-            Cell::from_text(column.get(name).and_then(|&i| rec.get(i)).map(String::as_str))
+            Cell::from_text(
+                column
+                    .get(name)
+                    .and_then(|&i| rec.get(i))
+                    .map(String::as_str),
+            )
         };
         if let Some(id) = row_id(get("id")) {
             ids.push((row, id));

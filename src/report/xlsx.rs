@@ -20,7 +20,8 @@ use crate::model::{Allocation, ResourceKind};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 /// The media type of a `.xlsx` workbook.
-pub const XLSX_MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Excel's longest cell text, in characters.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -176,7 +177,12 @@ mod tests {
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
         assert_eq!(
             book.sheet_names(),
-            ["Parking spaces", "Charging bays", "Garden plots", "Waitlist"]
+            [
+                "Parking spaces",
+                "Charging bays",
+                "Garden plots",
+                "Waitlist"
+            ]
         );
         let sheet = book.worksheet_range("Parking spaces").unwrap();
         assert_eq!(
