@@ -809,7 +809,7 @@ mod tests {
         let body = problem(&err, 406, "not-acceptable");
         assert_eq!(
             body["detail"],
-            "format `pdf` is not offered; use json, csv, geojson or svg"
+            "format `pdf` is not offered; use json, csv, geojson, svg or xlsx"
         );
         let missing = GetAllocationError::from(StoreError::NoAllocation {
             site: "s".into(),

@@ -8,7 +8,10 @@
 //!    UTF-8 is used as declared;
 //! 3. text that is valid UTF-8 is UTF-8;
 //! 4. otherwise GB18030, the superset of GBK and GB2312 that Excel's
-//!    "CSV (逗号分隔)" writes on a Chinese Windows.
+//!    "CSV (逗号分隔)" writes on a Chinese Windows — unless the text is
+//!    plainly UTF-8 with a few bad bytes (ten valid non-ASCII characters or
+//!    more for each bad sequence): then those bytes are the problem, and
+//!    reading it all as GB18030 would only garble the rest.
 //!
 //! Decoding is strict: a byte sequence that is malformed in the chosen
 //! encoding (or, at step 4, in both UTF-8 and GB18030) refuses the file,
@@ -135,6 +138,24 @@ fn strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, usize> {
     }
 }
 
+/// The line of the first bad byte of text that is UTF-8 but for a few bad
+/// sequences; `None` when it does not look like UTF-8 at all.
+fn broken_utf8(bytes: &[u8]) -> Option<usize> {
+    let (mut good, mut bad, mut first_bad) = (0usize, 0usize, None);
+    let mut at = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        at += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            bad += 1;
+            first_bad.get_or_insert(at);
+        }
+        at += chunk.invalid().len();
+    }
+    let at = first_bad?;
+    (good >= 10 * bad).then(|| 1 + bytes.iter().take(at).filter(|&&b| b == b'\n').count())
+}
+
 /// Decodes roster text; see the module documentation for the order of
 /// choices. `declared` is a charset label (`gbk`, `GB2312`, `utf-8`, …).
 pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, DecodeError> {
@@ -178,6 +199,12 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, DecodeErr
             text: text.to_string(),
             encoding: UTF_8,
             chosen_by: ChosenBy::Content,
+        });
+    }
+    if let Some(line) = broken_utf8(bytes) {
+        return Err(DecodeError::Malformed {
+            encoding: "UTF-8",
+            line,
         });
     }
     strict(GB18030, bytes)
@@ -260,6 +287,25 @@ mod tests {
         assert_eq!(e, DecodeError::Unknown { line: 3 });
         let p = e.problem();
         assert_eq!((p.rule.as_str(), p.row), ("roster-format", Some(3)));
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_is_refused_at_that_line_rather_than_read_as_gb18030() {
+        let mut bytes = ROSTER.repeat(4).into_bytes();
+        let line = ROSTER.repeat(2).lines().count() + 1;
+        let at = ROSTER.len() * 2 + 3;
+        bytes.insert(at, 0xE9); // a Latin-1 é among UTF-8 Chinese
+        assert_eq!(
+            decode(&bytes, None).unwrap_err(),
+            DecodeError::Malformed {
+                encoding: "UTF-8",
+                line
+            }
+        );
+        // GBK text, whose pairs now and then form valid UTF-8, is still GBK.
+        let text = ROSTER.repeat(4);
+        let (gbk, _, _) = GBK.encode(&text);
+        assert_eq!(decode(&gbk, None).unwrap().encoding, GB18030);
     }
 
     #[test]

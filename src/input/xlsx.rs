@@ -419,6 +419,21 @@ mod tests {
     }
 
     #[test]
+    fn a_workbook_declaring_more_than_the_limit_unpacked_is_refused_unread() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/excel/bad-cells.xlsx");
+        let mut bytes = std::fs::read(path).unwrap();
+        // The first central-directory entry's uncompressed size (offset 24).
+        let at = bytes
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("a central directory");
+        bytes[at + 24..at + 28].copy_from_slice(&0x7FFF_FFFFu32.to_le_bytes());
+        let e = read_roster_xlsx(&bytes, None).unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        assert!(e.0[0].message.contains("unpacks to 2048 MiB"), "{}", e.0[0].message);
+    }
+
+    #[test]
     fn bytes_that_are_not_a_zip_archive_are_one_format_error() {
         let e = read_roster_xlsx(b"PK\x03\x04 not really a zip", None).unwrap_err();
         assert_eq!(e.0.len(), 1);
