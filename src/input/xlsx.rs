@@ -430,7 +430,11 @@ mod tests {
         bytes[at + 24..at + 28].copy_from_slice(&0x7FFF_FFFFu32.to_le_bytes());
         let e = read_roster_xlsx(&bytes, None).unwrap_err();
         assert_eq!(e.0.len(), 1);
-        assert!(e.0[0].message.contains("unpacks to 2048 MiB"), "{}", e.0[0].message);
+        assert!(
+            e.0[0].message.contains("unpacks to 2048 MiB"),
+            "{}",
+            e.0[0].message
+        );
     }
 
     #[test]
