@@ -19,9 +19,10 @@
 //! - **Limits.** The workbook may unpack to at most [`MAX_UNPACKED_BYTES`]
 //!   (a ZIP bomb is refused before it is read), the header may span at most
 //!   [`MAX_COLUMNS`] columns and the sheet hold at most [`MAX_CELLS`] values.
-//! - **`.xls`** (Excel 97–2003) is refused with advice to save as `.xlsx`:
-//!   calamine's reader of that format lays every sheet out densely in memory
-//!   when the file is opened, which a crafted file turns into gigabytes.
+//! - **`.xls`** (Excel 97–2003) and **`.ods`** are refused with advice to
+//!   save as `.xlsx`: calamine's readers of those formats lay every sheet out
+//!   densely in memory (`.xls` as soon as the file is opened), which a
+//!   crafted file turns into gigabytes.
 
 use super::header::canonical;
 use crate::model::roster::{parse_roster_table, Roster, TableRow};
@@ -126,6 +127,16 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), Problems> {
             .by_index_raw(i)
             .map_err(|e| problem(format!("the file is not a readable .xlsx workbook: {e}")))?;
         total = total.saturating_add(entry.size());
+    }
+    if zip.index_for_name("xl/workbook.xml").is_none() {
+        let what = if zip.index_for_name("content.xml").is_some() {
+            "an OpenDocument spreadsheet (.ods)"
+        } else {
+            "a ZIP archive"
+        };
+        return Err(problem(format!(
+            "the file is {what}, not an .xlsx workbook; save it as \"Excel Workbook (*.xlsx)\" (or as \"CSV UTF-8\") and upload that"
+        )));
     }
     if total > MAX_UNPACKED_BYTES {
         return Err(problem(format!(
@@ -435,6 +446,19 @@ mod tests {
             "{}",
             e.0[0].message
         );
+    }
+
+    #[test]
+    fn a_zip_archive_that_is_not_a_workbook_is_named_for_what_it_is() {
+        let mut buf = Cursor::new(Vec::new());
+        let mut w = zip::ZipWriter::new(&mut buf);
+        w.start_file("content.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"<office:document-content/>").unwrap();
+        w.finish().unwrap();
+        let e = read_roster_xlsx(buf.get_ref(), None).unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        assert!(e.0[0].message.contains("(.ods)"), "{}", e.0[0].message);
     }
 
     #[test]
