@@ -14,6 +14,18 @@ pub enum CoordinateMode {
     Wgs84 { lon0: f64, lat0: f64 },
     /// `"coordinates": "local_meters"`: already planar metres.
     LocalMeters,
+    /// Grid eastings/northings of a projected CRS in metres, named by the
+    /// legacy `crs` member (e.g. UTM, CGCS2000 Gauss–Krüger). Planar metres
+    /// are `((e − e0)·sx, (n − n0)·sy)`: about the site's centre, with the
+    /// grid's scale there corrected to ground metres (`sx`, `sy`: ground
+    /// metres per grid metre). `epsg` lets renderings convert to WGS84.
+    Projected {
+        epsg: u16,
+        e0: f64,
+        n0: f64,
+        sx: f64,
+        sy: f64,
+    },
 }
 
 /// A resource's footprint: e-bike bays may be points.
