@@ -19,18 +19,18 @@
 //!   the `crs-definitions` crate that `proj4rs` can invert: UTM zones
 //!   EPSG:326xx/327xx, CGCS2000 Gauss–Krüger 3° and 6° zones EPSG:4491–4554,
 //!   Web Mercator, national grids…). Positions are grid eastings/northings;
-//!   [`ProjectedCrs::local_frame`] turns them into ground metres about the
-//!   site's centre, correcting the grid's scale there (0.9996 on a UTM
-//!   central meridian, about 1.001 at the edge of a 6° zone), and
-//!   [`ProjectedCrs::to_wgs84`] gives longitude/latitude back for outputs
-//!   that RFC 7946 requires in WGS84.
+//!   [`ProjectedCrs::to_wgs84`] converts them to longitude/latitude, and the
+//!   loader then measures them exactly as WGS84 input (ground metres on the
+//!   local plane about the site's centre: the grid's scale factor, 0.9996 on
+//!   a UTM central meridian and about 1.001 at the edge of a 6° zone, and
+//!   its convergence do not distort anything). The GeoJSON rendering uses
+//!   the same conversion, as RFC 7946 requires WGS84.
 //!
 //! Refused, each with one error naming the CRS: a name that is not one of the
 //! above (`unknown`), a projected CRS whose unit is not the metre (US survey
 //! feet, links, …), and a geographic CRS on another datum (reproject to
 //! EPSG:4326 first).
 
-use geo::{Distance, Geodesic, Point};
 use proj4rs::proj::Proj;
 use serde_json::Value;
 use std::fmt;
@@ -72,38 +72,14 @@ pub enum CrsError {
 pub struct ProjectedCrs {
     /// The EPSG code.
     pub epsg: u16,
-    proj: Proj,
-    wgs84: Proj,
+    /// Boxed: a `Proj` is about a kilobyte.
+    proj: Box<Proj>,
+    wgs84: Box<Proj>,
 }
 
 impl fmt::Debug for ProjectedCrs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ProjectedCrs(EPSG:{})", self.epsg)
-    }
-}
-
-/// A local ground frame on a projected CRS's grid: x metres east, y metres
-/// north of the grid point `(e0, n0)`, each grid axis multiplied by the
-/// ground length of one grid metre there.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GridFrame {
-    pub e0: f64,
-    pub n0: f64,
-    /// Ground metres per grid metre along the easting axis.
-    pub sx: f64,
-    /// Ground metres per grid metre along the northing axis.
-    pub sy: f64,
-}
-
-impl GridFrame {
-    /// Grid `(easting, northing)` → local ground metres.
-    pub fn forward(&self, e: f64, n: f64) -> (f64, f64) {
-        ((e - self.e0) * self.sx, (n - self.n0) * self.sy)
-    }
-
-    /// Local ground metres → grid `(easting, northing)`.
-    pub fn inverse(&self, x: f64, y: f64) -> (f64, f64) {
-        (self.e0 + x / self.sx, self.n0 + y / self.sy)
     }
 }
 
@@ -146,8 +122,8 @@ impl ProjectedCrs {
         }
         Ok(ProjectedCrs {
             epsg: code,
-            proj,
-            wgs84: wgs84_proj(),
+            proj: Box::new(proj),
+            wgs84: Box::new(wgs84_proj()),
         })
     }
 
@@ -159,22 +135,6 @@ impl ProjectedCrs {
         let (lon, lat) = (p.0.to_degrees(), p.1.to_degrees());
         (lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0)
             .then_some((lon, lat))
-    }
-
-    /// The ground frame about the grid point `(e0, n0)`: the grid's scale
-    /// there, measured along each axis as the geodesic length (on WGS84) of a
-    /// 200 m grid segment centred on the point. `None` when the point cannot
-    /// be converted.
-    pub fn local_frame(&self, e0: f64, n0: f64) -> Option<GridFrame> {
-        const HALF: f64 = 100.0;
-        let ground = |a: (f64, f64), b: (f64, f64)| -> Option<f64> {
-            let (a, b) = (self.to_wgs84(a.0, a.1)?, self.to_wgs84(b.0, b.1)?);
-            let d = Geodesic.distance(Point::new(a.0, a.1), Point::new(b.0, b.1));
-            (d.is_finite() && d > 0.0).then_some(d)
-        };
-        let sx = ground((e0 - HALF, n0), (e0 + HALF, n0))? / (2.0 * HALF);
-        let sy = ground((e0, n0 - HALF), (e0, n0 + HALF))? / (2.0 * HALF);
-        Some(GridFrame { e0, n0, sx, sy })
     }
 }
 
@@ -328,7 +288,10 @@ mod tests {
     }
 
     #[rstest]
-    #[case(named("urn:ogc:def:crs:EPSG::999999"), "unknown CRS \"urn:ogc:def:crs:EPSG::999999\"")]
+    #[case(
+        named("urn:ogc:def:crs:EPSG::999999"),
+        "unknown CRS \"urn:ogc:def:crs:EPSG::999999\""
+    )]
     #[case(named("EPSG:1"), "unknown CRS \"EPSG:1\"")]
     #[case(named("ESRI:102100"), "unknown CRS \"ESRI:102100\"")]
     #[case(named("urn:ogc:def:crs:OGC:1.3:CRS83"), "unknown CRS")]
@@ -357,36 +320,27 @@ mod tests {
         else {
             panic!("projected")
         };
-        let (lon, lat) = p.to_wgs84(412_808.438_540_527, 3_391_167.196_801_037).unwrap();
-        assert!((lon - 104.09).abs() < 1e-8 && (lat - 30.65).abs() < 1e-8, "{lon} {lat}");
+        let (lon, lat) = p
+            .to_wgs84(412_808.438_540_527, 3_391_167.196_801_037)
+            .unwrap();
+        assert!(
+            (lon - 104.09).abs() < 1e-8 && (lat - 30.65).abs() < 1e-8,
+            "{lon} {lat}"
+        );
     }
 
     #[test]
-    fn the_ground_frame_corrects_the_grid_scale_of_the_zone() {
-        // On UTM zone 48N's central meridian (105° E) one grid metre is
-        // 1/0.9996 ground metres; 87 km west of it the scale is close to
-        // 0.9996 × (1 + x²/2R²) ≈ 0.99969.
-        let p = ProjectedCrs::from_epsg(32648).unwrap();
-        let centre = p.local_frame(500_000.0, 3_391_000.0).unwrap();
-        assert!((centre.sx - 1.0 / 0.9996).abs() < 2e-6, "{centre:?}");
-        assert!((centre.sy - 1.0 / 0.9996).abs() < 2e-6, "{centre:?}");
-        let site = p.local_frame(412_808.0, 3_391_167.0).unwrap();
-        assert!((site.sx - 1.0 / 0.99969).abs() < 2e-5, "{site:?}");
-        // Conformal: the same scale both ways.
-        assert!((site.sx - site.sy).abs() < 1e-7, "{site:?}");
-        let (e, n) = site.inverse(12.5, -7.25);
-        let (x, y) = site.forward(e, n);
-        assert!((x - 12.5).abs() < 1e-9 && (y + 7.25).abs() < 1e-9);
-    }
-
-    #[test]
-    fn web_mercator_is_metric_but_its_scale_at_thirty_degrees_is_corrected() {
-        // 1 / cos 30.65° ≈ 1.1625 grid metres per ground metre.
+    fn web_mercator_converts_too() {
+        // EPSG:3857 is metric; 11587000 E, 3588000 N is near Chengdu.
         let p = ProjectedCrs::from_epsg(3857).unwrap();
-        let n = 3_588_000.0; // about 30.65° N
-        let f = p.local_frame(11_587_000.0, n).unwrap();
-        let (_, lat) = p.to_wgs84(11_587_000.0, n).unwrap();
-        let expected = lat.to_radians().cos();
-        assert!((f.sx - expected).abs() / expected < 2e-3, "{f:?} {lat}");
+        let (lon, lat) = p.to_wgs84(11_587_000.0, 3_588_000.0).unwrap();
+        let expected_lon = (11_587_000.0 / 6_378_137.0f64).to_degrees();
+        let expected_lat = (2.0 * (3_588_000.0 / 6_378_137.0f64).exp().atan()
+            - std::f64::consts::FRAC_PI_2)
+            .to_degrees();
+        assert!(
+            (lon - expected_lon).abs() < 1e-9 && (lat - expected_lat).abs() < 1e-9,
+            "{lon} {lat}"
+        );
     }
 }

@@ -22,8 +22,9 @@
 //!   the table's, is a `geometry-type` error (naming the number of parts).
 //!   A third (Z) number in a position is ignored.
 //! - The legacy `crs` member is read by [`super::crs`]: WGS84, CGCS2000, or
-//!   a projected CRS in metres, whose grid is turned into ground metres about
-//!   the site's centre. A `crs` that cannot be used is one `crs` error, and
+//!   a projected CRS in metres, whose positions are converted to WGS84 and
+//!   then measured as WGS84 input is (ground metres on the local plane about
+//!   the site's centre). A `crs` that cannot be used is one `crs` error, and
 //!   nothing is measured. With `"coordinates": "local_meters"` a projected
 //!   `crs` wins (both say metres; the `crs` also says where), and a WGS84 one
 //!   is ignored (GDAL labels every GeoJSON it reads as WGS84).
@@ -98,7 +99,8 @@ enum Input {
     Unusable,
 }
 
-/// Geometry in input coordinates, before projection.
+/// Geometry in input coordinates (a projected CRS's already converted to
+/// WGS84), before projection.
 enum RawGeom {
     Point([f64; 2]),
     Line(Vec<[f64; 2]>),
@@ -249,9 +251,7 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
             .features(boundaries.iter().map(|s| s.to_string())),
         );
     }
-    if (features.is_empty() && top.get("features").is_none())
-        || matches!(input, Input::Unusable)
-    {
+    if (features.is_empty() && top.get("features").is_none()) || matches!(input, Input::Unusable) {
         return (None, problems);
     }
     let mut seen_ids = std::collections::BTreeSet::new();
@@ -269,45 +269,21 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
             CoordinateMode::LocalMeters,
             Box::new(|c: [f64; 2]| Coord { x: c[0], y: c[1] }),
         ),
-        Input::Wgs84 => {
+        Input::Wgs84 | Input::Projected(_) => {
             let proj = LocalProjection::centred_on(all_coords())
                 .unwrap_or_else(|| LocalProjection::new(0.0, 0.0));
+            let (lon0, lat0) = (proj.lon0, proj.lat0);
             (
-                CoordinateMode::Wgs84 {
-                    lon0: proj.lon0,
-                    lat0: proj.lat0,
+                match &input {
+                    Input::Projected(crs) => CoordinateMode::Projected {
+                        epsg: crs.epsg,
+                        lon0,
+                        lat0,
+                    },
+                    _ => CoordinateMode::Wgs84 { lon0, lat0 },
                 },
                 Box::new(move |c: [f64; 2]| {
                     let (x, y) = proj.forward(c[0], c[1]);
-                    Coord { x, y }
-                }),
-            )
-        }
-        Input::Projected(crs) => {
-            let (e0, n0) = bbox_middle(all_coords()).unwrap_or((0.0, 0.0));
-            let Some(frame) = crs.local_frame(e0, n0) else {
-                problems.push(
-                    Problem::new(
-                        "coordinates",
-                        format!(
-                            "the middle of the layout, ({e0}, {n0}), is outside what EPSG:{} can convert to longitude/latitude",
-                            crs.epsg
-                        ),
-                    )
-                    .field("crs"),
-                );
-                return (None, problems);
-            };
-            (
-                CoordinateMode::Projected {
-                    epsg: crs.epsg,
-                    e0: frame.e0,
-                    n0: frame.n0,
-                    sx: frame.sx,
-                    sy: frame.sy,
-                },
-                Box::new(move |c: [f64; 2]| {
-                    let (x, y) = frame.forward(c[0], c[1]);
                     Coord { x, y }
                 }),
             )
@@ -330,78 +306,78 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
         raw: value.clone(),
     };
     for p in parsed {
-      for geom in &p.geoms {
-        let to_point = |c: [f64; 2]| Point::from(project(c));
-        let to_polygon = |rings: &[Vec<[f64; 2]>]| {
-            let mut it = rings
-                .iter()
-                .map(|r| LineString::new(r.iter().map(|c| project(*c)).collect()));
-            let exterior = it.next().unwrap_or_else(|| LineString::new(Vec::new()));
-            Polygon::new(exterior, it.collect())
-        };
-        let text = |key: &str| read_text(p.props.get(key)).ok().flatten();
-        let flag = |key: &str| read_bool(p.props.get(key)).ok().flatten().unwrap_or(false);
-        match (&p.kind, geom) {
-            (FeatureKind::Boundary, RawGeom::Polygon(r)) if site.boundary.is_none() => {
-                site.boundary = Some(Zone {
+        for geom in &p.geoms {
+            let to_point = |c: [f64; 2]| Point::from(project(c));
+            let to_polygon = |rings: &[Vec<[f64; 2]>]| {
+                let mut it = rings
+                    .iter()
+                    .map(|r| LineString::new(r.iter().map(|c| project(*c)).collect()));
+                let exterior = it.next().unwrap_or_else(|| LineString::new(Vec::new()));
+                Polygon::new(exterior, it.collect())
+            };
+            let text = |key: &str| read_text(p.props.get(key)).ok().flatten();
+            let flag = |key: &str| read_bool(p.props.get(key)).ok().flatten().unwrap_or(false);
+            match (&p.kind, geom) {
+                (FeatureKind::Boundary, RawGeom::Polygon(r)) if site.boundary.is_none() => {
+                    site.boundary = Some(Zone {
+                        id: p.id.clone(),
+                        reason: None,
+                        polygon: to_polygon(r),
+                    })
+                }
+                (FeatureKind::Building, RawGeom::Polygon(r)) => site.buildings.push(Building {
+                    id: p.id.clone(),
+                    name: text("name"),
+                    polygon: to_polygon(r),
+                }),
+                (FeatureKind::FireLane, RawGeom::Polygon(r)) => site.fire_lanes.push(Zone {
                     id: p.id.clone(),
                     reason: None,
                     polygon: to_polygon(r),
-                })
-            }
-            (FeatureKind::Building, RawGeom::Polygon(r)) => site.buildings.push(Building {
-                id: p.id.clone(),
-                name: text("name"),
-                polygon: to_polygon(r),
-            }),
-            (FeatureKind::FireLane, RawGeom::Polygon(r)) => site.fire_lanes.push(Zone {
-                id: p.id.clone(),
-                reason: None,
-                polygon: to_polygon(r),
-            }),
-            (FeatureKind::KeepClear, RawGeom::Polygon(r)) => site.keep_clear.push(Zone {
-                id: p.id.clone(),
-                reason: text("reason"),
-                polygon: to_polygon(r),
-            }),
-            (FeatureKind::Entrance, RawGeom::Point(c)) => site.entrances.push(Entrance {
-                id: p.id.clone(),
-                building: text("building").unwrap_or_default(),
-                unit: text("unit").unwrap_or_default(),
-                point: to_point(*c),
-            }),
-            (FeatureKind::Gate, RawGeom::Point(c)) => site.gates.push(NamedPoint {
-                id: p.id.clone(),
-                point: to_point(*c),
-            }),
-            (FeatureKind::PowerFeed, RawGeom::Point(c)) => site.power_feeds.push(NamedPoint {
-                id: p.id.clone(),
-                point: to_point(*c),
-            }),
-            (FeatureKind::Walkway, RawGeom::Line(l)) => site.walkways.push(Walkway {
-                id: p.id.clone(),
-                line: LineString::new(l.iter().map(|c| project(*c)).collect()),
-            }),
-            (FeatureKind::Resource(kind), geom) => {
-                let shape = match geom {
-                    RawGeom::Point(c) => Shape::Point(to_point(*c)),
-                    RawGeom::Polygon(r) => Shape::Polygon(to_polygon(r)),
-                    RawGeom::Line(_) => continue,
-                };
-                let parking = *kind == ResourceKind::ParkingSpace;
-                site.resources.push(Resource {
+                }),
+                (FeatureKind::KeepClear, RawGeom::Polygon(r)) => site.keep_clear.push(Zone {
                     id: p.id.clone(),
-                    kind: *kind,
-                    shape,
-                    accessible: parking && flag("accessible"),
-                    charger: parking && flag("charger"),
-                    zone: text("zone"),
-                });
+                    reason: text("reason"),
+                    polygon: to_polygon(r),
+                }),
+                (FeatureKind::Entrance, RawGeom::Point(c)) => site.entrances.push(Entrance {
+                    id: p.id.clone(),
+                    building: text("building").unwrap_or_default(),
+                    unit: text("unit").unwrap_or_default(),
+                    point: to_point(*c),
+                }),
+                (FeatureKind::Gate, RawGeom::Point(c)) => site.gates.push(NamedPoint {
+                    id: p.id.clone(),
+                    point: to_point(*c),
+                }),
+                (FeatureKind::PowerFeed, RawGeom::Point(c)) => site.power_feeds.push(NamedPoint {
+                    id: p.id.clone(),
+                    point: to_point(*c),
+                }),
+                (FeatureKind::Walkway, RawGeom::Line(l)) => site.walkways.push(Walkway {
+                    id: p.id.clone(),
+                    line: LineString::new(l.iter().map(|c| project(*c)).collect()),
+                }),
+                (FeatureKind::Resource(kind), geom) => {
+                    let shape = match geom {
+                        RawGeom::Point(c) => Shape::Point(to_point(*c)),
+                        RawGeom::Polygon(r) => Shape::Polygon(to_polygon(r)),
+                        RawGeom::Line(_) => continue,
+                    };
+                    let parking = *kind == ResourceKind::ParkingSpace;
+                    site.resources.push(Resource {
+                        id: p.id.clone(),
+                        kind: *kind,
+                        shape,
+                        accessible: parking && flag("accessible"),
+                        charger: parking && flag("charger"),
+                        zone: text("zone"),
+                    });
+                }
+                // parse_feature only lets matching geometry types through.
+                _ => {}
             }
-            // parse_feature only lets matching geometry types through.
-            _ => {}
         }
-      }
     }
     (Some(site), problems)
 }
@@ -482,8 +458,8 @@ fn read_bool(v: Option<&Value>) -> Result<Option<bool>, ()> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
         Some(Value::Number(n)) => match n.as_f64() {
-            Some(f) if f == 1.0 => Ok(Some(true)),
-            Some(f) if f == 0.0 => Ok(Some(false)),
+            Some(1.0) => Ok(Some(true)),
+            Some(0.0) => Ok(Some(false)),
             _ => Err(()),
         },
         Some(Value::String(s)) => match s.trim().to_lowercase().as_str() {
@@ -494,18 +470,6 @@ fn read_bool(v: Option<&Value>) -> Result<Option<bool>, ()> {
         },
         Some(_) => Err(()),
     }
-}
-
-/// The middle of the bounding box of finite positions.
-fn bbox_middle(coords: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> {
-    let mut bbox: Option<(f64, f64, f64, f64)> = None;
-    for (x, y) in coords.filter(|(x, y)| x.is_finite() && y.is_finite()) {
-        bbox = Some(match bbox {
-            None => (x, y, x, y),
-            Some((a, b, c, d)) => (a.min(x), b.min(y), c.max(x), d.max(y)),
-        });
-    }
-    bbox.map(|(a, b, c, d)| ((a + c) / 2.0, (b + d) / 2.0))
 }
 
 /// A geometry as the single-part geometries the format's table names: a
@@ -632,7 +596,11 @@ fn parse_feature(n: usize, fv: &Value, input: &Input, problems: &mut Problems) -
         .and_then(Value::as_str)
         .unwrap_or_default();
     let allowed = kind.allowed_geometry();
-    let parts = match feature.geometry.as_ref().map(|g| single_parts(kind, &g.value)) {
+    let parts = match feature
+        .geometry
+        .as_ref()
+        .map(|g| single_parts(kind, &g.value))
+    {
         None => None,
         Some(Ok(parts)) => Some(parts),
         Some(Err((type_name, 0))) => {
@@ -772,7 +740,10 @@ fn check_properties(
             bad("name", "name must be a string (or a whole number)".into());
         }
         FeatureKind::KeepClear if !optional_text("reason") => {
-            bad("reason", "reason must be a string (or a whole number)".into());
+            bad(
+                "reason",
+                "reason must be a string (or a whole number)".into(),
+            );
         }
         _ => {}
     }
@@ -807,7 +778,8 @@ fn convert_position(
         return None;
     }
     if let Input::Projected(crs) = input {
-        if crs.to_wgs84(x, y).is_none() {
+        // Grid metres → WGS84; from here on measured as WGS84 input is.
+        let Some((lon, lat)) = crs.to_wgs84(x, y) else {
             problems.push(
                 Problem::new(
                     "coordinates",
@@ -819,7 +791,12 @@ fn convert_position(
                 .feature(label.to_string()),
             );
             return None;
-        }
+        };
+        // Rounded to 1e-9° (0.1 mm), as the GeoJSON rendering writes them:
+        // the conversion's last-bit noise never decides a tie between equal
+        // walks, and a layout taken to a grid and back measures as before.
+        let round = |d: f64| (d * 1e9).round() / 1e9;
+        return Some([round(lon), round(lat)]);
     }
     if matches!(input, Input::Wgs84) && (x.abs() > 180.0 || y.abs() > 90.0) {
         problems.push(
@@ -1087,7 +1064,13 @@ mod gis_tests {
     }
 
     fn ring(x: f64, y: f64) -> Value {
-        json!([[[x, y, 7.5], [x + 2.5, y, 7.5], [x + 2.5, y + 5.3, 7.5], [x, y + 5.3, 7.5], [x, y, 7.5]]])
+        json!([[
+            [x, y, 7.5],
+            [x + 2.5, y, 7.5],
+            [x + 2.5, y + 5.3, 7.5],
+            [x, y + 5.3, 7.5],
+            [x, y, 7.5]
+        ]])
     }
 
     #[test]
@@ -1167,7 +1150,10 @@ mod gis_tests {
         match expected {
             Some(b) => {
                 let site = result.unwrap();
-                assert_eq!((site.resources[0].charger, site.resources[0].accessible), (b, b));
+                assert_eq!(
+                    (site.resources[0].charger, site.resources[0].accessible),
+                    (b, b)
+                );
             }
             None => {
                 let err = result.unwrap_err();
@@ -1176,7 +1162,11 @@ mod gis_tests {
                     fields,
                     vec![Some("properties.accessible"), Some("properties.charger")]
                 );
-                assert!(err.0[0].message.contains("1/0, yes/no"), "{}", err.0[0].message);
+                assert!(
+                    err.0[0].message.contains("1/0, yes/no"),
+                    "{}",
+                    err.0[0].message
+                );
             }
         }
     }
@@ -1230,7 +1220,11 @@ mod gis_tests {
             None => {
                 let err = result.unwrap_err();
                 assert_eq!(rules(&err), vec!["feature-id"]);
-                assert!(err.0[0].message.contains("feature #2"), "{}", err.0[0].message);
+                assert!(
+                    err.0[0].message.contains("feature #2"),
+                    "{}",
+                    err.0[0].message
+                );
             }
         }
     }
@@ -1243,9 +1237,7 @@ mod gis_tests {
     /// in UTM zone 48N near Chengdu.
     fn utm_layout(crs: Value) -> Value {
         let (e, n) = (412_808.0, 3_391_167.0);
-        let sq = |x: f64, y: f64, w: f64, h: f64| {
-            json!({"type": "Polygon", "coordinates": [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]]})
-        };
+        let sq = |x: f64, y: f64, w: f64, h: f64| json!({"type": "Polygon", "coordinates": [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]]});
         json!({"type": "FeatureCollection", "name": "layout", "crs": crs, "features": [
             {"type": "Feature", "properties": {"kind": "boundary", "id": "S"}, "geometry": sq(e, n, 100.0, 100.0)},
             {"type": "Feature", "properties": {"kind": "parking_space", "id": "P1"}, "geometry": sq(e + 10.0, n + 10.0, 2.5, 5.3)},
@@ -1253,19 +1245,30 @@ mod gis_tests {
     }
 
     #[test]
-    fn a_utm_layout_is_measured_in_ground_metres_about_its_centre() {
-        let v = utm_layout(json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32648"}}));
+    fn a_utm_layout_is_measured_in_ground_metres_free_of_the_grid_scale() {
+        let v = utm_layout(
+            json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32648"}}),
+        );
         let site = load_layout(&v).unwrap();
-        let CoordinateMode::Projected { epsg, e0, n0, sx, sy } = site.coordinates else {
+        let CoordinateMode::Projected { epsg, lon0, lat0 } = site.coordinates else {
             panic!("{:?}", site.coordinates)
         };
         assert_eq!(epsg, 32648);
-        assert_eq!((e0, n0), (412_858.0, 3_391_217.0));
-        // 87 km west of the zone's central meridian: 0.9996 × (1 + x²/2R²).
-        assert!((sx - 1.0 / 0.99969).abs() < 2e-5 && (sy - sx).abs() < 1e-7);
+        assert!(
+            (lon0 - 104.0905).abs() < 1e-3 && (lat0 - 30.6507).abs() < 1e-3,
+            "{lon0} {lat0}"
+        );
+        // The 100 m grid square, 87 km west of the zone's central meridian,
+        // is 100 / (0.9996 × (1 + x²/2R²)) ≈ 100.031 m on the ground, and
+        // turned by the grid convergence (about 0.46°) from true north.
         let b = site.boundary.unwrap().polygon;
-        let c = b.exterior().0[0];
-        assert!((c.x + 50.0 * sx).abs() < 1e-9 && (c.y + 50.0 * sy).abs() < 1e-9);
+        let c = &b.exterior().0;
+        let side = |i: usize| (c[i + 1].x - c[i].x).hypot(c[i + 1].y - c[i].y);
+        for i in 0..4 {
+            assert!((side(i) - 100.031).abs() < 2e-3, "side {i}: {}", side(i));
+        }
+        let turn = (c[1].y - c[0].y).atan2(c[1].x - c[0].x).to_degrees();
+        assert!((turn.abs() - 0.46).abs() < 0.02, "{turn}");
         // The same layout with local_meters as well: the crs wins.
         let mut both = v.clone();
         both["coordinates"] = json!("local_meters");
@@ -1279,11 +1282,17 @@ mod gis_tests {
     fn a_wgs84_crs_beside_local_meters_is_ignored_as_gdal_adds_it_to_any_geojson() {
         let mut v = collection(vec![boundary()]);
         v["crs"] = json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}});
-        assert_eq!(load_layout(&v).unwrap().coordinates, CoordinateMode::LocalMeters);
+        assert_eq!(
+            load_layout(&v).unwrap().coordinates,
+            CoordinateMode::LocalMeters
+        );
     }
 
     #[rstest]
-    #[case("urn:ogc:def:crs:EPSG::999999", "unknown CRS \"urn:ogc:def:crs:EPSG::999999\"")]
+    #[case(
+        "urn:ogc:def:crs:EPSG::999999",
+        "unknown CRS \"urn:ogc:def:crs:EPSG::999999\""
+    )]
     #[case("EPSG:2227", "EPSG:2227 measures in us-ft, not metres")]
     fn an_unusable_crs_is_one_error_and_nothing_is_measured(
         #[case] name: &str,
@@ -1294,7 +1303,11 @@ mod gis_tests {
         assert!(site.is_none());
         assert_eq!(rules(&problems), vec!["crs"]);
         assert_eq!(problems.0[0].field.as_deref(), Some("crs"));
-        assert!(problems.0[0].message.contains(expected), "{}", problems.0[0].message);
+        assert!(
+            problems.0[0].message.contains(expected),
+            "{}",
+            problems.0[0].message
+        );
     }
 
     #[test]

@@ -15,17 +15,12 @@ pub enum CoordinateMode {
     /// `"coordinates": "local_meters"`: already planar metres.
     LocalMeters,
     /// Grid eastings/northings of a projected CRS in metres, named by the
-    /// legacy `crs` member (e.g. UTM, CGCS2000 Gauss–Krüger). Planar metres
-    /// are `((e − e0)·sx, (n − n0)·sy)`: about the site's centre, with the
-    /// grid's scale there corrected to ground metres (`sx`, `sy`: ground
-    /// metres per grid metre). `epsg` lets renderings convert to WGS84.
-    Projected {
-        epsg: u16,
-        e0: f64,
-        n0: f64,
-        sx: f64,
-        sy: f64,
-    },
+    /// legacy `crs` member (e.g. UTM, CGCS2000 Gauss–Krüger): converted to
+    /// WGS84 longitude/latitude and then projected about the site's centre
+    /// as `Wgs84` is, so measuring is in ground metres (free of the grid's
+    /// scale factor and convergence). `epsg` lets renderings convert the
+    /// layout's own coordinates to WGS84.
+    Projected { epsg: u16, lon0: f64, lat0: f64 },
 }
 
 /// A resource's footprint: e-bike bays may be points.

@@ -118,8 +118,10 @@ fn positions_to_wgs84(v: &mut Value, crs: &ProjectedCrs) {
         (Some(x), Some(y)) => {
             if let Some((lon, lat)) = crs.to_wgs84(x, y) {
                 let round = |d: f64| (d * 1e9).round() / 1e9;
-                items[0] = serde_json::Number::from_f64(round(lon)).map_or(Value::Null, Value::Number);
-                items[1] = serde_json::Number::from_f64(round(lat)).map_or(Value::Null, Value::Number);
+                items[0] =
+                    serde_json::Number::from_f64(round(lon)).map_or(Value::Null, Value::Number);
+                items[1] =
+                    serde_json::Number::from_f64(round(lat)).map_or(Value::Null, Value::Number);
             }
         }
         _ => items.iter_mut().for_each(|i| positions_to_wgs84(i, crs)),
@@ -217,6 +219,52 @@ mod tests {
         assert_eq!(fs[1]["properties"]["walk_m"], Value::Null);
         assert_eq!(fs[1]["properties"]["state"], "free");
         assert_eq!(fs[2]["properties"]["state"], "pinned");
+    }
+
+    #[test]
+    fn a_layout_in_utm_is_rendered_in_wgs84_longitude_latitude_without_its_crs() {
+        // 412808.4385 E 3391167.1968 N in UTM zone 48N is 104.09° E 30.65° N
+        // (GDAL's conversion of the Yixinqiao fixture's first corner).
+        let (e, n) = (412_808.438_540_527, 3_391_167.196_801_037);
+        let raw = json!({
+            "type": "FeatureCollection", "name": "layout", "coordinates": "local_meters",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32648"}},
+            "features": [
+                {"type": "Feature", "properties": {"kind": "parking_space", "id": 7},
+                 "geometry": {"type": "MultiPolygon", "coordinates": [[[[e, n, 12.0], [e + 2.5, n, 12.0], [e, n + 5.3, 12.0], [e, n, 12.0]]]]}}
+            ]
+        });
+        let mut s = site(raw);
+        s.coordinates = CoordinateMode::Projected {
+            epsg: 32648,
+            lon0: 104.09,
+            lat0: 30.65,
+        };
+        let a: Allocation = serde_json::from_value(json!({
+            "site": "s", "inputs_sha256": "", "seed": "", "policy": serde_json::to_value(Policy::default()).unwrap(),
+            "assignments": [{"household": "h1", "kind": "parking_space", "resource": "7", "walk_m": 3.0, "why": "w", "basis": "lottery"}],
+            "unserved": [], "lottery": [], "metrics": {},
+            "solver": {"engine": "", "backend": "", "seconds": 0.0, "stages": []}
+        }))
+        .unwrap();
+        let g = allocation_geojson(&s, &a);
+        assert!(
+            g.get("crs").is_none() && g.get("coordinates").is_none(),
+            "{g}"
+        );
+        let f = &g["features"][0];
+        assert_eq!(f["properties"]["household"], "h1");
+        let first = &f["geometry"]["coordinates"][0][0][0];
+        assert!(
+            (first[0].as_f64().unwrap() - 104.09).abs() < 1e-8,
+            "{first}"
+        );
+        assert!((first[1].as_f64().unwrap() - 30.65).abs() < 1e-8, "{first}");
+        assert_eq!(first[2], 12.0);
+        // 2.5 m east is about 0.000026° of longitude at 30.65° N.
+        let second = &f["geometry"]["coordinates"][0][0][1];
+        let dlon = second[0].as_f64().unwrap() - 104.09;
+        assert!((dlon - 2.5 / 95_900.0).abs() < 2e-7, "{dlon}");
     }
 
     #[test]
