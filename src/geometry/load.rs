@@ -188,7 +188,7 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
         }
     };
     let (site_id, site_name) = read_site_member(top.get("site"), &mut problems);
-    let input = match (read_crs_member(top.get("crs")), local_flag) {
+    let mut input = match (read_crs_member(top.get("crs")), local_flag) {
         (Ok(LayoutCrs::Projected(p)), _) => Input::Projected(p),
         (Ok(LayoutCrs::Wgs84), true) => Input::Local,
         (Ok(LayoutCrs::Wgs84), false) => Input::Wgs84,
@@ -197,6 +197,12 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
             Input::Unusable
         }
     };
+    if matches!(input, Input::Wgs84) {
+        if let Some(p) = planar_without_a_crs(features) {
+            problems.push(p);
+            input = Input::Unusable;
+        }
+    }
 
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut positions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -418,6 +424,45 @@ fn read_site_member(
             (None, None)
         }
     }
+}
+
+/// One `coordinates` problem when not a single position of the layout is a
+/// longitude/latitude: a planar export (a CAD drawing, or a GIS layer in a
+/// custom CRS, which GDAL writes without a `crs` member) that names neither
+/// `local_meters` nor its CRS. One error instead of one per feature.
+fn planar_without_a_crs(features: &[Value]) -> Option<Problem> {
+    fn positions(v: &Value, out: &mut Vec<(f64, f64)>) {
+        if let Some(items) = v.as_array() {
+            match (
+                items.first().and_then(Value::as_f64),
+                items.get(1).and_then(Value::as_f64),
+            ) {
+                (Some(x), Some(y)) => out.push((x, y)),
+                _ => items.iter().for_each(|i| positions(i, out)),
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for f in features {
+        positions(
+            f.pointer("/geometry/coordinates").unwrap_or(&Value::Null),
+            &mut all,
+        );
+    }
+    let outside = |&(x, y): &(f64, f64)| x.abs() > 180.0 || y.abs() > 90.0;
+    let first = *all.iter().find(|p| outside(p))?;
+    all.iter().all(outside).then(|| {
+        Problem::new(
+            "coordinates",
+            format!(
+                "none of the layout's {} positions is a WGS84 longitude/latitude (the first is ({}, {})): for planar metres add \"coordinates\": \"local_meters\" to the collection, or name the projected CRS in a `crs` member (e.g. urn:ogc:def:crs:EPSG::4544)",
+                all.len(),
+                first.0,
+                first.1
+            ),
+        )
+        .field("coordinates")
+    })
 }
 
 /// The `properties.id` of a raw feature value, when it is a non-empty
@@ -1308,6 +1353,30 @@ mod gis_tests {
             "{}",
             problems.0[0].message
         );
+    }
+
+    #[test]
+    fn a_planar_layout_naming_no_crs_is_one_error_and_a_stray_position_is_named() {
+        let mut v = utm_layout(Value::Null);
+        v.as_object_mut().unwrap().remove("crs");
+        let (site, problems) = load_layout_partial(&v);
+        assert!(site.is_none());
+        assert_eq!(rules(&problems), vec!["coordinates"]);
+        assert!(
+            problems.0[0]
+                .message
+                .contains("none of the layout's 10 positions"),
+            "{}",
+            problems.0[0].message
+        );
+        // One stray planar position in a WGS84 layout is named on its feature.
+        let mut wgs84 = utm_layout(Value::Null);
+        wgs84.as_object_mut().unwrap().remove("crs");
+        wgs84["features"][0]["geometry"] = json!({"type": "Polygon", "coordinates":
+            [[[104.08, 30.64], [104.1, 30.64], [104.1, 30.66], [104.08, 30.64]]]});
+        let err = load_layout(&wgs84).unwrap_err();
+        assert_eq!(err.0[0].rule, "coordinates");
+        assert_eq!(err.0[0].feature.as_deref(), Some("P1"));
     }
 
     #[test]
