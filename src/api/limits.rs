@@ -75,6 +75,47 @@ impl ServerLimits {
         )
     }
 
+    /// Parsed households (from any roster format) against the row and id
+    /// length limits.
+    pub fn households(&self, households: &[crate::model::Household]) -> Result<(), Invalid> {
+        let mut problems = Vec::new();
+        if households.len() > self.input.max_roster_rows {
+            problems.push(crate::model::Problem::new(
+                "limit-roster-rows",
+                format!(
+                    "the roster has {} rows; the limit is {} (max_roster_rows)",
+                    households.len(),
+                    self.input.max_roster_rows
+                ),
+            ));
+        }
+        let max = self.input.max_id_len;
+        let long: Vec<String> = households
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                [&h.id, &h.building, &h.unit]
+                    .iter()
+                    .any(|s| s.chars().count() > max)
+            })
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if !long.is_empty() {
+            problems.push(
+                crate::model::Problem::new(
+                    "limit-id-length",
+                    format!(
+                        "{} household(s) have an id, building or unit longer than {max} characters (max_id_len): households {}",
+                        long.len(),
+                        limits::sample(&long)
+                    ),
+                )
+                .field("id"),
+            );
+        }
+        over("The roster is over a limit", problems)
+    }
+
     /// `PATCH … households`: the upserts count as roster rows.
     pub fn roster_patch(&self, body: &Value) -> Result<(), Invalid> {
         match body.get("upsert") {
