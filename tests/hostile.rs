@@ -10,6 +10,14 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
+/// The cases run one at a time: the memory bounds read this process's peak,
+/// which a case running alongside would raise.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// `VmHWM` (peak) and `VmRSS` of this process, in kB.
 fn memory_kb() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
@@ -39,6 +47,9 @@ fn hostile(
     body: Vec<u8>,
     ct: &str,
 ) -> Answer {
+    // Reset the peak (VmHWM) to the current size, so that the peak read
+    // afterwards is this case's (Linux: `5` to clear_refs).
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak RSS");
     let (_, rss_before) = memory_kb();
     let started = Instant::now();
     let res = app
@@ -64,7 +75,7 @@ fn hostile(
     assert!(secs < limit, "{path}: {secs:.1} s");
     let growth_mb = peak.saturating_sub(rss_before) / 1024;
     assert!(
-        growth_mb < 300,
+        growth_mb < 100,
         "{path}: peak {growth_mb} MB above the start"
     );
     assert_eq!(
@@ -103,6 +114,7 @@ fn same_id_roster(n: usize) -> Value {
 
 #[test]
 fn eight_thousand_rows_of_one_id_are_one_problem_everywhere() {
+    let _serial = serial();
     let app = spawn_app();
     let body = json!({"layout": tiny_layout("t", 3), "households": same_id_roster(8000)});
     let a = hostile(
@@ -157,6 +169,7 @@ fn eight_thousand_rows_of_one_id_are_one_problem_everywhere() {
 
 #[test]
 fn three_thousand_copies_of_one_space_give_a_truncated_bounded_answer() {
+    let _serial = serial();
     let app = spawn_app();
     let mut layout = tiny_layout("t", 1);
     let copy = layout["features"][7].clone();
@@ -185,6 +198,7 @@ fn three_thousand_copies_of_one_space_give_a_truncated_bounded_answer() {
 
 #[test]
 fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
+    let _serial = serial();
     let app = spawn_app();
     // A polygon of 300,000 vertices (3 MB): refused before any geometry runs.
     let ring: Vec<Value> = (0..300_000).map(|i| json!([i % 1000, i / 1000])).collect();
@@ -272,6 +286,7 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
 
 #[test]
 fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
+    let _serial = serial();
     let app = spawn_app();
     let (site, etag) = app.create_site(&tiny_layout("t", 3));
     let res = app.write_json(
@@ -322,6 +337,7 @@ fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
 
 #[test]
 fn head_answers_like_get_without_a_body() {
+    let _serial = serial();
     let app = spawn_app();
     let res = app
         .client
@@ -334,6 +350,7 @@ fn head_answers_like_get_without_a_body() {
 
 #[test]
 fn dev_mode_wants_a_loopback_host_and_a_content_type() {
+    let _serial = serial();
     let app = spawn_app_with(|c| c.dev = true);
     let url = format!("{}/v1/validate", app.address);
     let res = app
@@ -364,6 +381,7 @@ fn dev_mode_wants_a_loopback_host_and_a_content_type() {
 
 #[test]
 fn a_solve_that_times_out_stops_and_frees_its_slot_for_the_next_request() {
+    let _serial = serial();
     use allot::synthetic::{synthetic_site, SynthParams};
     let app = spawn_app_with(|c| {
         c.solve_timeout = Duration::from_millis(300);
@@ -390,8 +408,9 @@ fn a_solve_that_times_out_stops_and_frees_its_slot_for_the_next_request() {
         .expect("validate");
     assert_eq!(res.status(), 200);
     let waited = started.elapsed().as_secs_f64();
+    // Uncancelled, this solve runs for minutes in a test build.
     assert!(
-        waited < 10.0,
+        waited < 30.0,
         "the next request waited {waited:.1} s for the slot"
     );
 }
