@@ -7,6 +7,7 @@
 //! allocation out; [`api`] HTTP; [`store`] persistence.
 
 pub mod api;
+pub mod draw;
 pub mod geometry;
 pub mod model;
 pub mod pipeline;

@@ -680,6 +680,7 @@ mod tests {
                 stages: Vec::new(),
             },
             warnings: Vec::new(),
+            draw: None,
         }
     }
 

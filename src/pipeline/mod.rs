@@ -307,6 +307,7 @@ pub fn allocate(
             stages,
         },
         warnings: warnings.clone(),
+        draw: None,
     })
 }
 
