@@ -50,6 +50,8 @@ pub struct ServeConfig {
     pub solve_timeout: Duration,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
+    /// Dev only: the server's clock starts at this instant (UTC seconds).
+    pub now: Option<i64>,
 }
 
 impl Default for ServeConfig {
@@ -62,6 +64,7 @@ impl Default for ServeConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             solve_timeout: DEFAULT_SOLVE_TIMEOUT,
             workers: None,
+            now: None,
         }
     }
 }
@@ -178,6 +181,10 @@ pub struct ServeArgs {
     /// HTTP worker threads [default: one per core].
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Rehearsals and tests, with --dev only: run the clock from this
+    /// RFC 3339 instant (e.g. 2023-08-23T15:00:00Z).
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 impl ServeArgs {
@@ -207,6 +214,19 @@ impl ServeArgs {
         }
         if self.workers.is_some() {
             config.workers = self.workers;
+        }
+        if let Some(now) = self.now {
+            if !config.dev {
+                return Err(ConfigError::Flag(
+                    "--now sets the clock for rehearsals and tests; it is refused without --dev"
+                        .into(),
+                ));
+            }
+            config.now = Some(crate::draw::clock::parse_rfc3339(&now).ok_or_else(|| {
+                ConfigError::Flag(format!(
+                    "--now `{now}` is not an RFC 3339 time such as 2023-08-23T15:00:00Z"
+                ))
+            })?);
         }
         Ok(config)
     }
@@ -278,6 +298,13 @@ impl Application {
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
             cache: RenderCache::new(RENDER_CACHE_BYTES),
+            clock: match config.now {
+                Some(start) if config.dev => {
+                    tracing::warn!(start, "DEV MODE: the clock runs from --now");
+                    Arc::new(crate::draw::clock::StartedAt::new(start))
+                }
+                _ => Arc::new(crate::draw::clock::SystemClock),
+            },
         });
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();

@@ -130,11 +130,9 @@ impl Bundle {
 
     /// The bundle's allocation, typed.
     pub fn allocation(&self) -> Result<Allocation, BundleError> {
-        serde_json::from_value(self.allocation.clone()).map_err(|e| {
-            BundleError::NotAnAllocation {
-                member: "allocation",
-                message: e.to_string(),
-            }
+        serde_json::from_value(self.allocation.clone()).map_err(|e| BundleError::NotAnAllocation {
+            member: "allocation",
+            message: e.to_string(),
         })
     }
 
@@ -173,10 +171,9 @@ mod tests {
 
     #[test]
     fn a_bundle_without_previous_or_draw_reads_them_as_null() {
-        let b = Bundle::parse(
-            br#"{"layout": {}, "households": [], "policy": {}, "allocation": {}}"#,
-        )
-        .unwrap();
+        let b =
+            Bundle::parse(br#"{"layout": {}, "households": [], "policy": {}, "allocation": {}}"#)
+                .unwrap();
         assert_eq!((b.previous.clone(), b.draw.clone()), (None, None));
         assert_eq!(b.previous().unwrap(), None);
         assert!(matches!(

@@ -23,7 +23,10 @@ pub fn text(v: &Verification) -> String {
     let mut out = String::new();
     let rule = "=".repeat(64);
     let _ = writeln!(out, "{rule}");
-    let _ = writeln!(out, "allot 分配核验证书 / allocation verification certificate");
+    let _ = writeln!(
+        out,
+        "allot 分配核验证书 / allocation verification certificate"
+    );
     let _ = writeln!(out, "{rule}");
     let _ = writeln!(out, "小区 Site:                  {}", v.site);
     match &v.draw {
@@ -51,7 +54,10 @@ pub fn text(v: &Verification) -> String {
             }
         }
         None => {
-            let _ = writeln!(out, "抽签 Draw:                  无 / none (no public draw)");
+            let _ = writeln!(
+                out,
+                "抽签 Draw:                  无 / none (no public draw)"
+            );
         }
     }
     let _ = writeln!(out, "种子 Seed:                  {}", v.seed);
@@ -112,7 +118,11 @@ pub fn json(v: &Verification) -> Value {
     if let Some(obj) = value.as_object_mut() {
         obj.insert(
             "result".into(),
-            json!(if v.verified { "VERIFIED" } else { "NOT VERIFIED" }),
+            json!(if v.verified {
+                "VERIFIED"
+            } else {
+                "NOT VERIFIED"
+            }),
         );
         obj.insert(
             "failures".into(),

@@ -25,7 +25,10 @@ use std::collections::BTreeMap;
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Failure {
     /// Check 1: the inputs hash to something else than the allocation says.
-    InputsHash { computed: String, allocation: String },
+    InputsHash {
+        computed: String,
+        allocation: String,
+    },
     /// Check 1: the draw committed to other inputs.
     DrawInputsHash { computed: String, draw: String },
     /// Check 1: the previous allocation is not the one the draw committed to.
@@ -44,7 +47,11 @@ pub enum Failure {
     /// Check 2: the revealed seed is not the signature's randomness.
     SeedNotRandomness { seed: String, randomness: String },
     /// Check 2: the record's `published_at` is not the round's publish time.
-    PublishTime { round: u64, stated: String, actual: String },
+    PublishTime {
+        round: u64,
+        stated: String,
+        actual: String,
+    },
     /// Check 2: the round was published less than 60 s after the commit.
     RoundTooEarly {
         round: u64,
@@ -508,7 +515,9 @@ mod tests {
             committed_at: "2023-08-23T15:15:00Z".into(),
         };
         assert_eq!(f.check(), 2);
-        assert!(f.en().contains("round 123 was published at 2023-08-23T15:15:33Z"));
+        assert!(f
+            .en()
+            .contains("round 123 was published at 2023-08-23T15:15:33Z"));
         assert!(f.zh().contains("第 123 轮发布于 2023-08-23T15:15:33Z"));
         assert_eq!(
             Failure::PreviousHash {

@@ -141,16 +141,21 @@ fn merged_policy(
             }
         }
         Some(_) => problems.push(
-            Problem::new("draw-policy", "`policy` must be an object of policy members")
-                .field("policy"),
+            Problem::new(
+                "draw-policy",
+                "`policy` must be an object of policy members",
+            )
+            .field("policy"),
         ),
     }
     if !problems.is_empty() {
         return Err(DrawError::Request(problems));
     }
     merged.remove("seed");
-    Ok((stored.is_some() || overrides.is_some_and(|o| !o.is_null()))
-        .then_some(Value::Object(merged)))
+    Ok(
+        (stored.is_some() || overrides.is_some_and(|o| !o.is_null()))
+            .then_some(Value::Object(merged)),
+    )
 }
 
 /// The seed source to record, or the problems with the request.
@@ -161,7 +166,9 @@ fn seed_source(request: &SeedSourceRequest, now: i64) -> Result<SeedSource, Draw
             if how.is_empty() || how.chars().count() > MAX_CEREMONY_CHARS {
                 return Err(DrawError::Request(vec![Problem::new(
                     "draw-ceremony",
-                    format!("say how the seed will be drawn, in 1 to {MAX_CEREMONY_CHARS} characters"),
+                    format!(
+                        "say how the seed will be drawn, in 1 to {MAX_CEREMONY_CHARS} characters"
+                    ),
                 )
                 .field("seed_source.ceremony")]));
             }
@@ -227,7 +234,11 @@ pub fn commit(
             let value: Value = serde_json::from_slice(&record.body).map_err(|e| {
                 DrawError::Internal(format!("stored allocation {id} is unreadable: {e}"))
             })?;
-            Some((id, canonical_sha256(&value), parse_allocation(site, id, &record.body)?))
+            Some((
+                id,
+                canonical_sha256(&value),
+                parse_allocation(site, id, &record.body)?,
+            ))
         }
         None => None,
     };
@@ -240,8 +251,8 @@ pub fn commit(
         seed: Some("commit".into()),
     };
     let trial = pipeline::solve(&inputs, &Options::default()).map_err(pipeline_error)?;
-    let mut resolved = serde_json::to_value(&trial.policy)
-        .map_err(|e| DrawError::Internal(e.to_string()))?;
+    let mut resolved =
+        serde_json::to_value(&trial.policy).map_err(|e| DrawError::Internal(e.to_string()))?;
     if let Some(p) = resolved.as_object_mut() {
         p.remove("seed");
     }
@@ -346,7 +357,11 @@ pub fn reveal(
     let frozen = &stored.inputs;
     let docs = store.documents(site, Some(frozen.revision))?;
     let previous = match frozen.previous {
-        Some(id) => Some(parse_allocation(site, id, &store.allocation(site, id)?.body)?),
+        Some(id) => Some(parse_allocation(
+            site,
+            id,
+            &store.allocation(site, id)?.body,
+        )?),
         None => None,
     };
     let inputs = Inputs {
@@ -470,7 +485,9 @@ pub fn bundle(store: &dyn Store, site: &str, id: u64) -> Result<Bundle, DrawErro
     let docs = store.documents(site, Some(record.meta.revision))?;
     let value = |body: &[u8], id: u64| -> Result<Value, DrawError> {
         serde_json::from_slice(body).map_err(|e| {
-            DrawError::Internal(format!("stored allocation {id} of {site} is unreadable: {e}"))
+            DrawError::Internal(format!(
+                "stored allocation {id} of {site} is unreadable: {e}"
+            ))
         })
     };
     let previous = match record.meta.previous {
@@ -502,7 +519,10 @@ mod tests {
     fn overrides_replace_stored_members_and_a_seed_is_refused() {
         let stored = json!({"priority": ["elderly"], "seed": "old", "mechanism": "optimal"});
         let merged = merged_policy(Some(&stored), Some(&json!({"priority": []}))).unwrap();
-        assert_eq!(merged, Some(json!({"priority": [], "mechanism": "optimal"})));
+        assert_eq!(
+            merged,
+            Some(json!({"priority": [], "mechanism": "optimal"}))
+        );
         assert_eq!(merged_policy(None, None).unwrap(), None);
         let err = merged_policy(Some(&stored), Some(&json!({"seed": "mine"}))).unwrap_err();
         assert_eq!(err.problems()[0].rule, "draw-seed");
@@ -519,7 +539,9 @@ mod tests {
             now,
         )
         .unwrap();
-        assert!(matches!(ok, SeedSource::Drand(DrandRound { round: 123, ref published_at, .. }) if published_at == "2023-08-23T15:15:33Z"));
+        assert!(
+            matches!(ok, SeedSource::Drand(DrandRound { round: 123, ref published_at, .. }) if published_at == "2023-08-23T15:15:33Z")
+        );
         let err = seed_source(
             &SeedSourceRequest::Drand {
                 chain: "quicknet".into(),
@@ -528,7 +550,9 @@ mod tests {
             now + 1,
         )
         .unwrap_err();
-        assert!(err.to_string().contains("published at 2023-08-23T15:15:33Z"));
+        assert!(err
+            .to_string()
+            .contains("published at 2023-08-23T15:15:33Z"));
         assert!(err.to_string().contains("commit to round 124 or later"));
         let chain = seed_source(
             &SeedSourceRequest::Drand {
