@@ -50,7 +50,8 @@ pub struct ServeConfig {
     pub solve_timeout: Duration,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
-    /// Dev only: the server's clock starts at this instant (UTC seconds).
+    /// The server's clock starts at this instant (UTC seconds); `allot
+    /// serve` sets it only with `--dev --now` (tests set it directly).
     pub now: Option<i64>,
 }
 
@@ -299,8 +300,8 @@ impl Application {
             solve_timeout: config.solve_timeout,
             cache: RenderCache::new(RENDER_CACHE_BYTES),
             clock: match config.now {
-                Some(start) if config.dev => {
-                    tracing::warn!(start, "DEV MODE: the clock runs from --now");
+                Some(start) => {
+                    tracing::warn!(start, "the clock runs from --now (rehearsals and tests)");
                     Arc::new(crate::draw::clock::StartedAt::new(start))
                 }
                 _ => Arc::new(crate::draw::clock::SystemClock),
