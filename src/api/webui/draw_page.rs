@@ -120,6 +120,7 @@ pub fn render(lang: Lang, now: i64, result: &PublicResult) -> String {
     o.push_str(&format!("<html lang=\"{}\">\n<head>\n", lang.tag()));
     o.push_str("<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     o.push_str(&format!("<title>{}</title>\n", esc(&title)));
+    o.push_str("<link rel=\"icon\" href=\"data:,\">\n");
     o.push_str("<link rel=\"stylesheet\" href=\"/assets/style.css\">\n<link rel=\"stylesheet\" href=\"/draw-assets/draw.css\">\n");
     o.push_str("<script src=\"/draw-assets/draw.js\" defer></script>\n</head>\n<body>\n");
     let here = format!("/sites/{}/draws/{}", r.site, r.draw);
