@@ -527,3 +527,27 @@ fn a_round_published_within_a_minute_of_the_commit_is_refused_naming_its_time() 
         404
     );
 }
+
+#[test]
+fn serve_refuses_now_without_dev_and_a_time_that_is_not_rfc_3339() {
+    let out = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(["serve", "--now", NOW, "--addr", "127.0.0.1:0"])
+        .env_remove("ALLOT_DEV")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refused without --dev"));
+    let out = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args([
+            "serve",
+            "--dev",
+            "--now",
+            "yesterday",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an RFC 3339 time"));
+}
