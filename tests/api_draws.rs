@@ -487,6 +487,21 @@ fn two_racing_reveals_of_a_ceremony_draw_give_one_201_and_one_409() {
     let (code, text) = verify(&bundle, dir.path(), "ceremony.json", "text");
     assert_eq!(code, 0, "{text}");
     assert!(text.contains(how));
+    // A ceremony seed entered before the commit, or another seed: named.
+    let mut early = bundle.clone();
+    early["draw"]["revealed"]["revealed_at"] = json!("2023-08-23T14:00:00Z");
+    let (code, text) = verify(&early, dir.path(), "early.json", "text");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("before the commit"), "{text}");
+    let mut reseeded = bundle.clone();
+    reseeded["draw"]["revealed"]["seed"] = json!("999999");
+    let (code, text) = verify(&reseeded, dir.path(), "reseeded.json", "text");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("not the draw's seed 999999")
+            && text.contains("recomputing gives another allocation"),
+        "{text}"
+    );
 }
 
 #[test]

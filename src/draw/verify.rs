@@ -58,6 +58,11 @@ pub enum Failure {
         published_at: String,
         committed_at: String,
     },
+    /// Check 2: the seed was entered before the draw was committed.
+    RevealedBeforeCommit {
+        revealed_at: String,
+        committed_at: String,
+    },
     /// Check 2: a timestamp that is not RFC 3339.
     BadTime { field: &'static str, value: String },
     /// Check 2: the allocation was made with another seed than the draw's.
@@ -118,6 +123,9 @@ impl Failure {
             Failure::RoundTooEarly { round, published_at, committed_at } => format!(
                 "round {round} was published at {published_at}, less than 60 s after the commit at {committed_at}: its randomness could have been known before the inputs were fixed"
             ),
+            Failure::RevealedBeforeCommit { revealed_at, committed_at } => format!(
+                "the seed was entered at {revealed_at}, before the commit at {committed_at}"
+            ),
             Failure::BadTime { field, value } => {
                 format!("`{field}` {value} is not an RFC 3339 time")
             }
@@ -160,6 +168,9 @@ impl Failure {
             ),
             Failure::RoundTooEarly { round, published_at, committed_at } => format!(
                 "第 {round} 轮发布于 {published_at}，距承诺时间 {committed_at} 不足 60 秒：其随机数可能在输入固定前已为人所知"
+            ),
+            Failure::RevealedBeforeCommit { revealed_at, committed_at } => format!(
+                "种子录入时间 {revealed_at} 早于承诺时间 {committed_at}"
             ),
             Failure::BadTime { field, value } => format!("`{field}` 的值 {value} 不是 RFC 3339 时间"),
             Failure::AllocationSeed { allocation, seed } => format!(
@@ -293,6 +304,20 @@ fn check_seed(draw: &DrawRecord, failures: &mut Vec<Failure>) -> Option<String> 
         failures.push(Failure::NotRevealed);
         return None;
     };
+    match (
+        parse_rfc3339(&revealed.revealed_at),
+        parse_rfc3339(&draw.committed_at),
+    ) {
+        (Some(r), Some(c)) if r < c => failures.push(Failure::RevealedBeforeCommit {
+            revealed_at: revealed.revealed_at.clone(),
+            committed_at: draw.committed_at.clone(),
+        }),
+        (None, _) => failures.push(Failure::BadTime {
+            field: "revealed.revealed_at",
+            value: revealed.revealed_at.clone(),
+        }),
+        _ => {}
+    }
     if let SeedSource::Drand(d) = &draw.seed_source {
         if d.chain != drand::CHAIN {
             failures.push(Failure::UnknownChain {
