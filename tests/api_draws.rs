@@ -332,6 +332,23 @@ fn the_staff_story_through_a_drand_draw_on_yixinqiao_verifies_and_tampering_is_n
         assert!(page.contains(&seed) && page.contains(household));
         assert!(page.contains("@page") || page.contains("/draw-assets/draw.css"));
         assert!(page.contains("allot verify"));
+        let res = app
+            .req(
+                Method::GET,
+                &format!("/sites/{site}/draws?lang={lang}"),
+                None,
+            )
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let list = res.text().unwrap();
+        assert_public(&format!("the {lang} list"), &list, &allocation);
+        assert!(list.contains(&format!("/sites/{site}/draws/1")));
+        assert!(list.contains(if lang == "zh" {
+            "已揭晓"
+        } else {
+            "revealed"
+        }));
     }
 
     // The bundle: staff only; `allot verify` says VERIFIED.
@@ -534,6 +551,33 @@ fn a_round_published_within_a_minute_of_the_commit_is_refused_naming_its_time() 
         .json()
         .unwrap();
     assert_eq!(listed["draws"], json!([]));
+    // A ceremony's text is escaped on the public pages.
+    let (status, _) = post(
+        &app,
+        &format!("/v1/sites/{site}/draws"),
+        Some(STAFF),
+        &json!({"seed_source": {"ceremony": "<script>alert(1)</script> from a box"}}),
+    );
+    assert_eq!(status, 201);
+    for path in [
+        format!("/sites/{site}/draws/1"),
+        format!("/sites/{site}/draws"),
+    ] {
+        let page = app
+            .req(Method::GET, &path, None)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        assert!(!page.contains("<script>alert"), "{path}");
+    }
+    let page = app
+        .req(Method::GET, &format!("/sites/{site}/draws/1"), None)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; from a box"));
     assert_eq!(
         app.req(Method::GET, "/v1/sites/nowhere/draws/1", None)
             .send()

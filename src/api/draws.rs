@@ -322,6 +322,15 @@ pub async fn get_draw(
     Ok(HttpResponse::Ok().json(record))
 }
 
+/// Reads a site's newest draws (at most 500) off the async workers.
+pub async fn public_list(state: &State, site: String) -> Result<Vec<DrawRecord>, ReadDrawError> {
+    let store = state.store.clone();
+    blocking(move || {
+        draws::list(store.as_ref(), &site, None, 500).map_err(failure::<ReadDrawError>)
+    })
+    .await
+}
+
 /// Reads a draw's public result off the async workers.
 pub async fn public_result(
     state: &State,

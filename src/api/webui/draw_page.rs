@@ -9,10 +9,11 @@
 
 use super::html::{esc, url};
 use super::page_lang;
-use crate::api::draws::public_result;
+use crate::api::draws::{public_list, public_result};
 use crate::api::State;
 use crate::draw::clock::parse_rfc3339;
 use crate::draw::drand;
+use crate::model::DrawRecord;
 use crate::model::{ResourceKind, SeedSource};
 use crate::report::i18n::{kinds_name, Lang};
 use crate::service::draws::PublicResult;
@@ -24,7 +25,8 @@ const DRAW_JS: &str = include_str!("assets/draw.js");
 
 /// Registers the public draw page and its two assets.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/sites/{site}/draws/{draw}").route(web::get().to(draw_page)))
+    cfg.service(web::resource("/sites/{site}/draws").route(web::get().to(list_page)))
+        .service(web::resource("/sites/{site}/draws/{draw}").route(web::get().to(draw_page)))
         .service(web::resource("/draw-assets/{name}").route(web::get().to(asset)));
 }
 
@@ -32,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn w(lang: Lang, key: &str) -> &'static str {
     let (zh, en) = match key {
         "title" => ("公开抽签", "Public draw"),
+        "draws" => ("公开抽签记录", "Public draws"),
+        "no_draws" => ("尚无抽签。", "No draws yet."),
+        "revealed" => ("已揭晓", "revealed"),
+        "not_revealed" => ("未揭晓", "not revealed"),
         "commitment" => ("承诺（抽签前公布）", "The commitment (published before the draw)"),
         "committed_at" => ("承诺时间", "Committed at"),
         "inputs" => ("输入数据哈希", "Inputs hash"),
@@ -132,7 +138,15 @@ pub fn render(lang: Lang, now: i64, result: &PublicResult) -> String {
             Lang::En => "English",
         }
     ));
-    o.push_str(&format!("<h1 id=\"draw-title\">{}</h1>\n", esc(&title)));
+    o.push_str(&format!(
+        "<p class=\"no-print\"><a href=\"{}\">{}</a></p>\n<h1 id=\"draw-title\">{}</h1>\n",
+        esc(&url(
+            &format!("/sites/{}/draws", r.site),
+            &[("lang", lang.code())]
+        )),
+        w(lang, "draws"),
+        esc(&title)
+    ));
 
     // The commitment.
     o.push_str(&format!(
@@ -279,6 +293,80 @@ pub fn render(lang: Lang, now: i64, result: &PublicResult) -> String {
     ));
     o.push_str("</main>\n</body>\n</html>\n");
     o
+}
+
+/// The list page: every draw of the site, newest first, with its status.
+pub fn render_list(lang: Lang, site: &str, draws: &[DrawRecord]) -> String {
+    let title = format!("{} · {site}", w(lang, "draws"));
+    let mut o = String::with_capacity(4096);
+    o.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"/assets/style.css\">\n<link rel=\"stylesheet\" href=\"/draw-assets/draw.css\">\n</head>\n<body>\n<header class=\"top\"><a class=\"app\" href=\"/\">allot</a></header>\n<main>\n<h1>{}</h1>\n",
+        lang.tag(),
+        esc(&title),
+        esc(&title)
+    ));
+    if draws.is_empty() {
+        o.push_str(&format!("<p>{}</p>\n", w(lang, "no_draws")));
+    } else {
+        o.push_str(&format!(
+            "<table class=\"draw-table\" id=\"draws\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>\n",
+            w(lang, "committed_at"),
+            w(lang, "source")
+        ));
+        for d in draws {
+            let source = match &d.seed_source {
+                SeedSource::Drand(r) => format!("drand {} {}", r.chain, r.round),
+                SeedSource::Ceremony(_) => w(lang, "ceremony").to_string(),
+            };
+            let status = if d.revealed.is_some() {
+                w(lang, "revealed")
+            } else {
+                w(lang, "not_revealed")
+            };
+            let href = url(
+                &format!("/sites/{}/draws/{}", d.site, d.draw),
+                &[("lang", lang.code())],
+            );
+            o.push_str(&format!(
+                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(&href),
+                d.draw,
+                esc(&d.committed_at),
+                esc(&source),
+                status
+            ));
+        }
+        o.push_str("</tbody></table>\n");
+    }
+    o.push_str("</main>\n</body>\n</html>\n");
+    o
+}
+
+async fn list_page(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<DrawPageQuery>,
+) -> HttpResponse {
+    let lang = page_lang(&req, query.lang.as_deref());
+    let site = path.into_inner();
+    match public_list(&state, site.clone()).await {
+        Ok(draws) => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header(("Content-Security-Policy", super::CSP))
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .body(render_list(lang, &site, &draws)),
+        Err(e) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            if status.is_server_error() {
+                tracing::error!(error = %e, "public draw list failed");
+                page_error(500, "the page could not be made")
+            } else {
+                page_error(status.as_u16(), &e.to_string())
+            }
+        }
+    }
 }
 
 /// Query of the public page.
