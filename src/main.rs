@@ -76,9 +76,13 @@ struct SolveArgs {
     /// The layout GeoJSON.
     #[arg(long)]
     layout: PathBuf,
-    /// The roster: `.csv` or JSON.
+    /// The roster, told by its content: JSON, CSV or tab-separated text
+    /// (UTF-8, UTF-16 with BOM, GB18030/GBK), or an `.xlsx` workbook.
     #[arg(long)]
     households: PathBuf,
+    /// The worksheet of an `.xlsx` roster to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
     /// The policy JSON (defaults for everything when omitted).
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -90,6 +94,9 @@ struct SolveArgs {
     seed: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
+    /// Sheet names and headers of `--format xlsx` (default: English).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
     /// `flow`: the exact combinatorial engine; `milp`: the good_lp reference model.
     #[arg(long, value_enum, default_value_t = EngineArg::Flow)]
     engine: EngineArg,
@@ -112,6 +119,8 @@ enum Format {
     Json,
     Csv,
     Geojson,
+    /// An Excel workbook: one sheet per kind and a waitlist sheet.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -263,14 +272,15 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
 
 fn solve(args: SolveArgs) -> Result<ExitCode> {
     let layout = read_json(&args.layout)?;
-    let households = if args
-        .households
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
-        RosterInput::Csv(read(&args.households)?)
-    } else {
-        RosterInput::Json(read_json(&args.households)?)
+    if matches!(args.format, Format::Xlsx) && args.out.is_none() {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            anyhow::bail!("an .xlsx workbook is binary: give --out FILE or redirect stdout");
+        }
+    }
+    let households = RosterInput::File {
+        bytes: read(&args.households)?,
+        sheet: args.sheet,
     };
     let policy = args.policy.as_deref().map(read_json).transpose()?;
     let previous: Option<Allocation> = match &args.previous {
@@ -321,6 +331,13 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
             v.push(b'\n');
             v
         }
+        Format::Xlsx => allot::report::xlsx::allocation_xlsx(
+            &allocation,
+            match args.lang {
+                Some(LangArg::Zh) => allot::report::i18n::Lang::Zh,
+                Some(LangArg::En) | None => allot::report::i18n::Lang::En,
+            },
+        )?,
     };
     write_out(args.out.as_deref(), &bytes)?;
     if let Some(path) = &args.bundle_out {

@@ -90,6 +90,15 @@ impl Bundle {
             RosterInput::Csv(b) => crate::model::parse_roster_csv(b)
                 .map(|r| r.households)
                 .map_err(|p| BundleError::Inputs(p.0))?,
+            RosterInput::File { bytes, sheet } => crate::input::read_roster(
+                bytes,
+                &crate::input::ReadOptions {
+                    sheet: sheet.clone(),
+                    charset: None,
+                },
+            )
+            .map(|r| r.households)
+            .map_err(|p| BundleError::Inputs(p.0))?,
             RosterInput::Parsed(h) => h.clone(),
         };
         Ok(Bundle::new(
