@@ -210,7 +210,7 @@ fn verify(path: &Path, format: CertificateFormat) -> Result<ExitCode> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
+            err(format_args!("error: cannot read {}: {e}", path.display()))?;
             return Ok(ExitCode::from(2));
         }
     };
@@ -218,10 +218,10 @@ fn verify(path: &Path, format: CertificateFormat) -> Result<ExitCode> {
     let v = match outcome {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {e}");
+            err(format_args!("error: {e}"))?;
             if let allot::draw::bundle::BundleError::Inputs(problems) = &e {
                 for p in problems {
-                    eprintln!("error: {p}");
+                    err(format_args!("error: {p}"))?;
                 }
             }
             return Ok(ExitCode::from(EXIT_INVALID));
