@@ -441,6 +441,7 @@ async fn download(
                 Format::Csv => "csv",
                 Format::GeoJson => "geojson",
                 Format::Svg => "svg",
+                Format::Xlsx => "xlsx",
             };
             HttpResponse::Ok()
                 .content_type(format.content_type())
