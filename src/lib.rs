@@ -9,11 +9,13 @@
 
 pub mod api;
 pub mod cancel;
+pub mod draw;
 pub mod geometry;
 pub mod input;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod service;
 pub mod solve;
 pub mod store;
 pub mod synthetic;

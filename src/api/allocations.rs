@@ -725,6 +725,7 @@ mod tests {
                 stages: Vec::new(),
             },
             warnings: Vec::new(),
+            draw: None,
         }
     }
 

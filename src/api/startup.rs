@@ -59,6 +59,9 @@ pub struct ServeConfig {
     pub queue_wait: Duration,
     /// Mark the session cookies `Secure` (the server is reached over TLS).
     pub cookie_secure: bool,
+    /// The server's clock starts at this instant (UTC seconds); `allot
+    /// serve` sets it only with `--dev --now` (tests set it directly).
+    pub now: Option<i64>,
 }
 
 impl Default for ServeConfig {
@@ -75,6 +78,7 @@ impl Default for ServeConfig {
             max_heavy: super::limits::default_max_heavy(),
             queue_wait: super::limits::DEFAULT_QUEUE_WAIT,
             cookie_secure: false,
+            now: None,
         }
     }
 }
@@ -265,6 +269,10 @@ pub struct ServeArgs {
     /// Mark session cookies `Secure` (serving behind TLS) [env ALLOT_COOKIE_SECURE].
     #[arg(long)]
     pub cookie_secure: bool,
+    /// Rehearsals and tests, with --dev only: run the clock from this
+    /// RFC 3339 instant (e.g. 2023-08-23T15:00:00Z).
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 impl ServeArgs {
@@ -328,6 +336,19 @@ impl ServeArgs {
         config
             .check_limits()
             .map_err(|m| ConfigError::Flag(format!("--max-roster-rows: {m}")))?;
+        if let Some(now) = self.now {
+            if !config.dev {
+                return Err(ConfigError::Flag(
+                    "--now sets the clock for rehearsals and tests; it is refused without --dev"
+                        .into(),
+                ));
+            }
+            config.now = Some(crate::draw::clock::parse_rfc3339(&now).ok_or_else(|| {
+                ConfigError::Flag(format!(
+                    "--now `{now}` is not an RFC 3339 time such as 2023-08-23T15:00:00Z"
+                ))
+            })?);
+        }
         Ok(config)
     }
 }
@@ -476,6 +497,13 @@ impl Application {
                 config.queue_wait,
             ),
             sessions: super::webui::session::Sessions::with_secure_cookies(config.cookie_secure),
+            clock: match config.now {
+                Some(start) => {
+                    tracing::warn!(start, "the clock runs from --now (rehearsals and tests)");
+                    Arc::new(crate::draw::clock::StartedAt::new(start))
+                }
+                _ => Arc::new(crate::draw::clock::SystemClock),
+            },
         });
         let dev = config.dev;
         let listener = TcpListener::bind(addr)?;

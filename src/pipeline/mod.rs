@@ -383,6 +383,7 @@ pub fn allocate(
             stages,
         },
         warnings: warnings.clone(),
+        draw: None,
     })
 }
 

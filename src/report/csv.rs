@@ -184,6 +184,7 @@ mod tests {
                 stages: vec![],
             },
             warnings: vec![],
+            draw: None,
         }
     }
 
@@ -287,6 +288,7 @@ mod properties {
                 stages: vec![],
             },
             warnings: vec![],
+            draw: None,
         };
         a.assignments = vec![Assignment {
             household: "=cmd|' /C calc'!A0".into(),

@@ -1620,6 +1620,7 @@ mod tests {
                 stages: vec![],
             },
             warnings: vec![],
+            draw: None,
         }
     }
 

@@ -736,6 +736,7 @@ mod tests {
                 stages: vec![],
             },
             warnings: vec![],
+            draw: None,
         }
     }
 
