@@ -3,6 +3,7 @@
 use allot::model::Allocation;
 use allot::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use allot::solve::{Engine, MilpBackend};
+use allot::store::transfer;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -54,6 +55,34 @@ enum Command {
     },
     /// Serve the HTTP API and the staff web page (API.md).
     Serve(allot::api::startup::ServeArgs),
+    /// Copy every site with its whole history into an empty database
+    /// (e.g. a SQLite file into PostgreSQL).
+    Migrate {
+        /// The source: a SQLite file or a `postgres://` URL.
+        #[arg(long)]
+        from: String,
+        /// The target, which must hold no site yet.
+        #[arg(long)]
+        to: String,
+    },
+    /// Write one site's whole history (revisions, allocations) as JSON.
+    Export {
+        #[arg(long)]
+        site: String,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, env = "ALLOT_DB", default_value = "allot.db")]
+        db: String,
+    },
+    /// Store a site from an `allot export` file (refused if the site exists).
+    Import {
+        file: PathBuf,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, env = "ALLOT_DB", default_value = "allot.db")]
+        db: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -145,7 +174,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             allot::api::startup::serve_blocking(args.into_config()?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Migrate { from, to } => {
+            let copied = transfer::migrate(&*open_store(&from)?, &*open_store(&to)?)?;
+            eprintln!(
+                "copied {} site(s), {} revision(s), {} allocation(s)",
+                copied.sites, copied.revisions, copied.allocations
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { site, out, db } => {
+            let bytes = transfer::export(&*open_store(&db)?, &site)?;
+            write_out(out.as_deref(), &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, db } => {
+            let state = transfer::import(&*open_store(&db)?, &read(&file)?)?;
+            eprintln!("imported site {} at revision {}", state.id, state.revision);
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn open_store(location: &str) -> Result<std::sync::Arc<dyn allot::store::Store>> {
+    allot::store::open(location)
+        .with_context(|| format!("database {}", allot::store::describe(location)))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

@@ -351,7 +351,7 @@ impl HttpProblem for PreconditionError {
 
 /// A store error as the HTTP layer answers it: 404 for what does not exist,
 /// 412 for a lost compare-and-swap, 409 for a taken id or an allocation
-/// race, 503 when the database is busy, 500 otherwise.
+/// race, 503 when the database is busy or out of reach, 500 otherwise.
 #[derive(Debug, thiserror::Error)]
 #[error("{}", store_detail(.0))]
 pub struct StoreFailure(#[from] pub StoreError);
@@ -370,6 +370,7 @@ fn store_detail(e: &StoreError) -> String {
             "{e}; another allocation was made meanwhile, so this one was not stored. Retry to allocate from the new latest"
         ),
         StoreError::Busy(b) => format!("the database is busy ({b}); retry shortly"),
+        StoreError::Unavailable(b) => format!("the database is unavailable ({b}); retry shortly"),
         _ => e.to_string(),
     }
 }
@@ -382,7 +383,7 @@ impl HttpProblem for StoreFailure {
             | StoreError::NoAllocation { .. } => Category::NotFound,
             StoreError::Stale { .. } => Category::StaleRevision,
             StoreError::SiteExists(_) | StoreError::AllocationRace { .. } => Category::Conflict,
-            StoreError::Busy(_) => Category::Unavailable,
+            StoreError::Busy(_) | StoreError::Unavailable(_) => Category::Unavailable,
             StoreError::Corrupt(_) | StoreError::Database(_) => Category::Internal,
         }
     }
