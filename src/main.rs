@@ -177,8 +177,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Migrate { from, to } => {
             let copied = transfer::migrate(&*open_store(&from)?, &*open_store(&to)?)?;
             eprintln!(
-                "copied {} site(s), {} revision(s), {} allocation(s)",
-                copied.sites, copied.revisions, copied.allocations
+                "copied {} site(s), {} revision(s), {} allocation(s), {} draw(s)",
+                copied.sites, copied.revisions, copied.allocations, copied.draws
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -6,10 +6,11 @@
 
 mod pg_support;
 
-use allot::model::Household;
+use allot::model::{DrandRound, Household, SeedSource};
 use allot::store::transfer::{self, TransferError};
 use allot::store::{
-    Change, NewAllocation, NewSite, PgStore, SqliteStore, Store, StoreError,
+    Change, DrawInputs, DrawReveal, NewAllocation, NewDraw, NewSite, PgStore, SqliteStore, Store,
+    StoreError,
 };
 use rstest::rstest;
 use serde_json::{json, Value};
@@ -162,10 +163,7 @@ fn a_duplicate_site_id_and_an_unknown_site_are_reported(#[case] backend: Backend
         store.allocation("t", 1),
         Err(StoreError::NoSite(_))
     ));
-    assert!(matches!(
-        store.export_site("t"),
-        Err(StoreError::NoSite(_))
-    ));
+    assert!(matches!(store.export_site("t"), Err(StoreError::NoSite(_))));
 }
 
 #[rstest]
@@ -323,6 +321,104 @@ fn racing_allocations_through_two_stores_leave_no_gap_and_no_duplicate(#[case] b
     assert_eq!(ids, (1..=10).rev().collect::<Vec<_>>());
 }
 
+fn new_draw(previous: Option<u64>) -> NewDraw {
+    NewDraw {
+        inputs: DrawInputs {
+            revision: 1,
+            layout_revision: 1,
+            roster_revision: None,
+            policy_revision: None,
+            previous,
+            policy: json!({"mechanism": "optimal"}),
+        },
+        inputs_sha256: "aa".into(),
+        previous_sha256: None,
+        committed_at: "2026-12-06T02:00:00Z".into(),
+        seed_source: SeedSource::Drand(DrandRound {
+            chain: "quicknet".into(),
+            round: 123,
+            published_at: "2026-12-06T02:15:33Z".into(),
+        }),
+    }
+}
+
+fn reveal(seed: &str) -> DrawReveal {
+    DrawReveal {
+        seed: seed.into(),
+        signature: Some("b7".into()),
+        revealed_at: "2026-12-06T02:20:00Z".into(),
+        allocation_sha256: "cc".into(),
+    }
+}
+
+/// A draw committed, listed and revealed through one store and raced
+/// through two: revealed once, its allocation the next id.
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+fn a_draw_is_revealed_once_across_two_stores(#[case] backend: Backend) {
+    let db = Db::new(backend);
+    let stores = [db.open(), db.open()];
+    stores[0].create_site(new_site("s")).unwrap();
+    let d1 = stores[0].add_draw("s", new_draw(None)).unwrap();
+    assert_eq!(d1.record.draw, 1);
+    assert_eq!(stores[1].draw("s", 1).unwrap(), d1);
+    assert!(matches!(
+        stores[1].add_draw("s", new_draw(Some(4))),
+        Err(StoreError::AllocationRace { current: None, .. })
+    ));
+    for round in 0..5u64 {
+        let draw = stores[round as usize % 2]
+            .add_draw(
+                "s",
+                new_draw(stores[0].site("s").unwrap().latest_allocation),
+            )
+            .unwrap()
+            .record
+            .draw;
+        let barrier = Arc::new(Barrier::new(2));
+        let handles: Vec<_> = stores
+            .iter()
+            .enumerate()
+            .map(|(i, store)| {
+                let store = store.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    store.reveal_draw("s", draw, reveal(&format!("seed{i}")), allocation(None))
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{results:?}"
+        );
+        assert!(results
+            .iter()
+            .any(|r| matches!(r, Err(StoreError::AlreadyRevealed { .. }))));
+        let landed = results.iter().find_map(|r| r.as_ref().ok()).unwrap();
+        assert_eq!(landed.1.id, round + 1);
+        assert_eq!(
+            landed.0.record.revealed.as_ref().map(|r| r.allocation),
+            Some(round + 1)
+        );
+    }
+    let listed: Vec<u64> = stores[1]
+        .draws("s", None, 100)
+        .unwrap()
+        .iter()
+        .map(|d| d.record.draw)
+        .collect();
+    assert_eq!(listed, [6, 5, 4, 3, 2, 1]);
+    assert_eq!(stores[1].allocations("s", None, 100).unwrap().len(), 5);
+    assert!(matches!(
+        stores[0].draw("s", 9),
+        Err(StoreError::NoDraw { id: 9, .. })
+    ));
+}
+
 fn fill(store: &dyn Store) {
     store.create_site(new_site("a")).unwrap();
     store.create_site(new_site("b")).unwrap();
@@ -334,12 +430,23 @@ fn fill(store: &dyn Store) {
         )
         .unwrap();
     store
-        .write("a", 2, Change::Policy(json!({"seed": "x", "ünïcode": "公平"})))
+        .write(
+            "a",
+            2,
+            Change::Policy(json!({"seed": "x", "ünïcode": "公平"})),
+        )
         .unwrap();
     store.add_allocation("a", allocation(None)).unwrap();
     let mut second = allocation(Some(1));
-    second.body = "{\n  \"site\": \"a\",\n  \"note\": \"两个\"\n}\n".as_bytes().to_vec();
+    second.body = "{\n  \"site\": \"a\",\n  \"note\": \"两个\"\n}\n"
+        .as_bytes()
+        .to_vec();
     store.add_allocation("a", second).unwrap();
+    store.add_draw("a", new_draw(Some(2))).unwrap();
+    store
+        .reveal_draw("a", 1, reveal("123456"), allocation(Some(2)))
+        .unwrap();
+    store.add_draw("a", new_draw(Some(3))).unwrap();
 }
 
 /// Export from one backend, import into the other: the export of the copy is
@@ -362,6 +469,10 @@ fn an_exported_site_imports_into_either_backend_and_exports_the_same_bytes(
         target.allocation("a", 2).unwrap().body,
         source.allocation("a", 2).unwrap().body
     );
+    assert_eq!(
+        target.draws("a", None, 10).unwrap(),
+        source.draws("a", None, 10).unwrap()
+    );
     // A second import of the same site is refused and changes nothing.
     assert!(matches!(
         transfer::import(&*target, &exported),
@@ -377,8 +488,13 @@ fn migrate_copies_every_site_into_postgres_and_refuses_a_non_empty_target() {
     fill(&*sqlite);
     let copied = transfer::migrate(&*sqlite, &*pg).unwrap();
     assert_eq!(
-        (copied.sites, copied.revisions, copied.allocations),
-        (2, 4, 2)
+        (
+            copied.sites,
+            copied.revisions,
+            copied.allocations,
+            copied.draws
+        ),
+        (2, 4, 3, 2)
     );
     for site in ["a", "b"] {
         assert_eq!(
@@ -387,7 +503,8 @@ fn migrate_copies_every_site_into_postgres_and_refuses_a_non_empty_target() {
         );
     }
     // The copy keeps working: the next allocation follows the copied latest.
-    assert_eq!(pg.add_allocation("a", allocation(Some(2))).unwrap().id, 3);
+    assert_eq!(pg.add_allocation("a", allocation(Some(3))).unwrap().id, 4);
+    assert_eq!(pg.draw("a", 1).unwrap(), sqlite.draw("a", 1).unwrap());
     let again = transfer::migrate(&*sqlite, &*pg);
     assert!(
         matches!(&again, Err(TransferError::TargetNotEmpty { first }) if first == "a"),
@@ -400,12 +517,13 @@ fn a_broken_export_file_is_refused_with_every_problem_and_imports_nothing() {
     let (_a, source) = store(Backend::Sqlite);
     let (_b, pg) = store(Backend::Postgres);
     fill(&*source);
-    let mut backup: Value = serde_json::from_slice(&transfer::export(&*source, "a").unwrap()).unwrap();
-    backup["allocations"][1]["previous"] = json!(null);
+    let mut backup: Value =
+        serde_json::from_slice(&transfer::export(&*source, "a").unwrap()).unwrap();
+    backup["allocations"][1]["previous"] = json!(7);
     backup["revisions"][2]["body"] = json!("{broken");
     let err = transfer::import(&*pg, &serde_json::to_vec(&backup).unwrap()).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("allocation 2 has previous None"), "{text}");
+    assert!(text.contains("allocation 2 has previous Some(7)"), "{text}");
     assert!(text.contains("revision 3 body is not JSON"), "{text}");
     assert!(matches!(pg.site("a"), Err(StoreError::NoSite(_))));
 }
@@ -421,9 +539,15 @@ fn postgres_refuses_to_update_or_delete_a_stored_allocation() {
     let mut client = pg_support::PgServer::client(&url);
     let message = |e: postgres::Error| e.as_db_error().map(|d| d.message().to_string());
     let update = client.execute("UPDATE allocations SET seed = 'x'", &[]);
-    assert_eq!(message(update.unwrap_err()).as_deref(), Some("allocations are immutable"));
+    assert_eq!(
+        message(update.unwrap_err()).as_deref(),
+        Some("allocations are immutable")
+    );
     let delete = client.execute("DELETE FROM allocations", &[]);
-    assert_eq!(message(delete.unwrap_err()).as_deref(), Some("allocations are immutable"));
+    assert_eq!(
+        message(delete.unwrap_err()).as_deref(),
+        Some("allocations are immutable")
+    );
     assert_eq!(store.allocation("s", 1).unwrap().meta.seed, "seed");
 }
 
@@ -472,7 +596,13 @@ fn postgres_connections_killed_under_the_store_are_replaced_without_an_error() {
         .get(0);
     assert!(killed >= 1, "killed {killed}");
     assert_eq!(store.site("s").unwrap().revision, 1);
-    assert_eq!(store.write("s", 1, Change::Policy(json!({}))).unwrap().revision, 2);
+    assert_eq!(
+        store
+            .write("s", 1, Change::Policy(json!({})))
+            .unwrap()
+            .revision,
+        2
+    );
     assert_eq!(store.documents("s", None).unwrap().revision, 2);
 }
 
@@ -494,7 +624,13 @@ fn postgres_out_of_reach_is_unavailable_and_the_store_recovers_when_it_returns()
     ));
     server.start_again();
     assert_eq!(store.site("s").unwrap().revision, 1);
-    assert_eq!(store.write("s", 1, Change::Policy(json!({}))).unwrap().revision, 2);
+    assert_eq!(
+        store
+            .write("s", 1, Change::Policy(json!({})))
+            .unwrap()
+            .revision,
+        2
+    );
 }
 
 #[test]

@@ -272,7 +272,10 @@ impl Application {
         // A `postgres://` URL is PostgreSQL, anything else a SQLite file.
         let location = config.db_path.to_string_lossy();
         let store: Arc<dyn Store> = crate::store::open(&location).map_err(|e: StoreError| {
-            io_error(format!("database {}: {e}", crate::store::describe(&location)))
+            io_error(format!(
+                "database {}: {e}",
+                crate::store::describe(&location)
+            ))
         })?;
         let state = web::Data::new(AppState {
             store,

@@ -20,9 +20,12 @@
 //! another, fresh one, so after a database restart requests succeed again
 //! without a server restart.
 
+mod draws;
+
 use super::{
-    AllocationMeta, AllocationRecord, AllocationRow, Change, NewAllocation, NewSite, Part,
-    RevisionRecord, SiteDocuments, SiteHistory, SiteState, Store, StoreError,
+    AllocationMeta, AllocationRecord, AllocationRow, Change, DrawReveal, NewAllocation, NewDraw,
+    NewSite, Part, RevisionRecord, SiteDocuments, SiteHistory, SiteState, Store, StoreError,
+    StoredDraw,
 };
 use crate::model::Household;
 use postgres::error::SqlState;
@@ -35,7 +38,10 @@ use std::time::Duration;
 
 /// The migrations, in order (`migrations/postgres/`); `schema_version` holds
 /// how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_initial.sql"),
+    include_str!("../../migrations/postgres/0002_draws.sql"),
+];
 
 /// The time now as SQLite's store writes it (`2026-01-31T12:00:00.000Z`).
 const NOW: &str = r#"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#;
@@ -341,7 +347,9 @@ impl PgStore {
     /// The schema version stored in the database.
     pub fn schema_version(&self) -> Result<u64, StoreError> {
         self.read(|c| {
-            let v: i64 = c.query_one("SELECT version FROM schema_version", &[])?.get(0);
+            let v: i64 = c
+                .query_one("SELECT version FROM schema_version", &[])?
+                .get(0);
             Ok(to_u64(v))
         })
     }
@@ -437,6 +445,47 @@ fn documents_in(
         policy_revision,
         policy,
     })
+}
+
+/// Appends an allocation numbered after the site's latest (the caller holds
+/// the site's row lock, so the id has no gap) and makes it the latest.
+fn insert_allocation(
+    tx: &mut postgres::Transaction<'_>,
+    site: &str,
+    head: &SiteState,
+    new: &NewAllocation,
+    policy: &str,
+    summary: &str,
+) -> Result<AllocationMeta, Fail> {
+    let id = to_i64(head.latest_allocation.unwrap_or(0) + 1);
+    let previous = new.previous.map(to_i64);
+    let roster_revision = new.roster_revision.map(to_i64);
+    let policy_revision = new.policy_revision.map(to_i64);
+    let params: [&(dyn ToSql + Sync); 11] = [
+        &site,
+        &id,
+        &previous,
+        &to_i64(new.revision),
+        &to_i64(new.layout_revision),
+        &roster_revision,
+        &policy_revision,
+        &new.seed,
+        &policy,
+        &summary,
+        &new.body,
+    ];
+    let row = tx.query_one(
+        &format!(
+            "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NOW}) RETURNING {ALLOCATION_COLUMNS}"
+        ),
+        &params,
+    )?;
+    tx.execute(
+        "UPDATE sites SET latest_allocation = $1 WHERE id = $2",
+        &[&id, &site],
+    )?;
+    allocation_meta(&row)
 }
 
 impl Store for PgStore {
@@ -562,36 +611,7 @@ impl Store for PgStore {
                 }
                 .into());
             }
-            // Under the row lock: the next id, no gaps.
-            let id = to_i64(head.latest_allocation.unwrap_or(0) + 1);
-            let previous = new.previous.map(to_i64);
-            let roster_revision = new.roster_revision.map(to_i64);
-            let policy_revision = new.policy_revision.map(to_i64);
-            let params: [&(dyn ToSql + Sync); 11] = [
-                &site,
-                &id,
-                &previous,
-                &to_i64(new.revision),
-                &to_i64(new.layout_revision),
-                &roster_revision,
-                &policy_revision,
-                &new.seed,
-                &policy,
-                &summary,
-                &new.body,
-            ];
-            let row = tx.query_one(
-                &format!(
-                    "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NOW}) RETURNING {ALLOCATION_COLUMNS}"
-                ),
-                &params,
-            )?;
-            tx.execute(
-                "UPDATE sites SET latest_allocation = $1 WHERE id = $2",
-                &[&id, &site],
-            )?;
-            allocation_meta(&row)
+            insert_allocation(tx, site, &head, &new, &policy, &summary)
         })
     }
 
@@ -691,10 +711,12 @@ impl Store for PgStore {
                     })
                 })
                 .collect::<Result<Vec<_>, Fail>>()?;
+            let draws = draws::export(tx, site)?;
             Ok(SiteHistory {
                 site: head,
                 revisions,
                 allocations,
+                draws,
             })
         })
     }
@@ -751,7 +773,49 @@ impl Store for PgStore {
                 ];
                 tx.execute(&allocation, &params)?;
             }
+            draws::import(tx, &s.id, &history.draws)?;
             load_site(tx, &s.id, false)
+        })
+    }
+    fn add_draw(&self, site: &str, new: NewDraw) -> Result<StoredDraw, StoreError> {
+        let policy = serde_json::to_string(&new.inputs.policy)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let seed_source = serde_json::to_string(&new.seed_source)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.transaction(Mode::Write, |tx| {
+            draws::add(tx, site, &new, &policy, &seed_source)
+        })
+    }
+
+    fn draws(
+        &self,
+        site: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredDraw>, StoreError> {
+        self.transaction(Mode::Snapshot, |tx| draws::list(tx, site, before, limit))
+    }
+
+    fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
+        self.read(|c| draws::get(&mut **c, site, id))
+    }
+
+    fn reveal_draw(
+        &self,
+        site: &str,
+        draw: u64,
+        reveal: DrawReveal,
+        allocation: NewAllocation,
+    ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
+        let policy = serde_json::to_string(&allocation.policy)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let summary = serde_json::to_string(&allocation.summary)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.transaction(Mode::Write, |tx| {
+            let head = load_site(tx, site, true)?;
+            draws::reveal(tx, site, draw, &reveal, |tx| {
+                insert_allocation(tx, site, &head, &allocation, &policy, &summary)
+            })
         })
     }
 }

@@ -9,9 +9,12 @@
 //! `BEGIN IMMEDIATE` transaction that compares and increments the site's
 //! revision, so it is also correct if another process writes the same file.
 
+mod draws;
+
 use super::{
-    AllocationMeta, AllocationRecord, AllocationRow, Change, NewAllocation, NewSite, Part,
-    RevisionRecord, SiteDocuments, SiteHistory, SiteState, Store, StoreError,
+    AllocationMeta, AllocationRecord, AllocationRow, Change, DrawReveal, DrawRow, NewAllocation,
+    NewDraw, NewSite, Part, RevisionRecord, SiteDocuments, SiteHistory, SiteState, Store,
+    StoreError, StoredDraw,
 };
 use crate::model::Household;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -21,9 +24,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-/// The migrations, in order (`migrations/sqlite/`); `schema_version` holds
-/// how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_initial.sql")];
+/// The migrations, in order (`migrations/sqlite/`, then the draws'); the
+/// table `schema_version` holds how many have run.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_initial.sql"),
+    draws::MIGRATION,
+];
+
+/// The draws' columns as export and import copy them (after `site`).
+const DRAW_COLUMNS: &str = "id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source, seed, signature, revealed_at, allocation, allocation_sha256";
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 const READERS: usize = 4;
@@ -233,6 +242,57 @@ fn parse_json(site: &str, revision: u64, body: &str) -> Result<Value, StoreError
         .map_err(|e| StoreError::Corrupt(format!("site {site} revision {revision}: {e}")))
 }
 
+/// Appends an allocation (numbered after the site's last) and makes it the
+/// site's latest; the caller has checked whatever must precede it.
+fn insert_allocation(
+    tx: &Connection,
+    site: &str,
+    new: &NewAllocation,
+    policy: &str,
+    summary: &str,
+) -> Result<AllocationMeta, StoreError> {
+    let id: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM allocations WHERE site = ?1",
+            params![site],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    tx.execute(
+        &format!(
+        "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {NOW})"
+        ),
+        params![
+        site,
+        id,
+        new.previous.map(to_i64),
+        to_i64(new.revision),
+        to_i64(new.layout_revision),
+        new.roster_revision.map(to_i64),
+        new.policy_revision.map(to_i64),
+        new.seed,
+        policy,
+        summary,
+        new.body,
+        ],
+    )
+    .map_err(db)?;
+    tx.execute(
+        "UPDATE sites SET latest_allocation = ?1 WHERE id = ?2",
+        params![id, site],
+    )
+    .map_err(db)?;
+    let meta = tx
+        .query_row(
+            &format!("SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = ?1 AND id = ?2"),
+            params![site, id],
+            allocation_row,
+        )
+        .map_err(db)?;
+    with_summary(meta)
+}
+
 impl Store for SqliteStore {
     fn create_site(&self, new: NewSite) -> Result<SiteState, StoreError> {
         let body =
@@ -408,49 +468,9 @@ impl Store for SqliteStore {
                 current: head.latest_allocation,
             });
         }
-        let id: i64 = tx
-            .query_row(
-                "SELECT COALESCE(MAX(id), 0) + 1 FROM allocations WHERE site = ?1",
-                params![site],
-                |r| r.get(0),
-            )
-            .map_err(db)?;
-        tx.execute(
-            &format!(
-                "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {NOW})"
-            ),
-            params![
-                site,
-                id,
-                new.previous.map(to_i64),
-                to_i64(new.revision),
-                to_i64(new.layout_revision),
-                new.roster_revision.map(to_i64),
-                new.policy_revision.map(to_i64),
-                new.seed,
-                policy,
-                summary,
-                new.body,
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "UPDATE sites SET latest_allocation = ?1 WHERE id = ?2",
-            params![id, site],
-        )
-        .map_err(db)?;
-        let meta = tx
-            .query_row(
-                &format!(
-                    "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = ?1 AND id = ?2"
-                ),
-                params![site, id],
-                allocation_row,
-            )
-            .map_err(db)?;
+        let meta = insert_allocation(&tx, site, &new, &policy, &summary)?;
         tx.commit().map_err(db)?;
-        with_summary(meta)
+        Ok(meta)
     }
 
     fn allocations(
@@ -516,6 +536,34 @@ impl Store for SqliteStore {
             }
         }
     }
+
+    fn add_draw(&self, site: &str, new: NewDraw) -> Result<StoredDraw, StoreError> {
+        draws::add_draw(&mut lock(&self.writer), site, new)
+    }
+
+    fn draws(
+        &self,
+        site: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredDraw>, StoreError> {
+        draws::draws(&mut self.reader(), site, before, limit)
+    }
+
+    fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
+        draws::draw(&self.reader(), site, id)
+    }
+
+    fn reveal_draw(
+        &self,
+        site: &str,
+        draw: u64,
+        reveal: DrawReveal,
+        allocation: NewAllocation,
+    ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
+        draws::reveal_draw(&mut lock(&self.writer), site, draw, reveal, allocation)
+    }
+
     fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError> {
         let mut conn = self.reader();
         // One read transaction: the head and every row from the same snapshot.
@@ -593,10 +641,41 @@ impl Store for SqliteStore {
                 Ok(row)
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let draws = {
+            let mut stmt = tx
+                .prepare(&format!(
+                    "SELECT {DRAW_COLUMNS} FROM draws WHERE site = ?1 ORDER BY id"
+                ))
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![site], |r| {
+                    Ok(DrawRow {
+                        id: to_u64(r.get(0)?),
+                        revision: to_u64(r.get(1)?),
+                        layout_revision: to_u64(r.get(2)?),
+                        roster_revision: opt_u64(r.get(3)?),
+                        policy_revision: opt_u64(r.get(4)?),
+                        previous: opt_u64(r.get(5)?),
+                        policy: r.get(6)?,
+                        inputs_sha256: r.get(7)?,
+                        previous_sha256: r.get(8)?,
+                        committed_at: r.get(9)?,
+                        seed_source: r.get(10)?,
+                        seed: r.get(11)?,
+                        signature: r.get(12)?,
+                        revealed_at: r.get(13)?,
+                        allocation: opt_u64(r.get(14)?),
+                        allocation_sha256: r.get(15)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)?
+        };
         Ok(SiteHistory {
             site: head,
             revisions,
             allocations,
+            draws,
         })
     }
 
@@ -660,6 +739,33 @@ impl Store for SqliteStore {
                     a.summary,
                     a.body.as_bytes(),
                     a.created
+                ])
+                .map_err(db)?;
+            }
+            let mut stmt = tx
+                .prepare(&format!(
+                    "INSERT INTO draws (site, {DRAW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+                ))
+                .map_err(db)?;
+            for d in &history.draws {
+                stmt.execute(params![
+                    s.id,
+                    to_i64(d.id),
+                    to_i64(d.revision),
+                    to_i64(d.layout_revision),
+                    d.roster_revision.map(to_i64),
+                    d.policy_revision.map(to_i64),
+                    d.previous.map(to_i64),
+                    d.policy,
+                    d.inputs_sha256,
+                    d.previous_sha256,
+                    d.committed_at,
+                    d.seed_source,
+                    d.seed,
+                    d.signature,
+                    d.revealed_at,
+                    d.allocation.map(to_i64),
+                    d.allocation_sha256
                 ])
                 .map_err(db)?;
             }

@@ -40,12 +40,13 @@ pub struct Copied {
     pub sites: u64,
     pub revisions: u64,
     pub allocations: u64,
+    pub draws: u64,
 }
 
 /// Every way `history` breaks the store's invariants (empty when it is sound):
 /// revisions numbered 1… without gaps, the head naming each part's last
-/// revision, allocations numbered 1… each following the one before, every
-/// document valid JSON.
+/// revision, allocations and draws numbered 1…, each allocation following an
+/// earlier one, a draw revealed whole or not at all, every document valid JSON.
 pub fn check_history(history: &SiteHistory) -> Vec<String> {
     let mut problems = Vec::new();
     let site = &history.site;
@@ -105,10 +106,11 @@ pub fn check_history(history: &SiteHistory) -> Vec<String> {
         if a.id != want {
             problems.push(format!("allocations[{i}] has id {}, expected {want}", a.id));
         }
-        let previous = want.checked_sub(1).filter(|p| *p > 0);
-        if a.previous != previous {
+        // A draw's reveal follows the allocation frozen at its commit,
+        // which may be older than the one before.
+        if a.previous.is_some_and(|p| p == 0 || p >= a.id) {
             problems.push(format!(
-                "allocation {} has previous {:?}, expected {previous:?}",
+                "allocation {} has previous {:?}, not an earlier allocation",
                 a.id, a.previous
             ));
         }
@@ -128,6 +130,36 @@ pub fn check_history(history: &SiteHistory) -> Vec<String> {
             }
         }
     }
+    let ids = history.allocations.len() as u64;
+    for (i, d) in history.draws.iter().enumerate() {
+        let want = i as u64 + 1;
+        if d.id != want {
+            problems.push(format!("draws[{i}] has id {}, expected {want}", d.id));
+        }
+        let parts = [
+            d.seed.is_some(),
+            d.revealed_at.is_some(),
+            d.allocation.is_some(),
+            d.allocation_sha256.is_some(),
+        ];
+        if parts.iter().any(|p| *p) && !parts.iter().all(|p| *p) {
+            problems.push(format!(
+                "draw {} is half revealed (seed, revealed_at, allocation and allocation_sha256 go together)",
+                d.id
+            ));
+        }
+        if d.allocation.is_some_and(|a| a == 0 || a > ids) {
+            problems.push(format!(
+                "draw {} names allocation {:?}, which the site does not have",
+                d.id, d.allocation
+            ));
+        }
+        for (what, text) in [("policy", &d.policy), ("seed_source", &d.seed_source)] {
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+                problems.push(format!("draw {} {what} is not JSON: {e}", d.id));
+            }
+        }
+    }
     let last = history.allocations.last().map(|a| a.id);
     if last != site.latest_allocation {
         problems.push(format!(
@@ -144,8 +176,8 @@ pub fn export(store: &dyn Store, site: &str) -> Result<Vec<u8>, TransferError> {
         format: FORMAT.to_string(),
         history: store.export_site(site)?,
     };
-    let mut bytes = serde_json::to_vec_pretty(&backup)
-        .map_err(|e| TransferError::Unreadable(e.to_string()))?;
+    let mut bytes =
+        serde_json::to_vec_pretty(&backup).map_err(|e| TransferError::Unreadable(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -202,6 +234,7 @@ pub fn migrate(from: &dyn Store, to: &dyn Store) -> Result<Copied, TransferError
             copied.sites += 1;
             copied.revisions += history.revisions.len() as u64;
             copied.allocations += history.allocations.len() as u64;
+            copied.draws += history.draws.len() as u64;
         }
     }
     Ok(copied)
@@ -247,6 +280,7 @@ mod tests {
             },
             revisions: vec![revision(1, Part::Layout), revision(2, Part::Roster)],
             allocations: vec![allocation(1, None), allocation(2, Some(1))],
+            draws: vec![],
         }
     }
 
@@ -259,13 +293,13 @@ mod tests {
     fn every_broken_invariant_of_a_history_is_listed() {
         let mut h = history();
         h.revisions[1].revision = 3;
-        h.allocations[1].previous = None;
+        h.allocations[1].previous = Some(2);
         h.allocations[1].body = "{not json".into();
         h.site.latest_allocation = Some(5);
         let problems = check_history(&h);
         let text = problems.join("\n");
         assert!(text.contains("revisions[1] is revision 3"), "{text}");
-        assert!(text.contains("allocation 2 has previous None"), "{text}");
+        assert!(text.contains("allocation 2 has previous Some(2)"), "{text}");
         assert!(text.contains("allocation 2 body is not JSON"), "{text}");
         assert!(text.contains("site.latest_allocation Some(5)"), "{text}");
         assert_eq!(problems.len(), 4, "{text}");
@@ -278,7 +312,9 @@ mod tests {
             history: history(),
         })
         .unwrap();
-        assert!(matches!(parse(&bytes), Err(TransferError::Unreadable(m)) if m.contains("other/9")));
+        assert!(
+            matches!(parse(&bytes), Err(TransferError::Unreadable(m)) if m.contains("other/9"))
+        );
         let good = serde_json::to_vec(&Backup {
             format: FORMAT.into(),
             history: history(),

@@ -109,7 +109,15 @@ impl PgServer {
             .current_dir(&dir)
             .arg("-D")
             .arg(dir.join("data"))
-            .args(["-U", "allot", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+            .args([
+                "-U",
+                "allot",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]);
         run(initdb, "initdb", &log);
         // The guardian: stops the server and removes the folder when the
         // test process's end closes its stdin.
@@ -183,10 +191,7 @@ impl PgServer {
 
     /// The URL of database `db` on this server (Unix socket in the folder).
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "postgresql:///{db}?host={}&user=allot",
-            self.dir.display()
-        )
+        format!("postgresql:///{db}?host={}&user=allot", self.dir.display())
     }
 
     /// A new, empty database; its URL.
@@ -208,8 +213,7 @@ impl PgServer {
 
 impl Drop for PgServer {
     fn drop(&mut self) {
-        if let Some((mut child, mut stdin)) = self.guardian.lock().ok().and_then(|mut g| g.take())
-        {
+        if let Some((mut child, mut stdin)) = self.guardian.lock().ok().and_then(|mut g| g.take()) {
             let _ = stdin.flush();
             drop(stdin);
             let _ = child.wait();
