@@ -56,8 +56,22 @@ type Manager = PostgresConnectionManager<NoTls>;
 type Conn = PooledConnection<Manager>;
 
 /// PostgreSQL implementation of [`Store`].
+///
+/// The synchronous client runs a small runtime of its own per connection,
+/// which must not be started or dropped on an async worker thread: opening
+/// and dropping therefore happen on a thread of their own (the trait's
+/// methods already run on blocking threads).
 pub struct PgStore {
-    pool: Pool<Manager>,
+    /// Always `Some` until dropped.
+    pool: Option<Pool<Manager>>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 /// Whether a `--db` value is a PostgreSQL URL.
@@ -278,6 +292,17 @@ impl PgStore {
     /// Connects, and migrates the schema to this program's version (one
     /// process at a time: the migration holds an advisory lock).
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        let url = url.to_string();
+        std::thread::spawn(move || PgStore::open_here(&url))
+            .join()
+            .unwrap_or_else(|_| {
+                Err(StoreError::Database(
+                    "opening the database panicked".to_string(),
+                ))
+            })
+    }
+
+    fn open_here(url: &str) -> Result<PgStore, StoreError> {
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Database(format!("bad PostgreSQL URL: {e}")))?;
@@ -302,13 +327,15 @@ impl PgStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let store = PgStore { pool };
+        let store = PgStore { pool: Some(pool) };
         store.migrate()?;
         Ok(store)
     }
 
     fn conn(&self) -> Result<Conn, StoreError> {
         self.pool
+            .as_ref()
+            .ok_or_else(|| StoreError::Unavailable("the store is closed".to_string()))?
             .get()
             .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
