@@ -3,8 +3,8 @@
 //! server recovers; `allot migrate` / `export` / `import` round trips.
 
 mod api_support;
-mod pg_support;
 
+use api_support::pg as pg_support;
 use api_support::{tiny_layout, tiny_roster, PLANNER, STAFF, VIEWER};
 use reqwest::blocking::{Client, Response};
 use reqwest::Method;
