@@ -175,7 +175,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { from, to } => {
-            let copied = transfer::migrate(&*open_store(&from)?, &*open_store(&to)?)?;
+            let source = transfer::open_existing(&from)
+                .with_context(|| format!("database {}", allot::store::describe(&from)))?;
+            let copied = transfer::migrate(&*source, &*open_store(&to)?)?;
             eprintln!(
                 "copied {} site(s), {} revision(s), {} allocation(s), {} draw(s)",
                 copied.sites, copied.revisions, copied.allocations, copied.draws
@@ -183,7 +185,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { site, out, db } => {
-            let bytes = transfer::export(&*open_store(&db)?, &site)?;
+            let store = transfer::open_existing(&db)
+                .with_context(|| format!("database {}", allot::store::describe(&db)))?;
+            let bytes = transfer::export(&*store, &site)?;
             write_out(out.as_deref(), &bytes)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -9,6 +9,7 @@
 
 use super::{SiteHistory, SiteState, Store, StoreError};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The `format` of an export file.
 pub const FORMAT: &str = "allot-site-history/1";
@@ -30,6 +31,8 @@ pub enum TransferError {
     Unreadable(String),
     #[error("the export of site `{site}` is inconsistent: {}", problems.join("; "))]
     Inconsistent { site: String, problems: Vec<String> },
+    #[error("no database file {0}")]
+    NoDatabase(String),
     #[error("the target database is not empty (it has site `{first}`); migrate only into an empty database")]
     TargetNotEmpty { first: String },
 }
@@ -170,6 +173,15 @@ pub fn check_history(history: &SiteHistory) -> Vec<String> {
     problems
 }
 
+/// Opens a database to read from: unlike [`super::open`], a SQLite file
+/// that does not exist is an error rather than created empty.
+pub fn open_existing(location: &str) -> Result<Arc<dyn Store>, TransferError> {
+    if !super::postgres::is_url(location) && !std::path::Path::new(location).exists() {
+        return Err(TransferError::NoDatabase(location.to_string()));
+    }
+    Ok(super::open(location)?)
+}
+
 /// One site's export file (pretty JSON, newline-terminated).
 pub fn export(store: &dyn Store, site: &str) -> Result<Vec<u8>, TransferError> {
     let backup = Backup {
@@ -282,6 +294,17 @@ mod tests {
             allocations: vec![allocation(1, None), allocation(2, Some(1))],
             draws: vec![],
         }
+    }
+
+    #[test]
+    fn reading_from_a_missing_file_is_refused_without_creating_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.db").display().to_string();
+        assert!(matches!(
+            open_existing(&missing),
+            Err(TransferError::NoDatabase(p)) if p == missing
+        ));
+        assert!(!dir.path().join("nope.db").exists());
     }
 
     #[test]
