@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
-CONNS=${CONNS:-16}
+CONNS=${CONNS:-8}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18480}
 FIX=fixtures/yixinqiao
