@@ -325,7 +325,10 @@ mod tests {
         assert!(text.contains("allocation 2 has previous Some(2)"), "{text}");
         assert!(text.contains("allocation 2 body is not JSON"), "{text}");
         assert!(text.contains("site.latest_allocation Some(5)"), "{text}");
-        assert!(text.contains("site.roster_revision Some(2) is not the last"), "{text}");
+        assert!(
+            text.contains("site.roster_revision Some(2) is not the last"),
+            "{text}"
+        );
         assert_eq!(problems.len(), 5, "{text}");
     }
 
