@@ -234,10 +234,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let source = transfer::open_existing(&from)
                 .with_context(|| format!("database {}", allot::store::describe(&from)))?;
             let copied = transfer::migrate(&*source, &*open_store(&to)?)?;
-            eprintln!(
+            err(format_args!(
                 "copied {} site(s), {} revision(s), {} allocation(s), {} draw(s)",
                 copied.sites, copied.revisions, copied.allocations, copied.draws
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { site, out, db } => {
@@ -249,7 +249,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import { file, db } => {
             let state = transfer::import(&*open_store(&db)?, &read(&file)?)?;
-            eprintln!("imported site {} at revision {}", state.id, state.revision);
+            err(format_args!(
+                "imported site {} at revision {}",
+                state.id, state.revision
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { bundle, format } => verify(&bundle, format),
