@@ -325,3 +325,46 @@ fn migrate_to_postgres_then_export_equals_the_sqlite_export_byte_for_byte() {
     assert!(!twice.status.success());
     assert!(String::from_utf8_lossy(&twice.stderr).contains("exists already"));
 }
+
+#[test]
+fn a_draw_is_revealed_once_across_two_servers() {
+    let db = pg_support::fresh_database();
+    let servers = [Arc::new(Server::start(&db)), Arc::new(Server::start(&db))];
+    let site = servers[0].site("drawn");
+    for round in 1..=5u64 {
+        let res = servers[(round % 2) as usize].send(
+            Method::POST,
+            &format!("/v1/sites/{site}/draws"),
+            PLANNER,
+            None,
+            Some(&json!({"seed_source": {"ceremony": "six digits from a box"}})),
+        );
+        let status = res.status();
+        let record: Value = res.json().unwrap();
+        assert_eq!(status, 201, "{record}");
+        assert_eq!(record["draw"], json!(round), "{record}");
+        let path = format!("/v1/sites/{site}/draws/{round}/reveal");
+        let statuses = at_once(&servers, move |s| {
+            s.send(
+                Method::POST,
+                &path,
+                PLANNER,
+                None,
+                Some(&json!({"seed": "123456"})),
+            )
+            .status()
+            .as_u16()
+        });
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(sorted, [201, 409], "round {round}");
+    }
+    let page = servers[1].json(&format!("/v1/sites/{site}/allocations?limit=100"));
+    let ids: Vec<u64> = page["allocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [5, 4, 3, 2, 1]);
+}
