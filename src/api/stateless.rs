@@ -1,8 +1,7 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, negotiate, render, solve_failure};
+use super::allocations::{accept_language, lang_of, negotiate, solve_failure, Rendered};
 use super::auth::Role;
-use super::core::{self, HouseholdsInput, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{
     handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, ProblemDetails,
@@ -10,6 +9,8 @@ use super::error::{
 };
 use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
+use crate::pipeline::{Inputs, RosterInput};
+use crate::service::{allocations, inputs};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -80,12 +81,11 @@ pub async fn validate(
             } else {
                 (value, None)
             };
-            Ok(
-                match core::layout_svg(&layout, policy.as_ref(), lang.as_deref()) {
-                    Some(drawn) => Ok(drawn),
-                    None => Err(core::validate_layout(&layout, policy.as_ref())),
-                },
-            )
+            Ok(inputs::layout_svg(
+                &layout,
+                policy.as_ref(),
+                lang_of(lang.as_deref()),
+            ))
         })
         .await?;
         return match drawn {
@@ -101,9 +101,9 @@ pub async fn validate(
         let wrapped = value.get("type").is_none() && value.get("layout").is_some();
         Ok(if wrapped {
             let layout = value.get("layout").cloned().unwrap_or(Value::Null);
-            core::validate_layout(&layout, value.get("policy"))
+            inputs::validate(&layout, value.get("policy"))
         } else {
-            core::validate_layout(&value, None)
+            inputs::validate(&value, None)
         })
     })
     .await?;
@@ -173,23 +173,37 @@ pub async fn solve(
             )
         })?),
     };
-    let input = SolveInput {
+    let input = Inputs {
         layout: request.layout,
-        households: HouseholdsInput::Json(request.households),
+        households: RosterInput::Json(request.households),
         policy: request.policy,
         previous,
         seed: request.seed,
     };
     let lang = accept_language(&req);
     let rendered = with_time_limit(state.solve_timeout, move || -> Result<_, SolveError> {
-        let allocation = core::solve(&input).map_err(solve_failure::<SolveError>)?;
-        render(format, &allocation, None, lang.as_deref(), || {
-            core::load_site(&input.layout)
-                .map_err(|p| Invalid::new("The layout cannot be loaded", p).into())
+        let allocation = inputs::solve(&input).map_err(solve_failure::<SolveError>)?;
+        let body = allocations::render(
+            format.rendering(lang_of(lang.as_deref())),
+            &allocation,
+            None,
+            || inputs::load_site(&input.layout).map_err(|r| SolveError::from(Invalid::from(r))),
+        )?;
+        Ok(Rendered {
+            format,
+            body: body.into(),
+            filename: (format == super::allocations::Format::Csv)
+                .then(|| format!("allocation-{}.csv", allocation.site)),
         })
     })
     .await?;
     Ok(rendered.response())
+}
+
+impl From<crate::service::Corrupt> for SolveError {
+    fn from(c: crate::service::Corrupt) -> Self {
+        Internal::from(c).into()
+    }
 }
 
 #[cfg(test)]

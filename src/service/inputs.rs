@@ -1,0 +1,67 @@
+//! Inputs checked and solved without storing anything (`POST /v1/validate`,
+//! `POST /v1/solve`), and the solve every stored allocation goes through.
+
+use super::Rejected;
+use crate::geometry::{self, ValidationReport};
+use crate::model::{Allocation, Problem, Site};
+use crate::pipeline::{self, Inputs, Options, PipelineError};
+use crate::report::i18n::Lang;
+use crate::report::svg::{render_svg_with, RenderOptions};
+use serde_json::Value;
+
+/// Why a solve gave no allocation.
+#[derive(Debug, thiserror::Error)]
+pub enum SolveFailed {
+    /// Inputs that break rules (every problem listed), or a policy nobody can
+    /// satisfy (naming the rule): the caller's to fix.
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+    /// The solver itself failed: the server's fault.
+    #[error("the solver failed: {0}")]
+    Solver(String),
+}
+
+/// Checks and solves (blocking: run it off the async workers).
+pub fn solve(inputs: &Inputs) -> Result<Allocation, SolveFailed> {
+    pipeline::solve(inputs, &Options::default()).map_err(|e| match e {
+        PipelineError::Input(problems) => {
+            Rejected::new("The inputs cannot be allocated", problems).into()
+        }
+        PipelineError::Solver(message) if message.contains("infeasible policy") => Rejected::new(
+            "No allocation can satisfy the policy",
+            vec![Problem::new("policy-infeasible", message).field("policy")],
+        )
+        .into(),
+        PipelineError::Solver(message) => SolveFailed::Solver(message),
+    })
+}
+
+/// The layout's errors and warnings, with the policy's limits (or the defaults).
+pub fn validate(layout: &Value, policy: Option<&Value>) -> ValidationReport {
+    pipeline::validate_layout(layout, policy)
+}
+
+/// The plan with its errors in red and warnings in orange, drawn from the
+/// features that load (so loading errors such as a duplicate id are marked
+/// too), and the report; `Err` with the report when the body is not a
+/// FeatureCollection at all (there is no plan to draw).
+pub fn layout_svg(
+    layout: &Value,
+    policy: Option<&Value>,
+    lang: Lang,
+) -> Result<(String, ValidationReport), ValidationReport> {
+    let report = validate(layout, policy);
+    let Some(site) = geometry::load_layout_partial(layout).0 else {
+        return Err(report);
+    };
+    let mut opts = RenderOptions::new(lang);
+    opts.errors = &report.errors;
+    opts.warnings = &report.warnings;
+    let svg = render_svg_with(&site, &opts);
+    Ok((svg, report))
+}
+
+/// A posted layout, loaded (for renderings of a stateless solve).
+pub fn load_site(layout: &Value) -> Result<Site, Rejected> {
+    geometry::load_layout(layout).map_err(|p| Rejected::new("The layout cannot be loaded", p.0))
+}
