@@ -247,7 +247,14 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => match e.infeasible() {
+            // A policy nobody can satisfy is the input's fault, named by its rule.
+            Some(problem) => {
+                eprintln!("error: {problem}");
+                return Ok(ExitCode::from(EXIT_INVALID));
+            }
+            None => return Err(e.into()),
+        },
     };
     for w in &allocation.warnings {
         eprintln!("warning: {w}");

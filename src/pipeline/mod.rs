@@ -20,7 +20,7 @@ use crate::model::canonical::inputs_sha256;
 use crate::model::policy_parse::{check_pins, parse_policy};
 use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
 use crate::model::{Allocation, Household, Mechanism, Policy, Problem, ResourceKind, SolverInfo};
-use crate::solve::{self, explain, metrics, Engine};
+use crate::solve::{self, explain, metrics, Engine, SolveError};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -68,9 +68,17 @@ pub enum PipelineError {
     /// (layout, roster, policy).
     #[error("{} input problem(s); first: {}", .0.len(), .0.first().map(|p| p.to_string()).unwrap_or_default())]
     Input(Vec<Problem>),
-    /// The engine failed (an infeasible policy names its rule here).
-    #[error("solver failed: {0}")]
-    Solver(String),
+    /// The engine refused or failed on one kind: a policy nobody can satisfy
+    /// ([`SolveError::Infeasible`], naming its rule), a malformed instance or
+    /// a backend failure.
+    #[error("solver failed: {kind}: {error}")]
+    Solver {
+        kind: ResourceKind,
+        error: SolveError,
+    },
+    /// The solver of one kind stopped unexpectedly (its thread panicked).
+    #[error("solver failed: {kind}: the solver stopped unexpectedly")]
+    Stopped { kind: ResourceKind },
 }
 
 impl PipelineError {
@@ -78,7 +86,31 @@ impl PipelineError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             PipelineError::Input(p) => p,
-            PipelineError::Solver(_) => &[],
+            PipelineError::Solver { .. } | PipelineError::Stopped { .. } => &[],
+        }
+    }
+
+    /// A policy nobody can satisfy, as the one problem of the policy that
+    /// names the solver's rule (`policy-infeasible`); `None` for any other
+    /// failure.
+    pub fn infeasible(&self) -> Option<Problem> {
+        match self {
+            PipelineError::Solver {
+                kind,
+                error: error @ SolveError::Infeasible { .. },
+            } => {
+                Some(Problem::new("policy-infeasible", format!("{kind}: {error}")).field("policy"))
+            }
+            _ => None,
+        }
+    }
+
+    /// The engine's message without the "solver failed" prefix.
+    pub fn solver_message(&self) -> String {
+        match self {
+            PipelineError::Input(p) => format!("{} input problem(s)", p.len()),
+            PipelineError::Solver { kind, error } => format!("{kind}: {error}"),
+            PipelineError::Stopped { kind } => format!("{kind}: the solver stopped unexpectedly"),
         }
     }
 }
@@ -242,7 +274,7 @@ pub fn allocate(
     let one_kind = |kind: ResourceKind| -> Result<_, PipelineError> {
         let built = build_instance(site, &households, policy, walks, kind, &rank);
         let solution = solve::solve(&built.instance, policy.mechanism, engine)
-            .map_err(|e| PipelineError::Solver(format!("{kind}: {e}")))?;
+            .map_err(|error| PipelineError::Solver { kind, error })?;
         let explained = explain::explain(
             &built.instance,
             &solution,
@@ -261,13 +293,7 @@ pub fn allocate(
                 .collect();
             handles
                 .into_iter()
-                .map(|(kind, h)| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(PipelineError::Solver(format!(
-                            "{kind}: the solver stopped unexpectedly"
-                        )))
-                    })
-                })
+                .map(|(kind, h)| h.join().unwrap_or(Err(PipelineError::Stopped { kind })))
                 .collect()
         }),
         Engine::Milp(_) => ResourceKind::ALL.into_iter().map(one_kind).collect(),
@@ -343,4 +369,43 @@ fn with_previous(households: &[Household], previous: Option<&Allocation>) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(path: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).expect(path)).expect(path)
+    }
+
+    #[test]
+    fn a_resource_pinned_twice_past_the_checks_is_an_infeasible_policy_naming_its_rule() {
+        let dir = "fixtures/small/pin";
+        let inputs = Inputs {
+            layout: read(&format!("{dir}/layout.geojson")),
+            households: RosterInput::Json(read(&format!("{dir}/households.json"))),
+            policy: Some(read(&format!("{dir}/policy.json"))),
+            previous: None,
+            seed: None,
+        };
+        let mut checked = check(&inputs).expect("the fixture is valid");
+        // The checks refuse a resource pinned twice; the solver must too.
+        let twice = checked.policy.pins[0].clone();
+        checked.policy.pins.push(twice);
+        let err = allocate(&checked, None, &Options::default()).expect_err("infeasible");
+        match &err {
+            PipelineError::Solver {
+                kind: ResourceKind::ParkingSpace,
+                error: SolveError::Infeasible { rule, .. },
+            } => assert_eq!(rule, "pin-twice"),
+            other => panic!("expected an infeasible policy, got {other:?}"),
+        }
+        let problem = err.infeasible().expect("a problem of the policy");
+        assert_eq!(problem.rule, "policy-infeasible");
+        assert_eq!(problem.field.as_deref(), Some("policy"));
+        assert!(problem.message.contains("(pin-twice)"), "{problem}");
+        assert_eq!(json!(err.problems()), json!([]));
+    }
 }

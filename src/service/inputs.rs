@@ -3,7 +3,7 @@
 
 use super::Rejected;
 use crate::geometry::{self, ValidationReport};
-use crate::model::{Allocation, Problem, Site};
+use crate::model::{Allocation, Site};
 use crate::pipeline::{self, Inputs, Options, PipelineError};
 use crate::report::i18n::Lang;
 use crate::report::svg::{render_svg_with, RenderOptions};
@@ -27,12 +27,12 @@ pub fn solve(inputs: &Inputs) -> Result<Allocation, SolveFailed> {
         PipelineError::Input(problems) => {
             Rejected::new("The inputs cannot be allocated", problems).into()
         }
-        PipelineError::Solver(message) if message.contains("infeasible policy") => Rejected::new(
-            "No allocation can satisfy the policy",
-            vec![Problem::new("policy-infeasible", message).field("policy")],
-        )
-        .into(),
-        PipelineError::Solver(message) => SolveFailed::Solver(message),
+        e => match e.infeasible() {
+            Some(problem) => {
+                Rejected::new("No allocation can satisfy the policy", vec![problem]).into()
+            }
+            None => SolveFailed::Solver(e.solver_message()),
+        },
     })
 }
 
