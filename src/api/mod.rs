@@ -42,6 +42,8 @@ pub struct AppState {
     pub solve_timeout: Duration,
     /// Renderings of stored (immutable) allocations.
     pub cache: cache::RenderCache,
+    /// Checks (walking distances, rules) of stored layouts, for the pages.
+    pub checks: crate::service::checks::LayoutChecks,
 }
 
 pub type State = web::Data<AppState>;

@@ -278,6 +278,7 @@ impl Application {
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
             cache: RenderCache::new(RENDER_CACHE_BYTES),
+            checks: crate::service::checks::LayoutChecks::new(64),
         });
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();

@@ -15,7 +15,7 @@
 
 mod build;
 
-use crate::geometry::{self, ValidationReport};
+use crate::geometry::{self, LayoutCheck, ValidationReport};
 use crate::model::canonical::inputs_sha256;
 use crate::model::policy_parse::{check_pins, parse_policy};
 use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
@@ -129,17 +129,26 @@ pub struct Checked {
 pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let default_policy = Policy::default();
 
     // A layout with loading problems is still validated as far as it
     // loaded, so that every problem is reported at once; it is never solved.
-    let (site, load_problems) = geometry::load_layout_partial(&inputs.layout);
-    let layout_loaded = load_problems.is_empty();
-    errors.extend(load_problems.0);
     let households = match &inputs.households {
         RosterInput::Json(v) => parse_roster_json(v).map(|r| (r.households, r.warnings)),
         RosterInput::Csv(b) => parse_roster_csv(b).map(|r| (r.households, r.warnings)),
         RosterInput::Parsed(h) => Ok((h.clone(), Vec::new())),
     };
+    let policy = inputs.policy.as_ref().map(parse_policy);
+    let layout = geometry::check_layout(
+        &inputs.layout,
+        match &policy {
+            None => Some(&default_policy),
+            Some(Ok(p)) => Some(p),
+            Some(Err(_)) => None,
+        },
+    );
+    let layout_loaded = layout.load_errors.is_empty();
+    errors.extend(layout.load_errors);
     let households = match households {
         Ok((h, w)) => {
             warnings.extend(w);
@@ -150,23 +159,17 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
             None
         }
     };
-    let policy = match inputs.policy.as_ref().map(parse_policy) {
-        None => Some(Policy::default()),
+    let policy = match policy {
+        None => Some(default_policy),
         Some(Ok(p)) => Some(p),
         Some(Err(p)) => {
             errors.extend(p.0);
             None
         }
     };
-
-    let mut walks = None;
-    if let (Some(site), Some(policy)) = (&site, &policy) {
-        let w = geometry::walking_distances(site);
-        let report = geometry::validate(site, policy, Some(&w));
-        errors.extend(report.errors);
-        warnings.extend(report.warnings);
-        walks = Some(w);
-    }
+    errors.extend(layout.errors);
+    warnings.extend(layout.warnings);
+    let (site, walks) = (layout.site, layout.walks);
     if let (Some(site), Some(households)) = (&site, &households) {
         errors.extend(check_roster_against_site(households, site));
         if let Some(policy) = &policy {
@@ -196,35 +199,43 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
 /// given policy's `max_walk_m`/`max_cable_m` or the defaults. Loading errors
 /// and policy errors are reported as errors too.
 pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> ValidationReport {
-    let mut report = ValidationReport::default();
-    let policy = match policy.map(parse_policy) {
-        None => Policy::default(),
-        Some(Ok(p)) => p,
-        Some(Err(p)) => {
-            report.errors.extend(p.0);
-            Policy::default()
-        }
+    check_layout(layout, policy).report()
+}
+
+/// Checks a layout once under a policy document (`None`: the defaults; a
+/// policy with problems: the defaults, its problems first among
+/// `load_errors`): the site as far as it loads, walking distances, errors
+/// and warnings.
+pub fn check_layout(layout: &Value, policy: Option<&Value>) -> LayoutCheck {
+    let (policy, policy_errors) = match policy.map(parse_policy) {
+        None => (Policy::default(), Vec::new()),
+        Some(Ok(p)) => (p, Vec::new()),
+        Some(Err(p)) => (Policy::default(), p.0),
     };
-    let (site, problems) = geometry::load_layout_partial(layout);
-    report.errors.extend(problems.0);
-    if let Some(site) = site {
-        let walks = geometry::walking_distances(&site);
-        let r = geometry::validate(&site, &policy, Some(&walks));
-        report.errors.extend(r.errors);
-        report.warnings.extend(r.warnings);
-    }
-    report
+    let mut check = geometry::check_layout(layout, Some(&policy));
+    check.load_errors.splice(0..0, policy_errors);
+    check
 }
 
 /// Checks the inputs and computes the allocation.
 pub fn solve(inputs: &Inputs, options: &Options) -> Result<Allocation, PipelineError> {
+    solve_checked(inputs, options).map(|(_, allocation)| allocation)
+}
+
+/// Checks the inputs and computes the allocation; returns what was checked
+/// (the site, its walking distances, the parsed roster and policy) with it,
+/// so that renderings need not check again.
+pub fn solve_checked(
+    inputs: &Inputs,
+    options: &Options,
+) -> Result<(Checked, Allocation), PipelineError> {
     let started = Instant::now();
     let checked = check(inputs)?;
     let mut allocation = allocate(&checked, inputs.previous.as_ref(), options)?;
     if options.timings {
         allocation.solver.seconds = (started.elapsed().as_secs_f64() * 1e4).round() / 1e4;
     }
-    Ok(allocation)
+    Ok((checked, allocation))
 }
 
 /// Solves checked inputs.

@@ -503,33 +503,6 @@ pub fn render_svg(
     render_svg_with(site, &opts)
 }
 
-/// What `allot render --layout L [--allocation A] [--lang zh|en] --out map.svg`
-/// draws: the layout's features that load, validated against the
-/// allocation's policy (or the default policy) with its walking network,
-/// every error (loading ones too) in red and every warning in orange,
-/// resources coloured by `allocation` when given. `Err` with the problems
-/// only when the value is not a FeatureCollection at all (nothing to draw).
-pub fn render_layout(
-    layout: &serde_json::Value,
-    allocation: Option<&Allocation>,
-    lang: Lang,
-) -> Result<String, crate::model::Problems> {
-    let (site, mut errors) = crate::geometry::load_layout_partial(layout);
-    let Some(site) = site else {
-        return Err(errors);
-    };
-    let default_policy = crate::model::Policy::default();
-    let policy = allocation.map(|a| &a.policy).unwrap_or(&default_policy);
-    let walks = crate::geometry::walking_distances(&site);
-    let report = crate::geometry::validate(&site, policy, Some(&walks));
-    errors.0.extend(report.errors);
-    let mut opts = RenderOptions::new(lang);
-    opts.allocation = allocation;
-    opts.errors = &errors.0;
-    opts.warnings = &report.warnings;
-    Ok(render_svg_with(&site, &opts))
-}
-
 /// Renders the site map with every option.
 pub fn render_svg_with(site: &Site, opts: &RenderOptions<'_>) -> String {
     let lang = opts.lang;

@@ -2,6 +2,7 @@
 //! latest allocation is its `previous`), renderings, what changed between
 //! two, and where a household stands.
 
+use super::checks::LayoutChecks;
 use super::inputs::{self, SolveFailed};
 use super::{documents, Corrupt, ReadError, Rejected};
 use crate::model::{Allocation, Assignment, Household, ResourceKind, Site, Unserved};
@@ -441,6 +442,7 @@ pub struct Overview {
 /// drawn and `household`'s resources highlighted.
 pub fn overview(
     store: &dyn Store,
+    checks: &LayoutChecks,
     site: &str,
     pick: Option<u64>,
     household: Option<&str>,
@@ -468,8 +470,9 @@ pub fn overview(
     };
     let revision = shown.as_ref().map(|(m, _)| m.layout_revision);
     let docs = store.documents(site, revision.or(Some(head.revision)))?;
-    let site_model = documents::site(&docs)?;
-    let report = inputs::validate(&docs.layout, docs.policy.as_ref());
+    let check = checks.of(&docs);
+    let site_model = documents::checked_site(&docs, &check)?;
+    let report = check.report();
     let highlight: Vec<String> = match (&shown, household) {
         (Some((_, a)), Some(h)) => a
             .assignments
@@ -484,7 +487,7 @@ pub fn overview(
     opts.warnings = &report.warnings;
     opts.errors = &report.errors;
     opts.highlight = &highlight;
-    let svg = report::svg::render_svg_with(&site_model, &opts);
+    let svg = report::svg::render_svg_with(site_model, &opts);
     Ok(Overview {
         head,
         metas,

@@ -2,7 +2,7 @@
 //! here is [`Corrupt`], the server's fault.
 
 use super::Corrupt;
-use crate::geometry;
+use crate::geometry::{self, LayoutCheck};
 use crate::model::policy_parse::parse_policy;
 use crate::model::{Allocation, Policy, Site};
 use crate::store::{AllocationRecord, SiteDocuments};
@@ -18,6 +18,19 @@ pub fn site(docs: &SiteDocuments) -> Result<Site, Corrupt> {
             p.0.len()
         ))
     })
+}
+
+/// The site of a stored revision's [`LayoutCheck`] (it loaded when stored).
+pub fn checked_site<'a>(docs: &SiteDocuments, check: &'a LayoutCheck) -> Result<&'a Site, Corrupt> {
+    match &check.site {
+        Some(site) if check.load_errors.is_empty() => Ok(site),
+        _ => Err(Corrupt(format!(
+            "the stored layout of site {} revision {} no longer loads: {} problem(s)",
+            docs.site,
+            docs.layout_revision,
+            check.load_errors.len()
+        ))),
+    }
 }
 
 /// A stored allocation, parsed.

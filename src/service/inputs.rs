@@ -2,8 +2,8 @@
 //! `POST /v1/solve`), and the solve every stored allocation goes through.
 
 use super::Rejected;
-use crate::geometry::{self, ValidationReport};
-use crate::model::{Allocation, Site};
+use crate::geometry::{self, LayoutCheck, ValidationReport};
+use crate::model::{Allocation, Policy, Problem, Site};
 use crate::pipeline::{self, Inputs, Options, PipelineError};
 use crate::report::i18n::Lang;
 use crate::report::svg::{render_svg_with, RenderOptions};
@@ -50,14 +50,44 @@ pub fn layout_svg(
     policy: Option<&Value>,
     lang: Lang,
 ) -> Result<(String, ValidationReport), ValidationReport> {
-    let report = validate(layout, policy);
-    let Some(site) = geometry::load_layout_partial(layout).0 else {
+    draw(pipeline::check_layout(layout, policy), None, lang)
+}
+
+/// What `allot render --layout L [--allocation A] [--lang zh|en]` draws: the
+/// layout's features that load, checked under the allocation's policy (or
+/// the defaults), every error in red and every warning in orange, resources
+/// coloured by `allocation` when given; `Err` with the problems only when
+/// the value is not a FeatureCollection at all.
+pub fn render_layout(
+    layout: &Value,
+    allocation: Option<&Allocation>,
+    lang: Lang,
+) -> Result<String, Vec<Problem>> {
+    let default_policy = Policy::default();
+    let policy = allocation.map(|a| &a.policy).unwrap_or(&default_policy);
+    draw(
+        geometry::check_layout(layout, Some(policy)),
+        allocation,
+        lang,
+    )
+    .map(|(svg, _)| svg)
+    .map_err(|report| report.errors)
+}
+
+fn draw(
+    check: LayoutCheck,
+    allocation: Option<&Allocation>,
+    lang: Lang,
+) -> Result<(String, ValidationReport), ValidationReport> {
+    let report = check.report();
+    let Some(site) = &check.site else {
         return Err(report);
     };
     let mut opts = RenderOptions::new(lang);
+    opts.allocation = allocation;
     opts.errors = &report.errors;
     opts.warnings = &report.warnings;
-    let svg = render_svg_with(&site, &opts);
+    let svg = render_svg_with(site, &opts);
     Ok((svg, report))
 }
 

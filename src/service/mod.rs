@@ -7,6 +7,7 @@
 //! One module per resource; the types shared by several of them follow.
 
 pub mod allocations;
+pub mod checks;
 pub mod documents;
 pub mod inputs;
 pub mod sites;

@@ -13,6 +13,7 @@ use crate::model::roster::{
     check_roster_against_site, parse_roster_csv, parse_roster_json, Roster,
 };
 use crate::model::{Household, Problem, Site};
+use crate::pipeline;
 use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
@@ -217,11 +218,14 @@ pub fn put_layout(
                 .into())
             }
         }
-        let report = inputs::validate(&layout, docs.policy.as_ref());
+        let check = pipeline::check_layout(&layout, docs.policy.as_ref());
+        let report = check.report();
         if !report.errors.is_empty() {
             return Err(Rejected::layout(report.errors, report.warnings).into());
         }
-        let site = inputs::load_site(&layout)?;
+        let Some(site) = check.site else {
+            return Err(Rejected::new("The layout cannot be loaded", Vec::new()).into());
+        };
         let mut problems = check_roster_against_site(&docs.roster, &site);
         problems.extend(pin_problems(docs.policy.as_ref(), &site, &docs.roster));
         if !problems.is_empty() {
@@ -384,9 +388,9 @@ pub fn put_policy(
                 return Err(WriteError::PinsOnly);
             }
         }
-        let site = documents::site(docs)?;
-        let report = inputs::validate(&docs.layout, Some(&value));
-        let mut problems = report.errors;
+        let check = pipeline::check_layout(&docs.layout, Some(&value));
+        let site = documents::checked_site(docs, &check)?;
+        let mut problems = check.report().errors;
         problems.extend(check_pins(&policy, &site, &docs.roster));
         if !problems.is_empty() {
             return Err(

@@ -290,11 +290,12 @@ async fn site(
         .clone()
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty());
-    let store = state.store.clone();
+    let shared = state.clone();
     let (site_id, hh) = (site.clone(), household.clone());
     let data = match blocking(move || -> Result<_, PageError> {
         Ok(allocations::overview(
-            store.as_ref(),
+            shared.store.as_ref(),
+            &shared.checks,
             &site_id,
             pick,
             hh.as_deref(),
