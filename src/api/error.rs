@@ -225,17 +225,89 @@ macro_rules! problem_response {
 }
 pub(crate) use problem_response;
 
+/// The statuses a shared failure can answer, whatever the handler.
+pub trait Statuses {
+    const STATUSES: &'static [u16];
+}
+
+macro_rules! statuses {
+    ($($t:ty => [$($s:literal),+];)+) => {$(
+        impl Statuses for $t {
+            const STATUSES: &'static [u16] = &[$($s),+];
+        }
+    )+};
+}
+
+statuses! {
+    AuthError => [401, 403];
+    BodyError => [400, 413, 415];
+    PreconditionError => [400, 412, 428];
+    StoreFailure => [404, 409, 412, 500, 503];
+    Invalid => [422];
+    SolveTimeout => [503];
+    BadRequest => [400];
+    NotFound => [404];
+    NotAcceptable => [406];
+    Unavailable => [503];
+    Internal => [500];
+}
+
+/// One failure response a handler documents: its variant, the statuses the
+/// variant's failure type can answer at all, and the status and description
+/// declared for this handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declared {
+    pub variant: &'static str,
+    pub possible: &'static [u16],
+    pub status: u16,
+    pub description: &'static str,
+}
+
+/// The OpenAPI responses of declared failures: one per status, the
+/// descriptions of every variant answering it joined, a problem+json body.
+pub fn failure_responses(
+    declared: &[Declared],
+) -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>>
+{
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let mut by_status: std::collections::BTreeMap<u16, Vec<&str>> = Default::default();
+    for d in declared {
+        let descriptions = by_status.entry(d.status).or_default();
+        if !descriptions.contains(&d.description) {
+            descriptions.push(d.description);
+        }
+    }
+    by_status
+        .into_iter()
+        .map(|(status, descriptions)| {
+            let response = ResponseBuilder::new()
+                .description(descriptions.join("; "))
+                .content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                        .build(),
+                )
+                .build();
+            (status.to_string(), response.into())
+        })
+        .collect()
+}
+
 /// Declares a handler's error enum: one transparent variant per shared
 /// failure it can produce (each convertible with `?`; `, from T` adds a
 /// conversion from another type through the variant's), answered as that
-/// failure's problem.
+/// failure's problem, and after each variant the statuses it can answer in
+/// this handler with their descriptions. The same declaration is the
+/// handler's OpenAPI failure responses (`utoipa::IntoResponses`), so the
+/// document lists exactly what the handler can answer.
 ///
 /// ```text
 /// handler_error! {
 ///     /// Why `PUT /v1/sites/{site}/layout` fails.
 ///     pub enum PutLayoutError {
-///         Auth(AuthError),
-///         Store(StoreFailure, from StoreError),
+///         Auth(AuthError) { 401: "No valid token", 403: "Needs the planner role" },
+///         Store(StoreFailure, from StoreError) { 404: "No such site" },
 ///     }
 /// }
 /// ```
@@ -243,7 +315,8 @@ macro_rules! handler_error {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident($inner:ty $(, from $also:ty)*) ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident($inner:ty $(, from $also:ty)*)
+               { $($status:literal : $desc:literal),+ $(,)? } ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -259,6 +332,30 @@ macro_rules! handler_error {
                 }
             }
         )*)+
+
+        impl $name {
+            /// Every failure response this handler declares.
+            #[allow(dead_code)]
+            pub fn declared() -> Vec<$crate::api::error::Declared> {
+                vec![$($(
+                    $crate::api::error::Declared {
+                        variant: stringify!($variant),
+                        possible: <$inner as $crate::api::error::Statuses>::STATUSES,
+                        status: $status,
+                        description: $desc,
+                    },
+                )+)+]
+            }
+        }
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+            > {
+                $crate::api::error::failure_responses(&$name::declared())
+            }
+        }
 
         impl $crate::api::error::HttpProblem for $name {
             fn category(&self) -> $crate::api::error::Category {
@@ -829,9 +926,23 @@ mod tests {
     handler_error! {
         /// A handler's error, for the test below.
         enum ExampleError {
-            Auth(AuthError),
-            Store(StoreFailure, from StoreError),
+            Auth(AuthError) { 401: "No valid token" },
+            Store(StoreFailure, from StoreError) { 404: "No such site", 503: "Busy" },
         }
+    }
+
+    #[test]
+    fn a_handler_error_documents_one_problem_response_per_declared_status() {
+        use utoipa::IntoResponses;
+        let responses = ExampleError::responses();
+        let statuses: Vec<&str> = responses.keys().map(String::as_str).collect();
+        assert_eq!(statuses, ["401", "404", "503"]);
+        let json = serde_json::to_value(&responses["404"]).unwrap();
+        assert_eq!(json["description"], "No such site");
+        assert_eq!(
+            json["content"][PROBLEM_JSON]["schema"]["$ref"],
+            "#/components/schemas/ProblemDetails"
+        );
     }
 
     #[test]

@@ -4,8 +4,7 @@ use super::allocations::{accept_language, lang_of, negotiate, solve_failure, Ren
 use super::auth::Role;
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, ProblemDetails,
-    SolveTimeout,
+    handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, SolveTimeout,
 };
 use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
@@ -18,15 +17,15 @@ use serde_json::Value;
 handler_error! {
     /// Why `POST /v1/validate` fails.
     pub enum ValidateError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// A `?format=` other than json or svg (406).
-        Format(NotAcceptable),
-        Body(BodyError),
+        Format(NotAcceptable) { 406: "A `?format=` other than json or svg" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// Every error (and warning) of the layout (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "Every error (and warning) found" },
         /// The validation took longer than the limit (503).
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Timeout(SolveTimeout) { 503: "The validation took longer than the limit" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -36,10 +35,7 @@ handler_error! {
     request_body(content = Object, content_type = "application/json", description = "A site layout; or `{\"layout\": …, \"policy\": …}` to check chargers against the policy's cable limit"),
     responses(
         (status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body over the limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Every error (and warning) found", body = ProblemDetails, content_type = "application/problem+json"),
+        ValidateError,
     ),
     security(("bearer" = []))
 )]
@@ -120,16 +116,16 @@ pub async fn validate(
 handler_error! {
     /// Why `POST /v1/solve` fails.
     pub enum SolveError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// No rendering the client accepts (406).
-        Format(NotAcceptable),
-        Body(BodyError),
+        Format(NotAcceptable) { 406: "No acceptable rendering" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// A request of the wrong shape, inputs that break rules (every
         /// problem listed), or a policy nobody can satisfy (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "A request of the wrong shape, inputs that break rules (every problem listed), or a policy nobody can satisfy" },
         /// The solve took longer than the limit (503).
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -139,12 +135,7 @@ handler_error! {
     request_body(content = SolveRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The allocation (`?format=` or `Accept` picks the rendering)", body = Object),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 406, description = "No acceptable rendering", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body over the limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "The inputs break rules: every problem listed", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "The solve took longer than the limit", body = ProblemDetails, content_type = "application/problem+json"),
+        SolveError,
     ),
     security(("bearer" = []))
 )]

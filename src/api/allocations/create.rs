@@ -4,8 +4,7 @@ use super::solve_failure;
 use crate::api::auth::Role;
 use crate::api::dto::AllocateRequest;
 use crate::api::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, ProblemDetails, SolveTimeout,
-    StoreFailure,
+    handler_error, AuthError, BodyError, Internal, Invalid, SolveTimeout, StoreFailure,
 };
 use crate::api::{blocking, body, with_time_limit, State};
 use crate::model::Problem;
@@ -21,16 +20,16 @@ handler_error! {
     /// Why `POST /v1/sites/{site}/allocations` fails.
     pub enum CreateAllocationError {
         /// 401; 403 for viewers, and for staff giving a policy.
-        Auth(AuthError),
-        Body(BodyError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff giving a policy" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// A request of the wrong shape, inputs that break a rule, or a policy
         /// nobody can satisfy (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "A request of the wrong shape, inputs that break a rule, or a policy nobody can satisfy" },
         /// No such site (404); another allocation was stored meanwhile (409).
-        Store(StoreFailure, from StoreError),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 409: "Another allocation was stored meanwhile", 503: "The database is busy", 500: "The database failed" },
         /// The solve took longer than the limit (503).
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -40,11 +39,7 @@ handler_error! {
     request_body(content = AllocateRequest, content_type = "application/json", description = "Optional: a policy and/or seed for this run; an empty body uses the stored ones"),
     responses(
         (status = 201, description = "The allocation, stored; `Location` names it", body = Object),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "Another allocation was stored meanwhile", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "The inputs break a rule", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "The solve took longer than the limit", body = ProblemDetails, content_type = "application/problem+json"),
+        CreateAllocationError,
     ),
     security(("bearer" = []))
 )]

@@ -7,8 +7,7 @@ use crate::api::dto::{
     AllocationListQuery, AllocationPage, AllocationSummary, DiffView, FormatQuery, HouseholdView,
 };
 use crate::api::error::{
-    handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, ProblemDetails,
-    StoreFailure,
+    handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
 use crate::api::sites::{from_service, page_size};
 use crate::api::{blocking, path_number, State};
@@ -25,12 +24,12 @@ from_service!(read: GetAllocationError, DiffAllocationsError);
 handler_error! {
     /// Why `GET /v1/sites/{site}/allocations` fails.
     pub enum ListAllocationsError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// A `limit` outside 1–500 (400).
-        Paging(BadRequest),
+        Paging(BadRequest) { 400: "Bad paging parameters" },
         /// No such site (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -39,7 +38,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), AllocationListQuery),
     responses(
         (status = 200, description = "Allocations, newest first: id, created, revisions used, headline metrics", body = AllocationPage),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
+        ListAllocationsError,
     ),
     security(("bearer" = []))
 )]
@@ -68,14 +67,14 @@ pub async fn list_allocations(
 handler_error! {
     /// Why `GET /v1/sites/{site}/allocations/{id}` fails.
     pub enum GetAllocationError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// An id that is not a number (404).
-        Path(NotFound),
+        Path(NotFound) { 404: "An id that is not a number" },
         /// No rendering the client accepts (406).
-        Format(NotAcceptable),
+        Format(NotAcceptable) { 406: "No acceptable rendering" },
         /// No such site or allocation (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -85,8 +84,7 @@ handler_error! {
     responses(
         (status = 200, description = "The allocation", content(
             (Object = "application/json"), (String = "text/csv"), (Object = "application/geo+json"), (String = "image/svg+xml"))),
-        (status = 404, description = "No such site or allocation", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 406, description = "No acceptable rendering", body = ProblemDetails, content_type = "application/problem+json"),
+        GetAllocationError,
     ),
     security(("bearer" = []))
 )]
@@ -138,12 +136,12 @@ pub async fn get_allocation(
 handler_error! {
     /// Why `GET /v1/sites/{site}/allocations/{id}/diff/{other}` fails.
     pub enum DiffAllocationsError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// An id that is not a number (404).
-        Path(NotFound),
+        Path(NotFound) { 404: "An id that is not a number" },
         /// No such site or allocation (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -152,7 +150,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "The earlier allocation"), ("other" = u64, Path, description = "The later allocation")),
     responses(
         (status = 200, description = "Who moved, gained and lost, per kind", body = DiffView),
-        (status = 404, description = "No such site or allocation", body = ProblemDetails, content_type = "application/problem+json"),
+        DiffAllocationsError,
     ),
     security(("bearer" = []))
 )]
@@ -177,12 +175,12 @@ pub async fn diff_allocations(
 handler_error! {
     /// Why `GET /v1/sites/{site}/households/{household}` fails.
     pub enum HouseholdLookupError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// The household is neither on the roster nor in the latest draw (404).
-        Unknown(NotFound),
+        Unknown(NotFound) { 404: "The household is neither on the roster nor in the latest draw" },
         /// No such site (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -191,7 +189,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id")),
     responses(
         (status = 200, description = "What the household holds, its waitlist places and why (its roster record for staff)", body = HouseholdView),
-        (status = 404, description = "No such site or household", body = ProblemDetails, content_type = "application/problem+json"),
+        HouseholdLookupError,
     ),
     security(("bearer" = []))
 )]

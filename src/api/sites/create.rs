@@ -4,8 +4,7 @@ use super::page_size;
 use crate::api::auth::Role;
 use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
 use crate::api::error::{
-    etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, ProblemDetails,
-    StoreFailure,
+    etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
 };
 use crate::api::{blocking, body, State};
 use crate::service::sites::{self, CreateError};
@@ -17,13 +16,13 @@ use actix_web::{HttpRequest, HttpResponse};
 handler_error! {
     /// Why `POST /v1/sites` fails.
     pub enum CreateSiteError {
-        Auth(AuthError),
-        Body(BodyError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs the planner role" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// The layout breaks rules, or its `site.id` cannot be used (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "The layout breaks rules, or its `site.id` cannot be used" },
         /// A site with this id exists (409), or the database is busy (503).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 409: "A site with this id exists", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -32,11 +31,7 @@ handler_error! {
     request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1); `site.id`, if given, becomes the site's id"),
     responses(
         (status = 201, description = "Created; `Location` and `ETag` set", body = Created),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "A site with this id exists", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body over the limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "The layout breaks rules", body = ProblemDetails, content_type = "application/problem+json"),
+        CreateSiteError,
     ),
     security(("bearer" = []))
 )]
@@ -78,11 +73,11 @@ impl From<CreateError> for CreateSiteError {
 handler_error! {
     /// Why `GET /v1/sites` fails.
     pub enum ListSitesError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// A `limit` outside 1–500 (400).
-        Paging(BadRequest),
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Paging(BadRequest) { 400: "Bad paging parameters" },
+        Store(StoreFailure, from StoreError) { 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -90,7 +85,7 @@ handler_error! {
     get, path = "/v1/sites", tag = "sites", params(SiteListQuery),
     responses(
         (status = 200, description = "A page of sites, by id", body = SitePage),
-        (status = 400, description = "Bad paging parameters", body = ProblemDetails, content_type = "application/problem+json"),
+        ListSitesError,
     ),
     security(("bearer" = []))
 )]

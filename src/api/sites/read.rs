@@ -4,9 +4,7 @@
 use super::with_revision_etag;
 use crate::api::auth::Role;
 use crate::api::dto::{RevisionQuery, RevisionView, SiteView};
-use crate::api::error::{
-    handler_error, AuthError, Internal, NotFound, ProblemDetails, StoreFailure,
-};
+use crate::api::error::{handler_error, AuthError, Internal, NotFound, StoreFailure};
 use crate::api::{blocking, path_number, State};
 use crate::service::sites;
 use crate::store::{SiteDocuments, StoreError};
@@ -30,10 +28,10 @@ where
 handler_error! {
     /// Why `GET /v1/sites/{site}` fails.
     pub enum GetSiteError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// No such site (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -42,7 +40,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id")),
     responses(
         (status = 200, description = "The site's revisions and latest allocation; `ETag` set", body = SiteView),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
+        GetSiteError,
     ),
     security(("bearer" = []))
 )]
@@ -67,12 +65,12 @@ pub async fn get_site(
 handler_error! {
     /// Why `GET /v1/sites/{site}/revisions/{revision}` fails.
     pub enum GetRevisionError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// A revision that is not a number (404).
-        Path(NotFound),
+        Path(NotFound) { 404: "A revision that is not a number" },
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -81,7 +79,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), ("revision" = u64, Path, description = "Site revision")),
     responses(
         (status = 200, description = "The layout, policy and (staff) roster as they stood at that revision", body = RevisionView),
-        (status = 404, description = "No such site or revision", body = ProblemDetails, content_type = "application/problem+json"),
+        GetRevisionError,
     ),
     security(("bearer" = []))
 )]
@@ -110,10 +108,10 @@ pub async fn get_revision(
 handler_error! {
     /// Why `GET /v1/sites/{site}/layout` fails.
     pub enum GetLayoutError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -122,7 +120,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), RevisionQuery),
     responses(
         (status = 200, description = "The layout (GeoJSON)", body = Object, content_type = "application/geo+json"),
-        (status = 404, description = "No such site or revision", body = ProblemDetails, content_type = "application/problem+json"),
+        GetLayoutError,
     ),
     security(("bearer" = []))
 )]
@@ -146,10 +144,10 @@ handler_error! {
     /// Why `GET /v1/sites/{site}/households` fails.
     pub enum GetHouseholdsError {
         /// 401, or 403 for viewers: rosters are for staff.
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers may not read rosters" },
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -158,8 +156,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), RevisionQuery),
     responses(
         (status = 200, description = "The normalised roster", body = Vec<Object>),
-        (status = 403, description = "Viewers may not read rosters", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site or revision", body = ProblemDetails, content_type = "application/problem+json"),
+        GetHouseholdsError,
     ),
     security(("bearer" = []))
 )]
@@ -180,10 +177,10 @@ pub async fn get_households(
 handler_error! {
     /// Why `GET /v1/sites/{site}/policy` fails.
     pub enum GetPolicyError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token" },
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -192,7 +189,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), RevisionQuery),
     responses(
         (status = 200, description = "The stored policy as posted (`{}` when none: the defaults apply)", body = Object),
-        (status = 404, description = "No such site or revision", body = ProblemDetails, content_type = "application/problem+json"),
+        GetPolicyError,
     ),
     security(("bearer" = []))
 )]

@@ -7,8 +7,7 @@ use crate::api::auth::Role;
 use crate::api::body::{self, MediaType};
 use crate::api::dto::Written;
 use crate::api::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, PreconditionError, ProblemDetails,
-    StoreFailure,
+    handler_error, AuthError, BodyError, Internal, Invalid, PreconditionError, StoreFailure,
 };
 use crate::api::{blocking, IfMatch, State};
 use crate::model::roster::Roster;
@@ -50,16 +49,16 @@ from_service!(write: PutLayoutError, PutHouseholdsError, PatchHouseholdsError, P
 handler_error! {
     /// Why `PUT /v1/sites/{site}/layout` fails.
     pub enum PutLayoutError {
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs the planner role" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError),
-        Body(BodyError),
+        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// The layout breaks rules, names another site, or no longer fits the
         /// stored roster or pins (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "The layout breaks rules, names another site, or no longer fits the roster or pins" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -69,13 +68,7 @@ handler_error! {
     request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1)"),
     responses(
         (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match; the problem names the current revision", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body over the limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "The layout breaks rules, or no longer fits the roster or pins", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PutLayoutError,
     ),
     security(("bearer" = []))
 )]
@@ -102,17 +95,17 @@ handler_error! {
     /// Why `PUT /v1/sites/{site}/households` fails.
     pub enum PutHouseholdsError {
         /// 401, or 403 for viewers.
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs staff" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError),
+        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
         /// Malformed JSON (400), too large (413), neither JSON nor CSV (415).
-        Body(BodyError),
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON nor CSV" },
         /// Bad rows (every one listed), or households on unknown entrances or
         /// breaking pins (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "Bad rows (every one listed), or households on unknown entrances or breaking pins" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -122,13 +115,7 @@ handler_error! {
     request_body(description = "The whole roster (FORMAT.md §2)", content(("application/json"), ("text/csv"))),
     responses(
         (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Needs staff", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor CSV", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Bad rows (every one listed), or households on unknown entrances", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PutHouseholdsError,
     ),
     security(("bearer" = []))
 )]
@@ -164,16 +151,16 @@ handler_error! {
     /// Why `PATCH /v1/sites/{site}/households` fails.
     pub enum PatchHouseholdsError {
         /// 401, or 403 for viewers.
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs staff" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError),
-        Body(BodyError),
+        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// A patch of the wrong shape, bad upserts, unknown removals, or a
         /// result that breaks the site's rules (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "Bad upserts, unknown removals, or a result that breaks the site's rules" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -183,11 +170,7 @@ handler_error! {
     request_body(content = Object, content_type = "application/json", description = "`{\"upsert\": [households], \"remove\": [ids]}`"),
     responses(
         (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Bad upserts, unknown removals, or a result that breaks the site's rules", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PatchHouseholdsError,
     ),
     security(("bearer" = []))
 )]
@@ -215,16 +198,16 @@ handler_error! {
     /// Why `PUT /v1/sites/{site}/policy` fails.
     pub enum PutPolicyError {
         /// 401; 403 for viewers, and for staff changing more than the pins.
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff changing more than `pins`" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError),
-        Body(BodyError),
+        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// Unknown fields or values, bad pins, or a cable limit the layout
         /// breaks (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "Unknown fields or values, bad pins, or a cable limit the layout breaks" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -234,12 +217,7 @@ handler_error! {
     request_body(content = Object, content_type = "application/json", description = "A policy (FORMAT.md §3)"),
     responses(
         (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Staff may change only `pins`", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown fields or values, bad pins, or a cable limit the layout breaks", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PutPolicyError,
     ),
     security(("bearer" = []))
 )]

@@ -168,12 +168,12 @@ handler_error! {
     /// Why a web page or download fails (answered as an HTML page).
     pub enum PageError {
         /// An allocation id that is not a number (404).
-        NotFound(NotFound),
+        NotFound(NotFound) { 404: "An allocation id that is not a number" },
         /// A download format that is not offered (406).
-        Format(NotAcceptable),
+        Format(NotAcceptable) { 406: "A download format that is not offered" },
         /// No such site or allocation (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
