@@ -9,11 +9,13 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 type Key = (String, u64, Option<u64>);
+/// Keys in insertion order, and the checks.
+type Kept = (VecDeque<Key>, BTreeMap<Key, Arc<LayoutCheck>>);
 
 /// A FIFO of at most `capacity` checks of stored layouts.
 pub struct LayoutChecks {
     capacity: usize,
-    inner: Mutex<(VecDeque<Key>, BTreeMap<Key, Arc<LayoutCheck>>)>,
+    inner: Mutex<Kept>,
 }
 
 impl LayoutChecks {
@@ -59,7 +61,7 @@ impl LayoutChecks {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (VecDeque<Key>, BTreeMap<Key, Arc<LayoutCheck>>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -391,7 +391,7 @@ pub fn put_policy(
         let check = pipeline::check_layout(&docs.layout, Some(&value));
         let site = documents::checked_site(docs, &check)?;
         let mut problems = check.report().errors;
-        problems.extend(check_pins(&policy, &site, &docs.roster));
+        problems.extend(check_pins(&policy, site, &docs.roster));
         if !problems.is_empty() {
             return Err(
                 Rejected::new("The policy does not fit the site or roster", problems).into(),
