@@ -17,6 +17,7 @@ pub mod body;
 pub mod cache;
 pub mod dto;
 pub mod error;
+pub mod lang;
 pub mod openapi;
 pub mod ops;
 pub mod sites;

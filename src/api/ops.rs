@@ -27,7 +27,7 @@ handler_error! {
 pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
     let store = state.store.clone();
     blocking(move || {
-        store.list_sites(None, 1).map(|_| ()).map_err(|e| {
+        crate::service::sites::ping(store.as_ref()).map_err(|e| {
             HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
         })
     })

@@ -145,6 +145,11 @@ pub fn list(
     Ok((sites, next))
 }
 
+/// Whether the database answers (one read).
+pub fn ping(store: &dyn Store) -> Result<(), StoreError> {
+    store.list_sites(None, 1).map(|_| ())
+}
+
 /// A site's head.
 pub fn head(store: &dyn Store, site: &str) -> Result<SiteState, StoreError> {
     store.site(site)

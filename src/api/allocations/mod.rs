@@ -140,7 +140,7 @@ impl Rendered {
 
 /// The language of an `Accept-Language` header (Chinese unless it prefers English).
 pub fn lang_of(accept_language: Option<&str>) -> Lang {
-    Lang::from_accept_language(accept_language.unwrap_or(""))
+    super::lang::of_header(accept_language)
 }
 
 /// Why a solve gave no allocation: inputs that break rules or a policy

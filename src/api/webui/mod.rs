@@ -89,7 +89,7 @@ pub struct LoginForm {
 /// `?lang=` if it names a language we have, else `Accept-Language`.
 pub fn page_lang(req: &HttpRequest, query: Option<&str>) -> Lang {
     query.and_then(Lang::parse).unwrap_or_else(|| {
-        Lang::from_accept_language(
+        super::lang::from_accept_language(
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
@@ -201,7 +201,11 @@ async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> 
         return to_login(&req, lang);
     };
     let store = state.store.clone();
-    match blocking(move || -> Result<_, PageError> { Ok(store.list_sites(None, 500)?) }).await {
+    match blocking(move || -> Result<_, PageError> {
+        Ok(crate::service::sites::list(store.as_ref(), None, 500)?.0)
+    })
+    .await
+    {
         Ok(sites) => {
             let f = frame(lang, "/", &state.access, Some(role));
             html(StatusCode::OK, pages::sites_page(&f, &sites))
