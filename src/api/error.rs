@@ -294,6 +294,62 @@ pub fn failure_responses(
         .collect()
 }
 
+/// The statuses a variant of a handler's error declares: `{ 404: "…", … }`,
+/// or `[SET]`, one of the sets in [`declare`] shared by several handlers.
+macro_rules! declared {
+    ({ $($status:literal : $desc:literal),+ $(,)? }) => {
+        &[$(($status, $desc)),+]
+    };
+    ([$set:path]) => {
+        $set
+    };
+}
+pub(crate) use declared;
+
+/// Declarations shared by several handlers, for `handler_error!`'s `[SET]`.
+pub mod declare {
+    /// A declared status and its description.
+    pub type Statuses = &'static [(u16, &'static str)];
+
+    pub const TOKEN: Statuses = &[(401, "Missing or unknown bearer token")];
+    pub const JSON_BODY: Statuses = &[
+        (400, "Malformed JSON"),
+        (413, "Body over the limit"),
+        (415, "Not JSON"),
+    ];
+    pub const IF_MATCH: Statuses = &[
+        (400, "An If-Match header that is not text"),
+        (
+            412,
+            "Stale If-Match; the problem names the current revision",
+        ),
+        (428, "If-Match missing"),
+    ];
+    pub const DATABASE: Statuses = &[(503, "The database is busy"), (500, "The database failed")];
+    pub const SITE: Statuses = &[
+        (404, "No such site"),
+        (503, "The database is busy"),
+        (500, "The database failed"),
+    ];
+    pub const REVISION: Statuses = &[
+        (404, "No such site or revision"),
+        (503, "The database is busy"),
+        (500, "The database failed"),
+    ];
+    pub const ALLOCATION: Statuses = &[
+        (404, "No such site or allocation"),
+        (503, "The database is busy"),
+        (500, "The database failed"),
+    ];
+    pub const SITE_WRITE: Statuses = &[
+        (404, "No such site"),
+        (412, "Another write won meanwhile"),
+        (503, "The database is busy"),
+        (500, "The database failed"),
+    ];
+    pub const SERVER: Statuses = &[(500, "The server failed")];
+}
+
 /// Declares a handler's error enum: one transparent variant per shared
 /// failure it can produce (each convertible with `?`; `, from T` adds a
 /// conversion from another type through the variant's), answered as that
@@ -307,7 +363,7 @@ pub fn failure_responses(
 ///     /// Why `PUT /v1/sites/{site}/layout` fails.
 ///     pub enum PutLayoutError {
 ///         Auth(AuthError) { 401: "No valid token", 403: "Needs the planner role" },
-///         Store(StoreFailure, from StoreError) { 404: "No such site" },
+///         Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
 ///     }
 /// }
 /// ```
@@ -315,8 +371,7 @@ macro_rules! handler_error {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident($inner:ty $(, from $also:ty)*)
-               { $($status:literal : $desc:literal),+ $(,)? } ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident($inner:ty $(, from $also:ty)*) $decl:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -337,14 +392,18 @@ macro_rules! handler_error {
             /// Every failure response this handler declares.
             #[allow(dead_code)]
             pub fn declared() -> Vec<$crate::api::error::Declared> {
-                vec![$($(
-                    $crate::api::error::Declared {
-                        variant: stringify!($variant),
-                        possible: <$inner as $crate::api::error::Statuses>::STATUSES,
-                        status: $status,
-                        description: $desc,
-                    },
-                )+)+]
+                let mut out = Vec::new();
+                $(
+                    for &(status, description) in $crate::api::error::declared!($decl) {
+                        out.push($crate::api::error::Declared {
+                            variant: stringify!($variant),
+                            possible: <$inner as $crate::api::error::Statuses>::STATUSES,
+                            status,
+                            description,
+                        });
+                    }
+                )+
+                out
             }
         }
 
@@ -497,33 +556,8 @@ impl HttpProblem for StoreFailure {
 }
 
 /// A well-formed input that breaks rules (422): every problem listed, and
-/// the warnings found alongside.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{title}: {} problem(s)", problems.len())]
-pub struct Invalid {
-    pub title: &'static str,
-    pub problems: Vec<Problem>,
-    pub warnings: Vec<Problem>,
-}
-
-impl Invalid {
-    pub fn new(title: &'static str, problems: Vec<Problem>) -> Invalid {
-        Invalid {
-            title,
-            problems,
-            warnings: Vec::new(),
-        }
-    }
-
-    /// A layout with errors, and its warnings.
-    pub fn layout(errors: Vec<Problem>, warnings: Vec<Problem>) -> Invalid {
-        Invalid {
-            title: "The layout breaks the geometry rules",
-            problems: errors,
-            warnings,
-        }
-    }
-}
+/// the warnings found alongside (the service's rejection, answered as is).
+pub use crate::service::Rejected as Invalid;
 
 impl HttpProblem for Invalid {
     fn category(&self) -> Category {

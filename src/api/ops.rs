@@ -1,7 +1,7 @@
 //! Operations: health and the OpenAPI document.
 
 use super::dto::Health;
-use super::error::{handler_error, Internal, Unavailable};
+use super::error::{declare, handler_error, Internal, Unavailable};
 use super::openapi::ApiDoc;
 use super::{blocking, State};
 use actix_web::HttpResponse;
@@ -12,7 +12,7 @@ handler_error! {
     pub enum HealthError {
         /// The database does not answer (503).
         Unavailable(Unavailable) { 503: "The database does not answer" },
-        Internal(Internal) { 500: "The server failed" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 

@@ -4,7 +4,7 @@ use super::allocations::{accept_language, lang_of, negotiate, solve_failure, Ren
 use super::auth::Role;
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, SolveTimeout,
+    declare, handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, SolveTimeout,
 };
 use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
@@ -17,15 +17,15 @@ use serde_json::Value;
 handler_error! {
     /// Why `POST /v1/validate` fails.
     pub enum ValidateError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// A `?format=` other than json or svg (406).
         Format(NotAcceptable) { 406: "A `?format=` other than json or svg" },
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        Body(BodyError) [declare::JSON_BODY],
         /// Every error (and warning) of the layout (422).
         Invalid(Invalid) { 422: "Every error (and warning) found" },
         /// The validation took longer than the limit (503).
         Timeout(SolveTimeout) { 503: "The validation took longer than the limit" },
-        Internal(Internal) { 500: "The server failed" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -116,16 +116,16 @@ pub async fn validate(
 handler_error! {
     /// Why `POST /v1/solve` fails.
     pub enum SolveError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// No rendering the client accepts (406).
         Format(NotAcceptable) { 406: "No acceptable rendering" },
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        Body(BodyError) [declare::JSON_BODY],
         /// A request of the wrong shape, inputs that break rules (every
         /// problem listed), or a policy nobody can satisfy (422).
         Invalid(Invalid) { 422: "A request of the wrong shape, inputs that break rules (every problem listed), or a policy nobody can satisfy" },
         /// The solve took longer than the limit (503).
         Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
-        Internal(Internal) { 500: "The server failed" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -178,7 +178,7 @@ pub async fn solve(
             format.rendering(lang_of(lang.as_deref())),
             &allocation,
             None,
-            || inputs::load_site(&input.layout).map_err(|r| SolveError::from(Invalid::from(r))),
+            || inputs::load_site(&input.layout).map_err(SolveError::from),
         )?;
         Ok(Rendered {
             format,

@@ -4,7 +4,7 @@ use super::solve_failure;
 use crate::api::auth::Role;
 use crate::api::dto::AllocateRequest;
 use crate::api::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, SolveTimeout, StoreFailure,
+    declare, handler_error, AuthError, BodyError, Internal, Invalid, SolveTimeout, StoreFailure,
 };
 use crate::api::{blocking, body, with_time_limit, State};
 use crate::model::Problem;
@@ -21,7 +21,7 @@ handler_error! {
     pub enum CreateAllocationError {
         /// 401; 403 for viewers, and for staff giving a policy.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff giving a policy" },
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        Body(BodyError) [declare::JSON_BODY],
         /// A request of the wrong shape, inputs that break a rule, or a policy
         /// nobody can satisfy (422).
         Invalid(Invalid) { 422: "A request of the wrong shape, inputs that break a rule, or a policy nobody can satisfy" },
@@ -29,7 +29,7 @@ handler_error! {
         Store(StoreFailure, from StoreError) { 404: "No such site", 409: "Another allocation was stored meanwhile", 503: "The database is busy", 500: "The database failed" },
         /// The solve took longer than the limit (503).
         Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
-        Internal(Internal) { 500: "The server failed" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -117,7 +117,7 @@ impl From<AllocateError> for CreateAllocationError {
     fn from(e: AllocateError) -> Self {
         match e {
             AllocateError::Store(s) => s.into(),
-            AllocateError::Rejected(r) => Invalid::from(r).into(),
+            AllocateError::Rejected(r) => r.into(),
             e @ AllocateError::Solver(_) => Internal(e.to_string()).into(),
             AllocateError::Corrupt(c) => Internal::from(c).into(),
         }

@@ -148,7 +148,7 @@ pub fn lang_of(accept_language: Option<&str>) -> Lang {
 /// other solver failure is the server's (500).
 pub fn solve_failure<E: From<Invalid> + From<Internal>>(f: SolveFailed) -> E {
     match f {
-        SolveFailed::Rejected(r) => Invalid::from(r).into(),
+        SolveFailed::Rejected(r) => r.into(),
         e @ SolveFailed::Solver(_) => Internal(e.to_string()).into(),
     }
 }

@@ -7,7 +7,7 @@ use crate::api::dto::{
     AllocationListQuery, AllocationPage, AllocationSummary, DiffView, FormatQuery, HouseholdView,
 };
 use crate::api::error::{
-    handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
+    declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
 use crate::api::sites::{from_service, page_size};
 use crate::api::{blocking, path_number, State};
@@ -24,12 +24,12 @@ from_service!(read: GetAllocationError, DiffAllocationsError);
 handler_error! {
     /// Why `GET /v1/sites/{site}/allocations` fails.
     pub enum ListAllocationsError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// A `limit` outside 1–500 (400).
         Paging(BadRequest) { 400: "Bad paging parameters" },
         /// No such site (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::SITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -67,14 +67,14 @@ pub async fn list_allocations(
 handler_error! {
     /// Why `GET /v1/sites/{site}/allocations/{id}` fails.
     pub enum GetAllocationError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// An id that is not a number (404).
         Path(NotFound) { 404: "An id that is not a number" },
         /// No rendering the client accepts (406).
         Format(NotAcceptable) { 406: "No acceptable rendering" },
         /// No such site or allocation (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::ALLOCATION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -136,12 +136,12 @@ pub async fn get_allocation(
 handler_error! {
     /// Why `GET /v1/sites/{site}/allocations/{id}/diff/{other}` fails.
     pub enum DiffAllocationsError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// An id that is not a number (404).
         Path(NotFound) { 404: "An id that is not a number" },
         /// No such site or allocation (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::ALLOCATION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -175,12 +175,12 @@ pub async fn diff_allocations(
 handler_error! {
     /// Why `GET /v1/sites/{site}/households/{household}` fails.
     pub enum HouseholdLookupError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// The household is neither on the roster nor in the latest draw (404).
         Unknown(NotFound) { 404: "The household is neither on the roster nor in the latest draw" },
         /// No such site (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::SITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 

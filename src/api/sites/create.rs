@@ -4,7 +4,7 @@ use super::page_size;
 use crate::api::auth::Role;
 use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
 use crate::api::error::{
-    etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
+    declare, etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
 };
 use crate::api::{blocking, body, State};
 use crate::service::sites::{self, CreateError};
@@ -17,12 +17,12 @@ handler_error! {
     /// Why `POST /v1/sites` fails.
     pub enum CreateSiteError {
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs the planner role" },
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        Body(BodyError) [declare::JSON_BODY],
         /// The layout breaks rules, or its `site.id` cannot be used (422).
         Invalid(Invalid) { 422: "The layout breaks rules, or its `site.id` cannot be used" },
         /// A site with this id exists (409), or the database is busy (503).
         Store(StoreFailure, from StoreError) { 409: "A site with this id exists", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -64,7 +64,7 @@ pub async fn create_site(
 impl From<CreateError> for CreateSiteError {
     fn from(e: CreateError) -> Self {
         match e {
-            CreateError::Rejected(r) => Invalid::from(r).into(),
+            CreateError::Rejected(r) => r.into(),
             CreateError::Store(s) => s.into(),
         }
     }
@@ -73,11 +73,11 @@ impl From<CreateError> for CreateSiteError {
 handler_error! {
     /// Why `GET /v1/sites` fails.
     pub enum ListSitesError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// A `limit` outside 1–500 (400).
         Paging(BadRequest) { 400: "Bad paging parameters" },
-        Store(StoreFailure, from StoreError) { 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::DATABASE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 

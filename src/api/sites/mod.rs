@@ -12,9 +12,9 @@ pub use read::*;
 pub use write::*;
 
 use super::dto::{SiteView, Written};
-use super::error::{etag, BadRequest, Internal, Invalid};
+use super::error::{etag, BadRequest, Internal};
 use crate::model::Problem;
-use crate::service::{Corrupt, Rejected};
+use crate::service::Corrupt;
 use crate::store::{SiteDocuments, SiteState};
 use actix_web::http::header;
 use actix_web::HttpResponse;
@@ -46,16 +46,6 @@ fn with_revision_etag(docs: &SiteDocuments) -> (header::HeaderName, String) {
     (header::ETAG, etag(&docs.site, docs.revision))
 }
 
-impl From<Rejected> for Invalid {
-    fn from(r: Rejected) -> Self {
-        Invalid {
-            title: r.title,
-            problems: r.problems,
-            warnings: r.warnings,
-        }
-    }
-}
-
 impl From<Corrupt> for Internal {
     fn from(c: Corrupt) -> Self {
         Internal(c.0)
@@ -78,14 +68,14 @@ macro_rules! from_service {
     (write: $($t:ty),+) => {$(
         impl From<$crate::service::sites::WriteError> for $t {
             fn from(e: $crate::service::sites::WriteError) -> Self {
-                use $crate::api::error::{AuthError, Internal, Invalid, PreconditionError};
+                use $crate::api::error::{AuthError, Internal, PreconditionError};
                 use $crate::service::sites::WriteError;
                 match e {
                     WriteError::Store(s) => s.into(),
                     WriteError::Stale { site, current } => {
                         PreconditionError::Stale { site, current }.into()
                     }
-                    WriteError::Rejected(r) => Invalid::from(r).into(),
+                    WriteError::Rejected(r) => r.into(),
                     // Only staff are ever limited to the pins.
                     WriteError::PinsOnly => AuthError::Forbidden {
                         needed: $crate::api::auth::Role::Planner,
@@ -170,7 +160,7 @@ mod tests {
             remove: vec!["H7".into()],
         };
         let err = match apply_patch(&[Household::new("H1", "B1", "1")], &patch) {
-            Err(e) => PatchHouseholdsError::from(Invalid::from(e)),
+            Err(e) => PatchHouseholdsError::from(e),
             Ok(_) => panic!("an unknown removal must be refused"),
         };
         let body = problem(&err, 422, "invalid-input");

@@ -4,7 +4,7 @@
 use super::with_revision_etag;
 use crate::api::auth::Role;
 use crate::api::dto::{RevisionQuery, RevisionView, SiteView};
-use crate::api::error::{handler_error, AuthError, Internal, NotFound, StoreFailure};
+use crate::api::error::{declare, handler_error, AuthError, Internal, NotFound, StoreFailure};
 use crate::api::{blocking, path_number, State};
 use crate::service::sites;
 use crate::store::{SiteDocuments, StoreError};
@@ -28,10 +28,10 @@ where
 handler_error! {
     /// Why `GET /v1/sites/{site}` fails.
     pub enum GetSiteError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// No such site (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::SITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -65,12 +65,12 @@ pub async fn get_site(
 handler_error! {
     /// Why `GET /v1/sites/{site}/revisions/{revision}` fails.
     pub enum GetRevisionError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// A revision that is not a number (404).
         Path(NotFound) { 404: "A revision that is not a number" },
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::REVISION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -108,10 +108,10 @@ pub async fn get_revision(
 handler_error! {
     /// Why `GET /v1/sites/{site}/layout` fails.
     pub enum GetLayoutError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::REVISION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -146,8 +146,8 @@ handler_error! {
         /// 401, or 403 for viewers: rosters are for staff.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers may not read rosters" },
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::REVISION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -177,10 +177,10 @@ pub async fn get_households(
 handler_error! {
     /// Why `GET /v1/sites/{site}/policy` fails.
     pub enum GetPolicyError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token" },
+        Auth(AuthError) [declare::TOKEN],
         /// No such site or revision (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site or revision", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::REVISION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 

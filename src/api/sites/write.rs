@@ -7,7 +7,8 @@ use crate::api::auth::Role;
 use crate::api::body::{self, MediaType};
 use crate::api::dto::Written;
 use crate::api::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, PreconditionError, StoreFailure,
+    declare, handler_error, AuthError, BodyError, Internal, Invalid, PreconditionError,
+    StoreFailure,
 };
 use crate::api::{blocking, IfMatch, State};
 use crate::model::roster::Roster;
@@ -51,14 +52,14 @@ handler_error! {
     pub enum PutLayoutError {
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs the planner role" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        IfMatch(PreconditionError) [declare::IF_MATCH],
+        Body(BodyError) [declare::JSON_BODY],
         /// The layout breaks rules, names another site, or no longer fits the
         /// stored roster or pins (422).
         Invalid(Invalid) { 422: "The layout breaks rules, names another site, or no longer fits the roster or pins" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -97,15 +98,15 @@ handler_error! {
         /// 401, or 403 for viewers.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs staff" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
+        IfMatch(PreconditionError) [declare::IF_MATCH],
         /// Malformed JSON (400), too large (413), neither JSON nor CSV (415).
         Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON nor CSV" },
         /// Bad rows (every one listed), or households on unknown entrances or
         /// breaking pins (422).
         Invalid(Invalid) { 422: "Bad rows (every one listed), or households on unknown entrances or breaking pins" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -135,7 +136,7 @@ pub async fn put_households(
             MediaType::Csv => RosterUpload::Csv(bytes.to_vec()),
             MediaType::Json => RosterUpload::Json(body::json(&bytes)?),
         };
-        Ok(sites::parse_roster(&upload).map_err(Invalid::from)?)
+        Ok(sites::parse_roster(&upload)?)
     })
     .await?;
     write_with(
@@ -153,14 +154,14 @@ handler_error! {
         /// 401, or 403 for viewers.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs staff" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        IfMatch(PreconditionError) [declare::IF_MATCH],
+        Body(BodyError) [declare::JSON_BODY],
         /// A patch of the wrong shape, bad upserts, unknown removals, or a
         /// result that breaks the site's rules (422).
         Invalid(Invalid) { 422: "Bad upserts, unknown removals, or a result that breaks the site's rules" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -184,7 +185,7 @@ pub async fn patch_households(
     state.access.require(&req, Role::Staff)?;
     let if_match = IfMatch::from_request(&req)?;
     let value = body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
-    let patch = sites::parse_patch(value).map_err(Invalid::from)?;
+    let patch = sites::parse_patch(value)?;
     write_with(
         &state,
         path.into_inner(),
@@ -200,14 +201,14 @@ handler_error! {
         /// 401; 403 for viewers, and for staff changing more than the pins.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff changing more than `pins`" },
         /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) { 400: "An If-Match header that is not text", 412: "Stale If-Match; the problem names the current revision", 428: "If-Match missing" },
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        IfMatch(PreconditionError) [declare::IF_MATCH],
+        Body(BodyError) [declare::JSON_BODY],
         /// Unknown fields or values, bad pins, or a cable limit the layout
         /// breaks (422).
         Invalid(Invalid) { 422: "Unknown fields or values, bad pins, or a cable limit the layout breaks" },
         /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) { 404: "No such site", 412: "Another write won meanwhile", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 

@@ -31,7 +31,7 @@ pub mod pages;
 use self::html::{url, Frame};
 use super::allocations::{negotiate, Format};
 use super::auth::{Access, Role};
-use super::error::{handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
+use super::error::{declare, handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
 use super::sites::from_service;
 use super::{blocking, State};
 use crate::report::i18n::{t, Lang};
@@ -172,8 +172,8 @@ handler_error! {
         /// A download format that is not offered (406).
         Format(NotAcceptable) { 406: "A download format that is not offered" },
         /// No such site or allocation (404).
-        Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) { 500: "The server failed" },
+        Store(StoreFailure, from StoreError) [declare::ALLOCATION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
