@@ -1,6 +1,6 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, lang_of, negotiate, solve_failure, Rendered};
+use super::allocations::{accept_language, lang_of, language, negotiate, solve_failure, Rendered};
 use super::auth::Role;
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{
@@ -171,20 +171,17 @@ pub async fn solve(
         previous,
         seed: request.seed,
     };
-    let lang = accept_language(&req);
+    let lang = language(&req, query.lang.as_deref())?;
     let rendered = with_time_limit(state.solve_timeout, move || -> Result<_, SolveError> {
         let allocation = inputs::solve(&input).map_err(solve_failure::<SolveError>)?;
-        let body = allocations::render(
-            format.rendering(lang_of(lang.as_deref())),
-            &allocation,
-            None,
-            || inputs::load_site(&input.layout).map_err(SolveError::from),
-        )?;
+        let body =
+            allocations::render(format.rendering(lang.as_deref()), &allocation, None, || {
+                inputs::load_site(&input.layout).map_err(SolveError::from)
+            })?;
         Ok(Rendered {
             format,
             body: body.into(),
-            filename: (format == super::allocations::Format::Csv)
-                .then(|| format!("allocation-{}.csv", allocation.site)),
+            filename: format.filename(&allocation.site),
         })
     })
     .await?;

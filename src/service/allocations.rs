@@ -170,6 +170,8 @@ pub enum Rendering {
     GeoJson,
     /// The site map, labels in this language.
     Svg(Lang),
+    /// An Excel workbook, sheet names and headers in this language.
+    Xlsx(Lang),
 }
 
 /// Renders an allocation; `site` (needed for GeoJSON and SVG only) is
@@ -189,6 +191,9 @@ pub fn render<E: From<Corrupt>>(
         }
         Rendering::Svg(lang) => {
             report::svg::render_svg(&site()?, Some(allocation), &[], lang).into_bytes()
+        }
+        Rendering::Xlsx(lang) => {
+            report::xlsx::allocation_xlsx(allocation, lang).map_err(|e| Corrupt(e.to_string()))?
         }
     })
 }

@@ -9,9 +9,7 @@
 
 use super::{documents, inputs, Corrupt, Rejected};
 use crate::model::policy_parse::{check_pins, parse_policy};
-use crate::model::roster::{
-    check_roster_against_site, parse_roster_csv, parse_roster_json, Roster,
-};
+use crate::model::roster::{check_roster_against_site, parse_roster_json, Roster};
 use crate::model::{Household, Problem, Site};
 use crate::pipeline;
 use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};
@@ -61,7 +59,13 @@ pub struct Written {
 #[derive(Debug, Clone)]
 pub enum RosterUpload {
     Json(Value),
-    Csv(Vec<u8>),
+    /// CSV or tab-separated text (UTF-8, UTF-16, GB18030/GBK, or the
+    /// declared `charset`) or an `.xlsx` workbook: the content tells which.
+    File {
+        bytes: Vec<u8>,
+        charset: Option<String>,
+        sheet: Option<String>,
+    },
 }
 
 /// `PATCH /v1/sites/{site}/households` body.
@@ -247,7 +251,17 @@ pub fn put_layout(
 /// Parses an uploaded roster, every bad row listed.
 pub fn parse_roster(upload: &RosterUpload) -> Result<Roster, Rejected> {
     match upload {
-        RosterUpload::Csv(bytes) => parse_roster_csv(bytes),
+        RosterUpload::File {
+            bytes,
+            charset,
+            sheet,
+        } => crate::input::read_roster(
+            bytes,
+            &crate::input::ReadOptions {
+                sheet: sheet.clone(),
+                charset: charset.clone(),
+            },
+        ),
         RosterUpload::Json(value) => parse_roster_json(value),
     }
     .map_err(|p| Rejected::new("The roster has bad rows", p.0))

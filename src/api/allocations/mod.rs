@@ -24,6 +24,20 @@ pub fn accept_language(req: &HttpRequest) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The language preference of a rendering: `?lang=` (`zh` or `en`) wins
+/// over `Accept-Language`; any other `?lang=` is 406.
+pub fn language(req: &HttpRequest, lang: Option<&str>) -> Result<Option<String>, NotAcceptable> {
+    match lang {
+        None => Ok(accept_language(req)),
+        Some(code) => match Lang::parse(code) {
+            Some(l) => Ok(Some(l.code().to_string())),
+            None => Err(NotAcceptable(format!(
+                "lang `{code}` is not offered; use zh or en"
+            ))),
+        },
+    }
+}
+
 /// A rendering of an allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
@@ -31,6 +45,9 @@ pub enum Format {
     Csv,
     GeoJson,
     Svg,
+    /// An Excel workbook (`report::xlsx`); headers in `?lang=`, else
+    /// `Accept-Language`, else English.
+    Xlsx,
 }
 
 impl Format {
@@ -40,6 +57,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "geojson" => Some(Format::GeoJson),
             "svg" => Some(Format::Svg),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -50,17 +68,33 @@ impl Format {
             "text/csv" | "text/*" => Some(Format::Csv),
             "application/geo+json" => Some(Format::GeoJson),
             "image/svg+xml" | "image/*" => Some(Format::Svg),
+            crate::report::xlsx::XLSX_MEDIA_TYPE => Some(Format::Xlsx),
             _ => None,
         }
     }
 
-    /// The service's rendering of this format, SVG labels in `lang`.
-    pub fn rendering(self, lang: Lang) -> Rendering {
+    /// The service's rendering of this format, in the language of an
+    /// `Accept-Language` value: SVG labels in Chinese unless it prefers
+    /// English, workbook headers in English without one.
+    pub fn rendering(self, accept_language: Option<&str>) -> Rendering {
         match self {
             Format::Json => Rendering::Json,
             Format::Csv => Rendering::Csv,
             Format::GeoJson => Rendering::GeoJson,
-            Format::Svg => Rendering::Svg(lang),
+            Format::Svg => Rendering::Svg(lang_of(accept_language)),
+            Format::Xlsx => {
+                Rendering::Xlsx(accept_language.map_or(Lang::En, super::lang::from_accept_language))
+            }
+        }
+    }
+
+    /// The download name of a site's allocation in this format, for the
+    /// formats sent as attachments.
+    pub fn filename(self, site: &str) -> Option<String> {
+        match self {
+            Format::Csv => Some(format!("allocation-{site}.csv")),
+            Format::Xlsx => Some(format!("allocation-{site}.xlsx")),
+            _ => None,
         }
     }
 
@@ -70,6 +104,7 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
             Format::GeoJson => "application/geo+json",
             Format::Svg => "image/svg+xml",
+            Format::Xlsx => crate::report::xlsx::XLSX_MEDIA_TYPE,
         }
     }
 }
@@ -81,7 +116,7 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, NotA
     if let Some(name) = format {
         return Format::from_name(name).ok_or_else(|| {
             NotAcceptable(format!(
-                "format `{name}` is not offered; use json, csv, geojson or svg"
+                "format `{name}` is not offered; use json, csv, geojson, svg or xlsx"
             ))
         });
     }
@@ -110,7 +145,8 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, NotA
     }
     best.map(|(_, f)| f).ok_or_else(|| {
         NotAcceptable(format!(
-            "none of `{accept}` is offered; accept application/json, text/csv, application/geo+json or image/svg+xml"
+            "none of `{accept}` is offered; accept application/json, text/csv, application/geo+json, image/svg+xml or {}",
+            crate::report::xlsx::XLSX_MEDIA_TYPE
         ))
     })
 }
@@ -250,7 +286,7 @@ mod tests {
         let body = problem(&err, 406, "not-acceptable");
         assert_eq!(
             body["detail"],
-            "format `pdf` is not offered; use json, csv, geojson or svg"
+            "format `pdf` is not offered; use json, csv, geojson, svg or xlsx"
         );
         let missing = GetAllocationError::from(StoreError::NoAllocation {
             site: "s".into(),

@@ -1,7 +1,7 @@
 //! The reads of stored allocations: the list, one in a rendering, the diff
 //! of two, and a household's standing in the latest.
 
-use super::{accept_language, lang_of, negotiate, Format, Rendered};
+use super::{language, negotiate, Format, Rendered};
 use crate::api::auth::Role;
 use crate::api::dto::{
     AllocationListQuery, AllocationPage, AllocationSummary, DiffView, FormatQuery, HouseholdView,
@@ -99,12 +99,12 @@ pub async fn get_allocation(
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let format = negotiate(&req, query.format.as_deref())?;
-    let lang = accept_language(&req);
+    let lang = language(&req, query.lang.as_deref())?;
     let key = (
         site.clone(),
         id,
         format.content_type(),
-        if format == Format::Svg {
+        if matches!(format, Format::Svg | Format::Xlsx) {
             lang.clone().unwrap_or_default()
         } else {
             String::new()
@@ -114,7 +114,7 @@ pub async fn get_allocation(
         return Ok(hit.response());
     }
     let store = state.store.clone();
-    let rendering = format.rendering(lang_of(lang.as_deref()));
+    let rendering = format.rendering(lang.as_deref());
     let (body, allocation_site) = blocking(move || -> Result<_, GetAllocationError> {
         Ok(allocations::render_stored(
             store.as_ref(),
@@ -127,7 +127,7 @@ pub async fn get_allocation(
     let rendered = Arc::new(Rendered {
         format,
         body: body.into(),
-        filename: (format == Format::Csv).then(|| format!("allocation-{allocation_site}.csv")),
+        filename: format.filename(&allocation_site),
     });
     state.cache.put(key, rendered.clone());
     Ok(rendered.response())

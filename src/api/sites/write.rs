@@ -5,7 +5,7 @@
 use super::{from_service, written};
 use crate::api::auth::Role;
 use crate::api::body::{self, MediaType};
-use crate::api::dto::Written;
+use crate::api::dto::{RosterQuery, Written};
 use crate::api::error::{
     declare, handler_error, AuthError, BodyError, Internal, Invalid, PreconditionError,
     StoreFailure,
@@ -100,7 +100,7 @@ handler_error! {
         /// `If-Match` missing (428), unreadable (400) or stale (412).
         IfMatch(PreconditionError) [declare::IF_MATCH],
         /// Malformed JSON (400), too large (413), neither JSON nor CSV (415).
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON nor CSV" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON, CSV nor .xlsx" },
         /// Bad rows (every one listed), or households on unknown entrances or
         /// breaking pins (422).
         Invalid(Invalid) { 422: "Bad rows (every one listed), or households on unknown entrances or breaking pins" },
@@ -113,27 +113,36 @@ handler_error! {
 #[utoipa::path(
     put, path = "/v1/sites/{site}/households", tag = "sites",
     params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
-    request_body(description = "The whole roster (FORMAT.md §2)", content(("application/json"), ("text/csv"))),
+    params(RosterQuery),
+    request_body(description = "The whole roster (FORMAT.md §2): JSON; CSV or tab-separated text in UTF-8, UTF-16 with BOM or GB18030/GBK (`charset=` honoured); or an .xlsx workbook (README \"Rosters from Excel\"). The content decides the format.", content(("application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses(
         (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
         PutHouseholdsError,
     ),
     security(("bearer" = []))
 )]
-/// Replaces the roster, as JSON or CSV (staff).
+/// Replaces the roster, as JSON, CSV or an .xlsx workbook (staff).
 pub async fn put_households(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
+    query: web::Query<RosterQuery>,
     payload: Payload,
 ) -> Result<HttpResponse, PutHouseholdsError> {
     state.access.require(&req, Role::Staff)?;
     let if_match = IfMatch::from_request(&req)?;
-    let media = body::media_type(&req, &[MediaType::Json, MediaType::Csv])?;
+    let allowed = [MediaType::Json, MediaType::Csv, MediaType::Spreadsheet];
+    let media = body::media_type(&req, &allowed)?;
+    let charset = body::charset(&req);
     let bytes = body::read(&req, payload, state.body_limit).await?;
+    let sheet = query.into_inner().sheet;
     let roster: Roster = blocking(move || -> Result<_, PutHouseholdsError> {
         let upload = match media {
-            MediaType::Csv => RosterUpload::Csv(bytes.to_vec()),
+            MediaType::Csv | MediaType::Spreadsheet => RosterUpload::File {
+                bytes: bytes.to_vec(),
+                charset,
+                sheet,
+            },
             MediaType::Json => RosterUpload::Json(body::json(&bytes)?),
         };
         Ok(sites::parse_roster(&upload)?)

@@ -355,7 +355,7 @@ async fn download(
     };
     let store = state.store.clone();
     let site_id = site.clone();
-    let rendering = format.rendering(lang);
+    let rendering = format.rendering(Some(lang.tag()));
     let rendered = blocking(move || -> Result<_, PageError> {
         Ok(allocations::render_stored(store.as_ref(), &site_id, id, rendering)?.0)
     })
@@ -367,6 +367,7 @@ async fn download(
                 Format::Csv => "csv",
                 Format::GeoJson => "geojson",
                 Format::Svg => "svg",
+                Format::Xlsx => "xlsx",
             };
             HttpResponse::Ok()
                 .content_type(format.content_type())
