@@ -8,6 +8,7 @@
 //! allocation out; [`api`] HTTP; [`store`] persistence.
 
 pub mod api;
+pub mod draw;
 pub mod geometry;
 pub mod input;
 pub mod model;

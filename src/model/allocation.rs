@@ -1,5 +1,6 @@
 //! The allocation: the engine's output (FORMAT.md §4).
 
+use super::draw::DrawRecord;
 use super::kind::ResourceKind;
 use super::policy::Policy;
 use super::problem::Problem;
@@ -88,4 +89,7 @@ pub struct Allocation {
     /// Layout warnings (not fatal) found while solving.
     #[serde(default)]
     pub warnings: Vec<Problem>,
+    /// The committed draw record (FORMAT.md §5) this allocation revealed, or null.
+    #[serde(default)]
+    pub draw: Option<DrawRecord>,
 }

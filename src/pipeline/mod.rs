@@ -358,6 +358,7 @@ pub fn allocate(
             stages,
         },
         warnings: warnings.clone(),
+        draw: None,
     })
 }
 

@@ -197,6 +197,7 @@ mod tests {
                 stages: vec![],
             },
             warnings: vec![],
+            draw: None,
         };
         let g = allocation_geojson(&site(raw.clone()), &a);
         assert_eq!(g["type"], "FeatureCollection");

@@ -43,6 +43,7 @@ mod tests {
                 stages: vec![],
             },
             warnings: vec![],
+            draw: None,
         }
     }
 

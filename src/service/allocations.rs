@@ -534,6 +534,7 @@ mod tests {
                 stages: Vec::new(),
             },
             warnings: Vec::new(),
+            draw: None,
         }
     }
 

@@ -9,6 +9,7 @@
 pub mod allocations;
 pub mod checks;
 pub mod documents;
+pub mod draws;
 pub mod inputs;
 pub mod sites;
 

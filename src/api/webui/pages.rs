@@ -692,6 +692,7 @@ mod tests {
                 stages: vec![],
             },
             warnings: vec![],
+            draw: None,
         }
     }
 

@@ -176,6 +176,7 @@ fn allocation() -> Allocation {
             stages: vec![],
         },
         warnings: vec![],
+        draw: None,
     }
 }
 
