@@ -198,6 +198,42 @@ mod tests {
                 200,
                 allocations::HouseholdLookupError::declared(),
             ),
+            (
+                "post",
+                "/v1/sites/{site}/draws",
+                201,
+                draws::CommitDrawError::declared(),
+            ),
+            (
+                "post",
+                "/v1/sites/{site}/draws/{draw}/reveal",
+                201,
+                draws::RevealDrawError::declared(),
+            ),
+            (
+                "get",
+                "/v1/sites/{site}/draws",
+                200,
+                draws::ReadDrawError::declared(),
+            ),
+            (
+                "get",
+                "/v1/sites/{site}/draws/{draw}",
+                200,
+                draws::ReadDrawError::declared(),
+            ),
+            (
+                "get",
+                "/v1/sites/{site}/draws/{draw}/result",
+                200,
+                draws::ReadDrawError::declared(),
+            ),
+            (
+                "get",
+                "/v1/sites/{site}/allocations/{id}/bundle",
+                200,
+                draws::BundleHttpError::declared(),
+            ),
         ]
     }
 
