@@ -397,15 +397,22 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         engine,
         timings: args.timings,
     };
-    let allocation = match pipeline::solve(&inputs, &options) {
-        Ok(a) => a,
+    let (checked, allocation) = match pipeline::solve_checked(&inputs, &options) {
+        Ok(done) => done,
         Err(PipelineError::Input(problems)) => {
             for p in &problems {
                 err(format_args!("error: {p}"))?;
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => match e.infeasible() {
+            // A policy nobody can satisfy is the input's fault, named by its rule.
+            Some(problem) => {
+                err(format_args!("error: {problem}"))?;
+                return Ok(ExitCode::from(EXIT_INVALID));
+            }
+            None => return Err(e.into()),
+        },
     };
     for w in &allocation.warnings {
         err(format_args!("warning: {w}"))?;
@@ -414,7 +421,6 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         Format::Json => allot::report::json::allocation_json(&allocation),
         Format::Csv => allot::report::csv::allocation_csv(&allocation),
         Format::Geojson => {
-            let checked = pipeline::check(&inputs).map_err(anyhow::Error::from)?;
             let mut v = serde_json::to_vec_pretty(&allot::report::geojson::allocation_geojson(
                 &checked.site,
                 &allocation,
@@ -457,13 +463,13 @@ fn render(
         LangArg::Zh => allot::report::i18n::Lang::Zh,
         LangArg::En => allot::report::i18n::Lang::En,
     };
-    match allot::report::svg::render_layout(&layout, allocation.as_ref(), lang) {
+    match allot::service::inputs::render_layout(&layout, allocation.as_ref(), lang) {
         Ok(svg) => {
             write_out(out, svg.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(problems) => {
-            for p in &problems.0 {
+            for p in &problems {
                 err(format_args!("error: {p}"))?;
             }
             Ok(ExitCode::from(EXIT_INVALID))

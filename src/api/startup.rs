@@ -307,6 +307,7 @@ impl Application {
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
             cache: RenderCache::new(RENDER_CACHE_BYTES),
+            checks: crate::service::checks::LayoutChecks::new(64),
             clock: match config.now {
                 Some(start) => {
                     tracing::warn!(start, "the clock runs from --now (rehearsals and tests)");
