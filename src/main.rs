@@ -234,6 +234,7 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         policy,
         previous,
         seed: args.seed,
+        round: None,
     };
     let options = Options {
         engine,

@@ -24,6 +24,10 @@ pub struct Household {
     pub preferences: BTreeMap<ResourceKind, Vec<String>>,
     /// Per kind, the resources held now (always a list once normalised).
     pub previous: BTreeMap<ResourceKind, Vec<String>>,
+    /// Per kind, rounds in a row ended unserved as kept on paper before
+    /// allot; overrides the ledger (FORMAT.md §3 "Rounds"). Only values given.
+    #[serde(default)]
+    pub waited: BTreeMap<ResourceKind, u32>,
 }
 
 impl Household {
@@ -42,6 +46,7 @@ impl Household {
             wants_plot: false,
             preferences: BTreeMap::new(),
             previous: BTreeMap::new(),
+            waited: BTreeMap::new(),
         }
     }
 }

@@ -26,6 +26,8 @@
 //!   previous values are one string or a list of them, normalised to a list.
 //!   A kind with an empty list (or `null`) is dropped, so that equivalent
 //!   rosters normalise (and hash) identically.
+//! - **`waited`.** A JSON object (in CSV: JSON text in the cell) of kind →
+//!   whole number ≥ 0; a given 0 is kept (it overrides the ledger).
 //! - **Unknown fields/columns** are ignored with one warning per name
 //!   (`roster-unknown-field`): in CSV at row 1 (the header), in JSON at the
 //!   first row that carries it. Header names are matched trimmed and
@@ -62,7 +64,7 @@ pub struct Roster {
 }
 
 /// The field names of a roster row, in the order the CSV writer uses.
-pub const ROSTER_FIELDS: [&str; 12] = [
+pub const ROSTER_FIELDS: [&str; 13] = [
     "id",
     "building",
     "unit",
@@ -75,6 +77,7 @@ pub const ROSTER_FIELDS: [&str; 12] = [
     "wants_plot",
     "preferences",
     "previous",
+    "waited",
 ];
 
 /// One input value of a field, whatever the input format.
@@ -377,6 +380,7 @@ fn parse_row<'a>(
         row,
         &mut bad,
     );
+    let waited = keep_all(waited_field(get("waited")), row, &mut bad);
     if let (Some(cars), Some(evs)) = (cars, evs) {
         if evs > cars {
             bad.push(
@@ -408,7 +412,74 @@ fn parse_row<'a>(
         wants_plot: wants_plot?,
         preferences: preferences?,
         previous: previous?,
+        waited: waited?,
     })
+}
+
+/// `waited`: kind → whole number ≥ 0 (JSON in a CSV cell). Zeros are kept:
+/// a roster 0 overrides the ledger too.
+fn waited_field(cell: Cell<'_>) -> Result<BTreeMap<ResourceKind, u32>, Vec<Problem>> {
+    let parsed;
+    let value = match cell {
+        Cell::Missing => return Ok(BTreeMap::new()),
+        Cell::Json(v) => v,
+        Cell::Text(s) => match serde_json::from_str::<Value>(s) {
+            Ok(v) => {
+                parsed = v;
+                &parsed
+            }
+            Err(e) => {
+                return Err(vec![type_error(
+                    "waited",
+                    format!("`waited` must be a JSON object such as {{\"parking_space\": 2}}; the cell is not valid JSON ({e})"),
+                )])
+            }
+        },
+    };
+    let obj = match value {
+        Value::Null => return Ok(BTreeMap::new()),
+        Value::Object(obj) => obj,
+        other => {
+            return Err(vec![type_error(
+                "waited",
+                format!(
+                    "`waited` must be an object of kind → rounds waited, not {}",
+                    describe(other)
+                ),
+            )])
+        }
+    };
+    let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (key, v) in obj {
+        let path = format!("waited.{key}");
+        let Some(kind) = ResourceKind::parse(key) else {
+            problems.push(
+                Problem::new(
+                    "roster-unknown-kind",
+                    format!(
+                        "`{path}`: \"{key}\" is not a resource kind (parking_space, charging_bay or garden_plot)"
+                    ),
+                )
+                .field(path),
+            );
+            continue;
+        };
+        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => {
+                out.insert(kind, n);
+            }
+            None => problems.push(type_error(
+                &path,
+                format!("`{path}` must be a whole number of rounds ≥ 0, not {v}"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Adds one `roster-duplicate-id` error per row of every id seen more than once.
