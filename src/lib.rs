@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod simulate;
 pub mod solve;
 pub mod store;
 pub mod synthetic;
