@@ -209,11 +209,37 @@ pub fn svg(sim: &Simulation, lang: Lang) -> String {
         let y0 = top + p as f64 * (panel_h + 60.0);
         let (x1, y1) = (left, y0 + panel_h);
         let pw = w - left - right;
+        let figures: Vec<String> = sim
+            .modes
+            .iter()
+            .filter_map(|m| {
+                m.kinds.get(kind).map(|k| {
+                    format!(
+                        "{} {:.2}/{}",
+                        mode_name(m.mode),
+                        k.gini,
+                        k.worst_wait
+                    )
+                })
+            })
+            .collect();
+        let heading = match lang {
+            Lang::Zh => format!(
+                "{}（基尼系数/最长连续未获配轮数：{}）",
+                kind_label(*kind, lang),
+                figures.join("，")
+            ),
+            Lang::En => format!(
+                "{} (Gini / worst wait: {})",
+                kind_label(*kind, lang),
+                figures.join(", ")
+            ),
+        };
         let _ = write!(
             s,
             r##"<text x="{left}" y="{}" font-size="13">{}</text>"##,
             y0 - 6.0,
-            escape_xml(kind_label(*kind, lang))
+            escape_xml(&heading)
         );
         let _ = write!(
             s,
@@ -274,26 +300,10 @@ pub fn svg(sim: &Simulation, lang: Lang) -> String {
     let ly = top + kinds.len() as f64 * (panel_h + 60.0);
     for (i, m) in sim.modes.iter().enumerate() {
         let y = ly + 22.0 * i as f64;
-        let summary: Vec<String> = m
-            .kinds
-            .iter()
-            .map(|(kind, k)| {
-                format!(
-                    "{} gini {:.2}, {} {}",
-                    kind_label(*kind, lang),
-                    k.gini,
-                    match lang {
-                        Lang::Zh => "最长连续未获配",
-                        Lang::En => "worst wait",
-                    },
-                    k.worst_wait
-                )
-            })
-            .collect();
         let dash = DASHES[i % DASHES.len()];
         let _ = write!(
             s,
-            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="2"{}/><text x="{}" y="{}" font-size="12">{}: {}</text>"##,
+            r##"<line x1="{left}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="2"{}/><text x="{}" y="{}" font-size="12">{}</text>"##,
             left + 30.0,
             COLOURS[i % COLOURS.len()],
             if dash.is_empty() {
@@ -303,8 +313,7 @@ pub fn svg(sim: &Simulation, lang: Lang) -> String {
             },
             left + 38.0,
             y + 4.0,
-            escape_xml(mode_label(mode_name(m.mode), lang)),
-            escape_xml(&summary.join("; "))
+            escape_xml(mode_label(mode_name(m.mode), lang))
         );
     }
     s.push_str("</svg>\n");

@@ -119,4 +119,39 @@ mod tests {
             assert_eq!(all[k as usize - 1], key);
         }
     }
+
+    /// Over 2,000 seeds, a household's chance of being drawn first is its
+    /// share of all tickets: with tickets {a: 3, b: 1, c: 1, d: 2} (7 in
+    /// all), a comes first 3/7 of the time and b 1/7, a ratio of 3. Each
+    /// count must lie within 4 standard deviations of its expectation
+    /// (binomial, n = 2,000), which bounds the ratio a/b to about 2.3–4.1.
+    #[test]
+    fn tickets_make_a_household_with_three_first_three_times_as_often_as_one_with_one() {
+        let lot_ids = ids(&["a", "b", "c", "d"]);
+        let waited: BTreeMap<String, u32> = [("a", 2), ("b", 0), ("c", 0), ("d", 1)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let n = 2000u32;
+        let mut first: BTreeMap<String, u32> = BTreeMap::new();
+        for i in 0..n {
+            let seed = format!("statistics seed {i}");
+            let lot = lottery_order(&seed, &lot_ids);
+            let order = draw_order(Rotation::Tickets, &seed, &lot, &waited);
+            *first.entry(order[0].clone()).or_default() += 1;
+        }
+        for (id, tickets) in [("a", 3.0), ("b", 1.0), ("c", 1.0), ("d", 2.0)] {
+            let p: f64 = tickets / 7.0;
+            let mean = f64::from(n) * p;
+            let sd = (f64::from(n) * p * (1.0 - p)).sqrt();
+            let got = f64::from(first.get(id).copied().unwrap_or(0));
+            assert!(
+                (got - mean).abs() <= 4.0 * sd,
+                "{id}: {got} first, expected {mean:.0} ± {:.0}",
+                4.0 * sd
+            );
+        }
+        let ratio = f64::from(first["a"]) / f64::from(first["b"]);
+        assert!((2.3..=4.1).contains(&ratio), "ratio {ratio}");
+    }
 }
