@@ -369,3 +369,52 @@ fn protect_moves_no_remaining_incumbent_on_random_synthetic_sites() {
         assert_eq!(second.lottery.len(), roster2.len());
     }
 }
+
+#[test]
+fn a_pin_beats_an_incumbent_and_the_losers_why_names_it() {
+    let parking = ResourceKind::ParkingSpace;
+    let first = common::solve(&yixinqiao(yixinqiao_roster(), policy(), None));
+    let held: Vec<&allot::model::Assignment> = first
+        .assignments
+        .iter()
+        .filter(|x| x.kind == parking && x.basis != "pin")
+        .collect();
+    let (loser, space) = (held[0].household.clone(), held[0].resource.clone());
+    let winner = first
+        .unserved
+        .iter()
+        .find(|u| u.kind == parking)
+        .unwrap()
+        .household
+        .clone();
+    let mut p = policy();
+    p["pins"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"household": winner, "resource": space, "reason": "agreed at the meeting"}));
+    let second = common::solve(&yixinqiao(yixinqiao_roster(), p, Some(first.clone())));
+    let won = second
+        .assignments
+        .iter()
+        .find(|x| x.resource == space)
+        .unwrap();
+    assert_eq!((won.household.as_str(), won.basis.as_str()), (winner.as_str(), "pin"));
+    let note = format!("its previous parking space {space} is pinned to {winner} by the policy");
+    let told = second
+        .assignments
+        .iter()
+        .filter(|x| x.household == loser && x.kind == parking)
+        .map(|x| x.why.clone())
+        .chain(
+            second
+                .unserved
+                .iter()
+                .filter(|u| u.household == loser && u.kind == parking)
+                .map(|u| u.why.clone()),
+        )
+        .collect::<Vec<_>>();
+    assert_eq!(told.len(), 1);
+    assert!(told[0].contains(&note), "{told:?}");
+    // Nobody else moved.
+    assert_eq!(second.metrics[&parking].moved_from_previous, 1);
+}

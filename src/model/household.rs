@@ -5,6 +5,10 @@ use super::policy::Policy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The most rounds a roster's `waited` may give (FORMAT.md §2); larger
+/// values are a `roster-range` error, and `tickets` counts at most this many.
+pub const MAX_WAITED: u32 = 1000;
+
 /// One household with every default filled in. This normalised record is
 /// what `inputs_sha256` hashes, so its serialised form is part of the
 /// contract: every field is always written.

@@ -27,7 +27,7 @@
 //!   A kind with an empty list (or `null`) is dropped, so that equivalent
 //!   rosters normalise (and hash) identically.
 //! - **`waited`.** A JSON object (in CSV: JSON text in the cell) of kind →
-//!   whole number ≥ 0; a given 0 is kept (it overrides the ledger).
+//!   whole number 0–1000; a given 0 is kept (it overrides the ledger).
 //! - **Unknown fields/columns** are ignored with one warning per name
 //!   (`roster-unknown-field`): in CSV at row 1 (the header), in JSON at the
 //!   first row that carries it. Header names are matched trimmed and
@@ -466,6 +466,16 @@ fn waited_field(cell: Cell<'_>) -> Result<BTreeMap<ResourceKind, u32>, Vec<Probl
             continue;
         };
         match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if n > super::household::MAX_WAITED => problems.push(
+                Problem::new(
+                    "roster-range",
+                    format!(
+                        "`{path}` is {n} rounds; at most {} are accepted",
+                        super::household::MAX_WAITED
+                    ),
+                )
+                .field(path),
+            ),
             Some(n) => {
                 out.insert(kind, n);
             }
@@ -1164,6 +1174,44 @@ mod tests {
                     "roster-unknown-preference"
                 ),
                 (Some(3), Some("building"), "roster-unknown-entrance"),
+            ]
+        );
+    }
+
+    #[test]
+    fn waited_is_read_from_json_and_from_a_json_cell_in_csv() {
+        let csv = parse_roster_csv(
+            "id,building,unit,waited\na,B,1,\"{\"\"parking_space\"\": 2, \"\"garden_plot\"\": 0}\"\nb,B,1,\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(csv.households[0].waited[&ResourceKind::ParkingSpace], 2);
+        assert_eq!(csv.households[0].waited[&ResourceKind::GardenPlot], 0);
+        assert!(csv.households[1].waited.is_empty());
+        let json = parse_roster_json(&serde_json::json!([
+            {"id": "a", "building": "B", "unit": "1", "waited": {"parking_space": 2, "garden_plot": 0}},
+            {"id": "b", "building": "B", "unit": "1"}
+        ]))
+        .unwrap();
+        assert_eq!(json.households, csv.households);
+    }
+
+    #[test]
+    fn a_bad_waited_is_an_error_naming_the_row_and_field() {
+        let e = parse_roster_json(&serde_json::json!([
+            {"id": "a", "building": "B", "unit": "1", "waited": {"parking_space": -1}},
+            {"id": "b", "building": "B", "unit": "1", "waited": {"bike_rack": 1}},
+            {"id": "c", "building": "B", "unit": "1", "waited": {"garden_plot": 1001}},
+            {"id": "d", "building": "B", "unit": "1", "waited": 3}
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            rules(&e),
+            vec![
+                (Some(1), Some("waited.parking_space"), "roster-type"),
+                (Some(2), Some("waited.bike_rack"), "roster-unknown-kind"),
+                (Some(3), Some("waited.garden_plot"), "roster-range"),
+                (Some(4), Some("waited"), "roster-type"),
             ]
         );
     }

@@ -23,9 +23,14 @@ pub fn ticket(seed: &str, id: &str, k: u32) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// Tickets a household holds: 1 + `waited` (saturating).
+/// `waited` beyond this counts as this many rounds under `tickets`, so that
+/// a draw stays bounded in time (a roster rejects larger values; a ledger
+/// would need more than a thousand rounds to reach it).
+pub use crate::model::household::MAX_WAITED;
+
+/// Tickets a household holds: 1 + `waited` (`waited` capped at [`MAX_WAITED`]).
 pub fn tickets_held(waited: u32) -> u32 {
-    waited.saturating_add(1)
+    waited.min(MAX_WAITED) + 1
 }
 
 /// A household's key under `tickets`: its smallest ticket, and which one it is.
