@@ -321,4 +321,74 @@ mod tests {
         // [1, 2, 3]: Σ|x_i − x_j| = 8, 2·9·2 = 36 → 0.2222…
         assert!((gini(&[3, 1, 2]) - 8.0 / 36.0).abs() < 1e-12);
     }
+
+    fn lottery_site() -> Inputs {
+        let read = |name: &str| -> serde_json::Value {
+            let text = match name {
+                "layout" => include_str!("../../fixtures/small/lottery_decides/layout.geojson"),
+                "households" => {
+                    include_str!("../../fixtures/small/lottery_decides/households.json")
+                }
+                _ => include_str!("../../fixtures/small/lottery_decides/policy.json"),
+            };
+            serde_json::from_str(text).unwrap()
+        };
+        Inputs {
+            layout: read("layout"),
+            households: pipeline::RosterInput::Json(read("households")),
+            policy: Some(read("policy")),
+            previous: None,
+            seed: None,
+            round: None,
+        }
+    }
+
+    #[test]
+    fn waited_first_never_waits_longer_than_the_plain_lottery_and_reruns_are_identical() {
+        let settings = Settings {
+            rounds: 8,
+            modes: vec![Rotation::None, Rotation::WaitedFirst, Rotation::None],
+            stability: None,
+            options: Options::default(),
+        };
+        let sim = simulate(&lottery_site(), &settings).unwrap();
+        assert_eq!(sim.modes.len(), 2, "duplicates dropped");
+        let park = |m: usize| &sim.modes[m].kinds[&ResourceKind::ParkingSpace];
+        assert!(park(1).worst_wait <= park(0).worst_wait);
+        // Two households, one space: waited_first alternates them exactly.
+        assert_eq!(park(1).worst_wait, 1);
+        assert!(park(1).records.iter().all(|r| r.served == 4));
+        assert_eq!(park(1).gini, 0.0);
+        assert_eq!(sim, simulate(&lottery_site(), &settings).unwrap());
+    }
+
+    #[test]
+    fn each_round_is_named_by_its_number_and_carries_the_ledger_forward() {
+        let inputs = lottery_site();
+        let checked = pipeline::check(&inputs).unwrap();
+        let rounds = run_mode(
+            &checked,
+            "seed",
+            3,
+            Rotation::WaitedFirst,
+            Stability::None,
+            &Options::default(),
+        )
+        .unwrap();
+        let names: Vec<_> = rounds.iter().map(|a| a.round.clone().unwrap()).collect();
+        assert_eq!(names, ["1", "2", "3"]);
+        assert_eq!(rounds[1].seed, round_seed("seed", 2));
+        for k in 1..3 {
+            let before = &rounds[k - 1];
+            for u in before.unserved.iter() {
+                let was = before
+                    .ledger
+                    .get(&u.kind)
+                    .and_then(|m| m.get(&u.household))
+                    .copied()
+                    .unwrap_or(0);
+                assert_eq!(rounds[k].ledger[&u.kind][&u.household], was + 1);
+            }
+        }
+    }
 }
