@@ -270,7 +270,10 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
 
 fn roster(path: &Path) -> Result<RosterInput> {
     Ok(
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
             RosterInput::Csv(read(path)?)
         } else {
             RosterInput::Json(read_json(path)?)

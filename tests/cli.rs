@@ -208,14 +208,21 @@ fn solve_with_previous_and_round_carries_the_round_and_the_ledger() {
         c.output().unwrap()
     };
     let out = base(&["--out", first.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let a: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&first).unwrap()).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: serde_json::Value = serde_json::from_slice(&std::fs::read(&first).unwrap()).unwrap();
     assert_eq!(a["round"], "2026");
     assert_eq!(a["ledger"], serde_json::json!({}));
     assert!(a["draw"].is_null() && a.get("draw_order").is_none());
     let out = base(&["--previous", first.to_str().unwrap(), "--round", "2027"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(b["round"], "2027");
     assert_eq!(b["policy"]["round"], "2027");
@@ -259,11 +266,23 @@ fn simulate_writes_a_table_and_a_chart_and_rejects_zero_rounds() {
         "--out",
         dir.path().to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let csv = std::fs::read_to_string(dir.path().join("simulation.csv")).unwrap();
     assert!(csv.starts_with('\u{feff}'));
-    assert!(csv.lines().any(|l| l.starts_with("none,parking_space,*,4,")), "{csv}");
-    assert!(csv.lines().any(|l| l.starts_with("tickets,parking_space,*,4,")), "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("none,parking_space,*,4,")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("tickets,parking_space,*,4,")),
+        "{csv}"
+    );
     let svg = std::fs::read_to_string(dir.path().join("simulation.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("rounds served"));
     let out = run(&["--format", "json"]);

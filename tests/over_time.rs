@@ -7,7 +7,7 @@ use allot::model::roster::{parse_roster_csv, parse_roster_json};
 use allot::model::{Allocation, Household, ResourceKind};
 use allot::pipeline::{self, Inputs, Options, RosterInput};
 use allot::report;
-use allot::synthetic::{synthetic_site, SynthParams, SplitMix};
+use allot::synthetic::{synthetic_site, SplitMix, SynthParams};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -76,7 +76,11 @@ fn the_yixinqiao_move_out_rerun_keeps_all_73_others_and_gives_the_space_to_the_w
         .collect();
     let second = common::solve(&yixinqiao(roster.clone(), policy(), Some(first.clone())));
     common::assert_invariants(&second, &roster);
-    assert_eq!(second.round.as_deref(), Some("2026"), "a rerun keeps the round");
+    assert_eq!(
+        second.round.as_deref(),
+        Some("2026"),
+        "a rerun keeps the round"
+    );
 
     let before = holdings(&first);
     let after = holdings(&second);
@@ -89,7 +93,9 @@ fn the_yixinqiao_move_out_rerun_keeps_all_73_others_and_gives_the_space_to_the_w
             others += 1;
         }
         assert!(
-            after.get(&(h.clone(), *kind)).is_some_and(|now| held.is_subset(now)),
+            after
+                .get(&(h.clone(), *kind))
+                .is_some_and(|now| held.is_subset(now)),
             "{h} lost part of its {kind}: {held:?} → {:?}",
             after.get(&(h.clone(), *kind))
         );
@@ -131,8 +137,14 @@ fn the_yixinqiao_move_out_rerun_keeps_all_73_others_and_gives_the_space_to_the_w
 fn a_three_round_story_draws_everyone_unserved_in_2026_before_anyone_served() {
     let parking = ResourceKind::ParkingSpace;
     let first = common::solve(&yixinqiao(yixinqiao_roster(), policy(), None));
-    assert!(first.ledger.is_empty(), "the first allocation has no history");
-    assert!(first.draw_order.is_none(), "rotation none publishes no draw order");
+    assert!(
+        first.ledger.is_empty(),
+        "the first allocation has no history"
+    );
+    assert!(
+        first.draw_order.is_none(),
+        "rotation none publishes no draw order"
+    );
     let leaver = a_parking_holder(&first);
     let roster: Vec<Household> = yixinqiao_roster()
         .into_iter()
@@ -233,7 +245,10 @@ fn swaps_and_tickets_publish_their_draw_and_trades_byte_stably() {
             assert!(prefs[x.household.as_str()].contains(&x.resource), "{x:?}");
             assert!(!was[&key].contains(&x.resource));
         } else {
-            assert!(was[&key].contains(&x.resource), "{x:?} moved without a swap");
+            assert!(
+                was[&key].contains(&x.resource),
+                "{x:?} moved without a swap"
+            );
         }
     }
     assert_eq!(was.len(), now.len());
@@ -258,8 +273,7 @@ fn two_households_giving_one_previous_space_is_an_error_naming_both() {
         .previous
         .insert(ResourceKind::ParkingSpace, vec!["P10".into()]);
     let (a, b) = (roster[3].id.clone(), roster[7].id.clone());
-    let err = pipeline::solve(&yixinqiao(roster, policy(), None), &Options::default())
-        .unwrap_err();
+    let err = pipeline::solve(&yixinqiao(roster, policy(), None), &Options::default()).unwrap_err();
     let p = err
         .problems()
         .iter()
@@ -321,7 +335,8 @@ fn protect_moves_no_remaining_incumbent_on_random_synthetic_sites() {
             .filter(|(i, _)| !arrive.contains(i))
             .map(|(_, h)| h.clone())
             .collect();
-        let policy = json!({"seed": format!("s{seed}"), "kinds": {"parking_space": {"max_walk_m": 120}}});
+        let policy =
+            json!({"seed": format!("s{seed}"), "kinds": {"parking_space": {"max_walk_m": 120}}});
         let first = common::solve(&Inputs {
             layout: with(&added_later),
             households: RosterInput::Parsed(roster1.clone()),
@@ -398,7 +413,10 @@ fn a_pin_beats_an_incumbent_and_the_losers_why_names_it() {
         .iter()
         .find(|x| x.resource == space)
         .unwrap();
-    assert_eq!((won.household.as_str(), won.basis.as_str()), (winner.as_str(), "pin"));
+    assert_eq!(
+        (won.household.as_str(), won.basis.as_str()),
+        (winner.as_str(), "pin")
+    );
     let note = format!("its previous parking space {space} is pinned to {winner} by the policy");
     let told = second
         .assignments

@@ -187,8 +187,17 @@ mod tests {
         // Unserved at its end: a (parking), c (parking), b (bays); d left.
         let p = alloc(
             Some("2026"),
-            led(&[(ParkingSpace, "a", 2), (ChargingBay, "b", 1), (ParkingSpace, "d", 4)]),
-            &[("a", ParkingSpace), ("c", ParkingSpace), ("b", ChargingBay), ("d", ParkingSpace)],
+            led(&[
+                (ParkingSpace, "a", 2),
+                (ChargingBay, "b", 1),
+                (ParkingSpace, "d", 4),
+            ]),
+            &[
+                ("a", ParkingSpace),
+                ("c", ParkingSpace),
+                ("b", ChargingBay),
+                ("d", ParkingSpace),
+            ],
         );
         let hs = roster(&["a", "b", "c", "e"]);
         // No previous: empty.
@@ -201,7 +210,11 @@ mod tests {
         // A redraw in 2027: +1 for the unserved, everyone else 0.
         assert_eq!(
             ledger("2027", Some(&p), &hs),
-            led(&[(ParkingSpace, "a", 3), (ParkingSpace, "c", 1), (ChargingBay, "b", 2)])
+            led(&[
+                (ParkingSpace, "a", 3),
+                (ParkingSpace, "c", 1),
+                (ChargingBay, "b", 2)
+            ])
         );
         // The roster's waited overrides, 0 included.
         let mut hs2 = hs.clone();
@@ -209,7 +222,11 @@ mod tests {
         hs2[3].waited.insert(ChargingBay, 5);
         assert_eq!(
             ledger("2027", Some(&p), &hs2),
-            led(&[(ParkingSpace, "c", 1), (ChargingBay, "b", 2), (ChargingBay, "e", 5)])
+            led(&[
+                (ParkingSpace, "c", 1),
+                (ChargingBay, "b", 2),
+                (ChargingBay, "e", 5)
+            ])
         );
         // A previous allocation without round: round "1", empty ledger.
         let old = alloc(None, led(&[(ParkingSpace, "a", 7)]), &[("a", ParkingSpace)]);
@@ -221,7 +238,9 @@ mod tests {
     fn two_households_giving_one_previous_resource_is_an_error_naming_both() {
         let mut hs = roster(&["a", "b", "c"]);
         hs[0].previous.insert(ParkingSpace, vec!["P3".into()]);
-        hs[2].previous.insert(ParkingSpace, vec!["P3".into(), "P4".into()]);
+        hs[2]
+            .previous
+            .insert(ParkingSpace, vec!["P3".into(), "P4".into()]);
         hs[1].previous.insert(ChargingBay, vec!["P3".into()]);
         let p = duplicate_previous(&hs);
         assert_eq!(p.len(), 1);

@@ -226,7 +226,11 @@ pub fn summarise(checked: &Checked, mode: Rotation, allocations: &[Allocation]) 
                 households: records.len() as u32,
                 mean_share: round3(mean),
                 gini: round3(gini(&served)),
-                worst_wait: records.iter().map(|r| r.longest_unserved).max().unwrap_or(0),
+                worst_wait: records
+                    .iter()
+                    .map(|r| r.longest_unserved)
+                    .max()
+                    .unwrap_or(0),
                 records,
             },
         );
@@ -253,9 +257,10 @@ pub fn simulate(inputs: &Inputs, settings: &Settings) -> Result<Simulation, Simu
         Some(s) => s.clone(),
         None => {
             let mut p = checked.policy.clone();
-            p.round = Some(
-                pipeline::rounds::resolve_round(p.round.as_deref(), inputs.previous.as_ref()),
-            );
+            p.round = Some(pipeline::rounds::resolve_round(
+                p.round.as_deref(),
+                inputs.previous.as_ref(),
+            ));
             inputs_sha256(&checked.site.raw, &checked.households, &p)
         }
     };

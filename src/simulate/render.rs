@@ -83,7 +83,11 @@ pub fn text(sim: &Simulation) -> String {
             let mut line = format!("{:<16} {:<14}", r.household, kind.to_string());
             for m in &sim.modes {
                 if let Some(x) = m.kinds.get(&kind).and_then(|k| k.records.get(i)) {
-                    let _ = write!(line, " {:>14}", format!("{}/{}", x.served, x.longest_unserved));
+                    let _ = write!(
+                        line,
+                        " {:>14}",
+                        format!("{}/{}", x.served, x.longest_unserved)
+                    );
                 }
             }
             let _ = writeln!(s, "{line}");
@@ -213,14 +217,9 @@ pub fn svg(sim: &Simulation, lang: Lang) -> String {
             .modes
             .iter()
             .filter_map(|m| {
-                m.kinds.get(kind).map(|k| {
-                    format!(
-                        "{} {:.2}/{}",
-                        mode_name(m.mode),
-                        k.gini,
-                        k.worst_wait
-                    )
-                })
+                m.kinds
+                    .get(kind)
+                    .map(|k| format!("{} {:.2}/{}", mode_name(m.mode), k.gini, k.worst_wait))
             })
             .collect();
         let heading = match lang {
@@ -357,7 +356,9 @@ mod tests {
     fn the_svg_escapes_the_site_name_and_labels_in_both_languages() {
         for lang in [Lang::Zh, Lang::En] {
             let svg = svg(&sim(), lang);
-            assert!(svg.contains("&lt;site &amp; &quot;x&quot;&gt;") || svg.contains("&lt;site &amp;"));
+            assert!(
+                svg.contains("&lt;site &amp; &quot;x&quot;&gt;") || svg.contains("&lt;site &amp;")
+            );
             assert!(!svg.contains("<site"));
             assert!(svg.contains("<polyline"));
         }
@@ -371,6 +372,9 @@ mod tests {
         assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF]);
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert!(text.contains("'=HYPERLINK"), "{text}");
-        assert!(text.contains("tickets,parking_space,*,4,,,,0.500,0.250,3"), "{text}");
+        assert!(
+            text.contains("tickets,parking_space,*,4,,,,0.500,0.250,3"),
+            "{text}"
+        );
     }
 }

@@ -93,7 +93,10 @@ mod tests {
             ticket("draw", "B1-1-101", 10),
             "1b9ea5b034b932ef9b8715ada0c8f58eb0153132e5dca53e26f61ce760c0d76c"
         );
-        assert_eq!(ticket("draw", "B1-1-101", 1), lottery_key("draw", "B1-1-101"));
+        assert_eq!(
+            ticket("draw", "B1-1-101", 1),
+            lottery_key("draw", "B1-1-101")
+        );
     }
 
     #[test]
