@@ -4,7 +4,8 @@
 //! The waitlist of a kind is the order in which unserved households would be
 //! served if a resource freed up: households with at least one eligible
 //! resource, those in a `priority` class first (in the listed order), then
-//! by lottery rank. A household with nothing of the kind within its
+//! in the kind's draw order (the lottery unless `rotation` says otherwise,
+//! FORMAT.md §3 "Over time"). A household with nothing of the kind within its
 //! `max_walk_m` has no place (`waitlist: null`) and is told the nearest
 //! distance instead.
 
@@ -266,8 +267,13 @@ pub fn explain(
                 *counts.entry(key).or_default() += 1;
             }
             let mut parts = Vec::new();
+            let earlier = if policy.rotation == Rotation::None {
+                "by households drawn earlier in the lottery"
+            } else {
+                "by households earlier in the draw order (rotation)"
+            };
             let phrases = [
-                ("earlier", "by households drawn earlier in the lottery"),
+                ("earlier", earlier),
                 ("priority", "by households of a higher priority class"),
                 ("reserved", "reserved for their class and given to it"),
                 ("kept", "kept by their previous holders"),
