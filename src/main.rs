@@ -1,12 +1,40 @@
 //! The `allot` command line: a thin shell over the library.
+//!
+//! Output goes through [`out`] / [`err`] (never `println!`, which panics on a
+//! closed pipe: `allot validate … | head`); a closed stdout or stderr ends
+//! the command quietly with status 0, as `head` expects. Clippy's print lints
+//! keep it that way.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use allot::model::Allocation;
 use allot::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use allot::solve::{Engine, MilpBackend};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Writes one line to stdout; a closed pipe is an error, not a panic.
+fn out(line: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}
+
+/// Writes one line to stderr; a closed pipe is an error, not a panic.
+fn err(line: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    writeln!(std::io::stderr().lock(), "{line}")
+}
+
+/// Whether an error is stdout or stderr closed under us (the reader of a
+/// pipe went away).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Exit status when the input breaks a rule (every problem is on stderr).
 const EXIT_INVALID: u8 = 3;
@@ -57,13 +85,29 @@ enum Command {
     /// Run R rounds of a site under each rotation mode and compare who is
     /// served how often (FORMAT.md §3 "Over time").
     Simulate(SimulateArgs),
+    /// Check a verification bundle (FORMAT.md §6) and print a certificate.
+    /// Exit 0 verified, 1 not verified, 2 usage, 3 a bundle breaking a rule.
+    Verify {
+        /// The bundle JSON (`GET …/allocations/{id}/bundle`, `allot solve --bundle-out`).
+        bundle: PathBuf,
+        #[arg(long, value_enum, default_value_t = CertificateFormat::Text)]
+        format: CertificateFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CertificateFormat {
+    /// Chinese and English, line by line.
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
 struct SimulateArgs {
     #[arg(long)]
     layout: PathBuf,
-    /// The roster: `.csv` or JSON.
+    /// The roster: JSON, CSV, tab-separated text or an `.xlsx` workbook
+    /// (its first sheet), told by its content.
     #[arg(long)]
     households: PathBuf,
     #[arg(long)]
@@ -120,9 +164,13 @@ struct SolveArgs {
     /// The layout GeoJSON.
     #[arg(long)]
     layout: PathBuf,
-    /// The roster: `.csv` or JSON.
+    /// The roster, told by its content: JSON, CSV or tab-separated text
+    /// (UTF-8, UTF-16 with BOM, GB18030/GBK), or an `.xlsx` workbook.
     #[arg(long)]
     households: PathBuf,
+    /// The worksheet of an `.xlsx` roster to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
     /// The policy JSON (defaults for everything when omitted).
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -138,6 +186,9 @@ struct SolveArgs {
     round: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
+    /// Sheet names and headers of `--format xlsx` (default: English).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
     /// `flow`: the exact combinatorial engine; `milp`: the good_lp reference model.
     #[arg(long, value_enum, default_value_t = EngineArg::Flow)]
     engine: EngineArg,
@@ -150,6 +201,9 @@ struct SolveArgs {
     /// Write here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write the verification bundle (FORMAT.md §6) here, for `allot verify`.
+    #[arg(long)]
+    bundle_out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -157,6 +211,8 @@ enum Format {
     Json,
     Csv,
     Geojson,
+    /// An Excel workbook: one sheet per kind and a waitlist sheet.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -183,8 +239,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let _ = err(format_args!("error: {e:#}"));
             ExitCode::FAILURE
         }
     }
@@ -209,7 +266,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
             allot::api::startup::serve_blocking(args.into_config()?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify { bundle, format } => verify(&bundle, format),
     }
+}
+
+fn verify(path: &Path, format: CertificateFormat) -> Result<ExitCode> {
+    use allot::draw::{bundle::Bundle, certificate, verify};
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            err(format_args!("error: cannot read {}: {e}", path.display()))?;
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let outcome = Bundle::parse(&bytes).and_then(|b| verify::verify(&b));
+    let v = match outcome {
+        Ok(v) => v,
+        Err(e) => {
+            err(format_args!("error: {e}"))?;
+            if let allot::draw::bundle::BundleError::Inputs(problems) = &e {
+                for p in problems {
+                    err(format_args!("error: {p}"))?;
+                }
+            }
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    let out = match format {
+        CertificateFormat::Text => certificate::text(&v).into_bytes(),
+        CertificateFormat::Json => {
+            let mut b = serde_json::to_vec_pretty(&certificate::json(&v))?;
+            b.push(b'\n');
+            b
+        }
+    };
+    write_out(None, &out)?;
+    Ok(if v.verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -224,14 +320,17 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
 }
 
 fn write_out(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
     match out {
         Some(path) => {
             std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
         }
-        None => std::io::stdout()
-            .write_all(bytes)
-            .context("cannot write stdout"),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .context("cannot write stdout")
+        }
     }
 }
 
@@ -240,17 +339,17 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
     let policy = policy.map(read_json).transpose()?;
     let report = pipeline::validate_layout(&layout, policy.as_ref());
     for p in &report.errors {
-        eprintln!("error: {p}");
+        err(format_args!("error: {p}"))?;
     }
     for p in &report.warnings {
-        eprintln!("warning: {p}");
+        err(format_args!("warning: {p}"))?;
     }
     if json {
         let mut bytes = serde_json::to_vec_pretty(&report)?;
         bytes.push(b'\n');
         write_out(None, &bytes)?;
     } else {
-        println!(
+        out(format_args!(
             "{}: {} error(s), {} warning(s)",
             if report.errors.is_empty() {
                 "valid"
@@ -259,7 +358,7 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
             },
             report.errors.len(),
             report.warnings.len()
-        );
+        ))?;
     }
     Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
@@ -269,16 +368,10 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
 }
 
 fn roster(path: &Path) -> Result<RosterInput> {
-    Ok(
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        {
-            RosterInput::Csv(read(path)?)
-        } else {
-            RosterInput::Json(read_json(path)?)
-        },
-    )
+    Ok(RosterInput::File {
+        bytes: read(path)?,
+        sheet: None,
+    })
 }
 
 fn simulate(args: SimulateArgs) -> Result<ExitCode> {
@@ -347,7 +440,16 @@ fn lang_of(lang: LangArg) -> allot::report::i18n::Lang {
 
 fn solve(args: SolveArgs) -> Result<ExitCode> {
     let layout = read_json(&args.layout)?;
-    let households = roster(&args.households)?;
+    if matches!(args.format, Format::Xlsx) && args.out.is_none() {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            anyhow::bail!("an .xlsx workbook is binary: give --out FILE or redirect stdout");
+        }
+    }
+    let households = RosterInput::File {
+        bytes: read(&args.households)?,
+        sheet: args.sheet,
+    };
     let policy = args.policy.as_deref().map(read_json).transpose()?;
     let previous: Option<Allocation> = match &args.previous {
         Some(path) => Some(
@@ -377,14 +479,14 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         Ok(a) => a,
         Err(PipelineError::Input(problems)) => {
             for p in &problems {
-                eprintln!("error: {p}");
+                err(format_args!("error: {p}"))?;
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }
         Err(e) => return Err(e.into()),
     };
     for w in &allocation.warnings {
-        eprintln!("warning: {w}");
+        err(format_args!("warning: {w}"))?;
     }
     let bytes = match args.format {
         Format::Json => allot::report::json::allocation_json(&allocation),
@@ -398,8 +500,20 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
             v.push(b'\n');
             v
         }
+        Format::Xlsx => allot::report::xlsx::allocation_xlsx(
+            &allocation,
+            match args.lang {
+                Some(LangArg::Zh) => allot::report::i18n::Lang::Zh,
+                Some(LangArg::En) | None => allot::report::i18n::Lang::En,
+            },
+        )?,
     };
     write_out(args.out.as_deref(), &bytes)?;
+    if let Some(path) = &args.bundle_out {
+        let bundle = allot::draw::bundle::Bundle::from_inputs(&inputs, &allocation)?;
+        std::fs::write(path, bundle.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -428,7 +542,7 @@ fn render(
         }
         Err(problems) => {
             for p in &problems.0 {
-                eprintln!("error: {p}");
+                err(format_args!("error: {p}"))?;
             }
             Ok(ExitCode::from(EXIT_INVALID))
         }

@@ -87,3 +87,30 @@ fn the_valid_roster_reads_the_same_from_csv_with_bom_and_from_json() {
     let again = parse_roster_csv(&roster_csv(&from_csv.households)).unwrap();
     assert_eq!(again.households, from_csv.households);
 }
+
+#[test]
+fn a_gbk_roster_from_an_older_excel_reads_with_a_warning_naming_the_encoding() {
+    // Once refused (fixtures/roster_invalid/not-utf8-gbk): 张三 in GBK.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/roster/households-gbk.csv");
+    let bytes = std::fs::read(path).unwrap();
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture is not UTF-8"
+    );
+    let roster = parse_roster_csv(&bytes).expect("GBK is read");
+    assert_eq!(roster.households.len(), 1);
+    assert_eq!(roster.households[0].id, "B1-1-101");
+    let warnings: Vec<(&str, Option<&str>)> = roster
+        .warnings
+        .iter()
+        .map(|w| (w.rule.as_str(), w.field.as_deref()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("roster-encoding", None),
+            ("roster-unknown-field", Some("name"))
+        ]
+    );
+    assert!(roster.warnings[0].message.contains("gb18030"));
+}

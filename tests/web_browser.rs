@@ -411,7 +411,7 @@ fn the_site_page_shows_the_map_lookup_language_switch_and_downloads() {
             .await;
         let links: Vec<(String, String)> = serde_json::from_value(links).expect("links");
         let formats: Vec<&str> = links.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(formats, ["csv", "geojson", "svg", "json"]);
+        assert_eq!(formats, ["csv", "xlsx", "geojson", "svg", "json"]);
         for (format, href) in &links {
             let got = b
                 .client
@@ -442,6 +442,11 @@ fn the_site_page_shows_the_map_lookup_language_switch_and_downloads() {
                         1 + assignments.len() + unserved.len(),
                         "one row per entry"
                     );
+                }
+                "xlsx" => {
+                    // The bytes are checked in tests/excel.rs; here the link.
+                    assert_eq!(ctype, allot::report::xlsx::XLSX_MEDIA_TYPE);
+                    assert!(disposition.ends_with(".xlsx\""), "{disposition}");
                 }
                 "geojson" => {
                     assert_eq!(ctype, "application/geo+json");

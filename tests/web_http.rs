@@ -216,6 +216,10 @@ fn downloads_need_a_session_and_return_attachments() {
     let cookie = log_in(&app, VIEWER);
     for (format, ctype) in [
         ("csv", "text/csv; charset=utf-8"),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
         ("geojson", "application/geo+json"),
         ("svg", "image/svg+xml"),
         ("json", "application/json"),

@@ -30,6 +30,20 @@ pub fn accept_language(req: &HttpRequest) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The language preference of a rendering: `?lang=` (`zh` or `en`) wins
+/// over `Accept-Language`; any other `?lang=` is 406.
+pub fn language(req: &HttpRequest, lang: Option<&str>) -> Result<Option<String>, NotAcceptable> {
+    match lang {
+        None => Ok(accept_language(req)),
+        Some(code) => match crate::report::i18n::Lang::parse(code) {
+            Some(l) => Ok(Some(l.code().to_string())),
+            None => Err(NotAcceptable(format!(
+                "lang `{code}` is not offered; use zh or en"
+            ))),
+        },
+    }
+}
+
 /// A rendering of an allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
@@ -37,6 +51,9 @@ pub enum Format {
     Csv,
     GeoJson,
     Svg,
+    /// An Excel workbook (`report::xlsx`); headers in `?lang=`, else
+    /// `Accept-Language`, else English.
+    Xlsx,
 }
 
 impl Format {
@@ -46,6 +63,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "geojson" => Some(Format::GeoJson),
             "svg" => Some(Format::Svg),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -56,6 +74,7 @@ impl Format {
             "text/csv" | "text/*" => Some(Format::Csv),
             "application/geo+json" => Some(Format::GeoJson),
             "image/svg+xml" | "image/*" => Some(Format::Svg),
+            crate::report::xlsx::XLSX_MEDIA_TYPE => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -66,6 +85,7 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
             Format::GeoJson => "application/geo+json",
             Format::Svg => "image/svg+xml",
+            Format::Xlsx => crate::report::xlsx::XLSX_MEDIA_TYPE,
         }
     }
 }
@@ -77,7 +97,7 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, NotA
     if let Some(name) = format {
         return Format::from_name(name).ok_or_else(|| {
             NotAcceptable(format!(
-                "format `{name}` is not offered; use json, csv, geojson or svg"
+                "format `{name}` is not offered; use json, csv, geojson, svg or xlsx"
             ))
         });
     }
@@ -106,7 +126,8 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, NotA
     }
     best.map(|(_, f)| f).ok_or_else(|| {
         NotAcceptable(format!(
-            "none of `{accept}` is offered; accept application/json, text/csv, application/geo+json or image/svg+xml"
+            "none of `{accept}` is offered; accept application/json, text/csv, application/geo+json, image/svg+xml or {}",
+            crate::report::xlsx::XLSX_MEDIA_TYPE
         ))
     })
 }
@@ -161,11 +182,18 @@ where
                 )
                 .into()),
             },
+            Format::Xlsx => core::allocation_xlsx(allocation, accept_language)
+                .map_err(|e| Internal(e.to_string()))?,
         };
+    let filename = match format {
+        Format::Csv => Some(format!("allocation-{}.csv", allocation.site)),
+        Format::Xlsx => Some(format!("allocation-{}.xlsx", allocation.site)),
+        _ => None,
+    };
     Ok(Rendered {
         format,
         body: body.into(),
-        filename: (format == Format::Csv).then(|| format!("allocation-{}.csv", allocation.site)),
+        filename,
     })
 }
 
@@ -421,12 +449,12 @@ pub async fn get_allocation(
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let format = negotiate(&req, query.format.as_deref())?;
-    let lang = accept_language(&req);
+    let lang = language(&req, query.lang.as_deref())?;
     let key = (
         site.clone(),
         id,
         format.content_type(),
-        if format == Format::Svg {
+        if matches!(format, Format::Svg | Format::Xlsx) {
             lang.clone().unwrap_or_default()
         } else {
             String::new()
@@ -682,8 +710,8 @@ mod tests {
             round: None,
             ledger: Default::default(),
             draw_order: None,
-            draw: None,
             warnings: Vec::new(),
+            draw: None,
         }
     }
 
@@ -785,7 +813,7 @@ mod tests {
         let body = problem(&err, 406, "not-acceptable");
         assert_eq!(
             body["detail"],
-            "format `pdf` is not offered; use json, csv, geojson or svg"
+            "format `pdf` is not offered; use json, csv, geojson, svg or xlsx"
         );
         let missing = GetAllocationError::from(StoreError::NoAllocation {
             site: "s".into(),

@@ -13,12 +13,17 @@ use serde_json::Value;
 pub enum MediaType {
     Json,
     Csv,
+    /// An Excel workbook (`.xlsx`), or `application/vnd.ms-excel`, which
+    /// browsers on Windows also send for `.csv` files: the content decides.
+    Spreadsheet,
 }
 
 /// The media type of the request. A missing `Content-Type` is taken as JSON
 /// (what `curl --data` users mean most often is JSON; CSV must say so).
 pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType, BodyError> {
-    let expected = if allowed.contains(&MediaType::Csv) {
+    let expected = if allowed.contains(&MediaType::Spreadsheet) {
+        "application/json, text/csv or an .xlsx workbook (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"
+    } else if allowed.contains(&MediaType::Csv) {
         "application/json or text/csv"
     } else {
         "application/json (or application/geo+json)"
@@ -32,6 +37,10 @@ pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType,
         Some(MediaType::Json)
     } else if essence == "text/csv" {
         Some(MediaType::Csv)
+    } else if essence == crate::report::xlsx::XLSX_MEDIA_TYPE
+        || essence == "application/vnd.ms-excel"
+    {
+        Some(MediaType::Spreadsheet)
     } else {
         None
     };
@@ -42,6 +51,17 @@ pub fn media_type(req: &HttpRequest, allowed: &[MediaType]) -> Result<MediaType,
             expected,
         }),
     }
+}
+
+/// The `charset` parameter of the request's `Content-Type`, if any.
+pub fn charset(req: &HttpRequest) -> Option<String> {
+    let raw = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    raw.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_string())
+    })
 }
 
 /// Reads the whole body, refusing more than `limit` bytes (413), as soon as
@@ -101,6 +121,26 @@ mod tests {
         let err = json(b"{\n  \"a\": ,\n}").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("line 2"), "{text}");
+    }
+
+    #[test]
+    fn a_workbook_media_type_and_a_declared_charset_are_recognised() {
+        use actix_web::test::TestRequest;
+        let req = TestRequest::default()
+            .insert_header((header::CONTENT_TYPE, "text/csv; Charset=\"GBK\""))
+            .to_http_request();
+        assert_eq!(charset(&req).as_deref(), Some("GBK"));
+        assert_eq!(
+            media_type(&req, &[MediaType::Csv, MediaType::Spreadsheet]).unwrap(),
+            MediaType::Csv
+        );
+        let req = TestRequest::default()
+            .insert_header((header::CONTENT_TYPE, crate::report::xlsx::XLSX_MEDIA_TYPE))
+            .to_http_request();
+        assert_eq!(charset(&req), None);
+        let all = [MediaType::Json, MediaType::Csv, MediaType::Spreadsheet];
+        assert_eq!(media_type(&req, &all).unwrap(), MediaType::Spreadsheet);
+        assert!(media_type(&req, &[MediaType::Json, MediaType::Csv]).is_err());
     }
 
     #[test]

@@ -68,6 +68,16 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Vec<Problem>> {
     roster::parse_roster_csv(bytes).map_err(|p| p.0)
 }
 
+/// A roster file whose format its content tells: CSV or tab-separated text
+/// (UTF-8, UTF-16, GB18030/GBK, or the declared `charset`), JSON, `.xlsx`.
+pub fn read_roster_file(
+    bytes: &[u8],
+    charset: Option<String>,
+    sheet: Option<String>,
+) -> Result<Roster, Vec<Problem>> {
+    crate::input::read_roster(bytes, &crate::input::ReadOptions { sheet, charset }).map_err(|p| p.0)
+}
+
 /// Households whose unit has no entrance in the site.
 pub fn check_roster(households: &[Household], site: &Site) -> Vec<Problem> {
     roster::check_roster_against_site(households, site)
@@ -111,6 +121,19 @@ pub fn allocation_csv(allocation: &Allocation) -> Vec<u8> {
 
 pub fn allocation_geojson(site: &Site, allocation: &Allocation) -> Value {
     report::geojson::allocation_geojson(site, allocation)
+}
+
+/// The allocation as an `.xlsx` workbook, headers in the language of
+/// `accept_language` (English when there is none).
+pub fn allocation_xlsx(
+    allocation: &Allocation,
+    accept_language: Option<&str>,
+) -> Result<Vec<u8>, report::xlsx::XlsxExportError> {
+    let lang = accept_language.map_or(
+        report::i18n::Lang::En,
+        report::i18n::Lang::from_accept_language,
+    );
+    report::xlsx::allocation_xlsx(allocation, lang)
 }
 
 /// The SVG map of an allocation, labels in the language of `accept_language`

@@ -209,8 +209,18 @@ pub struct AllocationListQuery {
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `json` (default), `csv`, `geojson` or `svg`; overrides `Accept`.
+    /// `json` (default), `csv`, `geojson`, `svg` or `xlsx`; overrides `Accept`.
     pub format: Option<String>,
+    /// `zh` or `en`: the language of the `xlsx` sheet names and headers and
+    /// of the `svg` labels; overrides `Accept-Language`.
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RosterQuery {
+    /// The worksheet of an `.xlsx` roster to read (default: the first visible one).
+    pub sheet: Option<String>,
 }
 
 /// A household that now holds a different set of resources of a kind.

@@ -10,7 +10,8 @@ use super::auth::Role;
 use super::body::{self, MediaType};
 use super::core;
 use super::dto::{
-    Created, RevisionQuery, RevisionView, RosterPatch, SiteListQuery, SitePage, SiteView, Written,
+    Created, RevisionQuery, RevisionView, RosterPatch, RosterQuery, SiteListQuery, SitePage,
+    SiteView, Written,
 };
 use super::error::{
     etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound,
@@ -549,33 +550,40 @@ handler_error! {
 #[utoipa::path(
     put, path = "/v1/sites/{site}/households", tag = "sites",
     params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
-    request_body(description = "The whole roster (FORMAT.md §2)", content(("application/json"), ("text/csv"))),
+    params(RosterQuery),
+    request_body(description = "The whole roster (FORMAT.md §2): JSON; CSV or tab-separated text in UTF-8, UTF-16 with BOM or GB18030/GBK (`charset=` honoured); or an .xlsx workbook (README \"Rosters from Excel\"). The content decides the format.", content(("application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses(
         (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
         (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Needs staff", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor CSV", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON, CSV nor .xlsx", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows (every one listed), or households on unknown entrances", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
-/// Replaces the roster, as JSON or CSV (staff).
+/// Replaces the roster, as JSON, CSV or an .xlsx workbook (staff).
 pub async fn put_households(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
+    query: web::Query<RosterQuery>,
     payload: Payload,
 ) -> Result<HttpResponse, PutHouseholdsError> {
     state.access.require(&req, Role::Staff)?;
     let if_match = IfMatch::from_request(&req)?;
-    let media = body::media_type(&req, &[MediaType::Json, MediaType::Csv])?;
+    let allowed = [MediaType::Json, MediaType::Csv, MediaType::Spreadsheet];
+    let media = body::media_type(&req, &allowed)?;
+    let charset = body::charset(&req);
     let bytes = body::read(&req, payload, state.body_limit).await?;
+    let sheet = query.into_inner().sheet;
     let roster = blocking(move || -> Result<_, PutHouseholdsError> {
         let parsed = match media {
-            MediaType::Csv => core::parse_roster_csv(&bytes),
+            MediaType::Csv | MediaType::Spreadsheet => {
+                core::read_roster_file(&bytes, charset, sheet)
+            }
             MediaType::Json => core::parse_roster_json(&body::json(&bytes)?),
         };
         Ok(parsed.map_err(|p| Invalid::new("The roster has bad rows", p))?)

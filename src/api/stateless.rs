@@ -1,6 +1,6 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, negotiate, render, solve_failure};
+use super::allocations::{accept_language, language, negotiate, render, solve_failure};
 use super::auth::Role;
 use super::core::{self, HouseholdsInput, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
@@ -180,7 +180,7 @@ pub async fn solve(
         previous,
         seed: request.seed,
     };
-    let lang = accept_language(&req);
+    let lang = language(&req, query.lang.as_deref())?;
     let rendered = with_time_limit(state.solve_timeout, move || -> Result<_, SolveError> {
         let allocation = core::solve(&input).map_err(solve_failure::<SolveError>)?;
         render(format, &allocation, None, lang.as_deref(), || {

@@ -31,16 +31,20 @@
 //! - **Unknown fields/columns** are ignored with one warning per name
 //!   (`roster-unknown-field`): in CSV at row 1 (the header), in JSON at the
 //!   first row that carries it. Header names are matched trimmed and
-//!   ASCII-case-insensitively. A column with an empty header is ignored
+//!   ASCII-case-insensitively, and may be the Chinese names of
+//!   [`crate::input::header`]. A column with an empty header is ignored
 //!   silently when all its cells are empty, else with a warning.
 //! - **CSV shape.** A row whose every cell is blank is skipped (Excel leaves
 //!   such rows). Missing trailing cells are empty; extra non-empty cells
 //!   beyond the header are a `roster-format` error. A header without an `id`,
 //!   `building` or `unit` column is one `roster-required` error at row 1,
 //!   a column named twice a `roster-format` error at row 1.
-//! - **Encoding.** A CSV that is not UTF-8 (GBK from an older Excel, or
-//!   UTF-16 "Unicode text") is one `roster-format` error telling to save it
-//!   as "CSV UTF-8".
+//! - **Encoding.** CSV bytes are decoded by [`crate::input::encoding`]:
+//!   UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's tab-separated
+//!   "Unicode text") or GB18030/GBK, the encoding named in a
+//!   `roster-encoding` warning; bytes that are none of these are one
+//!   `roster-format` error naming the first bad line. Workbooks (`.xlsx`)
+//!   come through [`crate::input::xlsx`] into [`parse_roster_table`].
 //! - An input with no header at all (empty file) is a `roster-format` error;
 //!   a header (or JSON array) with no rows gives an empty roster.
 //! - **Duplicate ids** give one `roster-duplicate-id` error on every row
@@ -611,11 +615,6 @@ pub fn parse_roster_json(value: &Value) -> Result<Roster, Problems> {
     finish(households, ids, problems, warnings)
 }
 
-/// The 1-based line of byte offset `at` in `bytes`.
-fn line_of(bytes: &[u8], at: usize) -> usize {
-    1 + bytes.iter().take(at).filter(|&&b| b == b'\n').count()
-}
-
 /// Line numbers of CSV records, from their byte offsets.
 ///
 /// The csv crate's own `Position::line` is one short after a CRLF line end
@@ -656,46 +655,40 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-fn encoding_error(message: String, row: Option<usize>) -> Problems {
+fn format_error(message: String, row: Option<usize>) -> Problems {
     let mut p = Problem::new("roster-format", message);
     p.row = row;
     Problems(vec![p])
 }
 
-/// Parses a CSV roster (UTF-8, with or without BOM; header row of field
-/// names). Rows are CSV line numbers, the header being line 1.
+/// Parses a CSV roster from its bytes: UTF-8 (with or without BOM),
+/// UTF-16 with a BOM, or GB18030/GBK, comma or tab separated (see
+/// [`crate::input::read_roster_text`]). Rows are line numbers, the header
+/// being line 1.
 pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
+    crate::input::read_roster_text(bytes, None)
+}
+
+/// Parses decoded roster text, its cells separated by `delimiter` (a
+/// byte-order mark, if left, is skipped). Rows are line numbers.
+pub fn parse_roster_delimited(text: &str, delimiter: u8) -> Result<Roster, Problems> {
     const SAVE_AS: &str =
         "save it from Excel as \"CSV UTF-8 (comma delimited)\" and upload it again";
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(encoding_error(
-            format!("the file is UTF-16 (Excel \"Unicode text\"), not UTF-8 CSV; {SAVE_AS}"),
-            None,
-        ));
-    }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(body) {
-        let line = line_of(body, e.valid_up_to());
-        return Err(encoding_error(
-            format!(
-                "the file is not UTF-8 (line {line} has bytes that are not; an older Excel saves Chinese text as GBK); {SAVE_AS}"
-            ),
-            Some(line),
-        ));
-    }
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text).as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(body);
     let mut records = reader.records();
     let header = match records.next() {
-        None => return Err(encoding_error(
+        None => return Err(format_error(
             "the file is empty: it needs a header row naming the fields (id, building, unit, …)"
                 .to_string(),
             None,
         )),
         Some(Err(e)) => {
-            return Err(encoding_error(
+            return Err(format_error(
                 format!("the header row cannot be read as CSV: {e}"),
                 Some(1),
             ))
@@ -704,14 +697,51 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
     };
     let mut lines = LineCounter::new(body);
     let header_line = header.position().map_or(1, |p| lines.line_at(p.byte()));
+    let single = header.get(0).filter(|_| header.len() == 1);
+    if single.is_some_and(|h| h.contains(';')) {
+        return Err(format_error(
+            format!("the header is separated by semicolons, not commas; {SAVE_AS}"),
+            Some(header_line),
+        ));
+    }
+    let header: Vec<String> = header.iter().map(str::to_string).collect();
+    let rows = records.map(|rec| match rec {
+        Ok(rec) => Ok(TableRow {
+            row: rec.position().map_or(0, |p| lines.line_at(p.byte())),
+            cells: rec.iter().map(str::to_string).collect(),
+        }),
+        Err(e) => {
+            let mut p = Problem::new("roster-format", format!("cannot read the CSV: {e}"));
+            p.row = e.position().map(|p| lines.line_at(p.byte()));
+            Err(Box::new(p))
+        }
+    });
+    parse_roster_table(header_line, &header, rows)
+}
 
+/// One data row of a roster table: its row number and its cells as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    pub row: usize,
+    pub cells: Vec<String>,
+}
+
+/// Parses a roster table — a header row of field names (FORMAT.md's, or the
+/// Chinese ones of [`crate::input::header`]) and rows of text cells, as a CSV
+/// file or a worksheet gives them. A row that could not be read at all comes
+/// as its problem. Rows keep the numbers given.
+pub fn parse_roster_table(
+    header_line: usize,
+    header: &[String],
+    rows: impl IntoIterator<Item = Result<TableRow, Box<Problem>>>,
+) -> Result<Roster, Problems> {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     // Column index of each known field; columns to warn about.
     let mut column: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut unnamed = Vec::new();
     for (i, name) in header.iter().enumerate() {
-        let clean = name.trim().to_ascii_lowercase();
+        let clean = crate::input::header::canonical(name);
         if clean.is_empty() {
             unnamed.push(i);
             continue;
@@ -732,14 +762,6 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
             None => warnings.push(unknown_field_warning(name.trim(), header_line, true)),
         }
     }
-    let single = header.get(0).filter(|_| header.len() == 1);
-    if let Some(sep) = single.and_then(|h| [';', '\t'].into_iter().find(|c| h.contains(*c))) {
-        let name = if sep == ';' { "semicolons" } else { "tabs" };
-        return Err(encoding_error(
-            format!("the header is separated by {name}, not commas; {SAVE_AS}"),
-            Some(header_line),
-        ));
-    }
     for f in ["id", "building", "unit"] {
         if !column.contains_key(f) {
             problems.push(
@@ -759,21 +781,17 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
     let mut households = Vec::new();
     let mut ids = Vec::new();
     let mut unnamed_used = BTreeSet::new();
-    for rec in records {
-        let rec = match rec {
+    for rec in rows {
+        let TableRow { row, cells: rec } = match rec {
             Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| lines.line_at(p.byte()));
-                let mut p = Problem::new("roster-format", format!("cannot read the CSV: {e}"));
-                p.row = line;
-                problems.push(p);
+            Err(p) => {
+                problems.push(*p);
                 continue;
             }
         };
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let row = rec.position().map_or(0, |p| lines.line_at(p.byte()));
         if rec.len() > header.len() {
             let extra = rec
                 .iter()
@@ -799,7 +817,14 @@ pub fn parse_roster_csv(bytes: &[u8]) -> Result<Roster, Problems> {
                 unnamed_used.insert(i);
             }
         }
-        let get = |name: &str| Cell::from_text(column.get(name).and_then(|&i| rec.get(i)));
+        let get = |name: &str| {
+            Cell::from_text(
+                column
+                    .get(name)
+                    .and_then(|&i| rec.get(i))
+                    .map(String::as_str),
+            )
+        };
         if let Some(id) = row_id(get("id")) {
             ids.push((row, id));
         }
@@ -1051,13 +1076,23 @@ mod tests {
     }
 
     #[test]
-    fn a_gbk_csv_is_one_error_telling_to_save_as_utf8() {
-        let mut bytes = b"id,building,unit,name\na,B,1,".to_vec();
+    fn a_gbk_csv_with_chinese_headers_is_read_with_a_warning_naming_the_encoding() {
+        let mut bytes = Vec::new();
+        bytes.extend([0xB1, 0xE0, 0xBA, 0xC5]); // 编号 in GBK
+        bytes.extend(b",building,unit,name\na,B,1,");
         bytes.extend([0xD5, 0xC5, 0xC8, 0xFD]); // 张三 in GBK
         bytes.push(b'\n');
-        let e = parse_roster_csv(&bytes).unwrap_err();
-        assert_eq!(rules(&e), vec![(Some(2), None, "roster-format")]);
-        assert!(e.0[0].message.contains("UTF-8"));
+        let r = parse_roster_csv(&bytes).unwrap();
+        assert_eq!(r.households, vec![Household::new("a", "B", "1")]);
+        let w: Vec<_> = r.warnings.iter().map(|w| w.rule.as_str()).collect();
+        assert_eq!(w, ["roster-encoding", "roster-unknown-field"]);
+    }
+
+    #[test]
+    fn bytes_that_no_encoding_reads_are_one_format_error_naming_the_line() {
+        let e = parse_roster_csv(b"id,building,unit\na,B,1\nb,B,\xFF\n").unwrap_err();
+        assert_eq!(rules(&e), vec![(Some(3), None, "roster-format")]);
+        assert!(e.0[0].message.contains("GB18030"), "{}", e.0[0].message);
     }
 
     #[test]

@@ -36,8 +36,15 @@ pub use build::build_instance;
 pub enum RosterInput {
     /// An array of objects or `{"households": [...]}`.
     Json(Value),
-    /// CSV bytes (UTF-8, with or without BOM).
+    /// CSV bytes: UTF-8 (with or without BOM), UTF-16 with BOM or
+    /// GB18030/GBK, comma or tab separated (`crate::input::read_roster_text`).
     Csv(Vec<u8>),
+    /// A roster file in any format `crate::input::read_roster` tells by its
+    /// content (JSON, CSV text, `.xlsx`), with the worksheet to read.
+    File {
+        bytes: Vec<u8>,
+        sheet: Option<String>,
+    },
     /// Already parsed and normalised (stored rosters).
     Parsed(Vec<Household>),
 }
@@ -113,6 +120,13 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
     let households = match &inputs.households {
         RosterInput::Json(v) => parse_roster_json(v).map(|r| (r.households, r.warnings)),
         RosterInput::Csv(b) => parse_roster_csv(b).map(|r| (r.households, r.warnings)),
+        RosterInput::File { bytes, sheet } => {
+            let options = crate::input::ReadOptions {
+                sheet: sheet.clone(),
+                charset: None,
+            };
+            crate::input::read_roster(bytes, &options).map(|r| (r.households, r.warnings))
+        }
         RosterInput::Parsed(h) => Ok((h.clone(), Vec::new())),
     };
     let households = match households {
@@ -366,8 +380,8 @@ pub fn allocate(
         round: Some(round),
         ledger,
         draw_order: (policy.rotation != Rotation::None).then(|| draw.clone()),
-        draw: None,
         warnings: warnings.clone(),
+        draw: None,
     })
 }
 

@@ -202,6 +202,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("web.run_failed", "分配失败：", "Allocation failed: "),
     ("web.downloads", "下载", "Downloads"),
     ("web.download_csv", "CSV 表格", "CSV table"),
+    ("web.download_xlsx", "Excel 工作簿", "Excel workbook"),
     ("web.download_geojson", "GeoJSON 地图数据", "GeoJSON"),
     ("web.download_svg", "SVG 平面图", "SVG map"),
     ("web.download_json", "JSON 分配结果", "JSON allocation"),
@@ -231,6 +232,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("web.change", "变化", "Change"),
     ("web.revision.site", "小区版本", "Site revision"),
     ("web.error_detail", "服务器内部错误，请稍后再试。", "The server could not show this page; try again shortly."),
+    ("web.basis", "依据", "Basis"),
 ];
 
 /// The message `key` in `lang`; the key itself when it is not in the catalogue.
@@ -324,7 +326,7 @@ mod tests {
         // Scan the renderers and the web pages for t(…, "key") / tf(…, "key", …).
         let known: BTreeSet<&str> = keys().collect();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = vec![root.join("report/svg.rs")];
+        let mut files = vec![root.join("report/svg.rs"), root.join("report/xlsx.rs")];
         if let Ok(dir) = std::fs::read_dir(root.join("api/webui")) {
             let mut more: Vec<_> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
             more.sort();

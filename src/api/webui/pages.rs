@@ -415,6 +415,7 @@ fn staff_section(lang: Lang, p: &SitePage<'_>) -> String {
         ));
         for (format, key) in [
             ("csv", "web.download_csv"),
+            ("xlsx", "web.download_xlsx"),
             ("geojson", "web.download_geojson"),
             ("svg", "web.download_svg"),
             ("json", "web.download_json"),
@@ -694,8 +695,8 @@ mod tests {
             round: None,
             ledger: Default::default(),
             draw_order: None,
-            draw: None,
             warnings: vec![],
+            draw: None,
         }
     }
 
