@@ -170,6 +170,7 @@ pub async fn solve(
         policy: request.policy,
         previous,
         seed: request.seed,
+        round: None,
     };
     let lang = language(&req, query.lang.as_deref())?;
     let rendered = with_time_limit(state.solve_timeout, move || -> Result<_, SolveError> {

@@ -82,6 +82,7 @@ pub fn prepare(store: &dyn Store, site: &str, run: Run) -> Result<Prepared, Read
         policy: run.policy.or_else(|| docs.policy.clone()),
         previous,
         seed: run.seed,
+        round: None,
     };
     Ok(Prepared {
         head,
@@ -527,6 +528,9 @@ mod tests {
             unserved: Vec::new(),
             lottery: everyone.iter().map(|h| h.to_string()).collect(),
             metrics: BTreeMap::new(),
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
             solver: SolverInfo {
                 engine: String::new(),
                 backend: String::new(),

@@ -148,6 +148,7 @@ fn allocation() -> Allocation {
             },
             kept_from_previous: 0,
             moved_from_previous: 0,
+            swapped: 0,
         },
     );
     Allocation {
@@ -169,6 +170,9 @@ fn allocation() -> Allocation {
         }],
         lottery: vec!["B1-1-301".into(), "B1-1-101".into(), "B1-1-502".into()],
         metrics,
+        round: None,
+        ledger: Default::default(),
+        draw_order: None,
         solver: SolverInfo {
             engine: "flow".into(),
             backend: "combinatorial".into(),
