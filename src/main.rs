@@ -9,6 +9,7 @@
 use allot::model::Allocation;
 use allot::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use allot::solve::{Engine, MilpBackend};
+use allot::store::transfer;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -82,6 +83,38 @@ enum Command {
     },
     /// Serve the HTTP API and the staff web page (API.md).
     Serve(allot::api::startup::ServeArgs),
+    /// Copy every site with its whole history into an empty database
+    /// (e.g. a SQLite file into PostgreSQL).
+    Migrate {
+        /// The source: a SQLite file or a `postgres://` URL.
+        #[arg(long)]
+        from: String,
+        /// The target, which must hold no site yet.
+        #[arg(long)]
+        to: String,
+    },
+    /// Write one site's whole history (revisions, allocations) as JSON.
+    Export {
+        #[arg(long)]
+        site: String,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, env = "ALLOT_DB", default_value = "allot.db")]
+        db: String,
+    },
+    /// Store a site from an `allot export` file (refused if the site exists).
+    Import {
+        file: PathBuf,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, env = "ALLOT_DB", default_value = "allot.db")]
+        db: String,
+    },
+
+    /// Run R rounds of a site under each rotation mode and compare who is
+    /// served how often (FORMAT.md §3 "Over time").
+    Simulate(SimulateArgs),
     /// Check a verification bundle (FORMAT.md §6) and print a certificate.
     /// Exit 0 verified, 1 not verified, 2 usage, 3 a bundle breaking a rule.
     Verify {
@@ -96,6 +129,63 @@ enum Command {
 enum CertificateFormat {
     /// Chinese and English, line by line.
     Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    #[arg(long)]
+    layout: PathBuf,
+    /// The roster: JSON, CSV, tab-separated text or an `.xlsx` workbook
+    /// (its first sheet), told by its content.
+    #[arg(long)]
+    households: PathBuf,
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Rounds to run (1–200).
+    #[arg(long, default_value_t = 10)]
+    rounds: u32,
+    /// Rotation modes to compare, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [RotationArg::None, RotationArg::WaitedFirst, RotationArg::Tickets])]
+    modes: Vec<RotationArg>,
+    /// Stability of the yearly redraws (default `none`: everything is redrawn).
+    #[arg(long, value_enum)]
+    stability: Option<StabilityArg>,
+    /// Overrides the policy's seed.
+    #[arg(long)]
+    seed: Option<String>,
+    /// The table's format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    /// Write `simulation.{txt,csv,json}` and `simulation.svg` into this
+    /// folder instead of printing the table.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Chart label language.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RotationArg {
+    None,
+    #[value(name = "waited_first", alias = "waited-first")]
+    WaitedFirst,
+    Tickets,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StabilityArg {
+    None,
+    Protect,
+    #[value(name = "keep_incumbents", alias = "keep-incumbents")]
+    KeepIncumbents,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    Text,
+    Csv,
     Json,
 }
 
@@ -120,6 +210,10 @@ struct SolveArgs {
     /// Overrides the policy's lottery seed.
     #[arg(long)]
     seed: Option<String>,
+    /// Overrides the policy's round: a rerun keeps the previous
+    /// allocation's round (the default), a redraw names a new one.
+    #[arg(long)]
+    round: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
     /// Sheet names and headers of `--format xlsx` (default: English).
@@ -201,8 +295,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             out,
         } => render(&layout, allocation.as_deref(), lang, out.as_deref()),
+        Command::Simulate(args) => simulate(args),
         Command::Serve(args) => {
             allot::api::startup::serve_blocking(args.into_config()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { from, to } => {
+            let source = transfer::open_existing(&from)
+                .with_context(|| format!("database {}", allot::store::describe(&from)))?;
+            let copied = transfer::migrate(&*source, &*open_store(&to)?)?;
+            err(format_args!(
+                "copied {} site(s), {} revision(s), {} allocation(s), {} draw(s)",
+                copied.sites, copied.revisions, copied.allocations, copied.draws
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { site, out, db } => {
+            let store = transfer::open_existing(&db)
+                .with_context(|| format!("database {}", allot::store::describe(&db)))?;
+            let bytes = transfer::export(&*store, &site)?;
+            write_out(out.as_deref(), &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, db } => {
+            let state = transfer::import(&*open_store(&db)?, &read(&file)?)?;
+            err(format_args!(
+                "imported site {} at revision {}",
+                state.id, state.revision
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { bundle, format } => verify(&bundle, format),
@@ -245,6 +365,11 @@ fn verify(path: &Path, format: CertificateFormat) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn open_store(location: &str) -> Result<std::sync::Arc<dyn allot::store::Store>> {
+    allot::store::open(location)
+        .with_context(|| format!("database {}", allot::store::describe(location)))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -319,6 +444,77 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
     })
 }
 
+fn roster(path: &Path) -> Result<RosterInput> {
+    Ok(RosterInput::File {
+        bytes: read(path)?,
+        sheet: None,
+    })
+}
+
+fn simulate(args: SimulateArgs) -> Result<ExitCode> {
+    use allot::model::{Rotation, Stability};
+    use allot::simulate::{self, render, Settings, SimulateError};
+    let inputs = Inputs {
+        layout: read_json(&args.layout)?,
+        households: roster(&args.households)?,
+        policy: args.policy.as_deref().map(read_json).transpose()?,
+        previous: None,
+        seed: args.seed,
+        round: None,
+    };
+    let settings = Settings {
+        rounds: args.rounds,
+        modes: args
+            .modes
+            .iter()
+            .map(|m| match m {
+                RotationArg::None => Rotation::None,
+                RotationArg::WaitedFirst => Rotation::WaitedFirst,
+                RotationArg::Tickets => Rotation::Tickets,
+            })
+            .collect(),
+        stability: args.stability.map(|s| match s {
+            StabilityArg::None => Stability::None,
+            StabilityArg::Protect => Stability::Protect,
+            StabilityArg::KeepIncumbents => Stability::KeepIncumbents,
+        }),
+        options: Options::default(),
+    };
+    let sim = match simulate::simulate(&inputs, &settings) {
+        Ok(s) => s,
+        Err(SimulateError::Pipeline(PipelineError::Input(problems))) => {
+            for p in &problems {
+                err(format_args!("error: {p}"))?;
+            }
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (table, ext) = match args.format {
+        TableFormat::Text => (render::text(&sim).into_bytes(), "txt"),
+        TableFormat::Csv => (render::csv(&sim), "csv"),
+        TableFormat::Json => (render::json(&sim), "json"),
+    };
+    match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            write_out(Some(&dir.join(format!("simulation.{ext}"))), &table)?;
+            let svg = render::svg(&sim, lang_of(args.lang));
+            write_out(Some(&dir.join("simulation.svg")), svg.as_bytes())?;
+        }
+        None => write_out(None, &table)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lang_of(lang: LangArg) -> allot::report::i18n::Lang {
+    match lang {
+        LangArg::Zh => allot::report::i18n::Lang::Zh,
+        LangArg::En => allot::report::i18n::Lang::En,
+    }
+}
+
 fn solve(args: SolveArgs) -> Result<ExitCode> {
     let layout = read_json(&args.layout)?;
     if matches!(args.format, Format::Xlsx) && args.out.is_none() {
@@ -350,6 +546,7 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         policy,
         previous,
         seed: args.seed,
+        round: args.round,
     };
     let options = Options {
         engine,
@@ -366,8 +563,8 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
             timer.cancel();
         });
     }
-    let allocation = match cancel.scope(|| pipeline::solve(&inputs, &options)) {
-        Ok(a) => a,
+    let (checked, allocation) = match cancel.scope(|| pipeline::solve_checked(&inputs, &options)) {
+        Ok(done) => done,
         Err(PipelineError::Input(problems)) => {
             print_problems("error", &problems)?;
             return Ok(ExitCode::from(EXIT_INVALID));
@@ -378,14 +575,20 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
                 args.time_limit.unwrap_or_default()
             )
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => match e.infeasible() {
+            // A policy nobody can satisfy is the input's fault, named by its rule.
+            Some(problem) => {
+                err(format_args!("error: {problem}"))?;
+                return Ok(ExitCode::from(EXIT_INVALID));
+            }
+            None => return Err(e.into()),
+        },
     };
     print_problems("warning", &allocation.warnings)?;
     let bytes = match args.format {
         Format::Json => allot::report::json::allocation_json(&allocation),
         Format::Csv => allot::report::csv::allocation_csv(&allocation),
         Format::Geojson => {
-            let checked = pipeline::check(&inputs).map_err(anyhow::Error::from)?;
             let mut v = serde_json::to_vec_pretty(&allot::report::geojson::allocation_geojson(
                 &checked.site,
                 &allocation,
@@ -428,13 +631,13 @@ fn render(
         LangArg::Zh => allot::report::i18n::Lang::Zh,
         LangArg::En => allot::report::i18n::Lang::En,
     };
-    match allot::report::svg::render_layout(&layout, allocation.as_ref(), lang) {
+    match allot::service::inputs::render_layout(&layout, allocation.as_ref(), lang) {
         Ok(svg) => {
             write_out(out, svg.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(problems) => {
-            for p in &problems.0 {
+            for p in &problems {
                 err(format_args!("error: {p}"))?;
             }
             Ok(ExitCode::from(EXIT_INVALID))

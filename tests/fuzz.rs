@@ -129,7 +129,7 @@ proptest! {
         } else {
             RosterInput::Json(households)
         };
-        let inputs = Inputs { layout, households, policy, previous: None, seed: Some("fuzz".into()) };
+        let inputs = Inputs { layout, households, policy, previous: None, seed: Some("fuzz".into()), round: None };
         let options = Options { limits: Limits::default(), ..Options::default() };
         match pipeline::solve(&inputs, &options) {
             Ok(a) => prop_assert!(a.assignments.len() <= 30 * 3 * 1000),

@@ -319,7 +319,7 @@ fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
     for a in viewer["assignments"].as_array().expect("assignments") {
         assert!(a.get("why").is_none(), "{a}");
         assert!(
-            ["allocated", "pin", "kept"].contains(&a["basis"].as_str().unwrap_or_default()),
+            ["allocated", "pin", "incumbent"].contains(&a["basis"].as_str().unwrap_or_default()),
             "{a}"
         );
     }

@@ -145,6 +145,7 @@ fn allocation(layout: &Value, roster: &Value) -> Value {
         })),
         previous: None,
         seed: Some("walk order".into()),
+        round: None,
     };
     let a = pipeline::solve(&inputs, &Options::default()).expect("solves");
     let mut v: Value =

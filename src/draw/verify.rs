@@ -413,6 +413,7 @@ pub fn verify(bundle: &Bundle) -> Result<Verification, BundleError> {
         policy: Some(bundle.policy.clone()),
         previous: previous.clone(),
         seed: seed.clone(),
+        round: None,
     };
     let options = Options {
         engine: engine_of(&allocation),
@@ -421,8 +422,8 @@ pub fn verify(bundle: &Bundle) -> Result<Verification, BundleError> {
     };
     let mut recomputed = pipeline::solve(&inputs, &options).map_err(|e| match e {
         PipelineError::Input(problems) => BundleError::Inputs(problems),
-        PipelineError::Solver(message) => BundleError::Solver(message),
         PipelineError::Cancelled => BundleError::Solver("the recomputation was cancelled".into()),
+        e => BundleError::Solver(e.solver_message()),
     })?;
     recomputed.draw = bundle.draw.as_ref().map(DrawRecord::committed);
 

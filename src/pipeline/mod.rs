@@ -14,16 +14,20 @@
 //!    measured (`solve::explain`, `solve::metrics`).
 
 mod build;
+pub mod rounds;
 
-use crate::geometry::{self, ValidationReport};
+use crate::geometry::{self, LayoutCheck, ValidationReport};
 use crate::model::canonical::inputs_sha256;
 use crate::model::limits::{self, Limits};
 use crate::model::policy_parse::{check_pins, parse_policy};
 use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
-use crate::model::{Allocation, Household, Mechanism, Policy, Problem, ResourceKind, SolverInfo};
-use crate::solve::{self, explain, metrics, Engine};
+use crate::model::{
+    Allocation, Household, Mechanism, Policy, Problem, ResourceKind, Rotation, SolverInfo,
+    Stability, Swaps,
+};
+use crate::solve::{self, explain, metrics, rotation, swap, Engine, SolveError};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 pub use build::build_instance;
@@ -58,6 +62,9 @@ pub struct Inputs {
     pub previous: Option<Allocation>,
     /// Overrides `policy.seed` when given.
     pub seed: Option<String>,
+    /// Overrides `policy.round` when given (FORMAT.md §3 "Rounds": a rerun
+    /// keeps the previous allocation's round, a redraw names a new one).
+    pub round: Option<String>,
 }
 
 /// How to solve.
@@ -79,9 +86,17 @@ pub enum PipelineError {
     /// (layout, roster, policy).
     #[error("{} input problem(s); first: {}", .0.len(), .0.first().map(|p| p.to_string()).unwrap_or_default())]
     Input(Vec<Problem>),
-    /// The engine failed (an infeasible policy names its rule here).
-    #[error("solver failed: {0}")]
-    Solver(String),
+    /// The engine refused or failed on one kind: a policy nobody can satisfy
+    /// ([`SolveError::Infeasible`], naming its rule), a malformed instance or
+    /// a backend failure.
+    #[error("solver failed: {kind}: {error}")]
+    Solver {
+        kind: ResourceKind,
+        error: SolveError,
+    },
+    /// The solver of one kind stopped unexpectedly (its thread panicked).
+    #[error("solver failed: {kind}: the solver stopped unexpectedly")]
+    Stopped { kind: ResourceKind },
     /// The work was cancelled (see [`crate::cancel`]): its request gave up.
     #[error("cancelled: the request gave up before the allocation was made")]
     Cancelled,
@@ -92,7 +107,34 @@ impl PipelineError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             PipelineError::Input(p) => p,
-            PipelineError::Solver(_) | PipelineError::Cancelled => &[],
+            PipelineError::Solver { .. }
+            | PipelineError::Stopped { .. }
+            | PipelineError::Cancelled => &[],
+        }
+    }
+
+    /// A policy nobody can satisfy, as the one problem of the policy that
+    /// names the solver's rule (`policy-infeasible`); `None` for any other
+    /// failure.
+    pub fn infeasible(&self) -> Option<Problem> {
+        match self {
+            PipelineError::Solver {
+                kind,
+                error: error @ SolveError::Infeasible { .. },
+            } => {
+                Some(Problem::new("policy-infeasible", format!("{kind}: {error}")).field("policy"))
+            }
+            _ => None,
+        }
+    }
+
+    /// The engine's message without the "solver failed" prefix.
+    pub fn solver_message(&self) -> String {
+        match self {
+            PipelineError::Input(p) => format!("{} input problem(s)", p.len()),
+            PipelineError::Solver { kind, error } => format!("{kind}: {error}"),
+            PipelineError::Stopped { kind } => format!("{kind}: the solver stopped unexpectedly"),
+            PipelineError::Cancelled => "the request gave up before the allocation was made".into(),
         }
     }
 }
@@ -134,12 +176,10 @@ pub fn check_with(inputs: &Inputs, limits: &Limits) -> Result<Checked, PipelineE
     }
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let default_policy = Policy::default();
 
     // A layout with loading problems is still validated as far as it
     // loaded, so that every problem is reported at once; it is never solved.
-    let (site, load_problems) = geometry::load_layout_partial(&inputs.layout);
-    let layout_loaded = load_problems.is_empty();
-    errors.extend(load_problems.0);
     let households = match &inputs.households {
         RosterInput::Json(v) => parse_roster_json(v).map(|r| (r.households, r.warnings)),
         RosterInput::Csv(b) => parse_roster_csv(b).map(|r| (r.households, r.warnings)),
@@ -152,6 +192,17 @@ pub fn check_with(inputs: &Inputs, limits: &Limits) -> Result<Checked, PipelineE
         }
         RosterInput::Parsed(h) => Ok((h.clone(), Vec::new())),
     };
+    let policy = inputs.policy.as_ref().map(parse_policy);
+    let layout = geometry::check_layout(
+        &inputs.layout,
+        match &policy {
+            None => Some(&default_policy),
+            Some(Ok(p)) => Some(p),
+            Some(Err(_)) => None,
+        },
+    );
+    let layout_loaded = layout.load_errors.is_empty();
+    errors.extend(layout.load_errors);
     let households = match households {
         Ok((h, w)) => {
             warnings.extend(w);
@@ -162,23 +213,17 @@ pub fn check_with(inputs: &Inputs, limits: &Limits) -> Result<Checked, PipelineE
             None
         }
     };
-    let policy = match inputs.policy.as_ref().map(parse_policy) {
-        None => Some(Policy::default()),
+    let policy = match policy {
+        None => Some(default_policy),
         Some(Ok(p)) => Some(p),
         Some(Err(p)) => {
             errors.extend(p.0);
             None
         }
     };
-
-    let mut walks = None;
-    if let (Some(site), Some(policy)) = (&site, &policy) {
-        let w = geometry::walking_distances(site);
-        let report = geometry::validate(site, policy, Some(&w));
-        errors.extend(report.errors);
-        warnings.extend(report.warnings);
-        walks = Some(w);
-    }
+    errors.extend(layout.errors);
+    warnings.extend(layout.warnings);
+    let (site, walks) = (layout.site, layout.walks);
     if crate::cancel::cancelled() {
         return Err(PipelineError::Cancelled);
     }
@@ -186,6 +231,10 @@ pub fn check_with(inputs: &Inputs, limits: &Limits) -> Result<Checked, PipelineE
         errors.extend(check_roster_against_site(households, site));
         if let Some(policy) = &policy {
             errors.extend(check_pins(policy, site, households));
+            if policy.stability == Stability::Protect {
+                let resolved = with_previous(households, inputs.previous.as_ref());
+                errors.extend(rounds::duplicate_previous(&resolved));
+            }
         }
     }
     match (site, households, policy, walks) {
@@ -194,6 +243,11 @@ pub fn check_with(inputs: &Inputs, limits: &Limits) -> Result<Checked, PipelineE
         {
             if let Some(seed) = &inputs.seed {
                 policy.seed = Some(seed.clone());
+            }
+            if let Some(round) = inputs.round.as_deref().map(str::trim) {
+                if !round.is_empty() {
+                    policy.round = Some(round.to_string());
+                }
             }
             Ok(Checked {
                 site,
@@ -221,40 +275,50 @@ pub fn validate_layout_with(
     policy: Option<&Value>,
     limits: &Limits,
 ) -> ValidationReport {
-    let mut report = ValidationReport::default();
     let over = limits::check_layout(layout, limits);
     if !over.is_empty() {
-        report.errors = over;
-        return report;
+        return ValidationReport {
+            errors: over,
+            warnings: Vec::new(),
+        };
     }
-    let policy = match policy.map(parse_policy) {
-        None => Policy::default(),
-        Some(Ok(p)) => p,
-        Some(Err(p)) => {
-            report.errors.extend(p.0);
-            Policy::default()
-        }
+    check_layout(layout, policy).report()
+}
+
+/// Checks a layout once under a policy document (`None`: the defaults; a
+/// policy with problems: the defaults, its problems first among
+/// `load_errors`): the site as far as it loads, walking distances, errors
+/// and warnings.
+pub fn check_layout(layout: &Value, policy: Option<&Value>) -> LayoutCheck {
+    let (policy, policy_errors) = match policy.map(parse_policy) {
+        None => (Policy::default(), Vec::new()),
+        Some(Ok(p)) => (p, Vec::new()),
+        Some(Err(p)) => (Policy::default(), p.0),
     };
-    let (site, problems) = geometry::load_layout_partial(layout);
-    report.errors.extend(problems.0);
-    if let Some(site) = site {
-        let walks = geometry::walking_distances(&site);
-        let r = geometry::validate(&site, &policy, Some(&walks));
-        report.errors.extend(r.errors);
-        report.warnings.extend(r.warnings);
-    }
-    report
+    let mut check = geometry::check_layout(layout, Some(&policy));
+    check.load_errors.splice(0..0, policy_errors);
+    check
 }
 
 /// Checks the inputs and computes the allocation.
 pub fn solve(inputs: &Inputs, options: &Options) -> Result<Allocation, PipelineError> {
+    solve_checked(inputs, options).map(|(_, allocation)| allocation)
+}
+
+/// Checks the inputs and computes the allocation; returns what was checked
+/// (the site, its walking distances, the parsed roster and policy) with it,
+/// so that renderings need not check again.
+pub fn solve_checked(
+    inputs: &Inputs,
+    options: &Options,
+) -> Result<(Checked, Allocation), PipelineError> {
     let started = Instant::now();
     let checked = check_with(inputs, &options.limits)?;
     let mut allocation = allocate(&checked, inputs.previous.as_ref(), options)?;
     if options.timings {
         allocation.solver.seconds = (started.elapsed().as_secs_f64() * 1e4).round() / 1e4;
     }
-    Ok(allocation)
+    Ok((checked, allocation))
 }
 
 /// Solves checked inputs.
@@ -272,6 +336,14 @@ pub fn allocate(
     } = checked;
     let households = with_previous(&checked.households, previous);
 
+    // The round, then the policy with every default filled in (round
+    // included) is what `inputs_sha256` hashes.
+    let round = rounds::resolve_round(policy.round.as_deref(), previous);
+    let mut policy = policy.clone();
+    policy.round = Some(round.clone());
+    let policy = &policy;
+    let ledger = rounds::ledger(&round, previous, &households);
+
     let mut unseeded = policy.clone();
     unseeded.seed = None;
     let sha = inputs_sha256(&site.raw, &households, &unseeded);
@@ -281,10 +353,16 @@ pub fn allocate(
 
     let ids: Vec<String> = households.iter().map(|h| h.id.clone()).collect();
     let lottery = solve::lottery::lottery_order(&seed, &ids);
-    let rank: BTreeMap<&str, usize> = lottery
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
+    // Each kind's draw order (FORMAT.md §3 "Rotation"): the lottery unless
+    // rotation says otherwise; it is what stage 4, the turns and the
+    // waitlists see as `lottery_rank`.
+    let draw: BTreeMap<ResourceKind, Vec<String>> = ResourceKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let waited = rounds::waited_of(&ledger, kind);
+            let order = rotation::draw_order(policy.rotation, &seed, &lottery, &waited);
+            (kind, order)
+        })
         .collect();
 
     let engine = match policy.mechanism {
@@ -296,26 +374,54 @@ pub fn allocate(
         .iter()
         .map(|(b, u)| format!("{b}-{u}"))
         .collect();
-    // One kind: build, solve, explain, measure. Kinds share nothing, so the
-    // flow engine solves them on threads of their own (results are taken in
-    // kind order, so the output does not depend on which finishes first).
+    // One kind: build, solve, swap, explain, measure. Kinds share nothing, so
+    // the flow engine solves them on threads of their own (results are taken
+    // in kind order, so the output does not depend on which finishes first).
     // The MILP backends run one kind at a time: CBC is not thread-safe (the
     // `coin_cbc` feature serialises its calls behind one lock anyway).
+    let households = &households;
+    let (draw, ledger_ref) = (&draw, &ledger);
     let one_kind = |kind: ResourceKind| -> Result<_, PipelineError> {
-        let built = build_instance(site, &households, policy, walks, kind, &rank);
-        let solution =
-            solve::solve(&built.instance, policy.mechanism, engine).map_err(|e| match e {
-                solve::SolveError::Cancelled => PipelineError::Cancelled,
-                e => PipelineError::Solver(format!("{kind}: {e}")),
-            })?;
+        let order = draw.get(&kind).map(Vec::as_slice).unwrap_or(&[]);
+        let rank: BTreeMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut built = build_instance(site, households, policy, walks, kind, &rank);
+        if let Some(w) = ledger_ref.get(&kind) {
+            for d in &mut built.instance.households {
+                d.waited = w.get(&d.id).copied().unwrap_or(0);
+            }
+        }
+        let mut solution = solve::solve(&built.instance, policy.mechanism, engine).map_err(
+            |error| match error {
+                SolveError::Cancelled => PipelineError::Cancelled,
+                error => PipelineError::Solver { kind, error },
+            },
+        )?;
+        let trades = if policy.swaps == Swaps::TradeUp {
+            let pins: BTreeSet<(usize, usize)> = built.instance.pins.iter().copied().collect();
+            let traded = swap::trade_up(&built.instance, &solution.assigned, &pins);
+            solution.assigned = traded.assigned;
+            solution.stages.push(solve::StageValue {
+                name: solve::stage_names::SWAPPED.into(),
+                value: traded.trades.len() as f64,
+            });
+            traded.trades
+        } else {
+            BTreeMap::new()
+        };
         let explained = explain::explain(
             &built.instance,
             &solution,
             policy,
             &built.pin_reasons,
             &unit_labels,
+            &trades,
         );
-        let measured = metrics::measure(&built.instance, &solution, &households, policy);
+        let mut measured = metrics::measure(&built.instance, &solution, households, policy);
+        measured.swapped = trades.len() as u32;
         Ok((solution.stages, explained, measured))
     };
     // The kinds' threads take the request's cancellation flag along.
@@ -337,13 +443,7 @@ pub fn allocate(
                 .collect();
             handles
                 .into_iter()
-                .map(|(kind, h)| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(PipelineError::Solver(format!(
-                            "{kind}: the solver stopped unexpectedly"
-                        )))
-                    })
-                })
+                .map(|(kind, h)| h.join().unwrap_or(Err(PipelineError::Stopped { kind })))
                 .collect()
         }),
         Engine::Milp(_) => ResourceKind::ALL.into_iter().map(one_kind).collect(),
@@ -382,6 +482,9 @@ pub fn allocate(
             seconds: 0.0,
             stages,
         },
+        round: Some(round),
+        ledger,
+        draw_order: (policy.rotation != Rotation::None).then(|| draw.clone()),
         warnings: warnings.clone(),
         draw: None,
     })
@@ -420,4 +523,44 @@ fn with_previous(households: &[Household], previous: Option<&Allocation>) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(path: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).expect(path)).expect(path)
+    }
+
+    #[test]
+    fn a_resource_pinned_twice_past_the_checks_is_an_infeasible_policy_naming_its_rule() {
+        let dir = "fixtures/small/pin";
+        let inputs = Inputs {
+            layout: read(&format!("{dir}/layout.geojson")),
+            households: RosterInput::Json(read(&format!("{dir}/households.json"))),
+            policy: Some(read(&format!("{dir}/policy.json"))),
+            previous: None,
+            seed: None,
+            round: None,
+        };
+        let mut checked = check(&inputs).expect("the fixture is valid");
+        // The checks refuse a resource pinned twice; the solver must too.
+        let twice = checked.policy.pins[0].clone();
+        checked.policy.pins.push(twice);
+        let err = allocate(&checked, None, &Options::default()).expect_err("infeasible");
+        match &err {
+            PipelineError::Solver {
+                kind: ResourceKind::ParkingSpace,
+                error: SolveError::Infeasible { rule, .. },
+            } => assert_eq!(rule, "pin-twice"),
+            other => panic!("expected an infeasible policy, got {other:?}"),
+        }
+        let problem = err.infeasible().expect("a problem of the policy");
+        assert_eq!(problem.rule, "policy-infeasible");
+        assert_eq!(problem.field.as_deref(), Some("policy"));
+        assert!(problem.message.contains("(pin-twice)"), "{problem}");
+        assert_eq!(json!(err.problems()), json!([]));
+    }
 }

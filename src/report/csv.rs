@@ -111,6 +111,11 @@ fn roster_rows(
         let (cars, evs, ebikes) = (h.cars.to_string(), h.evs.to_string(), h.ebikes.to_string());
         let preferences = kind_map_cell(&h.preferences);
         let previous = kind_map_cell(&h.previous);
+        let waited = if h.waited.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&h.waited).unwrap_or_default()
+        };
         w.write_record([
             &*neutralise(&h.id),
             &*neutralise(&h.building),
@@ -124,6 +129,7 @@ fn roster_rows(
             flag(h.wants_plot),
             preferences.as_str(),
             previous.as_str(),
+            waited.as_str(),
         ])?;
     }
     Ok(())
@@ -183,6 +189,9 @@ mod tests {
                 seconds: 0.0,
                 stages: vec![],
             },
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
             warnings: vec![],
             draw: None,
         }
@@ -259,12 +268,13 @@ mod properties {
             flags in any::<(bool, bool, bool)>(),
             preferences in btree_map(kind(), vec(word(), 1..3), 0..3),
             previous in btree_map(kind(), vec(word(), 1..3), 0..3),
+            waited in btree_map(kind(), 1u32..40, 0..3),
         ) -> Household {
             Household {
                 id, building, unit, floor,
                 cars: cars + extra, evs: cars, ebikes,
                 accessible: flags.0, elderly: flags.1, wants_plot: flags.2,
-                preferences, previous,
+                preferences, previous, waited,
             }
         }
     }
@@ -289,6 +299,9 @@ mod properties {
             },
             warnings: vec![],
             draw: None,
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
         };
         a.assignments = vec![Assignment {
             household: "=cmd|' /C calc'!A0".into(),

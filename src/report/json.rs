@@ -42,6 +42,9 @@ mod tests {
                 seconds: 0.0,
                 stages: vec![],
             },
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
             warnings: vec![],
             draw: None,
         }

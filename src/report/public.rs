@@ -7,7 +7,7 @@
 //!
 //! - `why` (of assignments and unserved entries) is dropped.
 //! - `basis` keeps only what follows from public documents: `pin` (the
-//!   policy's pins are public) and `kept` (the previous allocation is);
+//!   policy's pins are public) and `incumbent` (the previous allocation is);
 //!   every other basis (`reserved`, `priority`, `lottery`, `swap`, `turn`, …)
 //!   becomes `allocated`, so no basis tells one household's attributes apart
 //!   from another's.
@@ -18,7 +18,7 @@ use crate::model::{Allocation, Assignment, Unserved};
 pub const PUBLIC_BASIS: &str = "allocated";
 
 /// Bases that follow from public documents alone.
-const PUBLIC_BASES: [&str; 2] = ["pin", "kept"];
+const PUBLIC_BASES: [&str; 2] = ["pin", "incumbent"];
 
 /// An assignment as the public may see it.
 pub fn public_assignment(a: &Assignment) -> Assignment {
@@ -75,7 +75,7 @@ mod tests {
             ("lottery", "allocated"),
             ("swap", "allocated"),
             ("pin", "pin"),
-            ("kept", "kept"),
+            ("incumbent", "incumbent"),
         ] {
             let p = public_assignment(&assignment(
                 basis,

@@ -97,10 +97,12 @@ impl DrawError {
 fn pipeline_error(e: PipelineError) -> DrawError {
     match e {
         PipelineError::Input(p) => DrawError::Inputs(p),
-        PipelineError::Solver(m) if m.contains("infeasible policy") => DrawError::Infeasible(m),
-        PipelineError::Solver(m) => DrawError::Internal(format!("the solver failed: {m}")),
         // Only after its request gave up: the answer is never sent.
         PipelineError::Cancelled => DrawError::Internal("the solve was cancelled".into()),
+        e => match e.infeasible() {
+            Some(_) => DrawError::Infeasible(e.solver_message()),
+            None => DrawError::Internal(format!("the solver failed: {}", e.solver_message())),
+        },
     }
 }
 
@@ -251,6 +253,7 @@ pub fn commit(
         policy,
         previous: previous.as_ref().map(|(_, _, a)| a.clone()),
         seed: Some("commit".into()),
+        round: None,
     };
     let trial = pipeline::solve(&inputs, &Options::default()).map_err(pipeline_error)?;
     let mut resolved =
@@ -372,6 +375,7 @@ pub fn reveal(
         policy: Some(frozen.policy.clone()),
         previous,
         seed: Some(seed.clone()),
+        round: None,
     };
     let mut allocation = pipeline::solve(&inputs, &Options::default()).map_err(pipeline_error)?;
     if allocation.inputs_sha256 != stored.record.inputs_sha256 {

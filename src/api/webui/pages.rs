@@ -696,6 +696,7 @@ mod tests {
                 },
                 kept_from_previous: 0,
                 moved_from_previous: 0,
+                swapped: 0,
             },
         );
         Allocation {
@@ -735,6 +736,9 @@ mod tests {
                 seconds: 0.0,
                 stages: vec![],
             },
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
             warnings: vec![],
             draw: None,
         }
