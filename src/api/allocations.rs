@@ -696,6 +696,7 @@ mod tests {
                     walk_m: 1.0,
                     why: String::new(),
                     basis: String::new(),
+                    reason: None,
                 })
                 .collect(),
             unserved: Vec::new(),

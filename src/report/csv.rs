@@ -151,6 +151,7 @@ mod tests {
                 walk_m: 40.0,
                 why: "lottery rank 1, \"nearest\" free space".into(),
                 basis: "lottery".into(),
+                reason: None,
             }],
             unserved: vec![
                 Unserved {
@@ -159,6 +160,7 @@ mod tests {
                     units: 1,
                     waitlist: Some(3),
                     why: "所有菜园已分配".into(),
+                    reason: None,
                 },
                 Unserved {
                     household: "B2-1-302".into(),
@@ -166,6 +168,7 @@ mod tests {
                     units: 2,
                     waitlist: None,
                     why: "no bay within 200 m,\nnone planned".into(),
+                    reason: None,
                 },
             ],
             lottery: vec![],

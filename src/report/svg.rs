@@ -1565,6 +1565,7 @@ mod tests {
             walk_m: 12.34,
             why: format!("lottery rank 1; nearest free to {h}"),
             basis: basis.into(),
+            reason: None,
         }
     }
 
@@ -1609,6 +1610,7 @@ mod tests {
                 units: 1,
                 waitlist: Some(1),
                 why: "all taken".into(),
+                reason: None,
             }],
             lottery: vec!["B1-1-301".into(), "B1-1-101".into(), "B1-1-502".into()],
             metrics,

@@ -160,6 +160,7 @@ mod tests {
             walk_m: 12.5,
             why: "x".repeat(40_000),
             basis: "lottery".into(),
+            reason: None,
         });
         a.unserved.push(Unserved {
             household: "H2".into(),
@@ -167,6 +168,7 @@ mod tests {
             units: 1,
             waitlist: None,
             why: "nothing within 300 m".into(),
+            reason: None,
         });
         a
     }

@@ -667,6 +667,7 @@ mod tests {
                 walk_m: 10.0,
                 why: "lottery rank 1 & nearest".into(),
                 basis: "lottery".into(),
+                reason: None,
             }],
             unserved: vec![
                 Unserved {
@@ -675,6 +676,7 @@ mod tests {
                     units: 1,
                     waitlist: Some(1),
                     why: "all taken".into(),
+                    reason: None,
                 },
                 Unserved {
                     household: "H2".into(),
@@ -682,6 +684,7 @@ mod tests {
                     units: 1,
                     waitlist: None,
                     why: "nothing within 300 m".into(),
+                    reason: None,
                 },
             ],
             lottery: vec!["<script>alert(1)</script>".into(), "H2".into()],
