@@ -5,7 +5,7 @@ use super::auth::Role;
 use super::core::{self, HouseholdsInput, SolveFailure, SolveInput};
 use super::dto::{
     AllocateRequest, AllocationListQuery, AllocationPage, AllocationSummary, Change, DiffView,
-    FormatQuery, HouseholdView, Moved,
+    FormatQuery, HouseholdView, Moved, Reasoned,
 };
 use super::error::{
     handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotAcceptable, NotFound,
@@ -14,6 +14,8 @@ use super::error::{
 use super::sites::{page_size, stored_site};
 use super::{blocking, body, path_number, with_time_limit, State};
 use crate::model::{Allocation, Problem, ResourceKind, Site};
+use crate::report::i18n::Lang;
+use crate::report::reasons::{assignment_reason, unserved_reason};
 use crate::store::{AllocationRecord, NewAllocation, Store, StoreError};
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, Payload};
@@ -170,7 +172,7 @@ where
     let body: Vec<u8> =
         match format {
             Format::Json => json_bytes.unwrap_or_else(|| core::allocation_json(allocation)),
-            Format::Csv => core::allocation_csv(allocation),
+            Format::Csv => core::allocation_csv(allocation, accept_language),
             Format::GeoJson => serde_json::to_vec(&core::allocation_geojson(&site()?, allocation))
                 .map_err(|e| Internal(e.to_string()))?,
             // The SVG map comes from the web helper's renderer (report::svg).
@@ -454,7 +456,7 @@ pub async fn get_allocation(
         site.clone(),
         id,
         format.content_type(),
-        if matches!(format, Format::Svg | Format::Xlsx) {
+        if matches!(format, Format::Svg | Format::Xlsx | Format::Csv) {
             lang.clone().unwrap_or_default()
         } else {
             String::new()
@@ -621,6 +623,7 @@ pub async fn get_household(
 ) -> Result<HttpResponse, HouseholdLookupError> {
     let role = state.access.require(&req, Role::Viewer)?;
     let (site, household) = path.into_inner();
+    let lang = Lang::from_accept_language(accept_language(&req).as_deref().unwrap_or(""));
     let store = state.store.clone();
     let view = blocking(move || -> Result<_, HouseholdLookupError> {
         let head = store.site(&site)?;
@@ -637,6 +640,7 @@ pub async fn get_household(
             site: site.clone(),
             household: household.clone(),
             allocation: allocation.as_ref().map(|(id, _)| *id),
+            lang: lang.code().to_string(),
             assignments: Vec::new(),
             waitlist: Vec::new(),
             lottery_rank: None,
@@ -647,13 +651,19 @@ pub async fn get_household(
                 .assignments
                 .iter()
                 .filter(|x| x.household == household)
-                .cloned()
+                .map(|x| Reasoned {
+                    reason_text: assignment_reason(x, lang),
+                    entry: x.clone(),
+                })
                 .collect();
             view.waitlist = a
                 .unserved
                 .iter()
                 .filter(|x| x.household == household)
-                .cloned()
+                .map(|x| Reasoned {
+                    reason_text: unserved_reason(x, lang),
+                    entry: x.clone(),
+                })
                 .collect();
             view.lottery_rank = a
                 .lottery

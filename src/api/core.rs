@@ -115,8 +115,14 @@ pub fn allocation_json(allocation: &Allocation) -> Vec<u8> {
     report::json::allocation_json(allocation)
 }
 
-pub fn allocation_csv(allocation: &Allocation) -> Vec<u8> {
-    report::csv::allocation_csv(allocation)
+/// The allocation as CSV, headers and reasons in the language of
+/// `accept_language` (English when there is none).
+pub fn allocation_csv(allocation: &Allocation, accept_language: Option<&str>) -> Vec<u8> {
+    let lang = accept_language.map_or(
+        report::i18n::Lang::En,
+        report::i18n::Lang::from_accept_language,
+    );
+    report::csv::allocation_csv_in(allocation, lang)
 }
 
 pub fn allocation_geojson(site: &Site, allocation: &Allocation) -> Value {

@@ -258,6 +258,15 @@ pub struct DiffView {
     pub unchanged: u64,
 }
 
+/// An entry of the household view with its reason in the reader's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reasoned<T> {
+    #[serde(flatten)]
+    pub entry: T,
+    /// The structured `reason` rendered in `lang` (report::reasons).
+    pub reason_text: String,
+}
+
 /// A resident's view: what a household holds, where it waits, and why.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HouseholdView {
@@ -265,11 +274,13 @@ pub struct HouseholdView {
     pub household: String,
     /// The allocation answered from (the site's latest); `null` if none yet.
     pub allocation: Option<u64>,
+    /// The language of `reason_text`: `zh` or `en` (from `Accept-Language`).
+    pub lang: String,
     #[schema(value_type = Vec<Object>)]
-    pub assignments: Vec<Assignment>,
+    pub assignments: Vec<Reasoned<Assignment>>,
     /// Unserved entries: units short, waitlist place (`null`: nothing in reach) and why.
     #[schema(value_type = Vec<Object>)]
-    pub waitlist: Vec<Unserved>,
+    pub waitlist: Vec<Reasoned<Unserved>>,
     /// The household's lottery rank (1-based) in that allocation.
     pub lottery_rank: Option<u64>,
     /// The current roster record; staff and planners only.

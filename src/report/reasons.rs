@@ -37,6 +37,23 @@ pub fn reason_text(reason: &Reason, kind: ResourceKind, lang: Lang) -> String {
     }
 }
 
+/// An assignment's `basis` in `lang` (unknown bases as they are).
+pub fn basis_label(basis: &str, lang: Lang) -> &str {
+    if lang == Lang::En {
+        return basis;
+    }
+    match basis {
+        "pin" => "政策指定",
+        "incumbent" => "保留",
+        "reserved" => "专用",
+        "priority" => "优先",
+        "lottery" => "摇号",
+        "swap" => "互换",
+        "allocated" => "已分配",
+        other => other,
+    }
+}
+
 // ---------------------------------------------------------------- English
 
 fn nouns(kind: ResourceKind) -> (&'static str, &'static str) {
