@@ -8,8 +8,8 @@
 //! cargo run --example render_map -- <layout.geojson> <households.csv|json> <policy.json> <zh|en> <width-px> <out.svg>
 //! ```
 
-use allot::pipeline::{self, Inputs, Options, RosterInput};
 use allot::model::Allocation;
+use allot::pipeline::{self, Inputs, Options, RosterInput};
 use allot::report::i18n::{kind_name, Lang};
 use allot::report::reasons::{assignment_reason, unserved_reason};
 use allot::report::svg::escape_xml;

@@ -361,7 +361,10 @@ fn the_site_page_shows_the_map_lookup_language_switch_and_downloads() {
         let zh_reason = unserved_reason(&entry, Lang::Zh);
         assert!(zh_reason.contains("均已分配"), "{zh_reason}");
         assert!(text.contains(&zh_reason), "{text}");
-        assert!(!text.contains("taken") && !text.contains("lottery"), "{text}");
+        assert!(
+            !text.contains("taken") && !text.contains("lottery"),
+            "{text}"
+        );
 
         // The filter narrows the table to one household's rows.
         let filter = b

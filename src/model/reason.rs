@@ -20,7 +20,11 @@ fn is_zero(n: &u32) -> bool {
 #[serde(tag = "place", rename_all = "snake_case")]
 pub enum Place {
     /// The household's `preference` (1-based) was met.
-    Preference { preference: u32, walk_m: f64, unit: String },
+    Preference {
+        preference: u32,
+        walk_m: f64,
+        unit: String,
+    },
     /// The nearest resource of the kind to the unit (ties within 0.05 m).
     Nearest { walk_m: f64, unit: String },
     /// Any other resource in reach.

@@ -93,7 +93,10 @@ fn en_place(p: &Place, kind: ResourceKind) -> String {
             unit,
         } => format!("preference #{preference} of the household, {walk_m:.1} m from unit {unit}"),
         Place::Nearest { walk_m, unit } => {
-            format!("the nearest {} to unit {unit} ({walk_m:.1} m)", nouns(kind).0)
+            format!(
+                "the nearest {} to unit {unit} ({walk_m:.1} m)",
+                nouns(kind).0
+            )
         }
         Place::Distance { walk_m, unit } => format!("{walk_m:.1} m from unit {unit}"),
     }
@@ -123,11 +126,7 @@ fn cycle(ids: &[String]) -> String {
 fn english(reason: &Reason, kind: ResourceKind) -> String {
     let (one, many) = nouns(kind);
     let given = |basis: String, place: &Place, lost: &[LostToPin]| {
-        format!(
-            "{basis}; {}{}",
-            en_place(place, kind),
-            en_lost(lost, kind)
-        )
+        format!("{basis}; {}{}", en_place(place, kind), en_lost(lost, kind))
     };
     match reason {
         Reason::Pin { note, place, lost } => {
@@ -551,7 +550,9 @@ mod tests {
                 *note = None;
             }
             let zh = reason_text(&r, ResourceKind::ParkingSpace, Lang::Zh);
-            for word in ["lottery", "nearest", "priority", "rank", "unit", "taken", " m "] {
+            for word in [
+                "lottery", "nearest", "priority", "rank", "unit", "taken", " m ",
+            ] {
                 assert!(!zh.contains(word), "{word} in {zh}");
             }
             let en = reason_text(&r, ResourceKind::ParkingSpace, Lang::En);

@@ -13,8 +13,8 @@ use super::instance::{Instance, Reservation};
 use super::swap::Trade;
 use super::Solution;
 use crate::model::{
-    Assignment, LostToPin, Mechanism, Place, Policy, PriorityClass, Reason, ResourceKind,
-    Rotation, Stability, Taken, Turn, Unserved,
+    Assignment, LostToPin, Mechanism, Place, Policy, PriorityClass, Reason, ResourceKind, Rotation,
+    Stability, Taken, Turn, Unserved,
 };
 use std::collections::BTreeMap;
 
