@@ -1,12 +1,40 @@
 //! The `allot` command line: a thin shell over the library.
+//!
+//! Output goes through [`out`] / [`err`] (never `println!`, which panics on a
+//! closed pipe: `allot validate … | head`); a closed stdout or stderr ends
+//! the command quietly with status 0, as `head` expects. Clippy's print lints
+//! keep it that way.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use allot::model::Allocation;
 use allot::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use allot::solve::{Engine, MilpBackend};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Writes one line to stdout; a closed pipe is an error, not a panic.
+fn out(line: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}
+
+/// Writes one line to stderr; a closed pipe is an error, not a panic.
+fn err(line: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    writeln!(std::io::stderr().lock(), "{line}")
+}
+
+/// Whether an error is stdout or stderr closed under us (the reader of a
+/// pipe went away).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Exit status when the input breaks a rule (every problem is on stderr).
 const EXIT_INVALID: u8 = 3;
@@ -192,8 +220,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let _ = err(format_args!("error: {e:#}"));
             ExitCode::FAILURE
         }
     }
@@ -233,14 +262,17 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
 }
 
 fn write_out(out: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
     match out {
         Some(path) => {
             std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
         }
-        None => std::io::stdout()
-            .write_all(bytes)
-            .context("cannot write stdout"),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .context("cannot write stdout")
+        }
     }
 }
 
@@ -249,17 +281,17 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
     let policy = policy.map(read_json).transpose()?;
     let report = pipeline::validate_layout(&layout, policy.as_ref());
     for p in &report.errors {
-        eprintln!("error: {p}");
+        err(format_args!("error: {p}"))?;
     }
     for p in &report.warnings {
-        eprintln!("warning: {p}");
+        err(format_args!("warning: {p}"))?;
     }
     if json {
         let mut bytes = serde_json::to_vec_pretty(&report)?;
         bytes.push(b'\n');
         write_out(None, &bytes)?;
     } else {
-        println!(
+        out(format_args!(
             "{}: {} error(s), {} warning(s)",
             if report.errors.is_empty() {
                 "valid"
@@ -268,7 +300,7 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
             },
             report.errors.len(),
             report.warnings.len()
-        );
+        ))?;
     }
     Ok(if report.errors.is_empty() {
         ExitCode::SUCCESS
@@ -389,14 +421,14 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         Ok(a) => a,
         Err(PipelineError::Input(problems)) => {
             for p in &problems {
-                eprintln!("error: {p}");
+                err(format_args!("error: {p}"))?;
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }
         Err(e) => return Err(e.into()),
     };
     for w in &allocation.warnings {
-        eprintln!("warning: {w}");
+        err(format_args!("warning: {w}"))?;
     }
     let bytes = match args.format {
         Format::Json => allot::report::json::allocation_json(&allocation),
@@ -453,7 +485,7 @@ fn render(
         }
         Err(problems) => {
             for p in &problems.0 {
-                eprintln!("error: {p}");
+                err(format_args!("error: {p}"))?;
             }
             Ok(ExitCode::from(EXIT_INVALID))
         }

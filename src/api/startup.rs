@@ -257,7 +257,10 @@ impl Application {
                 %addr,
                 "DEV MODE: no access control. Every request acts as a planner. Never expose this server."
             );
-            eprintln!(
+            // Not eprintln!: a closed stderr must not panic the server.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
                 "!!! allot serve --dev: NO ACCESS CONTROL on {addr}; every request is a planner. For local development only. !!!"
             );
             Access::Open

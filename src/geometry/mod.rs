@@ -10,6 +10,7 @@
 //! Typical use: `let site = load_layout(&v)?; let walks = walking_distances(&site);
 //! let report = validate(&site, &policy, Some(&walks));`
 
+pub mod crs;
 pub mod load;
 pub mod measure;
 pub mod projection;
@@ -24,10 +25,14 @@ pub use walk::{walking_distances, WalkMatrix};
 use crate::model::{CoordinateMode, Site};
 
 /// The projection a site was loaded with; `None` for `local_meters` layouts.
+/// For a layout in a projected CRS it is the local plane its positions were
+/// measured on after conversion to WGS84 (see [`crs::ProjectedCrs`]).
 /// Renderers use it to turn planar metres back into longitude/latitude.
 pub fn site_projection(site: &Site) -> Option<LocalProjection> {
     match site.coordinates {
-        CoordinateMode::Wgs84 { lon0, lat0 } => Some(LocalProjection::new(lon0, lat0)),
+        CoordinateMode::Wgs84 { lon0, lat0 } | CoordinateMode::Projected { lon0, lat0, .. } => {
+            Some(LocalProjection::new(lon0, lat0))
+        }
         CoordinateMode::LocalMeters => None,
     }
 }

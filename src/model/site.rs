@@ -14,6 +14,13 @@ pub enum CoordinateMode {
     Wgs84 { lon0: f64, lat0: f64 },
     /// `"coordinates": "local_meters"`: already planar metres.
     LocalMeters,
+    /// Grid eastings/northings of a projected CRS in metres, named by the
+    /// legacy `crs` member (e.g. UTM, CGCS2000 Gauss–Krüger): converted to
+    /// WGS84 longitude/latitude and then projected about the site's centre
+    /// as `Wgs84` is, so measuring is in ground metres (free of the grid's
+    /// scale factor and convergence). `epsg` lets renderings convert the
+    /// layout's own coordinates to WGS84.
+    Projected { epsg: u16, lon0: f64, lat0: f64 },
 }
 
 /// A resource's footprint: e-bike bays may be points.

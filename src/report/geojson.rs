@@ -1,7 +1,9 @@
 //! The allocation as GeoJSON (FORMAT.md §4): the layout's resource
 //! features with who got them.
 
-use crate::model::{Allocation, Assignment, ResourceKind, Site};
+use crate::geometry::crs::ProjectedCrs;
+use crate::geometry::load::feature_id;
+use crate::model::{Allocation, Assignment, CoordinateMode, ResourceKind, Site};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -17,7 +19,16 @@ use std::collections::BTreeMap;
 ///
 /// The top-level members `coordinates` (e.g. `"local_meters"`, so a CAD
 /// layout stays planar) and `site` are carried over when the layout has them.
+///
+/// A layout in a projected CRS (a `crs` member naming e.g. UTM or CGCS2000
+/// Gauss–Krüger) is rendered in WGS84 longitude/latitude, as RFC 7946
+/// requires: every position converted (to 1e-9°, about 0.1 mm), without the
+/// `crs` and `coordinates` members.
 pub fn allocation_geojson(site: &Site, a: &Allocation) -> Value {
+    let to_wgs84 = match site.coordinates {
+        CoordinateMode::Projected { epsg, .. } => ProjectedCrs::from_epsg(epsg).ok(),
+        _ => None,
+    };
     let mut by_resource: BTreeMap<&str, &Assignment> = BTreeMap::new();
     for s in &a.assignments {
         by_resource.entry(s.resource.as_str()).or_insert(s);
@@ -29,12 +40,23 @@ pub fn allocation_geojson(site: &Site, a: &Allocation) -> Value {
         .map(|fs| {
             fs.iter()
                 .filter_map(|f| resource_feature(f, &by_resource))
+                .map(|mut f| {
+                    if let (Some(crs), Some(g)) = (&to_wgs84, f.get_mut("geometry")) {
+                        positions_to_wgs84(g, crs);
+                    }
+                    f
+                })
                 .collect()
         })
         .unwrap_or_default();
     let mut out = Map::new();
     out.insert("type".into(), Value::from("FeatureCollection"));
-    for member in ["coordinates", "site"] {
+    let members: &[&str] = if to_wgs84.is_some() {
+        &["site"]
+    } else {
+        &["coordinates", "site"]
+    };
+    for &member in members {
         if let Some(v) = site.raw.get(member) {
             out.insert(member.into(), v.clone());
         }
@@ -50,8 +72,8 @@ fn resource_feature(f: &Value, by_resource: &BTreeMap<&str, &Assignment>) -> Opt
         .get("kind")
         .and_then(Value::as_str)
         .and_then(ResourceKind::parse)?;
-    let id = props.get("id").and_then(Value::as_str).unwrap_or_default();
-    let given = by_resource.get(id);
+    let id = feature_id(props).unwrap_or_default();
+    let given = by_resource.get(id.as_str());
     let mut props = props.clone();
     let (household, walk, why, state) = match given {
         Some(s) => (
@@ -75,10 +97,41 @@ fn resource_feature(f: &Value, by_resource: &BTreeMap<&str, &Assignment>) -> Opt
     Some(Value::Object(feature))
 }
 
+/// Converts every position of a GeoJSON geometry value in place (a position
+/// is an array whose first member is a number; a Z value is kept).
+fn positions_to_wgs84(v: &mut Value, crs: &ProjectedCrs) {
+    let Some(items) = v.as_array_mut() else {
+        if let Some(obj) = v.as_object_mut() {
+            for key in ["coordinates", "geometries"] {
+                if let Some(inner) = obj.get_mut(key) {
+                    positions_to_wgs84(inner, crs);
+                }
+            }
+        }
+        return;
+    };
+    let xy = (
+        items.first().and_then(Value::as_f64),
+        items.get(1).and_then(Value::as_f64),
+    );
+    match xy {
+        (Some(x), Some(y)) => {
+            if let Some((lon, lat)) = crs.to_wgs84(x, y) {
+                let round = |d: f64| (d * 1e9).round() / 1e9;
+                items[0] =
+                    serde_json::Number::from_f64(round(lon)).map_or(Value::Null, Value::Number);
+                items[1] =
+                    serde_json::Number::from_f64(round(lat)).map_or(Value::Null, Value::Number);
+            }
+        }
+        _ => items.iter_mut().for_each(|i| positions_to_wgs84(i, crs)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CoordinateMode, Policy, SolverInfo};
+    use crate::model::{Policy, SolverInfo};
     use serde_json::json;
 
     fn site(raw: Value) -> Site {
@@ -171,6 +224,52 @@ mod tests {
         assert_eq!(fs[1]["properties"]["walk_m"], Value::Null);
         assert_eq!(fs[1]["properties"]["state"], "free");
         assert_eq!(fs[2]["properties"]["state"], "pinned");
+    }
+
+    #[test]
+    fn a_layout_in_utm_is_rendered_in_wgs84_longitude_latitude_without_its_crs() {
+        // 412808.4385 E 3391167.1968 N in UTM zone 48N is 104.09° E 30.65° N
+        // (GDAL's conversion of the Yixinqiao fixture's first corner).
+        let (e, n) = (412_808.438_540_527, 3_391_167.196_801_037);
+        let raw = json!({
+            "type": "FeatureCollection", "name": "layout", "coordinates": "local_meters",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32648"}},
+            "features": [
+                {"type": "Feature", "properties": {"kind": "parking_space", "id": 7},
+                 "geometry": {"type": "MultiPolygon", "coordinates": [[[[e, n, 12.0], [e + 2.5, n, 12.0], [e, n + 5.3, 12.0], [e, n, 12.0]]]]}}
+            ]
+        });
+        let mut s = site(raw);
+        s.coordinates = CoordinateMode::Projected {
+            epsg: 32648,
+            lon0: 104.09,
+            lat0: 30.65,
+        };
+        let a: Allocation = serde_json::from_value(json!({
+            "site": "s", "inputs_sha256": "", "seed": "", "policy": serde_json::to_value(Policy::default()).unwrap(),
+            "assignments": [{"household": "h1", "kind": "parking_space", "resource": "7", "walk_m": 3.0, "why": "w", "basis": "lottery"}],
+            "unserved": [], "lottery": [], "metrics": {},
+            "solver": {"engine": "", "backend": "", "seconds": 0.0, "stages": []}
+        }))
+        .unwrap();
+        let g = allocation_geojson(&s, &a);
+        assert!(
+            g.get("crs").is_none() && g.get("coordinates").is_none(),
+            "{g}"
+        );
+        let f = &g["features"][0];
+        assert_eq!(f["properties"]["household"], "h1");
+        let first = &f["geometry"]["coordinates"][0][0][0];
+        assert!(
+            (first[0].as_f64().unwrap() - 104.09).abs() < 1e-8,
+            "{first}"
+        );
+        assert!((first[1].as_f64().unwrap() - 30.65).abs() < 1e-8, "{first}");
+        assert_eq!(first[2], 12.0);
+        // 2.5 m east is about 0.000026° of longitude at 30.65° N.
+        let second = &f["geometry"]["coordinates"][0][0][1];
+        let dlon = second[0].as_f64().unwrap() - 104.09;
+        assert!((dlon - 2.5 / 95_900.0).abs() < 2e-7, "{dlon}");
     }
 
     #[test]
