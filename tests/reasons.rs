@@ -315,3 +315,28 @@ fn over_http_the_csv_household_view_and_page_speak_the_readers_language() {
     }
     app.stop();
 }
+
+#[rstest::rstest]
+#[case::serial_dictatorship("serial_dictatorship", "none")]
+#[case::waited_first("optimal", "waited_first")]
+#[case::tickets("optimal", "tickets")]
+fn every_mechanism_and_rotation_gives_reasons_that_agree_and_read_in_chinese(
+    #[case] mechanism: &str,
+    #[case] rotation: &str,
+) {
+    let mut inputs = common::fixture_inputs(dir());
+    let policy = inputs.policy.get_or_insert_with(|| serde_json::json!({}));
+    policy["mechanism"] = mechanism.into();
+    policy["rotation"] = rotation.into();
+    let a = common::solve(&inputs);
+    common::assert_reasons_agree(&a);
+    for x in &a.assignments {
+        if x.basis == "pin" {
+            continue; // the pin's note is the policy's own words
+        }
+        assert_no_english_reason_words(&x.household, &assignment_reason(x, Lang::Zh));
+    }
+    for u in &a.unserved {
+        assert_no_english_reason_words(&u.household, &unserved_reason(u, Lang::Zh));
+    }
+}
