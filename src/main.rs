@@ -95,11 +95,19 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum CertificateFormat {
+    /// Chinese and English, line by line.
+    Text,
+    Json,
+}
+
 #[derive(clap::Args)]
 struct SimulateArgs {
     #[arg(long)]
     layout: PathBuf,
-    /// The roster: `.csv` or JSON.
+    /// The roster: JSON, CSV, tab-separated text or an `.xlsx` workbook
+    /// (its first sheet), told by its content.
     #[arg(long)]
     households: PathBuf,
     #[arg(long)]
@@ -148,13 +156,6 @@ enum StabilityArg {
 enum TableFormat {
     Text,
     Csv,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum CertificateFormat {
-    /// Chinese and English, line by line.
-    Text,
     Json,
 }
 
@@ -406,7 +407,7 @@ fn simulate(args: SimulateArgs) -> Result<ExitCode> {
         Ok(s) => s,
         Err(SimulateError::Pipeline(PipelineError::Input(problems))) => {
             for p in &problems {
-                eprintln!("error: {p}");
+                err(format_args!("error: {p}"))?;
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }

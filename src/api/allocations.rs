@@ -721,8 +721,8 @@ mod tests {
             round: None,
             ledger: Default::default(),
             draw_order: None,
-            draw: None,
             warnings: Vec::new(),
+            draw: None,
         }
     }
 
