@@ -13,6 +13,7 @@ pub mod input;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod simulate;
 pub mod solve;
 pub mod store;
 pub mod synthetic;
