@@ -627,41 +627,6 @@ mod tests {
         }
     }
 
-    /// Up to 400 households (issue 12): clusters and the few-solve lottery
-    /// keep CBC to seconds here.
-    #[cfg(feature = "coin_cbc")]
-    const FOUR_HUNDRED: testgen::Shape = testgen::Shape {
-        max_households: 400,
-        max_resources: 160,
-        max_demand: 2,
-        rich: true,
-    };
-
-    #[cfg(feature = "coin_cbc")]
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(6))]
-        #[test]
-        fn the_flow_and_coin_cbc_engines_agree_on_sites_of_up_to_four_hundred_households(seed in any::<u64>()) {
-            let mut inst = testgen::instance(seed, FOUR_HUNDRED);
-            if seed % 2 == 0 {
-                inst.stability = crate::model::Stability::Protect;
-            }
-            let flow = solve(&inst, Mechanism::Optimal, Engine::Flow)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let cbc = solve(&inst, Mechanism::Optimal, Engine::Milp(MilpBackend::CoinCbc))
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert!(same(&stages(&flow), &stages(&cbc)), "seed {seed}: flow {:?} cbc {:?}", stages(&flow), stages(&cbc));
-            let served = |a: &[(usize, usize)]| {
-                let mut s = vec![0u32; inst.households.len()];
-                for &(h, _) in a {
-                    s[h] += 1;
-                }
-                s
-            };
-            prop_assert_eq!(served(&flow.assigned), served(&cbc.assigned), "seed {}: who is served", seed);
-        }
-    }
-
     #[cfg(feature = "coin_cbc")]
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(12))]
