@@ -8,11 +8,13 @@
 //! allocation out; [`api`] HTTP; [`store`] persistence.
 
 pub mod api;
+pub mod draw;
 pub mod geometry;
 pub mod input;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod service;
 pub mod simulate;
 pub mod solve;
 pub mod store;

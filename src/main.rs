@@ -85,13 +85,29 @@ enum Command {
     /// Run R rounds of a site under each rotation mode and compare who is
     /// served how often (FORMAT.md §3 "Over time").
     Simulate(SimulateArgs),
+    /// Check a verification bundle (FORMAT.md §6) and print a certificate.
+    /// Exit 0 verified, 1 not verified, 2 usage, 3 a bundle breaking a rule.
+    Verify {
+        /// The bundle JSON (`GET …/allocations/{id}/bundle`, `allot solve --bundle-out`).
+        bundle: PathBuf,
+        #[arg(long, value_enum, default_value_t = CertificateFormat::Text)]
+        format: CertificateFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CertificateFormat {
+    /// Chinese and English, line by line.
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
 struct SimulateArgs {
     #[arg(long)]
     layout: PathBuf,
-    /// The roster: `.csv` or JSON.
+    /// The roster: JSON, CSV, tab-separated text or an `.xlsx` workbook
+    /// (its first sheet), told by its content.
     #[arg(long)]
     households: PathBuf,
     #[arg(long)]
@@ -185,6 +201,9 @@ struct SolveArgs {
     /// Write here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write the verification bundle (FORMAT.md §6) here, for `allot verify`.
+    #[arg(long)]
+    bundle_out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -247,7 +266,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
             allot::api::startup::serve_blocking(args.into_config()?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify { bundle, format } => verify(&bundle, format),
     }
+}
+
+fn verify(path: &Path, format: CertificateFormat) -> Result<ExitCode> {
+    use allot::draw::{bundle::Bundle, certificate, verify};
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            err(format_args!("error: cannot read {}: {e}", path.display()))?;
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let outcome = Bundle::parse(&bytes).and_then(|b| verify::verify(&b));
+    let v = match outcome {
+        Ok(v) => v,
+        Err(e) => {
+            err(format_args!("error: {e}"))?;
+            if let allot::draw::bundle::BundleError::Inputs(problems) = &e {
+                for p in problems {
+                    err(format_args!("error: {p}"))?;
+                }
+            }
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    let out = match format {
+        CertificateFormat::Text => certificate::text(&v).into_bytes(),
+        CertificateFormat::Json => {
+            let mut b = serde_json::to_vec_pretty(&certificate::json(&v))?;
+            b.push(b'\n');
+            b
+        }
+    };
+    write_out(None, &out)?;
+    Ok(if v.verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -349,7 +407,7 @@ fn simulate(args: SimulateArgs) -> Result<ExitCode> {
         Ok(s) => s,
         Err(SimulateError::Pipeline(PipelineError::Input(problems))) => {
             for p in &problems {
-                eprintln!("error: {p}");
+                err(format_args!("error: {p}"))?;
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }
@@ -451,6 +509,11 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         )?,
     };
     write_out(args.out.as_deref(), &bytes)?;
+    if let Some(path) = &args.bundle_out {
+        let bundle = allot::draw::bundle::Bundle::from_inputs(&inputs, &allocation)?;
+        std::fs::write(path, bundle.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -499,6 +499,11 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("/v1/sites/{site}/allocations", &["get", "post"]),
     ("/v1/sites/{site}/allocations/{id}", &["get"]),
     ("/v1/sites/{site}/allocations/{id}/diff/{other}", &["get"]),
+    ("/v1/sites/{site}/allocations/{id}/bundle", &["get"]),
+    ("/v1/sites/{site}/draws", &["post", "get"]),
+    ("/v1/sites/{site}/draws/{draw}", &["get"]),
+    ("/v1/sites/{site}/draws/{draw}/reveal", &["post"]),
+    ("/v1/sites/{site}/draws/{draw}/result", &["get"]),
 ];
 
 #[test]

@@ -379,9 +379,12 @@ impl HttpProblem for StoreFailure {
         match &self.0 {
             StoreError::NoSite(_)
             | StoreError::NoRevision { .. }
-            | StoreError::NoAllocation { .. } => Category::NotFound,
+            | StoreError::NoAllocation { .. }
+            | StoreError::NoDraw { .. } => Category::NotFound,
             StoreError::Stale { .. } => Category::StaleRevision,
-            StoreError::SiteExists(_) | StoreError::AllocationRace { .. } => Category::Conflict,
+            StoreError::SiteExists(_)
+            | StoreError::AllocationRace { .. }
+            | StoreError::AlreadyRevealed { .. } => Category::Conflict,
             StoreError::Busy(_) => Category::Unavailable,
             StoreError::Corrupt(_) | StoreError::Database(_) => Category::Internal,
         }

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod body;
 pub mod cache;
 pub mod core;
+pub mod draws;
 pub mod dto;
 pub mod error;
 pub mod openapi;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub solve_timeout: Duration,
     /// Renderings of stored (immutable) allocations.
     pub cache: cache::RenderCache,
+    /// Where draw times come from (`--dev --now` starts it at an instant).
+    pub clock: Arc<dyn crate::draw::clock::Clock>,
 }
 
 pub type State = web::Data<AppState>;
@@ -178,6 +181,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/v1/sites/{site}/allocations/{id}/diff/{other}")
                 .route(web::get().to(allocations::diff_allocations)),
         );
+    draw_routes(cfg);
+}
+
+/// Public draws (API.md "Public draws") and verification bundles.
+fn draw_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/sites/{site}/draws")
+            .route(web::post().to(draws::commit_draw))
+            .route(web::get().to(draws::list_draws)),
+    )
+    .service(web::resource("/v1/sites/{site}/draws/{draw}").route(web::get().to(draws::get_draw)))
+    .service(
+        web::resource("/v1/sites/{site}/draws/{draw}/reveal")
+            .route(web::post().to(draws::reveal_draw)),
+    )
+    .service(
+        web::resource("/v1/sites/{site}/draws/{draw}/result")
+            .route(web::get().to(draws::draw_result)),
+    )
+    .service(
+        web::resource("/v1/sites/{site}/allocations/{id}/bundle")
+            .route(web::get().to(draws::get_bundle)),
+    );
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use super::{allocations, dto, error, ops, sites, stateless};
+use super::{allocations, draws, dto, error, ops, sites, stateless};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -51,6 +51,12 @@ impl Modify for BearerAuth {
         allocations::get_allocation,
         allocations::diff_allocations,
         allocations::get_household,
+        draws::commit_draw,
+        draws::reveal_draw,
+        draws::list_draws,
+        draws::get_draw,
+        draws::draw_result,
+        draws::get_bundle,
     ),
     components(schemas(
         error::ProblemDetails,
@@ -70,12 +76,18 @@ impl Modify for BearerAuth {
         dto::DiffView,
         dto::HouseholdView,
         dto::Health,
+        draws::CommitBody,
+        draws::SeedSourceBody,
+        draws::DrandBody,
+        draws::RevealBody,
+        draws::DrawPage,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "stateless", description = "Validate and solve without storing"),
         (name = "sites", description = "Stored sites and their revisions"),
         (name = "allocations", description = "Stored allocations, renderings, diffs, households"),
+        (name = "draws", description = "Public draws (commit, reveal, public results) and verification bundles"),
         (name = "operations", description = "Health and this document"),
     )
 )]

@@ -50,6 +50,9 @@ pub struct ServeConfig {
     pub solve_timeout: Duration,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
+    /// The server's clock starts at this instant (UTC seconds); `allot
+    /// serve` sets it only with `--dev --now` (tests set it directly).
+    pub now: Option<i64>,
 }
 
 impl Default for ServeConfig {
@@ -62,6 +65,7 @@ impl Default for ServeConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             solve_timeout: DEFAULT_SOLVE_TIMEOUT,
             workers: None,
+            now: None,
         }
     }
 }
@@ -178,6 +182,10 @@ pub struct ServeArgs {
     /// HTTP worker threads [default: one per core].
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Rehearsals and tests, with --dev only: run the clock from this
+    /// RFC 3339 instant (e.g. 2023-08-23T15:00:00Z).
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 impl ServeArgs {
@@ -207,6 +215,19 @@ impl ServeArgs {
         }
         if self.workers.is_some() {
             config.workers = self.workers;
+        }
+        if let Some(now) = self.now {
+            if !config.dev {
+                return Err(ConfigError::Flag(
+                    "--now sets the clock for rehearsals and tests; it is refused without --dev"
+                        .into(),
+                ));
+            }
+            config.now = Some(crate::draw::clock::parse_rfc3339(&now).ok_or_else(|| {
+                ConfigError::Flag(format!(
+                    "--now `{now}` is not an RFC 3339 time such as 2023-08-23T15:00:00Z"
+                ))
+            })?);
         }
         Ok(config)
     }
@@ -281,6 +302,13 @@ impl Application {
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
             cache: RenderCache::new(RENDER_CACHE_BYTES),
+            clock: match config.now {
+                Some(start) => {
+                    tracing::warn!(start, "the clock runs from --now (rehearsals and tests)");
+                    Arc::new(crate::draw::clock::StartedAt::new(start))
+                }
+                _ => Arc::new(crate::draw::clock::SystemClock),
+            },
         });
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();

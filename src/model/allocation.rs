@@ -1,5 +1,6 @@
 //! The allocation: the engine's output (FORMAT.md §4).
 
+use super::draw::DrawRecord;
 use super::kind::ResourceKind;
 use super::policy::Policy;
 use super::problem::Problem;
@@ -104,10 +105,10 @@ pub struct Allocation {
     /// when `policy.rotation` is not `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw_order: Option<BTreeMap<ResourceKind, Vec<String>>>,
-    /// The committed draw record (FORMAT.md §5) this allocation revealed, or null.
-    #[serde(default)]
-    pub draw: Option<serde_json::Value>,
     /// Layout warnings (not fatal) found while solving.
     #[serde(default)]
     pub warnings: Vec<Problem>,
+    /// The committed draw record (FORMAT.md §5) this allocation revealed, or null.
+    #[serde(default)]
+    pub draw: Option<DrawRecord>,
 }

@@ -5,6 +5,7 @@
 
 pub mod allocation;
 pub mod canonical;
+pub mod draw;
 pub mod household;
 pub mod kind;
 pub mod policy;
@@ -16,6 +17,7 @@ pub mod site;
 pub use allocation::{
     Allocation, Assignment, BuildingMetrics, KindMetrics, Ledger, SolverInfo, Unserved, WalkStats,
 };
+pub use draw::{DrandRound, DrawRecord, Revealed, SeedSource};
 pub use household::{demand, Household};
 pub use kind::ResourceKind;
 pub use policy::{

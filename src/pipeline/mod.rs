@@ -380,8 +380,8 @@ pub fn allocate(
         round: Some(round),
         ledger,
         draw_order: (policy.rotation != Rotation::None).then(|| draw.clone()),
-        draw: None,
         warnings: warnings.clone(),
+        draw: None,
     })
 }
 

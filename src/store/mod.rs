@@ -14,11 +14,15 @@
 //! - a write names the revision it was based on and fails with
 //!   [`StoreError::Stale`] (changing nothing) when the site has moved on;
 //! - allocations are append-only rows that are never updated; each names the
-//!   revisions it was computed from and the allocation it took as `previous`.
+//!   revisions it was computed from and the allocation it took as `previous`;
+//! - draws (FORMAT.md §5) are append-only rows too: a commit freezes the
+//!   revisions, the policy and the previous allocation; the one change a
+//!   draw ever gets is its reveal, a compare-and-swap from "not revealed"
+//!   that also appends the allocation it made, in the same transaction.
 
 pub mod sqlite;
 
-use crate::model::Household;
+use crate::model::{DrawRecord, Household, SeedSource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,6 +56,15 @@ pub enum StoreError {
         site: String,
         expected: Option<u64>,
         current: Option<u64>,
+    },
+    #[error("site `{site}` has no draw {id}")]
+    NoDraw { site: String, id: u64 },
+    /// The draw was revealed already (a draw is revealed at most once).
+    #[error("draw {draw} of site `{site}` was revealed already (allocation {allocation})")]
+    AlreadyRevealed {
+        site: String,
+        draw: u64,
+        allocation: u64,
     },
     /// The database is busy beyond the wait limit (another process holds the write lock).
     #[error("the database is busy: {0}")]
@@ -184,6 +197,53 @@ pub struct AllocationRecord {
     pub body: Vec<u8>,
 }
 
+/// What a draw froze at its commit: the inputs its reveal allocates from,
+/// whatever is written to the site afterwards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawInputs {
+    /// The site revision at the commit.
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    /// The site's latest allocation at the commit (the reveal's `previous`).
+    pub previous: Option<u64>,
+    /// The policy the reveal uses (stored policy with the commit's
+    /// overrides, every default filled in, without `seed`).
+    pub policy: Value,
+}
+
+/// A draw to commit. `inputs.previous` must be the site's latest allocation
+/// at the time of the insert, else [`StoreError::AllocationRace`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDraw {
+    pub inputs: DrawInputs,
+    pub inputs_sha256: String,
+    pub previous_sha256: Option<String>,
+    /// RFC 3339 UTC, from the service's clock.
+    pub committed_at: String,
+    pub seed_source: SeedSource,
+}
+
+/// The reveal of a draw, apart from the allocation id the store assigns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawReveal {
+    pub seed: String,
+    pub signature: Option<String>,
+    /// RFC 3339 UTC, from the service's clock.
+    pub revealed_at: String,
+    /// SHA-256 of the allocation document's canonical JSON.
+    pub allocation_sha256: String,
+}
+
+/// A stored draw: the public record and what it froze.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDraw {
+    /// The public record; `revealed` is set once the draw is revealed.
+    pub record: DrawRecord,
+    pub inputs: DrawInputs,
+}
+
 /// Persistence of sites, their revisions and allocations. Implementations are
 /// blocking; the HTTP layer calls them off its async workers.
 pub trait Store: Send + Sync + 'static {
@@ -205,4 +265,26 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<AllocationMeta>, StoreError>;
     fn allocation(&self, site: &str, id: u64) -> Result<AllocationRecord, StoreError>;
+    /// Commits a draw: numbered 1, 2, … per site; the stored record on success.
+    fn add_draw(&self, site: &str, new: NewDraw) -> Result<StoredDraw, StoreError>;
+    /// Draws newest first, those older than `before`, at most `limit`.
+    fn draws(
+        &self,
+        site: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredDraw>, StoreError>;
+    fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError>;
+    /// Reveals a draw once: in one transaction, appends `allocation` (its
+    /// `previous` is the draw's frozen one and is not compared with the
+    /// site's latest; the new allocation becomes the latest) and records the
+    /// reveal with the new allocation's id. A draw revealed already fails with
+    /// [`StoreError::AlreadyRevealed`] and changes nothing.
+    fn reveal_draw(
+        &self,
+        site: &str,
+        draw: u64,
+        reveal: DrawReveal,
+        allocation: NewAllocation,
+    ) -> Result<(StoredDraw, AllocationMeta), StoreError>;
 }

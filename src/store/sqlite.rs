@@ -9,9 +9,11 @@
 //! `BEGIN IMMEDIATE` transaction that compares and increments the site's
 //! revision, so it is also correct if another process writes the same file.
 
+mod draws;
+
 use super::{
-    AllocationMeta, AllocationRecord, Change, NewAllocation, NewSite, Part, SiteDocuments,
-    SiteState, Store, StoreError,
+    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Part,
+    SiteDocuments, SiteState, Store, StoreError, StoredDraw,
 };
 use crate::model::Household;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -22,7 +24,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The migrations, in order; `schema_version` holds how many have run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sites (
     id                TEXT PRIMARY KEY NOT NULL,
     name              TEXT,
@@ -61,7 +64,9 @@ CREATE TABLE allocations (
 );
 CREATE TRIGGER allocations_are_immutable BEFORE UPDATE ON allocations
 BEGIN SELECT RAISE(ABORT, 'allocations are immutable'); END;
-"#];
+"#,
+    draws::MIGRATION,
+];
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 const READERS: usize = 4;
@@ -271,6 +276,57 @@ fn parse_json(site: &str, revision: u64, body: &str) -> Result<Value, StoreError
         .map_err(|e| StoreError::Corrupt(format!("site {site} revision {revision}: {e}")))
 }
 
+/// Appends an allocation (numbered after the site's last) and makes it the
+/// site's latest; the caller has checked whatever must precede it.
+fn insert_allocation(
+    tx: &Connection,
+    site: &str,
+    new: &NewAllocation,
+    policy: &str,
+    summary: &str,
+) -> Result<AllocationMeta, StoreError> {
+    let id: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM allocations WHERE site = ?1",
+            params![site],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    tx.execute(
+        &format!(
+        "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {NOW})"
+        ),
+        params![
+        site,
+        id,
+        new.previous.map(to_i64),
+        to_i64(new.revision),
+        to_i64(new.layout_revision),
+        new.roster_revision.map(to_i64),
+        new.policy_revision.map(to_i64),
+        new.seed,
+        policy,
+        summary,
+        new.body,
+        ],
+    )
+    .map_err(db)?;
+    tx.execute(
+        "UPDATE sites SET latest_allocation = ?1 WHERE id = ?2",
+        params![id, site],
+    )
+    .map_err(db)?;
+    let meta = tx
+        .query_row(
+            &format!("SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = ?1 AND id = ?2"),
+            params![site, id],
+            allocation_row,
+        )
+        .map_err(db)?;
+    with_summary(meta)
+}
+
 impl Store for SqliteStore {
     fn create_site(&self, new: NewSite) -> Result<SiteState, StoreError> {
         let body =
@@ -446,49 +502,9 @@ impl Store for SqliteStore {
                 current: head.latest_allocation,
             });
         }
-        let id: i64 = tx
-            .query_row(
-                "SELECT COALESCE(MAX(id), 0) + 1 FROM allocations WHERE site = ?1",
-                params![site],
-                |r| r.get(0),
-            )
-            .map_err(db)?;
-        tx.execute(
-            &format!(
-                "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {NOW})"
-            ),
-            params![
-                site,
-                id,
-                new.previous.map(to_i64),
-                to_i64(new.revision),
-                to_i64(new.layout_revision),
-                new.roster_revision.map(to_i64),
-                new.policy_revision.map(to_i64),
-                new.seed,
-                policy,
-                summary,
-                new.body,
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "UPDATE sites SET latest_allocation = ?1 WHERE id = ?2",
-            params![id, site],
-        )
-        .map_err(db)?;
-        let meta = tx
-            .query_row(
-                &format!(
-                    "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = ?1 AND id = ?2"
-                ),
-                params![site, id],
-                allocation_row,
-            )
-            .map_err(db)?;
+        let meta = insert_allocation(&tx, site, &new, &policy, &summary)?;
         tx.commit().map_err(db)?;
-        with_summary(meta)
+        Ok(meta)
     }
 
     fn allocations(
@@ -553,6 +569,33 @@ impl Store for SqliteStore {
                 })
             }
         }
+    }
+
+    fn add_draw(&self, site: &str, new: NewDraw) -> Result<StoredDraw, StoreError> {
+        draws::add_draw(&mut lock(&self.writer), site, new)
+    }
+
+    fn draws(
+        &self,
+        site: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredDraw>, StoreError> {
+        draws::draws(&mut self.reader(), site, before, limit)
+    }
+
+    fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
+        draws::draw(&self.reader(), site, id)
+    }
+
+    fn reveal_draw(
+        &self,
+        site: &str,
+        draw: u64,
+        reveal: DrawReveal,
+        allocation: NewAllocation,
+    ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
+        draws::reveal_draw(&mut lock(&self.writer), site, draw, reveal, allocation)
     }
 }
 

@@ -25,6 +25,7 @@
 //! make an allocation, and no token ever appears in a URL. With `--dev`
 //! (no tokens) there is no login and every page acts as a planner.
 
+pub mod draw_page;
 pub mod html;
 pub mod pages;
 
@@ -68,6 +69,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(download)),
         )
         .service(web::resource("/assets/{name}").route(web::get().to(asset)));
+    draw_page::routes(cfg);
 }
 
 /// Query parameters the pages understand.

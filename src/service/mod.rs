@@ -1,0 +1,3 @@
+//! The stored workflow's rules, between the HTTP layer and the store.
+
+pub mod draws;

@@ -1,0 +1,497 @@
+//! Draw records in SQLite (FORMAT.md §5): committed rows that change once,
+//! at the reveal, and never otherwise (a trigger refuses any other update).
+
+use super::{db, insert_allocation, load_site, opt_u64, to_i64, to_u64};
+use crate::model::{DrawRecord, Revealed, SeedSource};
+use crate::store::{
+    AllocationMeta, DrawInputs, DrawReveal, NewAllocation, NewDraw, StoreError, StoredDraw,
+};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// Schema version 2: the draws table and its append-only trigger.
+pub(super) const MIGRATION: &str = r#"
+CREATE TABLE draws (
+    site              TEXT NOT NULL REFERENCES sites(id),
+    id                INTEGER NOT NULL,
+    revision          INTEGER NOT NULL,
+    layout_revision   INTEGER NOT NULL,
+    roster_revision   INTEGER,
+    policy_revision   INTEGER,
+    previous          INTEGER,
+    policy            TEXT NOT NULL,
+    inputs_sha256     TEXT NOT NULL,
+    previous_sha256   TEXT,
+    committed_at      TEXT NOT NULL,
+    seed_source       TEXT NOT NULL,
+    seed              TEXT,
+    signature         TEXT,
+    revealed_at       TEXT,
+    allocation        INTEGER,
+    allocation_sha256 TEXT,
+    PRIMARY KEY (site, id),
+    CHECK ((seed IS NULL) = (revealed_at IS NULL)
+       AND (seed IS NULL) = (allocation IS NULL)
+       AND (seed IS NULL) = (allocation_sha256 IS NULL))
+);
+CREATE TRIGGER draws_change_only_by_their_reveal BEFORE UPDATE ON draws
+WHEN OLD.seed IS NOT NULL OR NEW.seed IS NULL
+  OR NEW.site IS NOT OLD.site OR NEW.id IS NOT OLD.id
+  OR NEW.revision IS NOT OLD.revision OR NEW.layout_revision IS NOT OLD.layout_revision
+  OR NEW.roster_revision IS NOT OLD.roster_revision
+  OR NEW.policy_revision IS NOT OLD.policy_revision
+  OR NEW.previous IS NOT OLD.previous OR NEW.policy IS NOT OLD.policy
+  OR NEW.inputs_sha256 IS NOT OLD.inputs_sha256
+  OR NEW.previous_sha256 IS NOT OLD.previous_sha256
+  OR NEW.committed_at IS NOT OLD.committed_at OR NEW.seed_source IS NOT OLD.seed_source
+BEGIN SELECT RAISE(ABORT, 'a draw changes only by its one reveal'); END;
+CREATE TRIGGER draws_are_never_deleted BEFORE DELETE ON draws
+BEGIN SELECT RAISE(ABORT, 'draws are never deleted'); END;
+"#;
+
+const COLUMNS: &str = "site, id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source, seed, signature, revealed_at, allocation, allocation_sha256";
+
+/// A row as read, before its JSON columns are parsed.
+struct Row {
+    site: String,
+    id: u64,
+    revision: u64,
+    layout_revision: u64,
+    roster_revision: Option<u64>,
+    policy_revision: Option<u64>,
+    previous: Option<u64>,
+    policy: String,
+    inputs_sha256: String,
+    previous_sha256: Option<String>,
+    committed_at: String,
+    seed_source: String,
+    seed: Option<String>,
+    signature: Option<String>,
+    revealed_at: Option<String>,
+    allocation: Option<i64>,
+    allocation_sha256: Option<String>,
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        site: r.get(0)?,
+        id: to_u64(r.get(1)?),
+        revision: to_u64(r.get(2)?),
+        layout_revision: to_u64(r.get(3)?),
+        roster_revision: opt_u64(r.get(4)?),
+        policy_revision: opt_u64(r.get(5)?),
+        previous: opt_u64(r.get(6)?),
+        policy: r.get(7)?,
+        inputs_sha256: r.get(8)?,
+        previous_sha256: r.get(9)?,
+        committed_at: r.get(10)?,
+        seed_source: r.get(11)?,
+        seed: r.get(12)?,
+        signature: r.get(13)?,
+        revealed_at: r.get(14)?,
+        allocation: r.get(15)?,
+        allocation_sha256: r.get(16)?,
+    })
+}
+
+fn corrupt(row: &Row, what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("site {} draw {} {what}: {e}", row.site, row.id))
+}
+
+fn stored(row: Row) -> Result<StoredDraw, StoreError> {
+    let policy = serde_json::from_str(&row.policy).map_err(|e| corrupt(&row, "policy", e))?;
+    let seed_source: SeedSource =
+        serde_json::from_str(&row.seed_source).map_err(|e| corrupt(&row, "seed source", e))?;
+    let revealed = match (
+        row.seed.clone(),
+        row.revealed_at.clone(),
+        row.allocation,
+        row.allocation_sha256.clone(),
+    ) {
+        (Some(seed), Some(revealed_at), Some(allocation), Some(allocation_sha256)) => {
+            Some(Revealed {
+                seed,
+                signature: row.signature.clone(),
+                revealed_at,
+                allocation: to_u64(allocation),
+                allocation_sha256,
+            })
+        }
+        _ => None,
+    };
+    Ok(StoredDraw {
+        record: DrawRecord {
+            site: row.site,
+            draw: row.id,
+            committed_at: row.committed_at,
+            inputs_sha256: row.inputs_sha256,
+            previous_sha256: row.previous_sha256,
+            seed_source,
+            revealed,
+        },
+        inputs: DrawInputs {
+            revision: row.revision,
+            layout_revision: row.layout_revision,
+            roster_revision: row.roster_revision,
+            policy_revision: row.policy_revision,
+            previous: row.previous,
+            policy,
+        },
+    })
+}
+
+fn find(conn: &Connection, site: &str, id: u64) -> Result<Option<Row>, StoreError> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM draws WHERE site = ?1 AND id = ?2"
+    ))
+    .map_err(db)?
+    .query_row(params![site, to_i64(id)], row)
+    .optional()
+    .map_err(db)
+}
+
+fn no_draw(site: &str, id: u64) -> StoreError {
+    StoreError::NoDraw {
+        site: site.to_string(),
+        id,
+    }
+}
+
+pub(super) fn add_draw(
+    conn: &mut Connection,
+    site: &str,
+    new: NewDraw,
+) -> Result<StoredDraw, StoreError> {
+    let policy = serde_json::to_string(&new.inputs.policy)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let seed_source =
+        serde_json::to_string(&new.seed_source).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
+    let head = load_site(&tx, site)?;
+    if head.latest_allocation != new.inputs.previous {
+        return Err(StoreError::AllocationRace {
+            site: site.to_string(),
+            expected: new.inputs.previous,
+            current: head.latest_allocation,
+        });
+    }
+    let id: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = ?1",
+            params![site],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let i = &new.inputs;
+    tx.execute(
+        "INSERT INTO draws (site, id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            site,
+            id,
+            to_i64(i.revision),
+            to_i64(i.layout_revision),
+            i.roster_revision.map(to_i64),
+            i.policy_revision.map(to_i64),
+            i.previous.map(to_i64),
+            policy,
+            new.inputs_sha256,
+            new.previous_sha256,
+            new.committed_at,
+            seed_source,
+        ],
+    )
+    .map_err(db)?;
+    let row = find(&tx, site, to_u64(id))?.ok_or_else(|| no_draw(site, to_u64(id)))?;
+    tx.commit().map_err(db)?;
+    stored(row)
+}
+
+pub(super) fn draws(
+    conn: &mut Connection,
+    site: &str,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<Vec<StoredDraw>, StoreError> {
+    let tx = conn.transaction().map_err(db)?;
+    load_site(&tx, site)?;
+    let rows = {
+        let mut stmt = tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM draws WHERE site = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+            ))
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    site,
+                    before.map(to_i64).unwrap_or(i64::MAX),
+                    i64::from(limit)
+                ],
+                row,
+            )
+            .map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)?
+    };
+    rows.into_iter().map(stored).collect()
+}
+
+pub(super) fn draw(conn: &Connection, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
+    match find(conn, site, id)? {
+        Some(row) => stored(row),
+        None => {
+            load_site(conn, site)?;
+            Err(no_draw(site, id))
+        }
+    }
+}
+
+pub(super) fn reveal_draw(
+    conn: &mut Connection,
+    site: &str,
+    id: u64,
+    reveal: DrawReveal,
+    allocation: NewAllocation,
+) -> Result<(StoredDraw, AllocationMeta), StoreError> {
+    let policy = serde_json::to_string(&allocation.policy)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let summary = serde_json::to_string(&allocation.summary)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
+    load_site(&tx, site)?;
+    let before = find(&tx, site, id)?.ok_or_else(|| no_draw(site, id))?;
+    if let Some(allocation) = before.allocation {
+        return Err(StoreError::AlreadyRevealed {
+            site: site.to_string(),
+            draw: id,
+            allocation: to_u64(allocation),
+        });
+    }
+    let meta = insert_allocation(&tx, site, &allocation, &policy, &summary)?;
+    // Compare-and-swap: only a row not revealed yet takes the reveal.
+    let updated = tx
+        .execute(
+            "UPDATE draws SET seed = ?1, signature = ?2, revealed_at = ?3, allocation = ?4, allocation_sha256 = ?5 \
+             WHERE site = ?6 AND id = ?7 AND seed IS NULL",
+            params![
+                reveal.seed,
+                reveal.signature,
+                reveal.revealed_at,
+                to_i64(meta.id),
+                reveal.allocation_sha256,
+                site,
+                to_i64(id)
+            ],
+        )
+        .map_err(db)?;
+    if updated != 1 {
+        // Unreachable under the immediate transaction; refuse rather than guess.
+        return Err(StoreError::Database(format!(
+            "draw {id} of site {site} changed during its reveal"
+        )));
+    }
+    let row = find(&tx, site, id)?.ok_or_else(|| no_draw(site, id))?;
+    tx.commit().map_err(db)?;
+    Ok((stored(row)?, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{lock, SqliteStore};
+    use crate::model::{DrandRound, SeedSource};
+    use crate::store::{
+        DrawInputs, DrawReveal, NewAllocation, NewDraw, NewSite, Store, StoreError,
+    };
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn store_with_site() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("allot.db")).unwrap();
+        store
+            .create_site(NewSite {
+                id: "s".into(),
+                name: None,
+                layout: json!({"type": "FeatureCollection", "features": []}),
+            })
+            .unwrap();
+        (dir, store)
+    }
+
+    fn new_draw(previous: Option<u64>) -> NewDraw {
+        NewDraw {
+            inputs: DrawInputs {
+                revision: 1,
+                layout_revision: 1,
+                roster_revision: None,
+                policy_revision: None,
+                previous,
+                policy: json!({"mechanism": "optimal"}),
+            },
+            inputs_sha256: "aa".into(),
+            previous_sha256: None,
+            committed_at: "2023-08-23T15:00:00Z".into(),
+            seed_source: SeedSource::Drand(DrandRound {
+                chain: "quicknet".into(),
+                round: 123,
+                published_at: "2023-08-23T15:15:33Z".into(),
+            }),
+        }
+    }
+
+    fn reveal(seed: &str) -> DrawReveal {
+        DrawReveal {
+            seed: seed.into(),
+            signature: Some("b7".into()),
+            revealed_at: "2023-08-23T15:20:00Z".into(),
+            allocation_sha256: "cc".into(),
+        }
+    }
+
+    fn allocation(previous: Option<u64>) -> NewAllocation {
+        NewAllocation {
+            previous,
+            revision: 1,
+            layout_revision: 1,
+            roster_revision: None,
+            policy_revision: None,
+            policy: json!({"mechanism": "optimal"}),
+            seed: "dd".into(),
+            summary: json!({}),
+            body: b"{}".to_vec(),
+        }
+    }
+
+    #[test]
+    fn draws_are_numbered_listed_and_read_back_as_committed() {
+        let (_dir, store) = store_with_site();
+        let d1 = store.add_draw("s", new_draw(None)).unwrap();
+        let d2 = store.add_draw("s", new_draw(None)).unwrap();
+        assert_eq!((d1.record.draw, d2.record.draw), (1, 2));
+        assert_eq!(d1.record.site, "s");
+        assert_eq!(d1.inputs, new_draw(None).inputs);
+        assert_eq!(d1.record.seed_source, new_draw(None).seed_source);
+        assert!(d1.record.revealed.is_none());
+        let listed: Vec<u64> = store
+            .draws("s", None, 10)
+            .unwrap()
+            .iter()
+            .map(|d| d.record.draw)
+            .collect();
+        assert_eq!(listed, [2, 1]);
+        let older: Vec<u64> = store
+            .draws("s", Some(2), 10)
+            .unwrap()
+            .iter()
+            .map(|d| d.record.draw)
+            .collect();
+        assert_eq!(older, [1]);
+        assert_eq!(store.draw("s", 1).unwrap(), d1);
+        assert!(matches!(
+            store.draw("s", 3),
+            Err(StoreError::NoDraw { id: 3, .. })
+        ));
+        assert!(matches!(store.draw("t", 1), Err(StoreError::NoSite(_))));
+    }
+
+    #[test]
+    fn a_commit_must_freeze_the_latest_allocation() {
+        let (_dir, store) = store_with_site();
+        store.add_allocation("s", allocation(None)).unwrap();
+        assert!(matches!(
+            store.add_draw("s", new_draw(None)),
+            Err(StoreError::AllocationRace {
+                current: Some(1),
+                ..
+            })
+        ));
+        assert_eq!(
+            store
+                .add_draw("s", new_draw(Some(1)))
+                .unwrap()
+                .inputs
+                .previous,
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn a_draw_is_revealed_once_and_its_allocation_becomes_the_latest() {
+        let (_dir, store) = store_with_site();
+        store.add_draw("s", new_draw(None)).unwrap();
+        // An allocation made after the commit does not stop the reveal,
+        // whose allocation still names the frozen previous (none).
+        store.add_allocation("s", allocation(None)).unwrap();
+        let (draw, meta) = store
+            .reveal_draw("s", 1, reveal("s1"), allocation(None))
+            .unwrap();
+        assert_eq!((meta.id, meta.previous), (2, None));
+        let revealed = draw.record.revealed.unwrap();
+        assert_eq!(revealed.allocation, 2);
+        assert_eq!(revealed.seed, "s1");
+        assert_eq!(revealed.signature.as_deref(), Some("b7"));
+        assert_eq!(store.site("s").unwrap().latest_allocation, Some(2));
+
+        let again = store.reveal_draw("s", 1, reveal("s2"), allocation(None));
+        assert!(matches!(
+            again,
+            Err(StoreError::AlreadyRevealed { allocation: 2, .. })
+        ));
+        assert_eq!(store.allocations("s", None, 10).unwrap().len(), 2);
+        assert_eq!(
+            store.draw("s", 1).unwrap().record.revealed.unwrap().seed,
+            "s1"
+        );
+        assert!(matches!(
+            store.reveal_draw("s", 9, reveal("s"), allocation(None)),
+            Err(StoreError::NoDraw { id: 9, .. })
+        ));
+    }
+
+    #[test]
+    fn of_two_racing_reveals_exactly_one_lands() {
+        let (_dir, store) = store_with_site();
+        store.add_draw("s", new_draw(None)).unwrap();
+        let store = Arc::new(store);
+        let outcomes: Vec<_> = (0..2)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                std::thread::spawn(move || {
+                    store.reveal_draw("s", 1, reveal(&format!("seed{i}")), allocation(None))
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1);
+        assert!(outcomes
+            .iter()
+            .any(|o| matches!(o, Err(StoreError::AlreadyRevealed { .. }))));
+        assert_eq!(store.allocations("s", None, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_database_refuses_any_other_change_to_a_draw() {
+        let (_dir, store) = store_with_site();
+        store.add_draw("s", new_draw(None)).unwrap();
+        let conn = lock(&store.writer);
+        for sql in [
+            "UPDATE draws SET inputs_sha256 = 'bb'",
+            "UPDATE draws SET committed_at = '2020-01-01T00:00:00Z'",
+            "UPDATE draws SET seed = 'x', revealed_at = 'now', allocation = 1, allocation_sha256 = 'h', policy = '{}'",
+            "DELETE FROM draws",
+        ] {
+            assert!(conn.execute(sql, []).is_err(), "{sql} was allowed");
+        }
+        conn.execute(
+            "UPDATE draws SET seed = 'x', revealed_at = 'now', allocation = 1, allocation_sha256 = 'h'",
+            [],
+        )
+        .unwrap();
+        assert!(conn.execute("UPDATE draws SET seed = 'y'", []).is_err());
+    }
+}
