@@ -69,7 +69,10 @@ fn main() {
                 }
             }
             times.sort_by(f64::total_cmp);
-            println!("| {n} × {spaces} | {name} | {:.2} |", times[times.len() / 2]);
+            println!(
+                "| {n} × {spaces} | {name} | {:.2} |",
+                times[times.len() / 2]
+            );
         }
     }
 }

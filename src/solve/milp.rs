@@ -77,9 +77,11 @@ impl Model {
         let t0 = std::time::Instant::now();
         // The LP relaxation first: an integral vertex is the MILP's optimum too.
         let lp = self.solve_with(obj, maximise, backend, true)?;
-        let integral = self.kinds.iter().zip(&lp).all(|(k, x)| {
-            matches!(k, Kind::Continuous(_)) || (x - x.round()).abs() <= 1e-6
-        });
+        let integral = self
+            .kinds
+            .iter()
+            .zip(&lp)
+            .all(|(k, x)| matches!(k, Kind::Continuous(_)) || (x - x.round()).abs() <= 1e-6);
         let r = if integral {
             self.lp_solves += 1;
             lp
@@ -220,7 +222,7 @@ fn plain(inst: &Instance, prep: &Prepared, h: usize) -> bool {
     prep.permit_cap[h] == 0
         && prep.ev_cap[h] == 0
         && d.preferences.is_empty()
-        && !(prep.keep && !d.incumbents.is_empty())
+        && (!prep.keep || d.incumbents.is_empty())
         && !prep.classes.iter().any(|&c| d.in_class(c))
 }
 
@@ -425,7 +427,12 @@ pub(crate) fn assign(
         let opt = value(&obj, &vals);
         md.le(obj, opt + 1e-7 * (1.0 + opt.abs()));
     }
-    tracing::debug!(solves = md.solves, lp = md.lp_solves, clusters = clusters.len(), "milp engine");
+    tracing::debug!(
+        solves = md.solves,
+        lp = md.lp_solves,
+        clusters = clusters.len(),
+        "milp engine"
+    );
     // Each cluster's resources, in id order, to its members in draw order.
     let mut held: Vec<Vec<usize>> = vec![Vec::new(); clusters.len()];
     for &(c, r, v) in &pairs {
