@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod json;
 pub mod markup;
 pub mod public;
+pub mod reasons;
 pub mod svg;
 pub mod xlsx;
 

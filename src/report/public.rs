@@ -6,13 +6,15 @@
 //! web page).
 //!
 //! - `why` (of assignments and unserved entries) is dropped.
+//! - `reason` becomes its public counterpart ([`Reason::public`], decided
+//!   on codes: docs/reasons.md "Who may read what"); renderings show that.
 //! - `basis` keeps only what follows from public documents: `pin` (the
 //!   policy's pins are public) and `incumbent` (the previous allocation is);
 //!   every other basis (`reserved`, `priority`, `lottery`, `swap`, `turn`, …)
 //!   becomes `allocated`, so no basis tells one household's attributes apart
-//!   from another's.
+//!   from another's. With a reason, the basis is the public reason's.
 
-use crate::model::{Allocation, Assignment, Unserved};
+use crate::model::{Allocation, Assignment, Reason, Unserved};
 
 /// The basis every non-public basis is reduced to.
 pub const PUBLIC_BASIS: &str = "allocated";
@@ -22,14 +24,16 @@ const PUBLIC_BASES: [&str; 2] = ["pin", "incumbent"];
 
 /// An assignment as the public may see it.
 pub fn public_assignment(a: &Assignment) -> Assignment {
-    let basis = if PUBLIC_BASES.contains(&a.basis.as_str()) {
-        a.basis.clone()
-    } else {
-        PUBLIC_BASIS.to_string()
+    let reason = a.reason.as_ref().map(Reason::public);
+    let basis = match &reason {
+        Some(r) => r.basis().to_string(),
+        None if PUBLIC_BASES.contains(&a.basis.as_str()) => a.basis.clone(),
+        None => PUBLIC_BASIS.to_string(),
     };
     Assignment {
         why: String::new(),
         basis,
+        reason,
         ..a.clone()
     }
 }
@@ -38,6 +42,7 @@ pub fn public_assignment(a: &Assignment) -> Assignment {
 pub fn public_unserved(u: &Unserved) -> Unserved {
     Unserved {
         why: String::new(),
+        reason: u.reason.as_ref().map(Reason::public),
         ..u.clone()
     }
 }
@@ -64,6 +69,7 @@ mod tests {
             walk_m: 12.5,
             why: why.into(),
             basis: basis.into(),
+            reason: None,
         }
     }
 
@@ -89,6 +95,27 @@ mod tests {
                 !json.contains("why") && !json.contains("disability"),
                 "{json}"
             );
+        }
+    }
+
+    #[test]
+    fn a_reason_becomes_its_public_counterpart_and_gives_the_basis() {
+        for reason in Reason::samples() {
+            if reason.basis().is_empty() {
+                continue;
+            }
+            let mut a = assignment(reason.basis(), "private words");
+            a.reason = Some(reason.clone());
+            let p = public_assignment(&a);
+            assert_eq!(p.reason, Some(reason.public()), "{}", reason.code());
+            assert_eq!(p.basis, reason.public().basis(), "{}", reason.code());
+            assert!(
+                ["pin", "incumbent", "allocated"].contains(&p.basis.as_str()),
+                "{} gave {}",
+                reason.code(),
+                p.basis
+            );
+            assert_eq!(p.why, "");
         }
     }
 }

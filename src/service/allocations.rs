@@ -171,7 +171,8 @@ pub fn list(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rendering {
     Json,
-    Csv,
+    /// Headers and reasons in this language.
+    Csv(Lang),
     GeoJson,
     /// The site map, labels in this language.
     Svg(Lang),
@@ -189,7 +190,7 @@ pub fn render<E: From<Corrupt>>(
 ) -> Result<Vec<u8>, E> {
     Ok(match rendering {
         Rendering::Json => json.unwrap_or_else(|| report::json::allocation_json(allocation)),
-        Rendering::Csv => report::csv::allocation_csv(allocation),
+        Rendering::Csv(lang) => report::csv::allocation_csv_in(allocation, lang),
         Rendering::GeoJson => {
             serde_json::to_vec(&report::geojson::allocation_geojson(&site()?, allocation))
                 .map_err(|e| Corrupt(e.to_string()))?
@@ -342,6 +343,15 @@ pub fn diff_stored(
     Ok(diff(site, id, &from, other, &to))
 }
 
+/// An entry of the household view with its reason in the reader's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reasoned<T> {
+    #[serde(flatten)]
+    pub entry: T,
+    /// The structured `reason` rendered in `lang` (report::reasons).
+    pub reason_text: String,
+}
+
 /// A resident's view: what a household holds, where it waits, and why.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HouseholdView {
@@ -349,11 +359,13 @@ pub struct HouseholdView {
     pub household: String,
     /// The allocation answered from (the site's latest); `null` if none yet.
     pub allocation: Option<u64>,
+    /// The language of `reason_text`: `zh` or `en` (from `Accept-Language`).
+    pub lang: String,
     #[schema(value_type = Vec<Object>)]
-    pub assignments: Vec<Assignment>,
+    pub assignments: Vec<Reasoned<Assignment>>,
     /// Unserved entries: units short, waitlist place (`null`: nothing in reach) and why.
     #[schema(value_type = Vec<Object>)]
-    pub waitlist: Vec<Unserved>,
+    pub waitlist: Vec<Reasoned<Unserved>>,
     /// The household's lottery rank (1-based) in that allocation.
     pub lottery_rank: Option<u64>,
     /// The current roster record; staff and planners only.
@@ -392,10 +404,22 @@ pub fn standing(
     site: &str,
     household: &str,
     with_record: bool,
+    lang: Lang,
 ) -> Result<HouseholdView, StandingError> {
     let head = store.site(site)?;
     let allocation = match head.latest_allocation {
-        Some(id) => Some((id, documents::allocation(&store.allocation(site, id)?)?)),
+        Some(id) => {
+            let a = documents::allocation(&store.allocation(site, id)?)?;
+            // Viewers get the public view (report::public): public reasons and bases.
+            Some((
+                id,
+                if with_record {
+                    a
+                } else {
+                    report::public::public_view(&a)
+                },
+            ))
+        }
         None => None,
     };
     let record = store
@@ -407,6 +431,7 @@ pub fn standing(
         site: site.to_string(),
         household: household.to_string(),
         allocation: allocation.as_ref().map(|(id, _)| *id),
+        lang: lang.code().to_string(),
         assignments: Vec::new(),
         waitlist: Vec::new(),
         lottery_rank: None,
@@ -417,13 +442,19 @@ pub fn standing(
             .assignments
             .iter()
             .filter(|x| x.household == household)
-            .cloned()
+            .map(|x| Reasoned {
+                reason_text: report::reasons::assignment_reason(x, lang),
+                entry: x.clone(),
+            })
             .collect();
         view.waitlist = a
             .unserved
             .iter()
             .filter(|x| x.household == household)
-            .cloned()
+            .map(|x| Reasoned {
+                reason_text: report::reasons::unserved_reason(x, lang),
+                entry: x.clone(),
+            })
             .collect();
         view.lottery_rank = a
             .lottery
@@ -439,18 +470,6 @@ pub fn standing(
     }
     if with_record {
         view.record = record;
-    } else {
-        // Viewers get the public view (report::public): no reasons, no private bases.
-        view.assignments = view
-            .assignments
-            .iter()
-            .map(report::public::public_assignment)
-            .collect();
-        view.waitlist = view
-            .waitlist
-            .iter()
-            .map(report::public::public_unserved)
-            .collect();
     }
     Ok(view)
 }
@@ -552,6 +571,7 @@ mod tests {
                     walk_m: 1.0,
                     why: String::new(),
                     basis: String::new(),
+                    reason: None,
                 })
                 .collect(),
             unserved: Vec::new(),

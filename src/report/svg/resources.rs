@@ -203,9 +203,10 @@ fn resource_tooltip(
             format_walk(a.walk_m),
             t(lang, "map.metres"),
         ));
-        // The public view (report::public) has no reasons: no empty line.
-        if !a.why.is_empty() {
-            tip.push_str(&format!("\n{}: {}", t(lang, "map.why"), a.why));
+        // The public view (report::public) may have no reason: no empty line.
+        let why = crate::report::reasons::assignment_reason(a, lang);
+        if !why.is_empty() {
+            tip.push_str(&format!("\n{}: {}", t(lang, "map.why"), why));
         }
     }
     tip
