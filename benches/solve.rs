@@ -23,6 +23,7 @@ fn yixinqiao(c: &mut Criterion) {
         policy: Some(read_json("fixtures/yixinqiao/policy.json")),
         previous: None,
         seed: None,
+        round: None,
     };
     c.bench_function("yixinqiao end to end", |b| {
         b.iter(|| pipeline::solve(&inputs, &Options::default()).expect("solves"))
@@ -42,6 +43,7 @@ fn synthetic(c: &mut Criterion) {
             policy: None,
             previous: None,
             seed: Some("bench".into()),
+            round: None,
         };
         group.bench_function(format!("{households} households x {spaces} spaces"), |b| {
             b.iter(|| pipeline::solve(&inputs, &Options::default()).expect("solves"))

@@ -50,6 +50,7 @@ fn run(
         policy: Some(read_json(policy)?),
         previous: None,
         seed: None,
+        round: None,
     };
     let allocation = pipeline::solve(&inputs, &Options::default()).map_err(|e| e.to_string())?;
     let site = allot::geometry::load_layout(&layout_json).map_err(|e| e.to_string())?;

@@ -26,6 +26,7 @@ fn main() {
         policy: None,
         previous: None,
         seed: Some("scale".into()),
+        round: None,
     };
     let started = Instant::now();
     match pipeline::solve(&inputs, &Options::default()) {

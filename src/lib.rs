@@ -15,6 +15,8 @@ pub mod model;
 pub mod pipeline;
 pub mod report;
 pub mod service;
+
+pub mod simulate;
 pub mod solve;
 pub mod store;
 pub mod synthetic;

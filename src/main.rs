@@ -90,6 +90,65 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CertificateFormat::Text)]
         format: CertificateFormat,
     },
+    /// Run R rounds of a site under each rotation mode and compare who is
+    /// served how often (FORMAT.md §3 "Over time").
+    Simulate(SimulateArgs),
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    #[arg(long)]
+    layout: PathBuf,
+    /// The roster: `.csv` or JSON.
+    #[arg(long)]
+    households: PathBuf,
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Rounds to run (1–200).
+    #[arg(long, default_value_t = 10)]
+    rounds: u32,
+    /// Rotation modes to compare, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [RotationArg::None, RotationArg::WaitedFirst, RotationArg::Tickets])]
+    modes: Vec<RotationArg>,
+    /// Stability of the yearly redraws (default `none`: everything is redrawn).
+    #[arg(long, value_enum)]
+    stability: Option<StabilityArg>,
+    /// Overrides the policy's seed.
+    #[arg(long)]
+    seed: Option<String>,
+    /// The table's format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    /// Write `simulation.{txt,csv,json}` and `simulation.svg` into this
+    /// folder instead of printing the table.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Chart label language.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RotationArg {
+    None,
+    #[value(name = "waited_first", alias = "waited-first")]
+    WaitedFirst,
+    Tickets,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StabilityArg {
+    None,
+    Protect,
+    #[value(name = "keep_incumbents", alias = "keep-incumbents")]
+    KeepIncumbents,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    Text,
+    Csv,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -120,6 +179,10 @@ struct SolveArgs {
     /// Overrides the policy's lottery seed.
     #[arg(long)]
     seed: Option<String>,
+    /// Overrides the policy's round: a rerun keeps the previous
+    /// allocation's round (the default), a redraw names a new one.
+    #[arg(long)]
+    round: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
     /// Sheet names and headers of `--format xlsx` (default: English).
@@ -197,6 +260,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             out,
         } => render(&layout, allocation.as_deref(), lang, out.as_deref()),
+        Command::Simulate(args) => simulate(args),
         Command::Serve(args) => {
             allot::api::startup::serve_blocking(args.into_config()?)?;
             Ok(ExitCode::SUCCESS)
@@ -302,6 +366,77 @@ fn validate(layout: &Path, policy: Option<&Path>, json: bool) -> Result<ExitCode
     })
 }
 
+fn roster(path: &Path) -> Result<RosterInput> {
+    Ok(RosterInput::File {
+        bytes: read(path)?,
+        sheet: None,
+    })
+}
+
+fn simulate(args: SimulateArgs) -> Result<ExitCode> {
+    use allot::model::{Rotation, Stability};
+    use allot::simulate::{self, render, Settings, SimulateError};
+    let inputs = Inputs {
+        layout: read_json(&args.layout)?,
+        households: roster(&args.households)?,
+        policy: args.policy.as_deref().map(read_json).transpose()?,
+        previous: None,
+        seed: args.seed,
+        round: None,
+    };
+    let settings = Settings {
+        rounds: args.rounds,
+        modes: args
+            .modes
+            .iter()
+            .map(|m| match m {
+                RotationArg::None => Rotation::None,
+                RotationArg::WaitedFirst => Rotation::WaitedFirst,
+                RotationArg::Tickets => Rotation::Tickets,
+            })
+            .collect(),
+        stability: args.stability.map(|s| match s {
+            StabilityArg::None => Stability::None,
+            StabilityArg::Protect => Stability::Protect,
+            StabilityArg::KeepIncumbents => Stability::KeepIncumbents,
+        }),
+        options: Options::default(),
+    };
+    let sim = match simulate::simulate(&inputs, &settings) {
+        Ok(s) => s,
+        Err(SimulateError::Pipeline(PipelineError::Input(problems))) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (table, ext) = match args.format {
+        TableFormat::Text => (render::text(&sim).into_bytes(), "txt"),
+        TableFormat::Csv => (render::csv(&sim), "csv"),
+        TableFormat::Json => (render::json(&sim), "json"),
+    };
+    match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            write_out(Some(&dir.join(format!("simulation.{ext}"))), &table)?;
+            let svg = render::svg(&sim, lang_of(args.lang));
+            write_out(Some(&dir.join("simulation.svg")), svg.as_bytes())?;
+        }
+        None => write_out(None, &table)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lang_of(lang: LangArg) -> allot::report::i18n::Lang {
+    match lang {
+        LangArg::Zh => allot::report::i18n::Lang::Zh,
+        LangArg::En => allot::report::i18n::Lang::En,
+    }
+}
+
 fn solve(args: SolveArgs) -> Result<ExitCode> {
     let layout = read_json(&args.layout)?;
     if matches!(args.format, Format::Xlsx) && args.out.is_none() {
@@ -333,6 +468,7 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         policy,
         previous,
         seed: args.seed,
+        round: args.round,
     };
     let options = Options {
         engine,

@@ -187,3 +187,110 @@ fn the_cbc_backend_is_spelled_as_the_readme_and_the_cargo_feature_spell_it() {
         }
     }
 }
+
+#[test]
+fn solve_with_previous_and_round_carries_the_round_and_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("2026.json");
+    let f = "fixtures/yixinqiao";
+    let base = |extra: &[&str]| {
+        let mut c = allot();
+        c.args([
+            "solve",
+            "--layout",
+            &format!("{f}/layout.geojson"),
+            "--households",
+            &format!("{f}/households.csv"),
+            "--policy",
+            &format!("{f}/policy.json"),
+        ]);
+        c.args(extra);
+        c.output().unwrap()
+    };
+    let out = base(&["--out", first.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: serde_json::Value = serde_json::from_slice(&std::fs::read(&first).unwrap()).unwrap();
+    assert_eq!(a["round"], "2026");
+    assert_eq!(a["ledger"], serde_json::json!({}));
+    assert!(a["draw"].is_null() && a.get("draw_order").is_none());
+    let out = base(&["--previous", first.to_str().unwrap(), "--round", "2027"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(b["round"], "2027");
+    assert_eq!(b["policy"]["round"], "2027");
+    let unserved = a["unserved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["kind"] == "parking_space")
+        .count();
+    let ledger = b["ledger"]["parking_space"].as_object().unwrap();
+    assert_eq!(ledger.len(), unserved);
+    assert!(ledger.values().all(|w| w == 1));
+}
+
+#[test]
+fn simulate_writes_a_table_and_a_chart_and_rejects_zero_rounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = "fixtures/small/lottery_decides";
+    let run = |extra: &[&str]| {
+        allot()
+            .args([
+                "simulate",
+                "--layout",
+                &format!("{f}/layout.geojson"),
+                "--households",
+                &format!("{f}/households.json"),
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--rounds",
+        "4",
+        "--modes",
+        "none,tickets",
+        "--format",
+        "csv",
+        "--lang",
+        "en",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.path().join("simulation.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("none,parking_space,*,4,")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("tickets,parking_space,*,4,")),
+        "{csv}"
+    );
+    let svg = std::fs::read_to_string(dir.path().join("simulation.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("rounds served"));
+    let out = run(&["--format", "json"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rounds"], 10);
+    assert_eq!(v["modes"].as_array().unwrap().len(), 3);
+    let out = run(&["--rounds", "0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rounds"));
+}

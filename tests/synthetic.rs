@@ -29,6 +29,7 @@ fn inputs(p: &SynthParams) -> (Inputs, Vec<Household>) {
             policy: Some(policy),
             previous: None,
             seed: None,
+            round: None,
         },
         households,
     )

@@ -707,6 +707,10 @@ mod tests {
                 seconds: 0.0,
                 stages: Vec::new(),
             },
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
+            draw: None,
             warnings: Vec::new(),
             draw: None,
         }

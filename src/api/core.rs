@@ -103,6 +103,7 @@ pub fn solve(input: &SolveInput) -> Result<Allocation, SolveFailure> {
         policy: input.policy.clone(),
         previous: input.previous.clone(),
         seed: input.seed.clone(),
+        round: None,
     };
     pipeline::solve(&inputs, &Options::default()).map_err(|e| match e {
         PipelineError::Input(problems) => SolveFailure::Input(problems),

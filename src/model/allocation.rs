@@ -7,6 +7,9 @@ use super::problem::Problem;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Per kind, household id → `waited` (FORMAT.md §3 "Rounds").
+pub type Ledger = BTreeMap<ResourceKind, BTreeMap<String, u32>>;
+
 /// One resource given to one household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
@@ -16,9 +19,10 @@ pub struct Assignment {
     /// Walking distance, rounded to 0.1 m.
     pub walk_m: f64,
     pub why: String,
-    /// How the resource was given: `pin`, `kept` (incumbent), `reserved`
-    /// (accessible/charger space to its class), `priority`, `lottery`,
-    /// `turn` (serial dictatorship pick).
+    /// How the resource was given: `pin`, `incumbent` (kept from the
+    /// previous allocation), `reserved` (accessible/charger space to its
+    /// class), `priority`, `lottery` (in the kind's draw order), `swap`
+    /// (a `trade_up` cycle).
     #[serde(default)]
     pub basis: String,
 }
@@ -58,6 +62,9 @@ pub struct KindMetrics {
     pub walk_m: WalkStats,
     pub kept_from_previous: u32,
     pub moved_from_previous: u32,
+    /// Households whose resource changed in a `trade_up` swap (FORMAT.md §3 "Swaps").
+    #[serde(default)]
+    pub swapped: u32,
 }
 
 /// How the allocation was computed.
@@ -86,6 +93,21 @@ pub struct Allocation {
     pub lottery: Vec<String>,
     pub metrics: BTreeMap<ResourceKind, KindMetrics>,
     pub solver: SolverInfo,
+    /// The round (FORMAT.md §3 "Rounds"); always written by this version,
+    /// absent in allocations made before version 2 (read as round "1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<String>,
+    /// Per kind, household → rounds in a row ended unserved, values above 0
+    /// only; kinds with no entry are left out. Always written.
+    #[serde(default)]
+    pub ledger: Ledger,
+    /// Per kind, every household id in the kind's draw order; written only
+    /// when `policy.rotation` is not `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw_order: Option<BTreeMap<ResourceKind, Vec<String>>>,
+    /// The committed draw record (FORMAT.md §5) this allocation revealed, or null.
+    #[serde(default)]
+    pub draw: Option<serde_json::Value>,
     /// Layout warnings (not fatal) found while solving.
     #[serde(default)]
     pub warnings: Vec<Problem>,

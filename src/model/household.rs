@@ -5,6 +5,10 @@ use super::policy::Policy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The most rounds a roster's `waited` may give (FORMAT.md §2); larger
+/// values are a `roster-range` error, and `tickets` counts at most this many.
+pub const MAX_WAITED: u32 = 1000;
+
 /// One household with every default filled in. This normalised record is
 /// what `inputs_sha256` hashes, so its serialised form is part of the
 /// contract: every field is always written.
@@ -24,6 +28,10 @@ pub struct Household {
     pub preferences: BTreeMap<ResourceKind, Vec<String>>,
     /// Per kind, the resources held now (always a list once normalised).
     pub previous: BTreeMap<ResourceKind, Vec<String>>,
+    /// Per kind, rounds in a row ended unserved as kept on paper before
+    /// allot; overrides the ledger (FORMAT.md §3 "Rounds"). Only values given.
+    #[serde(default)]
+    pub waited: BTreeMap<ResourceKind, u32>,
 }
 
 impl Household {
@@ -42,6 +50,7 @@ impl Household {
             wants_plot: false,
             preferences: BTreeMap::new(),
             previous: BTreeMap::new(),
+            waited: BTreeMap::new(),
         }
     }
 }

@@ -15,12 +15,14 @@ pub mod roster;
 pub mod site;
 
 pub use allocation::{
-    Allocation, Assignment, BuildingMetrics, KindMetrics, SolverInfo, Unserved, WalkStats,
+    Allocation, Assignment, BuildingMetrics, KindMetrics, Ledger, SolverInfo, Unserved, WalkStats,
 };
 pub use draw::{DrandRound, DrawRecord, Revealed, SeedSource};
 pub use household::{demand, Household};
 pub use kind::ResourceKind;
-pub use policy::{BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Stability};
+pub use policy::{
+    BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Rotation, Stability, Swaps,
+};
 pub use policy_parse::{check_pins, parse_policy};
 pub use problem::{Problem, Problems};
 pub use roster::{check_roster_against_site, parse_roster_csv, parse_roster_json, Roster};

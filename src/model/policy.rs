@@ -20,11 +20,40 @@ pub enum BuildingShare {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stability {
+    /// Version 2's default (FORMAT.md §3 "Over time"): incumbents keep their
+    /// resources as if pinned, before every stage.
+    #[default]
+    Protect,
+    /// Version 1: stage 3 of `optimal`, after building shares.
     KeepIncumbents,
+    /// Incumbents count for nothing (a fresh redraw).
     None,
+}
+
+/// How `waited` changes the draw (FORMAT.md §3 "Rotation").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rotation {
+    /// The lottery.
+    #[default]
+    None,
+    /// Highest `waited` first, then the lottery.
+    WaitedFirst,
+    /// 1 + `waited` tickets, the smallest ticket is the key (the 阶梯 rule).
+    Tickets,
+}
+
+/// Trades after the mechanism (FORMAT.md §3 "Swaps").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Swaps {
+    #[default]
+    None,
+    /// Top trading cycles among single-resource holders with preferences.
+    TradeUp,
 }
 
 /// A priority class name of `policy.priority`.
@@ -76,7 +105,16 @@ pub struct Policy {
     pub kinds: BTreeMap<ResourceKind, KindPolicy>,
     pub priority: Vec<PriorityClass>,
     pub building_share: BuildingShare,
+    #[serde(default)]
     pub stability: Stability,
+    /// The round this allocation belongs to; `None` until resolved (the
+    /// previous allocation's round, else `"1"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<String>,
+    #[serde(default)]
+    pub rotation: Rotation,
+    #[serde(default)]
+    pub swaps: Swaps,
     pub pins: Vec<Pin>,
 }
 
@@ -91,7 +129,10 @@ impl Default for Policy {
                 .collect(),
             priority: Vec::new(),
             building_share: BuildingShare::Proportional,
-            stability: Stability::KeepIncumbents,
+            stability: Stability::Protect,
+            round: None,
+            rotation: Rotation::None,
+            swaps: Swaps::None,
             pins: Vec::new(),
         }
     }

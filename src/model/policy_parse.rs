@@ -19,24 +19,31 @@
 //!   is accepted for every kind (it only matters for parking).
 //! - `seed` is any string (also empty); absent it stays `None` and is
 //!   resolved to `inputs_sha256` later.
+//! - `round` is a non-empty string, trimmed; absent it stays `None` and is
+//!   resolved by the pipeline (the previous allocation's round, else "1").
 //! - A pin's `household` and `resource` are non-empty strings, trimmed;
 //!   `reason` an optional string kept as is; pins stay in input order.
 
 use super::household::{demand, Household};
 use super::kind::ResourceKind;
-use super::policy::{BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Stability};
+use super::policy::{
+    BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Rotation, Stability, Swaps,
+};
 use super::problem::{Problem, Problems};
 use super::site::Site;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-const TOP_FIELDS: [&str; 7] = [
+const TOP_FIELDS: [&str; 10] = [
     "mechanism",
     "seed",
     "kinds",
     "priority",
     "building_share",
     "stability",
+    "round",
+    "rotation",
+    "swaps",
     "pins",
 ];
 const KIND_FIELDS: [&str; 3] = ["per_household", "max_walk_m", "max_cable_m"];
@@ -339,11 +346,43 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
     }
     if let Some(v) = present(obj, "stability") {
         let choices = [
+            ("protect", Stability::Protect),
             ("keep_incumbents", Stability::KeepIncumbents),
             ("none", Stability::None),
         ];
         if let Some(s) = choice(v, "stability", &choices, &mut out) {
             policy.stability = s;
+        }
+    }
+    if let Some(v) = present(obj, "round") {
+        match v {
+            Value::String(s) if !s.trim().is_empty() => policy.round = Some(s.trim().to_string()),
+            Value::String(_) => out.push(problem(
+                "policy-range",
+                "round",
+                "must name the round, not be empty".to_string(),
+            )),
+            other => out.push(problem(
+                "policy-type",
+                "round",
+                format!("must be a string such as \"2026\", not {}", describe(other)),
+            )),
+        }
+    }
+    if let Some(v) = present(obj, "rotation") {
+        let choices = [
+            ("none", Rotation::None),
+            ("waited_first", Rotation::WaitedFirst),
+            ("tickets", Rotation::Tickets),
+        ];
+        if let Some(r) = choice(v, "rotation", &choices, &mut out) {
+            policy.rotation = r;
+        }
+    }
+    if let Some(v) = present(obj, "swaps") {
+        let choices = [("none", Swaps::None), ("trade_up", Swaps::TradeUp)];
+        if let Some(r) = choice(v, "swaps", &choices, &mut out) {
+            policy.swaps = r;
         }
     }
     if let Some(v) = present(obj, "pins") {

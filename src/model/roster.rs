@@ -26,6 +26,8 @@
 //!   previous values are one string or a list of them, normalised to a list.
 //!   A kind with an empty list (or `null`) is dropped, so that equivalent
 //!   rosters normalise (and hash) identically.
+//! - **`waited`.** A JSON object (in CSV: JSON text in the cell) of kind →
+//!   whole number 0–1000; a given 0 is kept (it overrides the ledger).
 //! - **Unknown fields/columns** are ignored with one warning per name
 //!   (`roster-unknown-field`): in CSV at row 1 (the header), in JSON at the
 //!   first row that carries it. Header names are matched trimmed and
@@ -66,7 +68,7 @@ pub struct Roster {
 }
 
 /// The field names of a roster row, in the order the CSV writer uses.
-pub const ROSTER_FIELDS: [&str; 12] = [
+pub const ROSTER_FIELDS: [&str; 13] = [
     "id",
     "building",
     "unit",
@@ -79,6 +81,7 @@ pub const ROSTER_FIELDS: [&str; 12] = [
     "wants_plot",
     "preferences",
     "previous",
+    "waited",
 ];
 
 /// One input value of a field, whatever the input format.
@@ -381,6 +384,7 @@ fn parse_row<'a>(
         row,
         &mut bad,
     );
+    let waited = keep_all(waited_field(get("waited")), row, &mut bad);
     if let (Some(cars), Some(evs)) = (cars, evs) {
         if evs > cars {
             bad.push(
@@ -412,7 +416,84 @@ fn parse_row<'a>(
         wants_plot: wants_plot?,
         preferences: preferences?,
         previous: previous?,
+        waited: waited?,
     })
+}
+
+/// `waited`: kind → whole number ≥ 0 (JSON in a CSV cell). Zeros are kept:
+/// a roster 0 overrides the ledger too.
+fn waited_field(cell: Cell<'_>) -> Result<BTreeMap<ResourceKind, u32>, Vec<Problem>> {
+    let parsed;
+    let value = match cell {
+        Cell::Missing => return Ok(BTreeMap::new()),
+        Cell::Json(v) => v,
+        Cell::Text(s) => match serde_json::from_str::<Value>(s) {
+            Ok(v) => {
+                parsed = v;
+                &parsed
+            }
+            Err(e) => {
+                return Err(vec![type_error(
+                    "waited",
+                    format!("`waited` must be a JSON object such as {{\"parking_space\": 2}}; the cell is not valid JSON ({e})"),
+                )])
+            }
+        },
+    };
+    let obj = match value {
+        Value::Null => return Ok(BTreeMap::new()),
+        Value::Object(obj) => obj,
+        other => {
+            return Err(vec![type_error(
+                "waited",
+                format!(
+                    "`waited` must be an object of kind → rounds waited, not {}",
+                    describe(other)
+                ),
+            )])
+        }
+    };
+    let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (key, v) in obj {
+        let path = format!("waited.{key}");
+        let Some(kind) = ResourceKind::parse(key) else {
+            problems.push(
+                Problem::new(
+                    "roster-unknown-kind",
+                    format!(
+                        "`{path}`: \"{key}\" is not a resource kind (parking_space, charging_bay or garden_plot)"
+                    ),
+                )
+                .field(path),
+            );
+            continue;
+        };
+        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if n > super::household::MAX_WAITED => problems.push(
+                Problem::new(
+                    "roster-range",
+                    format!(
+                        "`{path}` is {n} rounds; at most {} are accepted",
+                        super::household::MAX_WAITED
+                    ),
+                )
+                .field(path),
+            ),
+            Some(n) => {
+                out.insert(kind, n);
+            }
+            None => problems.push(type_error(
+                &path,
+                format!("`{path}` must be a whole number of rounds ≥ 0, not {v}"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Adds one `roster-duplicate-id` error per row of every id seen more than once.
@@ -1128,6 +1209,44 @@ mod tests {
                     "roster-unknown-preference"
                 ),
                 (Some(3), Some("building"), "roster-unknown-entrance"),
+            ]
+        );
+    }
+
+    #[test]
+    fn waited_is_read_from_json_and_from_a_json_cell_in_csv() {
+        let csv = parse_roster_csv(
+            "id,building,unit,waited\na,B,1,\"{\"\"parking_space\"\": 2, \"\"garden_plot\"\": 0}\"\nb,B,1,\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(csv.households[0].waited[&ResourceKind::ParkingSpace], 2);
+        assert_eq!(csv.households[0].waited[&ResourceKind::GardenPlot], 0);
+        assert!(csv.households[1].waited.is_empty());
+        let json = parse_roster_json(&serde_json::json!([
+            {"id": "a", "building": "B", "unit": "1", "waited": {"parking_space": 2, "garden_plot": 0}},
+            {"id": "b", "building": "B", "unit": "1"}
+        ]))
+        .unwrap();
+        assert_eq!(json.households, csv.households);
+    }
+
+    #[test]
+    fn a_bad_waited_is_an_error_naming_the_row_and_field() {
+        let e = parse_roster_json(&serde_json::json!([
+            {"id": "a", "building": "B", "unit": "1", "waited": {"parking_space": -1}},
+            {"id": "b", "building": "B", "unit": "1", "waited": {"bike_rack": 1}},
+            {"id": "c", "building": "B", "unit": "1", "waited": {"garden_plot": 1001}},
+            {"id": "d", "building": "B", "unit": "1", "waited": 3}
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            rules(&e),
+            vec![
+                (Some(1), Some("waited.parking_space"), "roster-type"),
+                (Some(2), Some("waited.bike_rack"), "roster-unknown-kind"),
+                (Some(3), Some("waited.garden_plot"), "roster-range"),
+                (Some(4), Some("waited"), "roster-type"),
             ]
         );
     }

@@ -65,7 +65,7 @@ pub fn build_instance(
         let Some(group) = walks.unit_index(&h.building, &h.unit) else {
             continue; // rejected earlier by check_roster_against_site
         };
-        let incumbents = if policy.stability == Stability::KeepIncumbents {
+        let incumbents = if policy.stability != Stability::None {
             let mut v: Vec<usize> = h
                 .previous
                 .get(&kind)
@@ -107,6 +107,7 @@ pub fn build_instance(
             evs: h.evs,
             incumbents,
             preferences,
+            waited: 0,
         });
     }
 

@@ -14,15 +14,19 @@
 //!    measured (`solve::explain`, `solve::metrics`).
 
 mod build;
+pub mod rounds;
 
 use crate::geometry::{self, ValidationReport};
 use crate::model::canonical::inputs_sha256;
 use crate::model::policy_parse::{check_pins, parse_policy};
 use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
-use crate::model::{Allocation, Household, Mechanism, Policy, Problem, ResourceKind, SolverInfo};
-use crate::solve::{self, explain, metrics, Engine};
+use crate::model::{
+    Allocation, Household, Mechanism, Policy, Problem, ResourceKind, Rotation, SolverInfo,
+    Stability, Swaps,
+};
+use crate::solve::{self, explain, metrics, rotation, swap, Engine};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 pub use build::build_instance;
@@ -57,6 +61,9 @@ pub struct Inputs {
     pub previous: Option<Allocation>,
     /// Overrides `policy.seed` when given.
     pub seed: Option<String>,
+    /// Overrides `policy.round` when given (FORMAT.md §3 "Rounds": a rerun
+    /// keeps the previous allocation's round, a redraw names a new one).
+    pub round: Option<String>,
 }
 
 /// How to solve.
@@ -153,6 +160,10 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
         errors.extend(check_roster_against_site(households, site));
         if let Some(policy) = &policy {
             errors.extend(check_pins(policy, site, households));
+            if policy.stability == Stability::Protect {
+                let resolved = with_previous(households, inputs.previous.as_ref());
+                errors.extend(rounds::duplicate_previous(&resolved));
+            }
         }
     }
     match (site, households, policy, walks) {
@@ -161,6 +172,11 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
         {
             if let Some(seed) = &inputs.seed {
                 policy.seed = Some(seed.clone());
+            }
+            if let Some(round) = inputs.round.as_deref().map(str::trim) {
+                if !round.is_empty() {
+                    policy.round = Some(round.to_string());
+                }
             }
             Ok(Checked {
                 site,
@@ -224,6 +240,14 @@ pub fn allocate(
     } = checked;
     let households = with_previous(&checked.households, previous);
 
+    // The round, then the policy with every default filled in (round
+    // included) is what `inputs_sha256` hashes.
+    let round = rounds::resolve_round(policy.round.as_deref(), previous);
+    let mut policy = policy.clone();
+    policy.round = Some(round.clone());
+    let policy = &policy;
+    let ledger = rounds::ledger(&round, previous, &households);
+
     let mut unseeded = policy.clone();
     unseeded.seed = None;
     let sha = inputs_sha256(&site.raw, &households, &unseeded);
@@ -233,10 +257,16 @@ pub fn allocate(
 
     let ids: Vec<String> = households.iter().map(|h| h.id.clone()).collect();
     let lottery = solve::lottery::lottery_order(&seed, &ids);
-    let rank: BTreeMap<&str, usize> = lottery
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
+    // Each kind's draw order (FORMAT.md §3 "Rotation"): the lottery unless
+    // rotation says otherwise; it is what stage 4, the turns and the
+    // waitlists see as `lottery_rank`.
+    let draw: BTreeMap<ResourceKind, Vec<String>> = ResourceKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let waited = rounds::waited_of(&ledger, kind);
+            let order = rotation::draw_order(policy.rotation, &seed, &lottery, &waited);
+            (kind, order)
+        })
         .collect();
 
     let engine = match policy.mechanism {
@@ -248,23 +278,50 @@ pub fn allocate(
         .iter()
         .map(|(b, u)| format!("{b}-{u}"))
         .collect();
-    // One kind: build, solve, explain, measure. Kinds share nothing, so the
-    // flow engine solves them on threads of their own (results are taken in
-    // kind order, so the output does not depend on which finishes first).
+    // One kind: build, solve, swap, explain, measure. Kinds share nothing, so
+    // the flow engine solves them on threads of their own (results are taken
+    // in kind order, so the output does not depend on which finishes first).
     // The MILP backends run one kind at a time: CBC is not thread-safe (the
     // `coin_cbc` feature serialises its calls behind one lock anyway).
+    let households = &households;
+    let (draw, ledger_ref) = (&draw, &ledger);
     let one_kind = |kind: ResourceKind| -> Result<_, PipelineError> {
-        let built = build_instance(site, &households, policy, walks, kind, &rank);
-        let solution = solve::solve(&built.instance, policy.mechanism, engine)
+        let order = draw.get(&kind).map(Vec::as_slice).unwrap_or(&[]);
+        let rank: BTreeMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut built = build_instance(site, households, policy, walks, kind, &rank);
+        if let Some(w) = ledger_ref.get(&kind) {
+            for d in &mut built.instance.households {
+                d.waited = w.get(&d.id).copied().unwrap_or(0);
+            }
+        }
+        let mut solution = solve::solve(&built.instance, policy.mechanism, engine)
             .map_err(|e| PipelineError::Solver(format!("{kind}: {e}")))?;
+        let trades = if policy.swaps == Swaps::TradeUp {
+            let pins: BTreeSet<(usize, usize)> = built.instance.pins.iter().copied().collect();
+            let traded = swap::trade_up(&built.instance, &solution.assigned, &pins);
+            solution.assigned = traded.assigned;
+            solution.stages.push(solve::StageValue {
+                name: solve::stage_names::SWAPPED.into(),
+                value: traded.trades.len() as f64,
+            });
+            traded.trades
+        } else {
+            BTreeMap::new()
+        };
         let explained = explain::explain(
             &built.instance,
             &solution,
             policy,
             &built.pin_reasons,
             &unit_labels,
+            &trades,
         );
-        let measured = metrics::measure(&built.instance, &solution, &households, policy);
+        let mut measured = metrics::measure(&built.instance, &solution, households, policy);
+        measured.swapped = trades.len() as u32;
         Ok((solution.stages, explained, measured))
     };
     let per_kind: Vec<Result<_, PipelineError>> = match engine {
@@ -320,6 +377,10 @@ pub fn allocate(
             seconds: 0.0,
             stages,
         },
+        round: Some(round),
+        ledger,
+        draw_order: (policy.rotation != Rotation::None).then(|| draw.clone()),
+        draw: None,
         warnings: warnings.clone(),
         draw: None,
     })

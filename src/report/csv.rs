@@ -98,6 +98,11 @@ fn roster_rows(
         let (cars, evs, ebikes) = (h.cars.to_string(), h.evs.to_string(), h.ebikes.to_string());
         let preferences = kind_map_cell(&h.preferences);
         let previous = kind_map_cell(&h.previous);
+        let waited = if h.waited.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&h.waited).unwrap_or_default()
+        };
         w.write_record([
             h.id.as_str(),
             h.building.as_str(),
@@ -111,6 +116,7 @@ fn roster_rows(
             flag(h.wants_plot),
             preferences.as_str(),
             previous.as_str(),
+            waited.as_str(),
         ])?;
     }
     Ok(())
@@ -170,6 +176,10 @@ mod tests {
                 seconds: 0.0,
                 stages: vec![],
             },
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
+            draw: None,
             warnings: vec![],
             draw: None,
         }
@@ -244,12 +254,13 @@ mod properties {
             flags in any::<(bool, bool, bool)>(),
             preferences in btree_map(kind(), vec(word(), 1..3), 0..3),
             previous in btree_map(kind(), vec(word(), 1..3), 0..3),
+            waited in btree_map(kind(), 1u32..40, 0..3),
         ) -> Household {
             Household {
                 id, building, unit, floor,
                 cars: cars + extra, evs: cars, ebikes,
                 accessible: flags.0, elderly: flags.1, wants_plot: flags.2,
-                preferences, previous,
+                preferences, previous, waited,
             }
         }
     }

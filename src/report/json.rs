@@ -42,6 +42,10 @@ mod tests {
                 seconds: 0.0,
                 stages: vec![],
             },
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
+            draw: None,
             warnings: vec![],
             draw: None,
         }

@@ -4,13 +4,17 @@
 //! The waitlist of a kind is the order in which unserved households would be
 //! served if a resource freed up: households with at least one eligible
 //! resource, those in a `priority` class first (in the listed order), then
-//! by lottery rank. A household with nothing of the kind within its
+//! in the kind's draw order (the lottery unless `rotation` says otherwise,
+//! FORMAT.md §3 "Over time"). A household with nothing of the kind within its
 //! `max_walk_m` has no place (`waitlist: null`) and is told the nearest
 //! distance instead.
 
 use super::instance::{Instance, Reservation};
+use super::swap::Trade;
 use super::Solution;
-use crate::model::{Assignment, Mechanism, Policy, PriorityClass, ResourceKind, Unserved};
+use crate::model::{
+    Assignment, Mechanism, Policy, PriorityClass, ResourceKind, Rotation, Stability, Unserved,
+};
 use std::collections::BTreeMap;
 
 /// Two resources closer than this to the same door count as equally near.
@@ -70,13 +74,15 @@ pub fn waitlist(inst: &Instance, served: &[u32]) -> Vec<usize> {
 }
 
 /// Explains a solution. `pin_reasons` gives the policy's reason of each pin;
-/// `unit_labels[group]` names the household's unit, e.g. `B2-1`.
+/// `unit_labels[group]` names the household's unit, e.g. `B2-1`; `trades`
+/// the `trade_up` swaps made after the mechanism (household → trade).
 pub fn explain(
     inst: &Instance,
     sol: &Solution,
     policy: &Policy,
     pin_reasons: &BTreeMap<(usize, usize), Option<String>>,
     unit_labels: &[String],
+    trades: &BTreeMap<usize, Trade>,
 ) -> Explained {
     let (one, many) = nouns(inst.kind);
     let n_h = inst.households.len();
@@ -102,14 +108,57 @@ pub fn explain(
             .map(|r| inst.walk_of(h, r))
             .fold(f64::INFINITY, f64::min)
     };
-    let rank_phrase = |h: usize| match policy.mechanism {
-        Mechanism::Optimal => format!("lottery rank {}", inst.households[h].lottery_rank + 1),
-        Mechanism::SerialDictatorship => {
-            format!(
-                "lottery rank {} (turn order)",
-                inst.households[h].lottery_rank + 1
-            )
+    let rank_phrase = |h: usize| {
+        let d = &inst.households[h];
+        let rank = match policy.rotation {
+            Rotation::None => format!("lottery rank {}", d.lottery_rank + 1),
+            Rotation::WaitedFirst => format!(
+                "draw rank {} (waited first; waited {} round(s))",
+                d.lottery_rank + 1,
+                d.waited
+            ),
+            Rotation::Tickets => format!(
+                "draw rank {} ({} ticket(s))",
+                d.lottery_rank + 1,
+                super::rotation::tickets_held(d.waited)
+            ),
+        };
+        match policy.mechanism {
+            Mechanism::Optimal => rank,
+            Mechanism::SerialDictatorship => format!("{rank} (turn order)"),
         }
+    };
+    // Under protect/keep_incumbents: an incumbent whose previous resource
+    // the policy pinned to another household is told so.
+    let lost_note = |h: usize| -> String {
+        if policy.stability == Stability::None {
+            return String::new();
+        }
+        super::protect::lost_to_pins(inst, &inst.pins, h)
+            .into_iter()
+            .map(|(r, o)| {
+                format!(
+                    "; its previous {one} {} is pinned to {} by the policy",
+                    inst.resources[r].id, inst.households[o].id
+                )
+            })
+            .collect()
+    };
+    let cycle_text = |t: &Trade| -> String {
+        let mut names: Vec<&str> = t
+            .cycle
+            .iter()
+            .map(|&x| inst.households[x].id.as_str())
+            .collect();
+        if let Some(first) = names.first().copied() {
+            names.push(first);
+        }
+        format!(
+            "trade-up swap: took {} from {} in the cycle {} (each takes what the next one held)",
+            inst.resources[t.resource].id,
+            inst.households[t.from].id,
+            names.join(" → ")
+        )
     };
 
     let mut assignments = Vec::new();
@@ -122,8 +171,15 @@ pub fn explain(
                 None => "pinned by the policy".to_string(),
             };
             ("pin", text)
+        } else if let Some(t) = trades.get(&h).filter(|t| t.resource == r) {
+            ("swap", cycle_text(t))
         } else if d.incumbents.contains(&r) {
-            ("kept", "kept from the previous allocation".to_string())
+            let text = if policy.stability == Stability::Protect {
+                "kept from the previous allocation (protected)"
+            } else {
+                "kept from the previous allocation"
+            };
+            ("incumbent", text.to_string())
         } else if reserved_for(h, r) {
             let text = match inst.resources[r].reservation() {
                 Reservation::Permit => "accessible space reserved for disability permit holders",
@@ -160,7 +216,7 @@ pub fn explain(
             kind: inst.kind,
             resource: inst.resources[r].id.clone(),
             walk_m: round_walk(walk),
-            why: format!("{reason}; {place}"),
+            why: format!("{reason}; {place}{}", lost_note(h)),
             basis: basis.to_string(),
         });
     }
@@ -201,6 +257,7 @@ pub fn explain(
                     None => "free",
                     Some(o) if o == h => "own",
                     Some(o) if pin_reasons.contains_key(&(o, r)) => "pinned",
+                    Some(o) if trades.get(&o).is_some_and(|t| t.resource == r) => "swapped",
                     Some(o) if inst.households[o].incumbents.contains(&r) => "kept",
                     Some(o) if reserved_for(o, r) && !reserved_for(h, r) => "reserved",
                     Some(o) if class_rank(inst, o) < class_rank(inst, h) => "priority",
@@ -210,11 +267,17 @@ pub fn explain(
                 *counts.entry(key).or_default() += 1;
             }
             let mut parts = Vec::new();
+            let earlier = if policy.rotation == Rotation::None {
+                "by households drawn earlier in the lottery"
+            } else {
+                "by households earlier in the draw order (rotation)"
+            };
             let phrases = [
-                ("earlier", "by households drawn earlier in the lottery"),
+                ("earlier", earlier),
                 ("priority", "by households of a higher priority class"),
                 ("reserved", "reserved for their class and given to it"),
                 ("kept", "kept by their previous holders"),
+                ("swapped", "taken in trade-up swaps"),
                 ("pinned", "pinned by the policy"),
                 ("own", "already held by this household"),
                 (
@@ -231,10 +294,11 @@ pub fn explain(
             let all = eligible.len();
             let noun = if all == 1 { one } else { many };
             format!(
-                "all {all} {noun} within {} m of unit {} are taken: {}",
+                "all {all} {noun} within {} m of unit {} are taken: {}{}",
                 inst.max_walk_m,
                 label(h),
-                parts.join(", ")
+                parts.join(", "),
+                lost_note(h)
             )
         };
         unserved.push(Unserved {

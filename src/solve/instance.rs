@@ -13,7 +13,8 @@ pub struct Demand {
     pub group: usize,
     /// Units wanted, pins included (FORMAT.md §3 "Demand").
     pub demand: u32,
-    /// Place in the lottery draw, 0 = drawn first.
+    /// Place in the kind's draw order (the lottery unless rotation says
+    /// otherwise), 0 = drawn first.
     pub lottery_rank: usize,
     /// Holds a disability parking permit (class `accessible`).
     pub permit: bool,
@@ -21,11 +22,15 @@ pub struct Demand {
     pub elderly: bool,
     /// EVs owned (class `ev` when > 0); claims at most `min(evs, demand)` charger spaces.
     pub evs: u32,
-    /// Resources held before that still exist (empty when stability is `none`).
+    /// Resources held before that still exist (empty when stability is
+    /// `none`). Under `protect` the engines see them as pins.
     pub incumbents: Vec<usize>,
     /// Preferences best first; each entry is a set of resource indices (an id
     /// gives one, a zone name all of that zone's resources).
     pub preferences: Vec<Vec<usize>>,
+    /// Rounds in a row ended unserved (the ledger's `waited`, FORMAT.md §3
+    /// "Rounds"); `lottery_rank` is already the kind's draw order.
+    pub waited: u32,
 }
 
 impl Demand {

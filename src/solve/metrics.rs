@@ -85,6 +85,7 @@ pub fn measure(
         walk_m: walk_stats(&walks),
         kept_from_previous: kept,
         moved_from_previous: moved,
+        swapped: 0,
     }
 }
 

@@ -341,6 +341,47 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10))]
+        #[test]
+        fn under_protect_flow_microlp_and_brute_force_agree(seed in any::<u64>()) {
+            let mut tiny = testgen::instance(seed, testgen::TINY);
+            tiny.stability = crate::model::Stability::Protect;
+            let want = oracle::optimal(&tiny);
+            for engine in [Engine::Flow, Engine::Milp(MilpBackend::Microlp)] {
+                let sol = solve(&tiny, Mechanism::Optimal, engine)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(same(&stages(&sol), &want.stages), "seed {seed} {engine:?}: {:?} oracle {:?}", stages(&sol), want.stages);
+            }
+            let mut mid = testgen::instance(seed, MID);
+            mid.stability = crate::model::Stability::Protect;
+            let flow = solve(&mid, Mechanism::Optimal, Engine::Flow)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let milp = solve(&mid, Mechanism::Optimal, Engine::Milp(MilpBackend::Microlp))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(same(&stages(&flow), &stages(&milp)), "seed {seed}: flow {:?} milp {:?}", stages(&flow), stages(&milp));
+            // Every protected incumbent holds its resource in both.
+            for p in crate::solve::protect::protected_pairs(&mid) {
+                prop_assert!(flow.assigned.contains(&p) && milp.assigned.contains(&p), "seed {seed}: {p:?}");
+            }
+        }
+    }
+
+    #[cfg(feature = "coin_cbc")]
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(8))]
+        #[test]
+        fn under_protect_the_flow_and_coin_cbc_engines_agree_on_sites_of_up_to_sixty_households(seed in any::<u64>()) {
+            let mut inst = testgen::instance(seed, SIXTY);
+            inst.stability = crate::model::Stability::Protect;
+            let flow = solve(&inst, Mechanism::Optimal, Engine::Flow)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let cbc = solve(&inst, Mechanism::Optimal, Engine::Milp(MilpBackend::CoinCbc))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(same(&stages(&flow), &stages(&cbc)), "seed {seed}: flow {:?} cbc {:?}", stages(&flow), stages(&cbc));
+        }
+    }
+
     /// Up to 60 households: the size the issue asks the engines to agree
     /// on. microlp takes minutes there, so CBC is the reference.
     #[cfg(feature = "coin_cbc")]

@@ -31,7 +31,10 @@ pub mod metrics;
 pub mod milp;
 #[cfg(test)]
 pub(crate) mod oracle;
+pub mod protect;
+pub mod rotation;
 pub mod serial;
+pub mod swap;
 #[cfg(test)]
 pub(crate) mod testgen;
 
@@ -112,6 +115,8 @@ pub mod stage_names {
     pub const LOTTERY: &str = "4 lottery";
     pub const LONGEST_WALK: &str = "5 longest walk m";
     pub const TOTAL_WALK: &str = "5 total walk m";
+    /// Households whose resource changed in `trade_up` swaps (after the mechanism).
+    pub const SWAPPED: &str = "6 swapped";
 }
 
 /// The name of a priority class in policy JSON.
@@ -129,6 +134,14 @@ pub fn solve(
     mechanism: Mechanism,
     engine: Engine,
 ) -> Result<Solution, SolveError> {
+    // `protect`: incumbents become pins before any stage (FORMAT.md §3 "Over time").
+    let protected;
+    let inst = if inst.stability == Stability::Protect {
+        protected = protect::with_protected_pins(inst);
+        &protected
+    } else {
+        inst
+    };
     let prep = Prepared::new(inst)?;
     let assigned = match mechanism {
         Mechanism::SerialDictatorship => serial::assign(inst, &prep),
@@ -476,6 +489,7 @@ pub(crate) mod fixtures {
             evs: 0,
             incumbents: Vec::new(),
             preferences: Vec::new(),
+            waited: 0,
         }
     }
 

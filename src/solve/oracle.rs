@@ -72,8 +72,49 @@ fn enumerate(inst: &Instance) -> Vec<Vec<Option<usize>>> {
     out
 }
 
+/// `protect`, straight from FORMAT.md §3 "Over time": households in id
+/// order keep their incumbents not pinned by the policy (nor already kept
+/// by another), up to their demand less their pins, shortest walk first,
+/// then lowest id.
+fn protected_by_hand(inst: &Instance) -> Vec<(usize, usize)> {
+    let mut ids: Vec<(&str, usize)> = inst
+        .households
+        .iter()
+        .enumerate()
+        .map(|(h, d)| (d.id.as_str(), h))
+        .collect();
+    ids.sort();
+    let mut taken: Vec<usize> = inst.pins.iter().map(|p| p.1).collect();
+    let mut out = Vec::new();
+    for (_, h) in ids {
+        let d = &inst.households[h];
+        let pinned = inst.pins.iter().filter(|p| p.0 == h).count() as u32;
+        let mut left = d.demand.saturating_sub(pinned);
+        let mut cands: Vec<(f64, &str, usize)> = d
+            .incumbents
+            .iter()
+            .map(|&r| (inst.walk[d.group][r], inst.resources[r].id.as_str(), r))
+            .collect();
+        cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        for (_, _, r) in cands {
+            if left > 0 && !taken.contains(&r) {
+                taken.push(r);
+                out.push((h, r));
+                left -= 1;
+            }
+        }
+    }
+    out
+}
+
 /// Brute-force optimum of mechanism `optimal`.
 pub fn optimal(inst: &Instance) -> Verdict {
+    if inst.stability == Stability::Protect {
+        let mut p = inst.clone();
+        p.pins.extend(protected_by_hand(inst));
+        p.stability = Stability::None;
+        return optimal(&p);
+    }
     let n = inst.households.len();
     let all = enumerate(inst);
     let classes = class_names(inst);
@@ -236,6 +277,10 @@ pub fn score_of(inst: &Instance, assigned: &[(usize, usize)]) -> Vec<(String, f6
     // Reuse `optimal`'s scoring on an instance whose only assignment is this one.
     let mut fixed = inst.clone();
     fixed.pins = assigned.to_vec();
+    if fixed.stability == Stability::Protect {
+        // The protected holdings are among `assigned`; the stages are those of `none`.
+        fixed.stability = Stability::None;
+    }
     optimal_fixed(&fixed, inst)
 }
 

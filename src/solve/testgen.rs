@@ -92,6 +92,7 @@ pub fn instance(seed: u64, shape: Shape) -> Instance {
             elderly: rich && rng.random_bool(0.3),
             evs,
             incumbents,
+            waited: 0,
             preferences,
         });
     }
@@ -130,10 +131,10 @@ pub fn instance(seed: u64, shape: Shape) -> Instance {
         } else {
             BuildingShare::None
         },
-        stability: if rng.random_bool(0.6) {
-            Stability::KeepIncumbents
-        } else {
-            Stability::None
+        stability: match rng.random_range(0..5u32) {
+            0 | 1 => Stability::KeepIncumbents,
+            2 | 3 => Stability::Protect,
+            _ => Stability::None,
         },
         pins,
     }

@@ -28,6 +28,7 @@ pub fn fixture_inputs(dir: &Path) -> Inputs {
         policy: policy.exists().then(|| read_json(&policy)),
         previous: None,
         seed: None,
+        round: None,
     }
 }
 

@@ -652,6 +652,7 @@ mod tests {
                 },
                 kept_from_previous: 0,
                 moved_from_previous: 0,
+                swapped: 0,
             },
         );
         Allocation {
@@ -691,6 +692,10 @@ mod tests {
                 seconds: 0.0,
                 stages: vec![],
             },
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
+            draw: None,
             warnings: vec![],
             draw: None,
         }

@@ -695,6 +695,13 @@ mod invariants {
     }
 
     fn check_invariants(inst: &Instance, sol: &Solution) -> Result<(), TestCaseError> {
+        // Under `protect` the kept incumbents are pins.
+        let protected = crate::solve::protect::with_protected_pins(inst);
+        let inst = if inst.stability == crate::model::Stability::Protect {
+            &protected
+        } else {
+            inst
+        };
         let n = inst.households.len();
         let m = inst.resources.len();
         let mut held = vec![0u32; m];
