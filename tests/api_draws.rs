@@ -266,6 +266,7 @@ fn the_staff_story_through_a_drand_draw_on_yixinqiao_verifies_and_tampering_is_n
             policy: Some(json_of(&fixture("yixinqiao", "policy.json"))),
             previous: Some(serde_json::from_value(first.clone()).unwrap()),
             seed: Some(seed.clone()),
+            round: None,
         },
         &Options::default(),
     )

@@ -710,7 +710,6 @@ mod tests {
             round: None,
             ledger: Default::default(),
             draw_order: None,
-            draw: None,
             warnings: Vec::new(),
             draw: None,
         }

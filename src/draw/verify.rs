@@ -413,6 +413,7 @@ pub fn verify(bundle: &Bundle) -> Result<Verification, BundleError> {
         policy: Some(bundle.policy.clone()),
         previous: previous.clone(),
         seed: seed.clone(),
+        round: None,
     };
     let options = Options {
         engine: engine_of(&allocation),

@@ -105,9 +105,6 @@ pub struct Allocation {
     /// when `policy.rotation` is not `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw_order: Option<BTreeMap<ResourceKind, Vec<String>>>,
-    /// The committed draw record (FORMAT.md §5) this allocation revealed, or null.
-    #[serde(default)]
-    pub draw: Option<serde_json::Value>,
     /// Layout warnings (not fatal) found while solving.
     #[serde(default)]
     pub warnings: Vec<Problem>,

@@ -380,7 +380,6 @@ pub fn allocate(
         round: Some(round),
         ledger,
         draw_order: (policy.rotation != Rotation::None).then(|| draw.clone()),
-        draw: None,
         warnings: warnings.clone(),
         draw: None,
     })

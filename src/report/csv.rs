@@ -181,7 +181,6 @@ mod tests {
             draw_order: None,
             draw: None,
             warnings: vec![],
-            draw: None,
         }
     }
 

@@ -201,7 +201,6 @@ mod tests {
             draw_order: None,
             draw: None,
             warnings: vec![],
-            draw: None,
         };
         let g = allocation_geojson(&site(raw.clone()), &a);
         assert_eq!(g["type"], "FeatureCollection");

@@ -47,7 +47,6 @@ mod tests {
             draw_order: None,
             draw: None,
             warnings: vec![],
-            draw: None,
         }
     }
 

@@ -1623,7 +1623,6 @@ mod tests {
             draw_order: None,
             draw: None,
             warnings: vec![],
-            draw: None,
         }
     }
 

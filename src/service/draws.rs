@@ -249,6 +249,7 @@ pub fn commit(
         policy,
         previous: previous.as_ref().map(|(_, _, a)| a.clone()),
         seed: Some("commit".into()),
+        round: None,
     };
     let trial = pipeline::solve(&inputs, &Options::default()).map_err(pipeline_error)?;
     let mut resolved =
@@ -370,6 +371,7 @@ pub fn reveal(
         policy: Some(frozen.policy.clone()),
         previous,
         seed: Some(seed.clone()),
+        round: None,
     };
     let mut allocation = pipeline::solve(&inputs, &Options::default()).map_err(pipeline_error)?;
     if allocation.inputs_sha256 != stored.record.inputs_sha256 {

@@ -695,7 +695,6 @@ mod tests {
             round: None,
             ledger: Default::default(),
             draw_order: None,
-            draw: None,
             warnings: vec![],
             draw: None,
         }
