@@ -288,7 +288,7 @@ pub async fn create_allocation(
     } else {
         serde_json::from_value(body::json(&bytes)?).map_err(|e| {
             Invalid::new(
-                "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
+                "The request is not `{\"policy\"?, \"seed\"?, \"round\"?, \"rotation\"?, \"stability\"?, \"swaps\"?}`",
                 vec![Problem::new("allocate-shape", e.to_string())],
             )
         })?
@@ -315,7 +315,12 @@ pub async fn create_allocation(
         Ok((head, docs, previous))
     })
     .await?;
-    let policy = request.policy.clone().or_else(|| docs.policy.clone());
+    let choice = request.round_choice();
+    let policy = crate::service::rounds::apply(
+        request.policy.clone().or_else(|| docs.policy.clone()),
+        &choice,
+    )
+    .map_err(|p| Invalid::new("The round's choices cannot be applied", p))?;
     let input = SolveInput {
         layout: docs.layout.clone(),
         households: HouseholdsInput::Parsed(docs.roster.clone()),
@@ -340,7 +345,7 @@ pub async fn create_allocation(
                 revision: docs.revision,
                 layout_revision: docs.layout_revision,
                 roster_revision: docs.roster_revision,
-                policy_revision: if request.policy.is_some() {
+                policy_revision: if request.policy.is_some() || choice.any() {
                     None
                 } else {
                     docs.policy_revision
@@ -512,6 +517,7 @@ pub fn diff(site: &str, from_id: u64, from: &Allocation, to_id: u64, to: &Alloca
         gained: Vec::new(),
         lost: Vec::new(),
         unchanged: 0,
+        swapped: crate::service::history::swaps(to),
     };
     let mut changed_households = BTreeSet::new();
     for key in keys {
@@ -640,6 +646,8 @@ pub async fn get_household(
             assignments: Vec::new(),
             waitlist: Vec::new(),
             lottery_rank: None,
+            waited: Default::default(),
+            tickets: None,
             record: None,
         };
         if let Some((_, a)) = &allocation {
@@ -660,6 +668,8 @@ pub async fn get_household(
                 .iter()
                 .position(|h| *h == household)
                 .map(|i| i as u64 + 1);
+            view.waited = crate::service::history::waited(a, &household);
+            view.tickets = crate::service::history::tickets(a, &household);
         }
         if record.is_none() && view.lottery_rank.is_none() {
             return Err(NotFound(format!("site `{site}` has no household `{household}`")).into());

@@ -129,6 +129,27 @@ pub struct AllocateRequest {
     pub policy: Option<Value>,
     /// A lottery seed for this run instead of the policy's.
     pub seed: Option<String>,
+    /// The round of this run (FORMAT.md §3): a new name is a redraw; absent,
+    /// a rerun keeps the previous allocation's round.
+    pub round: Option<String>,
+    /// `none`, `waited_first` or `tickets` for this run instead of the policy's.
+    pub rotation: Option<String>,
+    /// `protect`, `keep_incumbents` or `none` for this run instead of the policy's.
+    pub stability: Option<String>,
+    /// `none` or `trade_up` for this run instead of the policy's.
+    pub swaps: Option<String>,
+}
+
+impl AllocateRequest {
+    /// The over-time choices of the request.
+    pub fn round_choice(&self) -> crate::service::rounds::RoundChoice {
+        crate::service::rounds::RoundChoice {
+            round: self.round.clone(),
+            rotation: self.rotation.clone(),
+            stability: self.stability.clone(),
+            swaps: self.swaps.clone(),
+        }
+    }
 }
 
 /// `POST /v1/solve` body.
@@ -256,6 +277,9 @@ pub struct DiffView {
     pub lost: Vec<Change>,
     /// Households whose holdings of every kind are the same.
     pub unchanged: u64,
+    /// The later allocation's assignments made by a `trade_up` swap (basis `swap`).
+    #[schema(value_type = Vec<Object>)]
+    pub swapped: Vec<Assignment>,
 }
 
 /// A resident's view: what a household holds, where it waits, and why.
@@ -272,6 +296,13 @@ pub struct HouseholdView {
     pub waitlist: Vec<Unserved>,
     /// The household's lottery rank (1-based) in that allocation.
     pub lottery_rank: Option<u64>,
+    /// Per kind, rounds in a row it ended unserved (the allocation's ledger; 0s left out).
+    #[schema(value_type = Object)]
+    pub waited: std::collections::BTreeMap<ResourceKind, u32>,
+    /// Per kind, its tickets (1 + waited) when the allocation's rotation is `tickets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub tickets: Option<std::collections::BTreeMap<ResourceKind, u32>>,
     /// The current roster record; staff and planners only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object)]
