@@ -48,11 +48,13 @@ pub fn apply(policy: Option<Value>, choice: &RoundChoice) -> Result<Option<Value
     let mut object = match policy {
         None => Map::new(),
         Some(Value::Object(o)) => o,
-        Some(_) => return Err(vec![Problem::new(
+        Some(_) => {
+            return Err(vec![Problem::new(
             "policy-shape",
             "the policy must be a JSON object to take a round, rotation, stability or swaps choice",
         )
-        .field("policy")]),
+        .field("policy")])
+        }
     };
     for (name, value) in choice.fields() {
         if let Some(v) = value {
