@@ -347,3 +347,144 @@ fn history_is_for_staff_and_names_unknown_households() {
         "{svg:.400}"
     );
 }
+
+/// The session cookie (name=value) of a login with `token`.
+fn log_in(app: &TestApp, token: &str) -> String {
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(format!("{}/login", app.address))
+        .form(&[("token", token), ("next", "/")])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn page(app: &TestApp, path: &str, cookie: &str) -> reqwest::blocking::Response {
+    app.req(Method::GET, path, None)
+        .header("Cookie", cookie)
+        .send()
+        .unwrap()
+}
+
+/// The attribute `attr` of the first tag of `html` holding `marker`.
+fn attr_after<'a>(html: &'a str, marker: &str, attr: &str) -> &'a str {
+    let at = html.find(marker).unwrap_or_else(|| panic!("no {marker}"));
+    let open = html[..at].rfind('<').unwrap();
+    let tag = &html[open..open + html[open..].find('>').unwrap()];
+    let start = tag.find(&format!(" {attr}=\"")).unwrap() + attr.len() + 3;
+    let end = start + tag[start..].find('"').unwrap();
+    &tag[start..end]
+}
+
+#[test]
+fn the_pages_new_round_form_explains_its_choices_and_posting_it_makes_the_round() {
+    let app = spawn_app();
+    let (site, etag) = app.create_site(&tiny_layout("t", 2));
+    let res = app.write_json(
+        Method::PUT,
+        &format!("/v1/sites/{site}/households"),
+        STAFF,
+        &etag,
+        &tiny_roster(3),
+    );
+    assert_eq!(res.status(), 200);
+    let (first, _) = allocate(&app, &site, json!({}));
+    let staff = log_in(&app, STAFF);
+    let viewer = log_in(&app, VIEWER);
+
+    let zh = page(&app, &format!("/sites/{site}?lang=zh"), &staff)
+        .text()
+        .unwrap();
+    let en = page(&app, &format!("/sites/{site}?lang=en"), &staff)
+        .text()
+        .unwrap();
+    for (html, words) in [
+        (
+            &zh,
+            [
+                "新一轮分配",
+                "久等者优先",
+                "阶梯签",
+                "保护现有车位",
+                "全部重抽",
+            ],
+        ),
+        (
+            &en,
+            [
+                "New round",
+                "Longest wait first",
+                "one more ticket per round waited",
+                "Protect: nobody loses",
+                "a fresh redraw",
+            ],
+        ),
+    ] {
+        assert!(html.contains("id=\"round-form\""));
+        for word in words {
+            assert!(html.contains(word), "{word}");
+        }
+    }
+    let viewer_page = page(&app, &format!("/sites/{site}?lang=en"), &viewer)
+        .text()
+        .unwrap();
+    assert!(!viewer_page.contains("round-form"), "viewers get no form");
+
+    // Posting the form as the page's script does: its action, its field
+    // names, the tab's bearer token.
+    let action = attr_after(&en, "id=\"round-form\"", "action").to_string();
+    assert_eq!(action, format!("/v1/sites/{site}/allocations"));
+    let round_field = attr_after(&en, "id=\"round-name\"", "name");
+    let rotation_field = attr_after(&en, "value=\"tickets\"", "name");
+    let stability_field = attr_after(&en, "value=\"keep_incumbents\"", "name");
+    let mut body = serde_json::Map::new();
+    body.insert(round_field.into(), json!("2027"));
+    body.insert(rotation_field.into(), json!("tickets"));
+    body.insert(stability_field.into(), json!("keep_incumbents"));
+    let res = app
+        .req(Method::POST, &action, Some(STAFF))
+        .json(&body)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let made: Value = res.json().unwrap();
+    assert_eq!(made["round"], "2027");
+    assert_eq!(made["policy"]["rotation"], "tickets");
+    assert_eq!(made["policy"]["stability"], "keep_incumbents");
+
+    // The lookup shows the household's history across both allocations.
+    let looked = page(&app, &format!("/sites/{site}?lang=en&household=H1"), &staff)
+        .text()
+        .unwrap();
+    assert!(looked.contains("id=\"household-history\""));
+    assert!(looked.contains(&format!("data-allocation=\"{first}\"")));
+    assert!(looked.contains("<td>2027</td>") && looked.contains("<td>tickets</td>"));
+
+    // The chart: staff only, at most 20 rounds.
+    let chart = format!("/sites/{site}/simulate.svg?rounds=2&lang=en");
+    assert!(en.contains(&format!("/sites/{site}/simulate.svg?rounds=10")));
+    assert_eq!(page(&app, &chart, &viewer).status(), 403);
+    assert_eq!(
+        page(
+            &app,
+            &format!("/sites/{site}/simulate.svg?rounds=21"),
+            &staff
+        )
+        .status(),
+        422
+    );
+    let res = page(&app, &chart, &staff);
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    assert!(res.text().unwrap().contains("<svg"));
+}

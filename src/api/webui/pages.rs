@@ -108,6 +108,8 @@ pub struct SitePage<'a> {
     pub staff: bool,
     /// The server checks tokens (else the page runs without one).
     pub tokens: bool,
+    /// Over time (`rounds_page::section`), already rendered; empty below staff.
+    pub over_time: &'a str,
 }
 
 /// The site page.
@@ -155,6 +157,7 @@ pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
         }
     }
     b.push_str(&staff_section(lang, p));
+    b.push_str(p.over_time);
     b.push_str(&diff_section(lang, p.diff));
     b.push_str(&revisions_section(lang, p));
 
@@ -721,6 +724,7 @@ mod tests {
                 lookup: lookup.as_ref(),
                 staff: false,
                 tokens: true,
+                over_time: "",
             },
         )
     }
