@@ -15,7 +15,6 @@ pub mod model;
 pub mod pipeline;
 pub mod report;
 pub mod service;
-
 pub mod simulate;
 pub mod solve;
 pub mod store;

@@ -82,6 +82,9 @@ enum Command {
     },
     /// Serve the HTTP API and the staff web page (API.md).
     Serve(allot::api::startup::ServeArgs),
+    /// Run R rounds of a site under each rotation mode and compare who is
+    /// served how often (FORMAT.md §3 "Over time").
+    Simulate(SimulateArgs),
     /// Check a verification bundle (FORMAT.md §6) and print a certificate.
     /// Exit 0 verified, 1 not verified, 2 usage, 3 a bundle breaking a rule.
     Verify {
@@ -90,16 +93,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CertificateFormat::Text)]
         format: CertificateFormat,
     },
-    /// Run R rounds of a site under each rotation mode and compare who is
-    /// served how often (FORMAT.md §3 "Over time").
-    Simulate(SimulateArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CertificateFormat {
+    /// Chinese and English, line by line.
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
 struct SimulateArgs {
     #[arg(long)]
     layout: PathBuf,
-    /// The roster: `.csv` or JSON.
+    /// The roster: JSON, CSV, tab-separated text or an `.xlsx` workbook
+    /// (its first sheet), told by its content.
     #[arg(long)]
     households: PathBuf,
     #[arg(long)]
@@ -148,13 +156,6 @@ enum StabilityArg {
 enum TableFormat {
     Text,
     Csv,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum CertificateFormat {
-    /// Chinese and English, line by line.
-    Text,
     Json,
 }
 

@@ -83,7 +83,9 @@ pub fn validate(site: &Site, policy: &Policy, walks: Option<&WalkMatrix>) -> Val
         report.warnings.extend(w.warnings.iter().cloned());
     }
     accessible_share_warning(site, &mut report.warnings);
-    for lane in &site.fire_lanes {
+    let mut lanes: Vec<&crate::model::Zone> = site.fire_lanes.iter().collect();
+    lanes.sort_by(|a, b| a.id.cmp(&b.id));
+    for lane in lanes {
         if invalid.contains(&lane.id) {
             continue;
         }
@@ -484,7 +486,10 @@ fn unreachable_warnings(site: &Site, policy: &Policy, w: &WalkMatrix, out: &mut 
         ));
         return;
     }
-    for (j, r) in site.resources.iter().enumerate() {
+    // In resource id order, whatever the order of the features.
+    let mut order: Vec<(usize, &Resource)> = site.resources.iter().enumerate().collect();
+    order.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    for (j, r) in order {
         let max = policy.kind(r.kind).max_walk_m;
         if let Some((u, d)) = w.nearest_unit(j) {
             if d > max {

@@ -1,21 +1,32 @@
 //! Walking distances from unit entrances to resources (FORMAT.md §1 "Walking distance").
 //!
+//! The network is a pure function of the walkway geometry: it is built from
+//! the set of walkway segments, each with its ends in coordinate order, so
+//! neither the order of the features, nor the order of a walkway's drawing
+//! direction, nor which walkway a segment came from changes anything.
+//! Every tie is broken by coordinates, never by input position.
+//!
 //! Readings of the spec chosen here:
-//! - **Merging vertices.** Network vertices (walkway vertices, crossings,
-//!   touch points) are snapped greedily, in input order, to the first earlier
-//!   vertex closer than 0.5 m ([`SNAP_M`]). Snapping to a representative (not
-//!   a transitive union) keeps a finely drawn curve from collapsing into one
-//!   vertex. A walkway vertex lying within 0.5 m of another walkway's segment
-//!   splits that segment there, so a path drawn to stop just short of another
-//!   still joins it.
+//! - **Splits.** Two segments cross where they meet more than 1 mm
+//!   ([`TOUCH_M`]) from every end of both; both are split at the crossing
+//!   point. A line ending on or within 1 mm of another (a touch, a T) is
+//!   joined by the link rule below, whose link is then at most 1 mm long.
+//! - **Links.** A walkway vertex less than 0.5 m ([`JOIN_M`]) from another
+//!   vertex is joined to it by a straight link of their true distance; one
+//!   less than 0.5 m from a segment it is not an end of is joined to that
+//!   segment's nearest point, which splits the segment there (when that point
+//!   is the segment's end, it is the vertex–vertex link). No line is moved.
+//!   Entrances and resources join the drawn walkways, not the links.
 //! - **Attachments.** An entrance's and a resource's nearest network points
-//!   are found once (an R-tree over the edges), as an edge and a parameter
-//!   along it. A route is `connector + path + connector`, where the path
-//!   leaves the entrance's edge by either end (or runs straight along it when
-//!   both points share the edge) and enters the resource's edge by either
-//!   end: exact, with one Dijkstra per entrance over the walkway graph only.
-//!   For a polygon resource the network point is the one nearest to the
-//!   polygon and the connector is that point's distance to the polygon.
+//!   are found once (an R-tree over the walkway pieces), as a piece and a
+//!   parameter along it. When several points are equally near (within
+//!   1 nm), the one giving the shorter route counts. A route is
+//!   `connector + path + connector`, where the path leaves the entrance's
+//!   piece by either end (or runs straight along it when both points share
+//!   the piece) and enters the resource's piece by either end: exact, with
+//!   one Dijkstra per entrance. For a polygon resource the network point is
+//!   the one nearest to the polygon and the connector is that point's
+//!   distance to the polygon.
 //! - **Straight segment.** It runs from the entrance to the resource's nearest
 //!   point and "crosses a building" when it meets the building shrunk inward
 //!   by 5 cm ([`SHALLOW_M`]): a crossing that never goes deeper than 5 cm
@@ -24,7 +35,7 @@
 //! - **No route.** When the network is in pieces and an entrance cannot reach
 //!   a resource's network point, the straight distance is used and one
 //!   `W-walkway-network` warning per entrance names the entrance and (up to
-//!   ten of) the resources it cannot reach, with their count.
+//!   ten of) the resources it cannot reach, in id order, with their count.
 
 use super::measure::{
     closest_on_polygon, closest_on_segment, dist, inside_even_odd, ring_segments,
@@ -37,12 +48,18 @@ use petgraph::visit::EdgeRef;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap};
 
-/// Vertices of the walkway network closer than this are merged (metres).
-pub const SNAP_M: f64 = 0.5;
+/// A walkway vertex closer than this to another vertex or to a segment is
+/// joined to it by a straight link (metres).
+pub const JOIN_M: f64 = 0.5;
+/// Lines closer than this touch; a crossing this close to a line's end is a
+/// touch, joined by a link (metres).
+pub const TOUCH_M: f64 = 0.001;
 /// Building crossings shallower than this are ignored (metres).
 pub const SHALLOW_M: f64 = 0.05;
+/// Network points this much farther than the nearest one are still nearest (metres).
+const TIE_M: f64 = 1e-9;
 
 /// Walking distances from every unit to every resource of a site.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +127,7 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
     };
     let network = Network::build(site);
     let obstacles = Obstacles::new(site);
+    let mut warnings: Vec<(&str, Problem)> = Vec::new();
     for (i, e) in site.entrances.iter().enumerate() {
         let Some(row) = matrix.unit_index(&e.building, &e.unit) else {
             continue;
@@ -142,13 +160,15 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
             }
         }
         if !unreachable.is_empty() {
+            unreachable.sort_unstable();
             let shown: Vec<&str> = unreachable.iter().take(10).copied().collect();
             let more = if unreachable.len() > shown.len() {
                 ", …"
             } else {
                 ""
             };
-            matrix.warnings.push(
+            warnings.push((
+                e.id.as_str(),
                 Problem::new(
                     "W-walkway-network",
                     format!(
@@ -161,9 +181,12 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
                     ),
                 )
                 .features(std::iter::once(e.id.as_str()).chain(shown.iter().copied())),
-            );
+            ));
         }
     }
+    // In entrance id order, whatever the order of the features.
+    warnings.sort_by(|a, b| a.0.cmp(b.0));
+    matrix.warnings = warnings.into_iter().map(|(_, w)| w).collect();
     matrix
 }
 
@@ -197,20 +220,22 @@ impl Obstacles {
     /// Where a straight walk from an entrance starts: the entrance itself, or,
     /// for an entrance drawn inside its building, the nearest point of that
     /// building's wall (the door), so the building does not block every walk.
+    /// Among overlapping buildings, the nearest wall point of any counts
+    /// (ties by coordinates), so the order of the buildings does not matter.
     fn door(&self, p: Coord<f64>) -> Coord<f64> {
-        for b in &self.buildings {
-            if inside_even_odd(p, b) {
-                let mut best = (p, f64::INFINITY);
-                for (a, c) in ring_segments(b) {
-                    let (q, _, d) = closest_on_segment(p, a, c);
-                    if d < best.1 {
-                        best = (q, d);
-                    }
+        let mut best: Option<(f64, Coord<f64>)> = None;
+        for b in self.buildings.iter().filter(|b| inside_even_odd(p, b)) {
+            for (a, c) in ring_segments(b) {
+                let (q, _, d) = closest_on_segment(p, a, c);
+                let better = best.is_none_or(|(bd, bq)| {
+                    d.total_cmp(&bd).then_with(|| by_coords(&q, &bq)).is_lt()
+                });
+                if better {
+                    best = Some((d, q));
                 }
-                return best.0;
             }
         }
-        p
+        best.map_or(p, |(_, q)| q)
     }
 
     /// Whether the segment `a–b` goes deeper than [`SHALLOW_M`] into a building.
@@ -223,29 +248,26 @@ impl Obstacles {
 
 /// The walkway graph, and where every resource and entrance joins it.
 struct Network {
+    /// Walkway pieces first (edge `i` is `pieces[i]`), then the links.
     graph: UnGraph<Coord<f64>, f64>,
-    base_edges: Vec<(usize, usize)>,
-    edge_tree: RTree<GeomWithData<Line<f64>, usize>>,
-    /// Resource `j` joins at `resources[j]`.
-    resources: Vec<OnEdge>,
+    pieces: Vec<(usize, usize)>,
+    piece_tree: RTree<GeomWithData<Line<f64>, usize>>,
+    /// Resource `j` joins at `resource_at[resource_start[j]..resource_start[j + 1]]`
+    /// (its equally near network points; usually one).
+    resource_start: Vec<usize>,
+    resource_at: Vec<OnEdge>,
     /// Entrance `i` (of `site.entrances`) joins at `entrances[i]`.
-    entrances: Vec<OnEdge>,
+    entrances: Vec<Vec<OnEdge>>,
 }
 
-/// A point's nearest place on the network: edge `edge` of `base_edges`, at
-/// parameter `t` from its first node, reached by a connector of that length.
+/// A point's nearest place on the network: piece `edge`, at parameter `t`
+/// from its first node, reached by a connector of that length.
 #[derive(Debug, Clone, Copy)]
 struct OnEdge {
     edge: usize,
     t: f64,
     connector: f64,
 }
-
-const NOWHERE: OnEdge = OnEdge {
-    edge: usize::MAX,
-    t: 0.0,
-    connector: f64::INFINITY,
-};
 
 #[derive(Copy, Clone, PartialEq)]
 struct Queued(f64, usize);
@@ -264,31 +286,33 @@ impl PartialOrd for Queued {
     }
 }
 
-/// Shortest-path distances from one entrance's network point to every node.
+/// Shortest-path distances from one entrance to every node, its connector included.
 struct Tree {
-    from: OnEdge,
+    from: Vec<OnEdge>,
     dist: Vec<f64>,
 }
 
 impl Network {
     /// `None` without walkways (or with only degenerate ones).
     fn build(site: &Site) -> Option<Network> {
-        let (nodes, base_edges) = base_network(site);
-        if base_edges.is_empty() {
+        let base = base_network(site);
+        if base.pieces.is_empty() {
             return None;
         }
-        let edge_tree = RTree::bulk_load(
-            base_edges
+        let nodes = &base.nodes;
+        let piece_tree = RTree::bulk_load(
+            base.pieces
                 .iter()
                 .enumerate()
                 .map(|(i, &(u, v))| GeomWithData::new(Line::new(nodes[u], nodes[v]), i))
                 .collect(),
         );
-        let mut graph: UnGraph<Coord<f64>, f64> = UnGraph::default();
-        for c in &nodes {
+        let mut graph: UnGraph<Coord<f64>, f64> =
+            UnGraph::with_capacity(nodes.len(), base.pieces.len() + base.links.len());
+        for c in nodes {
             graph.add_node(*c);
         }
-        for &(u, v) in &base_edges {
+        for &(u, v) in base.pieces.iter().chain(&base.links) {
             graph.add_edge(
                 NodeIndex::new(u),
                 NodeIndex::new(v),
@@ -297,19 +321,20 @@ impl Network {
         }
         let mut net = Network {
             graph,
-            base_edges,
-            edge_tree,
-            resources: Vec::new(),
+            pieces: base.pieces,
+            piece_tree,
+            resource_start: vec![0],
+            resource_at: Vec::new(),
             entrances: Vec::new(),
         };
-        net.resources = site
-            .resources
-            .iter()
-            .map(|r| match &r.shape {
+        for r in &site.resources {
+            let at = match &r.shape {
                 Shape::Point(p) => net.nearest_to_point(p.0),
                 Shape::Polygon(poly) => net.nearest_to_polygon(poly),
-            })
-            .collect();
+            };
+            net.resource_at.extend(at);
+            net.resource_start.push(net.resource_at.len());
+        }
         net.entrances = site
             .entrances
             .iter()
@@ -319,71 +344,106 @@ impl Network {
     }
 
     fn edge(&self, i: usize) -> Option<(usize, usize, f64)> {
-        let &(u, v) = self.base_edges.get(i)?;
+        let &(u, v) = self.pieces.get(i)?;
         let len = *self.graph.edge_weight(petgraph::graph::EdgeIndex::new(i))?;
         Some((u, v, len))
     }
 
-    fn nearest_to_point(&self, p: Coord<f64>) -> OnEdge {
-        match self.edge_tree.nearest_neighbor(&Point::from(p)) {
-            Some(g) => {
-                let l = g.geom();
-                let (_, t, d) = closest_on_segment(p, l.start, l.end);
-                OnEdge {
-                    edge: g.data,
-                    t,
-                    connector: d,
-                }
+    /// Of candidate places, the nearest and every other as near (within
+    /// [`TIE_M`]), one per network point, in a canonical order.
+    fn nearest_of(&self, mut found: Vec<OnEdge>) -> Vec<OnEdge> {
+        let best = found
+            .iter()
+            .map(|o| o.connector)
+            .fold(f64::INFINITY, f64::min);
+        found.retain(|o| o.connector <= best + TIE_M);
+        // A place at a piece's end is that node, whichever piece found it.
+        let key = |o: &OnEdge| -> (usize, usize, u64) {
+            let (u, v) = self.pieces.get(o.edge).copied().unwrap_or((0, 0));
+            if o.t <= 0.0 {
+                (u, usize::MAX, 0)
+            } else if o.t >= 1.0 {
+                (v, usize::MAX, 0)
+            } else {
+                (o.edge, 0, o.t.to_bits())
             }
-            None => NOWHERE,
-        }
+        };
+        found.sort_by_key(key);
+        found.dedup_by_key(|o| key(o));
+        found
     }
 
-    fn nearest_to_polygon(&self, poly: &Polygon<f64>) -> OnEdge {
-        // An upper bound from the polygon's vertices, then every edge that could beat it.
+    fn nearest_to_point(&self, p: Coord<f64>) -> Vec<OnEdge> {
+        let mut found = Vec::new();
+        let mut first: Option<f64> = None;
+        for (g, d2) in self
+            .piece_tree
+            .nearest_neighbor_iter_with_distance_2(&Point::from(p))
+        {
+            let d = d2.sqrt();
+            if first.is_some_and(|f| d > f + 1e3 * TIE_M) {
+                break;
+            }
+            first.get_or_insert(d);
+            let l = g.geom();
+            let (_, t, d) = closest_on_segment(p, l.start, l.end);
+            found.push(OnEdge {
+                edge: g.data,
+                t,
+                connector: d,
+            });
+        }
+        self.nearest_of(found)
+    }
+
+    fn nearest_to_polygon(&self, poly: &Polygon<f64>) -> Vec<OnEdge> {
+        // An upper bound from the polygon's vertices, then every piece that could beat it.
         let mut bound = f64::INFINITY;
         for c in poly.exterior().0.iter() {
-            bound = bound.min(self.nearest_to_point(*c).connector);
+            for o in self.nearest_to_point(*c) {
+                bound = bound.min(o.connector);
+            }
         }
         let Some(r) = poly.bounding_rect() else {
-            return NOWHERE;
+            return Vec::new();
         };
         let pad = if bound.is_finite() { bound + 1e-6 } else { 0.0 };
         let env = AABB::from_corners(
             Point::new(r.min().x - pad, r.min().y - pad),
             Point::new(r.max().x + pad, r.max().y + pad),
         );
-        let mut candidates: Vec<&GeomWithData<Line<f64>, usize>> = self
-            .edge_tree
+        let found = self
+            .piece_tree
             .locate_in_envelope_intersecting(&env)
-            .collect();
-        candidates.sort_by_key(|g| g.data);
-        let mut best = NOWHERE;
-        for g in candidates {
-            let l = g.geom();
-            let (_, t, d) = segment_closest_to_polygon(l.start, l.end, poly);
-            if d < best.connector {
-                best = OnEdge {
+            .map(|g| {
+                let l = g.geom();
+                let (_, t, d) = segment_closest_to_polygon(l.start, l.end, poly);
+                OnEdge {
                     edge: g.data,
                     t,
                     connector: d,
-                };
-            }
-        }
-        best
+                }
+            })
+            .collect();
+        self.nearest_of(found)
     }
 
-    /// Dijkstra from entrance `i`'s network point (once per entrance).
+    /// Dijkstra from entrance `i`'s network points (once per entrance).
     fn distances_from(&self, i: usize) -> Tree {
         let mut dist = vec![f64::INFINITY; self.graph.node_count()];
-        let from = self.entrances.get(i).copied().unwrap_or(NOWHERE);
+        let from = self.entrances.get(i).cloned().unwrap_or_default();
         let mut heap = BinaryHeap::new();
-        if let Some((u, v, len)) = self.edge(from.edge) {
-            for (node, d) in [(u, from.t * len), (v, (1.0 - from.t) * len)] {
-                if let Some(slot) = dist.get_mut(node) {
-                    if d < *slot {
-                        *slot = d;
-                        heap.push(Queued(d, node));
+        for a in &from {
+            if let Some((u, v, len)) = self.edge(a.edge) {
+                for (node, d) in [
+                    (u, a.connector + a.t * len),
+                    (v, a.connector + (1.0 - a.t) * len),
+                ] {
+                    if let Some(slot) = dist.get_mut(node) {
+                        if d < *slot {
+                            *slot = d;
+                            heap.push(Queued(d, node));
+                        }
                     }
                 }
             }
@@ -411,138 +471,178 @@ impl Network {
     }
 
     /// The route from the tree's entrance to resource `j`, if connected:
-    /// connector, along the network (leaving the entrance's edge by either
-    /// end, or straight along it when both points share the edge), connector.
+    /// connector, along the network (leaving the entrance's piece by either
+    /// end, or straight along it when both points share the piece), connector.
     fn route_to(&self, tree: &Tree, j: usize) -> Option<f64> {
-        let to = *self.resources.get(j)?;
-        let (u, v, len) = self.edge(to.edge)?;
-        let mut along =
-            (tree.dist.get(u)? + to.t * len).min(tree.dist.get(v)? + (1.0 - to.t) * len);
-        if to.edge == tree.from.edge {
-            along = along.min((to.t - tree.from.t).abs() * len);
+        let (&lo, &hi) = (self.resource_start.get(j)?, self.resource_start.get(j + 1)?);
+        let mut best = f64::INFINITY;
+        for to in self.resource_at.get(lo..hi)? {
+            let Some((u, v, len)) = self.edge(to.edge) else {
+                continue;
+            };
+            let (du, dv) = (tree.dist[u], tree.dist[v]);
+            let mut along = (du + to.t * len).min(dv + (1.0 - to.t) * len);
+            for a in &tree.from {
+                if a.edge == to.edge {
+                    along = along.min(a.connector + (to.t - a.t).abs() * len);
+                }
+            }
+            best = best.min(along + to.connector);
         }
-        (along.is_finite() && to.connector.is_finite() && tree.from.connector.is_finite())
-            .then_some(tree.from.connector + along + to.connector)
+        best.is_finite().then_some(best)
     }
 }
 
-/// The snapped walkway network: node positions and undirected edges (u < v), sorted.
-fn base_network(site: &Site) -> (Vec<Coord<f64>>, Vec<(usize, usize)>) {
-    let segs: Vec<(Coord<f64>, Coord<f64>)> = site
+/// The walkway network before attachments: nodes in coordinate order, the
+/// walkway pieces and the links, each an undirected edge `(u, v)` with
+/// `u < v`, sorted.
+struct BaseNetwork {
+    nodes: Vec<Coord<f64>>,
+    pieces: Vec<(usize, usize)>,
+    links: Vec<(usize, usize)>,
+}
+
+/// Coordinate order: by x, then y (total order; `-0.0` is normalised away first).
+fn by_coords(a: &Coord<f64>, b: &Coord<f64>) -> Ordering {
+    a.x.total_cmp(&b.x).then_with(|| a.y.total_cmp(&b.y))
+}
+
+fn normalised(c: Coord<f64>) -> Coord<f64> {
+    // Adding 0.0 turns -0.0 into 0.0 and leaves every other value unchanged.
+    Coord {
+        x: c.x + 0.0,
+        y: c.y + 0.0,
+    }
+}
+
+fn envelope(a: Coord<f64>, b: Coord<f64>, pad: f64) -> AABB<Point<f64>> {
+    AABB::from_corners(
+        Point::new(a.x.min(b.x) - pad, a.y.min(b.y) - pad),
+        Point::new(a.x.max(b.x) + pad, a.y.max(b.y) + pad),
+    )
+}
+
+/// Builds the network from the set of walkway segments (FORMAT.md §1): split
+/// at crossings, vertices joined by links to near vertices and segments.
+fn base_network(site: &Site) -> BaseNetwork {
+    // The set of segments, each with its ends in coordinate order.
+    let mut segs: Vec<(Coord<f64>, Coord<f64>)> = site
         .walkways
         .iter()
-        .flat_map(|w| w.line.0.windows(2).map(|p| (p[0], p[1])))
+        .flat_map(|w| {
+            w.line
+                .0
+                .windows(2)
+                .map(|p| (normalised(p[0]), normalised(p[1])))
+        })
         .filter(|(a, b)| {
-            dist(*a, *b) > 0.0
-                && a.x.is_finite()
-                && a.y.is_finite()
-                && b.x.is_finite()
-                && b.y.is_finite()
+            a.x.is_finite() && a.y.is_finite() && b.x.is_finite() && b.y.is_finite() && a != b
+        })
+        .map(|(a, b)| {
+            if by_coords(&a, &b) == Ordering::Greater {
+                (b, a)
+            } else {
+                (a, b)
+            }
         })
         .collect();
-    let tree = RTree::bulk_load(
+    segs.sort_by(|p, q| by_coords(&p.0, &q.0).then_with(|| by_coords(&p.1, &q.1)));
+    segs.dedup();
+    let mut vertices: Vec<Coord<f64>> = segs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    vertices.sort_by(by_coords);
+    vertices.dedup();
+
+    let seg_tree = RTree::bulk_load(
         segs.iter()
             .enumerate()
             .map(|(i, &(a, b))| GeomWithData::new(Line::new(a, b), i))
             .collect::<Vec<_>>(),
     );
-    let mut cuts: Vec<Vec<f64>> = vec![vec![0.0, 1.0]; segs.len()];
+    // Points where each segment is split (besides its ends), and the links.
+    let mut cuts: Vec<Vec<Coord<f64>>> = vec![Vec::new(); segs.len()];
+    let mut links: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+
+    // Crossings, each pair once (i < j), away from every end.
     for (i, &(a, b)) in segs.iter().enumerate() {
-        let env = AABB::from_corners(
-            Point::new(a.x.min(b.x) - SNAP_M, a.y.min(b.y) - SNAP_M),
-            Point::new(a.x.max(b.x) + SNAP_M, a.y.max(b.y) + SNAP_M),
-        );
-        for g in tree.locate_in_envelope_intersecting(&env) {
+        for g in seg_tree.locate_in_envelope_intersecting(&envelope(a, b, TOUCH_M)) {
             let j = g.data;
-            if j == i {
+            if j <= i {
                 continue;
             }
-            let (c, d) = (g.geom().start, g.geom().end);
-            if j > i {
-                if let Some(x) =
-                    geo::line_intersection::line_intersection(Line::new(a, b), Line::new(c, d))
-                {
-                    let pts = match x {
-                        geo::LineIntersection::SinglePoint { intersection, .. } => {
-                            vec![intersection]
-                        }
-                        geo::LineIntersection::Collinear { intersection } => {
-                            vec![intersection.start, intersection.end]
-                        }
-                    };
-                    for p in pts {
-                        cuts[i].push(closest_on_segment(p, a, b).1);
-                        cuts[j].push(closest_on_segment(p, c, d).1);
-                    }
+            let (c, d) = segs[j];
+            if let Some(geo::LineIntersection::SinglePoint { intersection, .. }) =
+                geo::line_intersection::line_intersection(Line::new(a, b), Line::new(c, d))
+            {
+                let x = normalised(intersection);
+                if [a, b, c, d].iter().all(|&e| dist(x, e) > TOUCH_M) {
+                    cuts[i].push(x);
+                    cuts[j].push(x);
                 }
             }
-            // Vertices of the other segment that lie (nearly) on this one split it.
-            for p in [c, d] {
-                let (_, t, dd) = closest_on_segment(p, a, b);
-                if dd < SNAP_M {
-                    cuts[i].push(t);
-                }
+            // Collinear overlaps end at vertices lying on the other segment:
+            // the link rule below joins those.
+        }
+    }
+
+    // Links from every vertex to the vertices and segments within JOIN_M.
+    let vertex_tree = RTree::bulk_load(vertices.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>());
+    for &p in &vertices {
+        for w in vertex_tree.locate_within_distance([p.x, p.y], JOIN_M * JOIN_M) {
+            let w = Coord { x: w[0], y: w[1] };
+            if w != p && dist(p, w) < JOIN_M {
+                links.push((p, w));
+            }
+        }
+        for g in seg_tree.locate_in_envelope_intersecting(&envelope(p, p, JOIN_M)) {
+            let (a, b) = segs[g.data];
+            if p == a || p == b {
+                continue;
+            }
+            let (q, t, d) = closest_on_segment(p, a, b);
+            // At a segment's end the nearest point is that vertex: the
+            // vertex–vertex link above already joins it.
+            if d < JOIN_M && t > 0.0 && t < 1.0 {
+                let q = normalised(q);
+                cuts[g.data].push(q);
+                links.push((p, q));
             }
         }
     }
-    let mut nodes: Vec<Coord<f64>> = Vec::new();
-    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
-    let cell = |c: Coord<f64>| ((c.x / SNAP_M).floor() as i64, (c.y / SNAP_M).floor() as i64);
-    let mut snap = |c: Coord<f64>| -> usize {
-        let (gx, gy) = cell(c);
-        let mut best: Option<(f64, usize)> = None;
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for &k in grid
-                    .get(&(gx + dx, gy + dy))
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                {
-                    let d = dist(nodes[k], c);
-                    if d < SNAP_M && best.is_none_or(|(bd, bk)| d < bd || (d == bd && k < bk)) {
-                        best = Some((d, k));
-                    }
-                }
-            }
-        }
-        match best {
-            Some((_, k)) => k,
-            None => {
-                nodes.push(c);
-                let k = nodes.len() - 1;
-                grid.entry((gx, gy)).or_default().push(k);
-                k
-            }
-        }
+
+    let mut nodes: Vec<Coord<f64>> = vertices;
+    nodes.extend(cuts.iter().flatten().copied());
+    nodes.sort_by(by_coords);
+    nodes.dedup();
+    let index = |c: Coord<f64>| nodes.binary_search_by(|n| by_coords(n, &c)).ok();
+    let edge = |p: Coord<f64>, q: Coord<f64>| -> Option<(usize, usize)> {
+        let (u, v) = (index(p)?, index(q)?);
+        (u != v).then_some((u.min(v), u.max(v)))
     };
-    // Walkway vertices first, so they are the representatives crossings snap to.
-    let mut vertex_node: Vec<(usize, usize)> = Vec::with_capacity(segs.len());
-    for &(a, b) in &segs {
-        vertex_node.push((snap(a), snap(b)));
-    }
-    let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
+
+    let mut pieces: BTreeSet<(usize, usize)> = BTreeSet::new();
     for (i, &(a, b)) in segs.iter().enumerate() {
-        let mut ts = std::mem::take(&mut cuts[i]);
-        ts.sort_by(f64::total_cmp);
-        ts.dedup();
-        let mut prev: Option<usize> = None;
-        for t in ts {
-            let k = if t <= 0.0 {
-                vertex_node[i].0
-            } else if t >= 1.0 {
-                vertex_node[i].1
-            } else {
-                snap(a + (b - a) * t)
-            };
-            if let Some(p) = prev {
-                if p != k {
-                    edges.insert((p.min(k), p.max(k)));
-                }
-            }
-            prev = Some(k);
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let len2 = dx * dx + dy * dy;
+        let along = |p: &Coord<f64>| ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2;
+        let mut points = std::mem::take(&mut cuts[i]);
+        points.sort_by(|p, q| along(p).total_cmp(&along(q)).then_with(|| by_coords(p, q)));
+        points.dedup();
+        let mut prev = a;
+        for p in points.into_iter().chain(std::iter::once(b)) {
+            pieces.extend(edge(prev, p));
+            prev = p;
         }
     }
-    (nodes, edges.into_iter().collect())
+    let links: BTreeSet<(usize, usize)> = links
+        .into_iter()
+        .filter_map(|(p, q)| edge(p, q))
+        .filter(|e| !pieces.contains(e))
+        .collect();
+    BaseNetwork {
+        pieces: pieces.into_iter().collect(),
+        links: links.into_iter().collect(),
+        nodes,
+    }
 }
 
 #[cfg(test)]
@@ -659,8 +759,9 @@ mod tests {
     }
 
     #[test]
-    fn vertices_closer_than_half_a_metre_are_merged() {
-        // W2 starts 0.36 m from W1's end: they join at (10, 0).
+    fn ends_closer_than_half_a_metre_are_joined_by_a_link_of_their_true_length() {
+        // W2 starts 0.36 m from W1's end (10, 0): a link of that length joins
+        // them and neither line moves; C1 lies on W2's drawn line.
         let s = site(
             20.0,
             vec![
@@ -670,8 +771,126 @@ mod tests {
                 line("W2", &[[10.3, 0.2], [10.3, 10.0]]),
             ],
         );
-        let expected = 1.0 + 10.0 + (0.3f64.powi(2) + 10.0f64.powi(2)).sqrt() + 1.0;
+        let expected = 1.0 + 10.0 + (0.3f64.powi(2) + 0.2f64.powi(2)).sqrt() + 9.8 + 1.0;
         assert!((walk(&s, "1", "C1") - expected).abs() < 1e-9);
+    }
+
+    #[test]
+    fn two_paths_whose_ends_are_forty_centimetres_apart_join_with_a_forty_centimetre_link() {
+        // W1 ends at (10, 0); W2 starts at (10.24, 0.32), 0.4 m away, and runs north.
+        let s = site(
+            20.0,
+            vec![
+                entrance("E1", "1", 0.0, 1.0),
+                point("charging_bay", "C1", 10.24, 11.0),
+                line("W1", &[[0.0, 0.0], [10.0, 0.0]]),
+                line("W2", &[[10.24, 0.32], [10.24, 10.0]]),
+            ],
+        );
+        let expected = 1.0 + 10.0 + 0.4 + (10.0 - 0.32) + 1.0;
+        let got = walk(&s, "1", "C1");
+        assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
+    }
+
+    #[test]
+    fn a_path_ending_thirty_centimetres_short_of_another_paths_middle_joins_it() {
+        // W2 runs south and stops 0.3 m short of W1's middle (10, 0): the walk
+        // goes along W1 to (10, 0), over the 0.3 m link, and up W2.
+        let s = site(
+            20.0,
+            vec![
+                entrance("E1", "1", 0.0, 1.0),
+                point("charging_bay", "C1", 10.0, 11.0),
+                line("W1", &[[0.0, 0.0], [20.0, 0.0]]),
+                line("W2", &[[10.0, 10.0], [10.0, 0.3]]),
+            ],
+        );
+        let got = walk(&s, "1", "C1");
+        assert!((got - (1.0 + 10.0 + 0.3 + 9.7 + 1.0)).abs() < 1e-9, "{got}");
+        assert!(walking_distances(&s).warnings.is_empty());
+    }
+
+    #[test]
+    fn the_walk_never_uses_a_moved_line() {
+        // W2's end (10.4, 0.1) lies 0.41 m from W1's end (10, 0); snapping
+        // would move it onto (10, 0). C1 sits on W2's drawn line near that
+        // end, so the walk leaves the network with no connector, and the
+        // link counts at its true length. A wall south of B blocks the
+        // straight line from E1 to C1, so the route counts.
+        let s = site(
+            20.0,
+            vec![
+                entrance("E1", "1", 0.0, 1.0),
+                point("charging_bay", "C1", 10.4, 0.6),
+                line("W1", &[[0.0, 0.0], [10.0, 0.0]]),
+                line("W2", &[[10.4, 10.0], [10.4, 0.1]]),
+                f("building", "Wall", rect(5.0, 0.5, 5.5, 1.5)),
+            ],
+        );
+        let link = (0.4f64.powi(2) + 0.1f64.powi(2)).sqrt();
+        let expected = 1.0 + 10.0 + link + 0.5;
+        let got = walk(&s, "1", "C1");
+        assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
+    }
+
+    #[test]
+    fn a_vertex_near_a_segment_of_its_own_line_is_joined_by_a_short_cut() {
+        // A hairpin: W1 goes east to (12, 0), back west 0.3 m north of itself
+        // to (10, 0.3), then north. (10, 0.3) is 0.3 m from W1's first segment.
+        let s = site(
+            20.0,
+            vec![
+                entrance("E1", "1", 0.0, 1.0),
+                point("charging_bay", "C1", 10.0, 26.0),
+                line(
+                    "W1",
+                    &[
+                        [0.0, 0.0],
+                        [12.0, 0.0],
+                        [12.0, 0.3],
+                        [10.0, 0.3],
+                        [10.0, 25.0],
+                    ],
+                ),
+            ],
+        );
+        // Connector 1, 10 along, the 0.3 m link, 24.7 north, connector 1
+        // (not 1 + 12 + 0.3 + 2 + 24.7 + 1 round the hairpin).
+        let got = walk(&s, "1", "C1");
+        assert!((got - 37.0).abs() < 1e-9, "{got}");
+    }
+
+    #[test]
+    fn the_network_is_the_same_whatever_the_order_or_direction_of_the_walkways() {
+        let lines = [
+            ("W1", vec![[0.0, 0.0], [20.0, 0.0]]),
+            ("W2", vec![[10.0, 10.0], [10.0, 0.3], [10.2, 0.1]]),
+            ("W3", vec![[20.3, 0.2], [20.3, 15.0], [0.0, 15.0]]),
+            ("W4", vec![[0.0, 15.4], [-5.0, 15.4]]),
+        ];
+        let build = |reverse: bool, rotate: usize| {
+            let mut ws: Vec<Value> = lines
+                .iter()
+                .map(|(id, pts)| {
+                    let mut pts = pts.clone();
+                    if reverse {
+                        pts.reverse();
+                    }
+                    line(id, &pts)
+                })
+                .collect();
+            ws.rotate_left(rotate);
+            let s = site(20.0, ws);
+            let b = base_network(&s);
+            (b.nodes, b.pieces, b.links)
+        };
+        let reference = build(false, 0);
+        assert!(!reference.2.is_empty());
+        for reverse in [false, true] {
+            for rotate in 0..lines.len() {
+                assert_eq!(build(reverse, rotate), reference, "{reverse} {rotate}");
+            }
+        }
     }
 
     #[test]

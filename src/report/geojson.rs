@@ -199,8 +199,8 @@ mod tests {
             round: None,
             ledger: Default::default(),
             draw_order: None,
-            draw: None,
             warnings: vec![],
+            draw: None,
         };
         let g = allocation_geojson(&site(raw.clone()), &a);
         assert_eq!(g["type"], "FeatureCollection");

@@ -45,8 +45,8 @@ mod tests {
             round: None,
             ledger: Default::default(),
             draw_order: None,
-            draw: None,
             warnings: vec![],
+            draw: None,
         }
     }
 
