@@ -407,7 +407,7 @@ fn simulate(args: SimulateArgs) -> Result<ExitCode> {
         Ok(s) => s,
         Err(SimulateError::Pipeline(PipelineError::Input(problems))) => {
             for p in &problems {
-                eprintln!("error: {p}");
+                err(format_args!("error: {p}"))?;
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }
