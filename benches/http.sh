@@ -8,8 +8,11 @@
 #
 #   bash benches/http.sh                 # defaults
 #   DURATION=30s CONNS=64 bash benches/http.sh
+#   DB=postgres bash benches/http.sh     # two instances on one PostgreSQL
+#                                        # (benches/http_postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${DB:-sqlite}" = postgres ]; then exec bash benches/http_postgres.sh; fi
 
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-32}

@@ -9,6 +9,7 @@
 use allot::model::Allocation;
 use allot::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use allot::solve::{Engine, MilpBackend};
+use allot::store::transfer;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -82,6 +83,35 @@ enum Command {
     },
     /// Serve the HTTP API and the staff web page (API.md).
     Serve(allot::api::startup::ServeArgs),
+    /// Copy every site with its whole history into an empty database
+    /// (e.g. a SQLite file into PostgreSQL).
+    Migrate {
+        /// The source: a SQLite file or a `postgres://` URL.
+        #[arg(long)]
+        from: String,
+        /// The target, which must hold no site yet.
+        #[arg(long)]
+        to: String,
+    },
+    /// Write one site's whole history (revisions, allocations) as JSON.
+    Export {
+        #[arg(long)]
+        site: String,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, env = "ALLOT_DB", default_value = "allot.db")]
+        db: String,
+    },
+    /// Store a site from an `allot export` file (refused if the site exists).
+    Import {
+        file: PathBuf,
+        /// A SQLite file or a `postgres://` URL.
+        #[arg(long, env = "ALLOT_DB", default_value = "allot.db")]
+        db: String,
+    },
+
     /// Run R rounds of a site under each rotation mode and compare who is
     /// served how often (FORMAT.md §3 "Over time").
     Simulate(SimulateArgs),
@@ -266,6 +296,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             allot::api::startup::serve_blocking(args.into_config()?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Migrate { from, to } => {
+            let source = transfer::open_existing(&from)
+                .with_context(|| format!("database {}", allot::store::describe(&from)))?;
+            let copied = transfer::migrate(&*source, &*open_store(&to)?)?;
+            err(format_args!(
+                "copied {} site(s), {} revision(s), {} allocation(s), {} draw(s)",
+                copied.sites, copied.revisions, copied.allocations, copied.draws
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { site, out, db } => {
+            let store = transfer::open_existing(&db)
+                .with_context(|| format!("database {}", allot::store::describe(&db)))?;
+            let bytes = transfer::export(&*store, &site)?;
+            write_out(out.as_deref(), &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, db } => {
+            let state = transfer::import(&*open_store(&db)?, &read(&file)?)?;
+            err(format_args!(
+                "imported site {} at revision {}",
+                state.id, state.revision
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify { bundle, format } => verify(&bundle, format),
     }
 }
@@ -306,6 +361,11 @@ fn verify(path: &Path, format: CertificateFormat) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn open_store(location: &str) -> Result<std::sync::Arc<dyn allot::store::Store>> {
+    allot::store::open(location)
+        .with_context(|| format!("database {}", allot::store::describe(location)))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -475,15 +535,22 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         engine,
         timings: args.timings,
     };
-    let allocation = match pipeline::solve(&inputs, &options) {
-        Ok(a) => a,
+    let (checked, allocation) = match pipeline::solve_checked(&inputs, &options) {
+        Ok(done) => done,
         Err(PipelineError::Input(problems)) => {
             for p in &problems {
                 err(format_args!("error: {p}"))?;
             }
             return Ok(ExitCode::from(EXIT_INVALID));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => match e.infeasible() {
+            // A policy nobody can satisfy is the input's fault, named by its rule.
+            Some(problem) => {
+                err(format_args!("error: {problem}"))?;
+                return Ok(ExitCode::from(EXIT_INVALID));
+            }
+            None => return Err(e.into()),
+        },
     };
     for w in &allocation.warnings {
         err(format_args!("warning: {w}"))?;
@@ -492,7 +559,6 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
         Format::Json => allot::report::json::allocation_json(&allocation),
         Format::Csv => allot::report::csv::allocation_csv(&allocation),
         Format::Geojson => {
-            let checked = pipeline::check(&inputs).map_err(anyhow::Error::from)?;
             let mut v = serde_json::to_vec_pretty(&allot::report::geojson::allocation_geojson(
                 &checked.site,
                 &allocation,
@@ -535,13 +601,13 @@ fn render(
         LangArg::Zh => allot::report::i18n::Lang::Zh,
         LangArg::En => allot::report::i18n::Lang::En,
     };
-    match allot::report::svg::render_layout(&layout, allocation.as_ref(), lang) {
+    match allot::service::inputs::render_layout(&layout, allocation.as_ref(), lang) {
         Ok(svg) => {
             write_out(out, svg.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(problems) => {
-            for p in &problems.0 {
+            for p in &problems {
                 err(format_args!("error: {p}"))?;
             }
             Ok(ExitCode::from(EXIT_INVALID))

@@ -11,7 +11,15 @@ use std::sync::{Arc, Barrier};
 
 /// A site `tiny` with a roster of four households: revision 2.
 fn app_with_site(tweak: impl FnOnce(&mut allot::api::startup::ServeConfig)) -> (TestApp, String) {
-    let app = spawn_app_with(tweak);
+    app_with_site_on(Backend::Sqlite, tweak)
+}
+
+/// [`app_with_site`] on the given backend.
+fn app_with_site_on(
+    backend: Backend,
+    tweak: impl FnOnce(&mut allot::api::startup::ServeConfig),
+) -> (TestApp, String) {
+    let app = spawn_app_on(backend, tweak);
     let (site, etag) = app.create_site(&tiny_layout("tiny", 4));
     let res = app.write_json(
         Method::PUT,
@@ -358,8 +366,9 @@ fn a_bad_request_gets_its_status_and_problem_and_changes_nothing(
     #[case] bad: Bad,
     #[case] status: u16,
     #[case] slug: &str,
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
 ) {
-    let (app, site) = app_with_site(|c| c.body_limit = 16 * 1024);
+    let (app, site) = app_with_site_on(backend, |c| c.body_limit = 16 * 1024);
     let before = snapshot(&app, &site);
     let res = bad.send(&app, &site);
     let www_authenticate = res
@@ -444,10 +453,11 @@ fn of_two_racing_writes_with_the_same_if_match_exactly_one_wins() {
     assert_eq!(head["revision"], 3);
 }
 
-#[test]
-fn data_survives_a_restart_on_the_same_database_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("allot.db");
+#[rstest]
+fn data_survives_a_restart_on_the_same_database(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let (_dir, db) = fresh_db(backend);
     let app = spawn(config(&db));
     let (site, etag) = app.create_site(&tiny_layout("kept", 3));
     let res = app.write_json(

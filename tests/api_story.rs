@@ -4,6 +4,7 @@ mod api_support;
 
 use api_support::*;
 use reqwest::Method;
+use rstest::rstest;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -104,9 +105,11 @@ fn resources_of(allocation: &Value, household: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn the_staff_story_moves_only_what_the_roster_change_forces() {
-    let app = spawn_app();
+#[rstest]
+fn the_staff_story_moves_only_what_the_roster_change_forces(
+    #[values(Backend::Sqlite, Backend::Postgres)] backend: Backend,
+) {
+    let app = spawn_app_on(backend, |_| {});
     let site = set_up_yixinqiao(&app);
     let (first_id, first, first_bytes) = allocate(&app, &site);
     assert_eq!(first["metrics"]["parking_space"]["supply"], 74);

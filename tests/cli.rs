@@ -189,6 +189,41 @@ fn the_cbc_backend_is_spelled_as_the_readme_and_the_cargo_feature_spell_it() {
 }
 
 #[test]
+fn solve_with_a_policy_nobody_can_satisfy_exits_3_naming_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/small/pin/policy.json").unwrap())
+            .unwrap();
+    // The same space pinned to two households: no allocation can honour both.
+    let mut second = v["pins"][0].clone();
+    second["household"] = "B1-1-101".into();
+    v["pins"].as_array_mut().unwrap().push(second);
+    std::fs::write(&policy, v.to_string()).unwrap();
+    let out = allot()
+        .args([
+            "solve",
+            "--layout",
+            "fixtures/small/pin/layout.geojson",
+            "--households",
+            "fixtures/small/pin/households.json",
+            "--policy",
+        ])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("error: [pin-duplicate-resource]") && l.contains("P2")),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn solve_with_previous_and_round_carries_the_round_and_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("2026.json");

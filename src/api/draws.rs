@@ -5,8 +5,8 @@
 
 use super::auth::Role;
 use super::error::{
-    handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound, ProblemDetails,
-    SolveTimeout, StoreFailure,
+    handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound, SolveTimeout,
+    StoreFailure,
 };
 use super::sites::page_size;
 use super::{blocking, body, path_number, with_time_limit, State};
@@ -109,14 +109,14 @@ handler_error! {
     /// Why `POST /v1/sites/{site}/draws` fails.
     pub enum CommitDrawError {
         /// 401; 403 for viewers, and for staff giving a policy.
-        Auth(AuthError),
-        Body(BodyError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff giving a policy" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         /// A request of the wrong shape, a round too soon, inputs that break a rule (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "A request of the wrong shape, a round too soon, or inputs that break a rule" },
         /// No such site (404); an allocation was stored meanwhile (409).
-        Store(StoreFailure, from StoreError),
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site", 409: "An allocation was stored meanwhile", 503: "The database is busy", 500: "The database failed" },
+        Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -126,9 +126,7 @@ handler_error! {
     request_body(content = CommitBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The committed draw record; `Location` names it", body = Object),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "Another allocation was stored meanwhile", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "A round published less than 60 s from now, or inputs that break a rule", body = ProblemDetails, content_type = "application/problem+json"),
+        CommitDrawError,
     ),
     security(("bearer" = []))
 )]
@@ -186,15 +184,15 @@ pub async fn commit_draw(
 handler_error! {
     /// Why `POST /v1/sites/{site}/draws/{draw}/reveal` fails.
     pub enum RevealDrawError {
-        Auth(AuthError),
-        Body(BodyError),
-        Path(NotFound),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "The token's role may not reveal draws" },
+        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
+        Path(NotFound) { 404: "A draw id that is not a number" },
         /// A signature that does not verify, a seed of the wrong kind (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "A signature that does not verify, or a seed of the wrong kind" },
         /// No such site or draw (404); revealed already (409).
-        Store(StoreFailure, from StoreError),
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or draw", 409: "Revealed already", 503: "The database is busy", 500: "The database failed" },
+        Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -204,9 +202,7 @@ handler_error! {
     request_body(content = RevealBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The allocation the draw revealed; `Location` names it", body = Object),
-        (status = 404, description = "No such site or draw", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "The draw was revealed already", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "A signature that does not verify for the round, or garbage", body = ProblemDetails, content_type = "application/problem+json"),
+        RevealDrawError,
     ),
     security(("bearer" = []))
 )]
@@ -260,12 +256,12 @@ pub async fn reveal_draw(
 handler_error! {
     /// Why reading public draws fails.
     pub enum ReadDrawError {
-        Path(NotFound),
-        Paging(BadRequest),
+        Path(NotFound) { 404: "An id that is not a number" },
+        Paging(BadRequest) { 400: "Bad paging parameters" },
         /// No such site or draw (404).
-        Store(StoreFailure, from StoreError),
-        Invalid(Invalid),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) { 404: "No such site or draw", 503: "The database is busy", 500: "The database failed" },
+        Invalid(Invalid) { 422: "The draw's documents break a rule" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -274,7 +270,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), DrawListQuery),
     responses(
         (status = 200, description = "The draw records, newest first; public", body = DrawPage),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
+        ReadDrawError,
     )
 )]
 /// The site's draws (public, no token).
@@ -305,7 +301,7 @@ pub async fn list_draws(
     params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id")),
     responses(
         (status = 200, description = "The draw record; public", body = Object),
-        (status = 404, description = "No such site or draw", body = ProblemDetails, content_type = "application/problem+json"),
+        ReadDrawError,
     )
 )]
 /// One draw record (public, no token).
@@ -347,7 +343,7 @@ pub async fn public_result(
     params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id")),
     responses(
         (status = 200, description = "The record, the lottery and who holds what (null before the reveal); no roster fields, reasons or bases", body = Object),
-        (status = 404, description = "No such site or draw", body = ProblemDetails, content_type = "application/problem+json"),
+        ReadDrawError,
     )
 )]
 /// A draw's public result (public, no token).
@@ -364,11 +360,11 @@ handler_error! {
     /// Why `GET …/allocations/{id}/bundle` fails.
     pub enum BundleHttpError {
         /// 401; 403 below staff (the bundle holds the roster).
-        Auth(AuthError),
-        Path(NotFound),
-        Store(StoreFailure, from StoreError),
-        Invalid(Invalid),
-        Internal(Internal),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Below staff: the bundle holds the roster" },
+        Path(NotFound) { 404: "An id that is not a number" },
+        Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
+        Invalid(Invalid) { 422: "The allocation's documents break a rule" },
+        Internal(Internal) { 500: "The server failed" },
     }
 }
 
@@ -377,7 +373,7 @@ handler_error! {
     params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id")),
     responses(
         (status = 200, description = "The verification bundle (FORMAT.md §6); `allot verify` checks it", body = Object),
-        (status = 404, description = "No such site or allocation", body = ProblemDetails, content_type = "application/problem+json"),
+        BundleHttpError,
     ),
     security(("bearer" = []))
 )]

@@ -2,11 +2,14 @@
 //! documents themselves, which pass through as JSON).
 
 use super::error::etag;
-use crate::model::{Assignment, Household, Problem, ResourceKind, Unserved};
+use crate::model::{Household, Problem};
 use crate::store::{AllocationMeta, SiteState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
+
+pub use crate::service::allocations::{Change, DiffView, HouseholdView, Moved};
+pub use crate::service::sites::RosterPatch;
 
 /// A stored site's head.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -105,19 +108,6 @@ pub struct RevisionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Vec<Object>)]
     pub households: Option<Vec<Household>>,
-}
-
-/// `PATCH /v1/sites/{site}/households` body.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RosterPatch {
-    /// Households to add, or to replace by id (roster records, FORMAT.md §2).
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub upsert: Vec<Value>,
-    /// Ids of households to remove.
-    #[serde(default)]
-    pub remove: Vec<String>,
 }
 
 /// `POST /v1/sites/{site}/allocations` body (all optional).
@@ -242,71 +232,6 @@ pub struct FormatQuery {
 pub struct RosterQuery {
     /// The worksheet of an `.xlsx` roster to read (default: the first visible one).
     pub sheet: Option<String>,
-}
-
-/// A household that now holds a different set of resources of a kind.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Moved {
-    pub household: String,
-    #[schema(value_type = String)]
-    pub kind: ResourceKind,
-    pub from: Vec<String>,
-    pub to: Vec<String>,
-}
-
-/// A household that gained or lost resources of a kind.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Change {
-    pub household: String,
-    #[schema(value_type = String)]
-    pub kind: ResourceKind,
-    pub resources: Vec<String>,
-}
-
-/// What changed from one allocation to another.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct DiffView {
-    pub site: String,
-    pub from: u64,
-    pub to: u64,
-    /// Held some of the kind in both, but not the same resources.
-    pub moved: Vec<Moved>,
-    /// Held none of the kind before, some now.
-    pub gained: Vec<Change>,
-    /// Held some of the kind before, none now.
-    pub lost: Vec<Change>,
-    /// Households whose holdings of every kind are the same.
-    pub unchanged: u64,
-    /// The later allocation's assignments made by a `trade_up` swap (basis `swap`).
-    #[schema(value_type = Vec<Object>)]
-    pub swapped: Vec<Assignment>,
-}
-
-/// A resident's view: what a household holds, where it waits, and why.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct HouseholdView {
-    pub site: String,
-    pub household: String,
-    /// The allocation answered from (the site's latest); `null` if none yet.
-    pub allocation: Option<u64>,
-    #[schema(value_type = Vec<Object>)]
-    pub assignments: Vec<Assignment>,
-    /// Unserved entries: units short, waitlist place (`null`: nothing in reach) and why.
-    #[schema(value_type = Vec<Object>)]
-    pub waitlist: Vec<Unserved>,
-    /// The household's lottery rank (1-based) in that allocation.
-    pub lottery_rank: Option<u64>,
-    /// Per kind, rounds in a row it ended unserved (the allocation's ledger; 0s left out).
-    #[schema(value_type = Object)]
-    pub waited: std::collections::BTreeMap<ResourceKind, u32>,
-    /// Per kind, its tickets (1 + waited) when the allocation's rotation is `tickets`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
-    pub tickets: Option<std::collections::BTreeMap<ResourceKind, u32>>,
-    /// The current roster record; staff and planners only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
-    pub record: Option<Household>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

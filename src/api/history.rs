@@ -6,11 +6,10 @@
 use super::allocations::language;
 use super::auth::Role;
 use super::error::{
-    handler_error, AuthError, Internal, Invalid, NotAcceptable, NotFound, ProblemDetails,
-    SolveTimeout, StoreFailure,
+    declare, handler_error, AuthError, Internal, Invalid, NotAcceptable, NotFound, SolveTimeout,
+    StoreFailure,
 };
 use super::{blocking, State};
-use crate::report::i18n::Lang;
 use crate::service::history::{self, HistoryError, MAX_HISTORY};
 use crate::service::rounds::{self, SimulateChartError};
 use crate::store::StoreError;
@@ -22,12 +21,12 @@ handler_error! {
     /// Why `GET /v1/sites/{site}/households/{household}/history` fails.
     pub enum HistoryLookupError {
         /// 401; 403 below staff.
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Below staff" },
         /// The household is in none of the site's allocations and not on its roster (404).
-        Unknown(NotFound),
+        Unknown(NotFound) { 404: "No such household" },
         /// No such site (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) [declare::SITE],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -46,9 +45,7 @@ impl From<HistoryError> for HistoryLookupError {
     params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id")),
     responses(
         (status = 200, description = "Per allocation (newest first, at most 100): round, rotation, per kind what the household held and on which basis, units short, waitlist place, waited and (under `tickets`) tickets", body = history::History),
-        (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Below staff", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site or household", body = ProblemDetails, content_type = "application/problem+json"),
+        HistoryLookupError,
     ),
     security(("bearer" = []))
 )]
@@ -84,16 +81,16 @@ handler_error! {
     /// Why `GET /v1/sites/{site}/simulate.svg` fails.
     pub enum SimulateChartFailure {
         /// 401; 403 below staff.
-        Auth(AuthError),
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Below staff" },
         /// A `lang` not offered (406).
-        Language(NotAcceptable),
+        Language(NotAcceptable) { 406: "A language not offered" },
         /// Rounds outside 1–20, or inputs that break rules (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "Rounds outside 1–20, or inputs that break a rule" },
         /// No such site (404).
-        Store(StoreFailure, from StoreError),
+        Store(StoreFailure, from StoreError) [declare::SITE],
         /// The simulation took longer than the limit (503).
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Timeout(SolveTimeout) { 503: "The simulation took longer than the limit" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -112,9 +109,7 @@ impl From<SimulateChartError> for SimulateChartFailure {
     params(("site" = String, Path, description = "Site id"), SimulateQuery),
     responses(
         (status = 200, description = "The simulator's chart: rounds served per household under each rotation mode, for the site's current inputs", content_type = "image/svg+xml", body = String),
-        (status = 403, description = "Below staff", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "No such site", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Rounds outside 1–20, or inputs that break a rule", body = ProblemDetails, content_type = "application/problem+json"),
+        SimulateChartFailure,
     ),
     security(("bearer" = []))
 )]
@@ -127,7 +122,7 @@ pub async fn simulate_chart(
 ) -> Result<HttpResponse, SimulateChartFailure> {
     state.access.require(&req, Role::Staff)?;
     let lang = language(&req, query.lang.as_deref())?;
-    let lang = Lang::from_accept_language(lang.as_deref().unwrap_or(""));
+    let lang = crate::api::lang::of_header(lang.as_deref());
     let rounds = query.rounds.unwrap_or(10);
     let site = path.into_inner();
     let store = state.store.clone();

@@ -7,18 +7,20 @@
 //! - [`allocations`]: stored allocations, renderings, diffs, household lookups;
 //! - [`history`]: a household's history, the simulator's chart;
 //! - [`ops`]: `/healthz`, `/openapi.json`;
-//! - [`auth`], [`body`], [`error`]: tokens and roles, request bodies, problems;
-//! - [`core`]: every call into the allocation core.
+//! - [`auth`], [`body`], [`error`]: tokens and roles, request bodies, problems.
+//!
+//! Handlers authenticate, read the body, call `crate::service` on the
+//! blocking pool and map its typed error; they never touch the store.
 
 pub mod allocations;
 pub mod auth;
 pub mod body;
 pub mod cache;
-pub mod core;
 pub mod draws;
 pub mod dto;
 pub mod error;
 pub mod history;
+pub mod lang;
 pub mod openapi;
 pub mod ops;
 pub mod sites;
@@ -44,6 +46,8 @@ pub struct AppState {
     pub solve_timeout: Duration,
     /// Renderings of stored (immutable) allocations.
     pub cache: cache::RenderCache,
+    /// Checks (walking distances, rules) of stored layouts, for the pages.
+    pub checks: crate::service::checks::LayoutChecks,
     /// Where draw times come from (`--dev --now` starts it at an instant).
     pub clock: Arc<dyn crate::draw::clock::Clock>,
 }
@@ -78,13 +82,7 @@ where
     }
 }
 
-/// The store's `site` path segment: 1–64 of `A–Z a–z 0–9 . _ -`, starting alphanumeric.
-pub fn valid_site_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && id.len() <= 64
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
+pub use crate::service::sites::valid_site_id;
 
 /// A numeric id from the path, or 404 (an id that is not a number names nothing).
 pub fn path_number(value: &str, what: &str) -> Result<u64, NotFound> {
@@ -224,16 +222,6 @@ fn draw_routes(cfg: &mut web::ServiceConfig) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn site_ids_are_short_url_safe_names() {
-        assert!(valid_site_id("yixinqiao-180"));
-        assert!(valid_site_id("a.b_c"));
-        assert!(!valid_site_id(""));
-        assert!(!valid_site_id("-x"));
-        assert!(!valid_site_id("a/b"));
-        assert!(!valid_site_id(&"x".repeat(65)));
-    }
 
     #[test]
     fn if_match_compares_strong_tags_and_star_matches_anything() {

@@ -1,7 +1,7 @@
 //! Operations: health and the OpenAPI document.
 
 use super::dto::Health;
-use super::error::{handler_error, Internal, ProblemDetails, Unavailable};
+use super::error::{declare, handler_error, Internal, Unavailable};
 use super::openapi::ApiDoc;
 use super::{blocking, State};
 use actix_web::HttpResponse;
@@ -11,8 +11,8 @@ handler_error! {
     /// Why `GET /healthz` fails.
     pub enum HealthError {
         /// The database does not answer (503).
-        Unavailable(Unavailable),
-        Internal(Internal),
+        Unavailable(Unavailable) { 503: "The database does not answer" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -20,14 +20,14 @@ handler_error! {
     get, path = "/healthz", tag = "operations",
     responses(
         (status = 200, description = "Serving, and the database answers", body = Health),
-        (status = 503, description = "The database does not answer", body = ProblemDetails, content_type = "application/problem+json"),
+        HealthError,
     )
 )]
 /// Liveness and readiness: answers 200 when the database can be read. No token needed.
 pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
     let store = state.store.clone();
     blocking(move || {
-        store.list_sites(None, 1).map(|_| ()).map_err(|e| {
+        crate::service::sites::ping(store.as_ref()).map_err(|e| {
             HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
         })
     })

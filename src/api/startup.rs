@@ -12,7 +12,7 @@ use super::auth::{Access, Tokens};
 use super::cache::RenderCache;
 use super::error::{ensure_problem, BadRequest, BodyError, NotFound};
 use super::{routes, AppState};
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::{Store, StoreError};
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::ErrorHandlers;
@@ -38,7 +38,7 @@ pub const SHUTDOWN_GRACE_SECS: u64 = 30;
 pub struct ServeConfig {
     /// `host:port`; port 0 picks a free port (tests). Default `127.0.0.1:8080`.
     pub addr: String,
-    /// The SQLite file, created if missing. Default `allot.db`.
+    /// The SQLite file, created if missing, or a `postgres://` URL. Default `allot.db`.
     pub db_path: PathBuf,
     /// Accepted bearer tokens (hashes only).
     pub tokens: Tokens,
@@ -164,7 +164,8 @@ pub struct ServeArgs {
     /// Address to listen on, `host:port` [env ALLOT_ADDR; default 127.0.0.1:8080].
     #[arg(long)]
     pub addr: Option<String>,
-    /// SQLite database file, created if missing [env ALLOT_DB; default allot.db].
+    /// SQLite database file, created if missing, or a PostgreSQL URL
+    /// `postgres://user:password@host:port/db` [env ALLOT_DB; default allot.db].
     #[arg(long = "db")]
     pub db: Option<PathBuf>,
     /// Tokens file: lines `role:<sha256-hex>` or `role <token>` [env ALLOT_TOKENS_FILE, ALLOT_TOKENS].
@@ -292,16 +293,21 @@ impl Application {
         } else {
             Access::Tokens(config.tokens.clone())
         };
-        let store = SqliteStore::open(&config.db_path).map_err(|e: StoreError| {
-            io_error(format!("database {}: {e}", config.db_path.display()))
+        // A `postgres://` URL is PostgreSQL, anything else a SQLite file.
+        let location = config.db_path.to_string_lossy();
+        let store: Arc<dyn Store> = crate::store::open(&location).map_err(|e: StoreError| {
+            io_error(format!(
+                "database {}: {e}",
+                crate::store::describe(&location)
+            ))
         })?;
-        let store: Arc<dyn Store> = Arc::new(store);
         let state = web::Data::new(AppState {
             store,
             access,
             body_limit: config.body_limit,
             solve_timeout: config.solve_timeout,
             cache: RenderCache::new(RENDER_CACHE_BYTES),
+            checks: crate::service::checks::LayoutChecks::new(64),
             clock: match config.now {
                 Some(start) => {
                     tracing::warn!(start, "the clock runs from --now (rehearsals and tests)");
@@ -312,7 +318,7 @@ impl Application {
         });
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();
-        tracing::info!(addr = %listener.local_addr()?, db = %config.db_path.display(), "allot serving");
+        tracing::info!(addr = %listener.local_addr()?, db = %crate::store::describe(&location), "allot serving");
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

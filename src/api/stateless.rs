@@ -1,15 +1,15 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, language, negotiate, render, solve_failure};
+use super::allocations::{accept_language, lang_of, language, negotiate, solve_failure, Rendered};
 use super::auth::Role;
-use super::core::{self, HouseholdsInput, SolveInput};
 use super::dto::{FormatQuery, SolveRequest, ValidationView};
 use super::error::{
-    handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, ProblemDetails,
-    SolveTimeout,
+    declare, handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, SolveTimeout,
 };
 use super::{body, with_time_limit, State};
 use crate::model::{Allocation, Problem};
+use crate::pipeline::{Inputs, RosterInput};
+use crate::service::{allocations, inputs};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -17,15 +17,15 @@ use serde_json::Value;
 handler_error! {
     /// Why `POST /v1/validate` fails.
     pub enum ValidateError {
-        Auth(AuthError),
+        Auth(AuthError) [declare::TOKEN],
         /// A `?format=` other than json or svg (406).
-        Format(NotAcceptable),
-        Body(BodyError),
+        Format(NotAcceptable) { 406: "A `?format=` other than json or svg" },
+        Body(BodyError) [declare::JSON_BODY],
         /// Every error (and warning) of the layout (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "Every error (and warning) found" },
         /// The validation took longer than the limit (503).
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Timeout(SolveTimeout) { 503: "The validation took longer than the limit" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -35,10 +35,7 @@ handler_error! {
     request_body(content = Object, content_type = "application/json", description = "A site layout; or `{\"layout\": …, \"policy\": …}` to check chargers against the policy's cable limit"),
     responses(
         (status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body over the limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Every error (and warning) found", body = ProblemDetails, content_type = "application/problem+json"),
+        ValidateError,
     ),
     security(("bearer" = []))
 )]
@@ -80,12 +77,11 @@ pub async fn validate(
             } else {
                 (value, None)
             };
-            Ok(
-                match core::layout_svg(&layout, policy.as_ref(), lang.as_deref()) {
-                    Some(drawn) => Ok(drawn),
-                    None => Err(core::validate_layout(&layout, policy.as_ref())),
-                },
-            )
+            Ok(inputs::layout_svg(
+                &layout,
+                policy.as_ref(),
+                lang_of(lang.as_deref()),
+            ))
         })
         .await?;
         return match drawn {
@@ -101,9 +97,9 @@ pub async fn validate(
         let wrapped = value.get("type").is_none() && value.get("layout").is_some();
         Ok(if wrapped {
             let layout = value.get("layout").cloned().unwrap_or(Value::Null);
-            core::validate_layout(&layout, value.get("policy"))
+            inputs::validate(&layout, value.get("policy"))
         } else {
-            core::validate_layout(&value, None)
+            inputs::validate(&value, None)
         })
     })
     .await?;
@@ -120,16 +116,16 @@ pub async fn validate(
 handler_error! {
     /// Why `POST /v1/solve` fails.
     pub enum SolveError {
-        Auth(AuthError),
+        Auth(AuthError) [declare::TOKEN],
         /// No rendering the client accepts (406).
-        Format(NotAcceptable),
-        Body(BodyError),
+        Format(NotAcceptable) { 406: "No acceptable rendering" },
+        Body(BodyError) [declare::JSON_BODY],
         /// A request of the wrong shape, inputs that break rules (every
         /// problem listed), or a policy nobody can satisfy (422).
-        Invalid(Invalid),
+        Invalid(Invalid) { 422: "A request of the wrong shape, inputs that break rules (every problem listed), or a policy nobody can satisfy" },
         /// The solve took longer than the limit (503).
-        Timeout(SolveTimeout),
-        Internal(Internal),
+        Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -139,12 +135,7 @@ handler_error! {
     request_body(content = SolveRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The allocation (`?format=` or `Accept` picks the rendering)", body = Object),
-        (status = 400, description = "Malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 406, description = "No acceptable rendering", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "Body over the limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "The inputs break rules: every problem listed", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "The solve took longer than the limit", body = ProblemDetails, content_type = "application/problem+json"),
+        SolveError,
     ),
     security(("bearer" = []))
 )]
@@ -173,23 +164,35 @@ pub async fn solve(
             )
         })?),
     };
-    let input = SolveInput {
+    let input = Inputs {
         layout: request.layout,
-        households: HouseholdsInput::Json(request.households),
+        households: RosterInput::Json(request.households),
         policy: request.policy,
         previous,
         seed: request.seed,
+        round: None,
     };
     let lang = language(&req, query.lang.as_deref())?;
     let rendered = with_time_limit(state.solve_timeout, move || -> Result<_, SolveError> {
-        let allocation = core::solve(&input).map_err(solve_failure::<SolveError>)?;
-        render(format, &allocation, None, lang.as_deref(), || {
-            core::load_site(&input.layout)
-                .map_err(|p| Invalid::new("The layout cannot be loaded", p).into())
+        let allocation = inputs::solve(&input).map_err(solve_failure::<SolveError>)?;
+        let body =
+            allocations::render(format.rendering(lang.as_deref()), &allocation, None, || {
+                inputs::load_site(&input.layout).map_err(SolveError::from)
+            })?;
+        Ok(Rendered {
+            format,
+            body: body.into(),
+            filename: format.filename(&allocation.site),
         })
     })
     .await?;
     Ok(rendered.response())
+}
+
+impl From<crate::service::Corrupt> for SolveError {
+    fn from(c: crate::service::Corrupt) -> Self {
+        Internal::from(c).into()
+    }
 }
 
 #[cfg(test)]

@@ -421,7 +421,7 @@ pub fn verify(bundle: &Bundle) -> Result<Verification, BundleError> {
     };
     let mut recomputed = pipeline::solve(&inputs, &options).map_err(|e| match e {
         PipelineError::Input(problems) => BundleError::Inputs(problems),
-        PipelineError::Solver(message) => BundleError::Solver(message),
+        e => BundleError::Solver(e.solver_message()),
     })?;
     recomputed.draw = bundle.draw.as_ref().map(DrawRecord::committed);
 

@@ -5,11 +5,13 @@
 //!   in planar metres, or every loading problem.
 //! - [`validate()`]: geometry rules 1–7 (errors) and the layout warnings.
 //! - [`walking_distances`]: the unit × resource [`WalkMatrix`].
+//! - [`check_layout`]: all three at once, the [`LayoutCheck`] every caller shares.
 //! - [`LocalProjection`]: WGS84 ↔ local metres, for loading and renderers.
 //!
 //! Typical use: `let site = load_layout(&v)?; let walks = walking_distances(&site);
 //! let report = validate(&site, &policy, Some(&walks));`
 
+pub mod check;
 pub mod crs;
 pub mod load;
 pub mod measure;
@@ -17,6 +19,7 @@ pub mod projection;
 pub mod validate;
 pub mod walk;
 
+pub use check::{check_layout, LayoutCheck};
 pub use load::{load_layout, load_layout_partial, FeatureKind};
 pub use projection::{LocalProjection, WGS84_A, WGS84_F};
 pub use validate::{validate, ValidationReport};

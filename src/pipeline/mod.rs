@@ -16,7 +16,7 @@
 mod build;
 pub mod rounds;
 
-use crate::geometry::{self, ValidationReport};
+use crate::geometry::{self, LayoutCheck, ValidationReport};
 use crate::model::canonical::inputs_sha256;
 use crate::model::policy_parse::{check_pins, parse_policy};
 use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
@@ -24,7 +24,7 @@ use crate::model::{
     Allocation, Household, Mechanism, Policy, Problem, ResourceKind, Rotation, SolverInfo,
     Stability, Swaps,
 };
-use crate::solve::{self, explain, metrics, rotation, swap, Engine};
+use crate::solve::{self, explain, metrics, rotation, swap, Engine, SolveError};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -82,9 +82,17 @@ pub enum PipelineError {
     /// (layout, roster, policy).
     #[error("{} input problem(s); first: {}", .0.len(), .0.first().map(|p| p.to_string()).unwrap_or_default())]
     Input(Vec<Problem>),
-    /// The engine failed (an infeasible policy names its rule here).
-    #[error("solver failed: {0}")]
-    Solver(String),
+    /// The engine refused or failed on one kind: a policy nobody can satisfy
+    /// ([`SolveError::Infeasible`], naming its rule), a malformed instance or
+    /// a backend failure.
+    #[error("solver failed: {kind}: {error}")]
+    Solver {
+        kind: ResourceKind,
+        error: SolveError,
+    },
+    /// The solver of one kind stopped unexpectedly (its thread panicked).
+    #[error("solver failed: {kind}: the solver stopped unexpectedly")]
+    Stopped { kind: ResourceKind },
 }
 
 impl PipelineError {
@@ -92,7 +100,31 @@ impl PipelineError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             PipelineError::Input(p) => p,
-            PipelineError::Solver(_) => &[],
+            PipelineError::Solver { .. } | PipelineError::Stopped { .. } => &[],
+        }
+    }
+
+    /// A policy nobody can satisfy, as the one problem of the policy that
+    /// names the solver's rule (`policy-infeasible`); `None` for any other
+    /// failure.
+    pub fn infeasible(&self) -> Option<Problem> {
+        match self {
+            PipelineError::Solver {
+                kind,
+                error: error @ SolveError::Infeasible { .. },
+            } => {
+                Some(Problem::new("policy-infeasible", format!("{kind}: {error}")).field("policy"))
+            }
+            _ => None,
+        }
+    }
+
+    /// The engine's message without the "solver failed" prefix.
+    pub fn solver_message(&self) -> String {
+        match self {
+            PipelineError::Input(p) => format!("{} input problem(s)", p.len()),
+            PipelineError::Solver { kind, error } => format!("{kind}: {error}"),
+            PipelineError::Stopped { kind } => format!("{kind}: the solver stopped unexpectedly"),
         }
     }
 }
@@ -111,12 +143,10 @@ pub struct Checked {
 pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let default_policy = Policy::default();
 
     // A layout with loading problems is still validated as far as it
     // loaded, so that every problem is reported at once; it is never solved.
-    let (site, load_problems) = geometry::load_layout_partial(&inputs.layout);
-    let layout_loaded = load_problems.is_empty();
-    errors.extend(load_problems.0);
     let households = match &inputs.households {
         RosterInput::Json(v) => parse_roster_json(v).map(|r| (r.households, r.warnings)),
         RosterInput::Csv(b) => parse_roster_csv(b).map(|r| (r.households, r.warnings)),
@@ -129,6 +159,17 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
         }
         RosterInput::Parsed(h) => Ok((h.clone(), Vec::new())),
     };
+    let policy = inputs.policy.as_ref().map(parse_policy);
+    let layout = geometry::check_layout(
+        &inputs.layout,
+        match &policy {
+            None => Some(&default_policy),
+            Some(Ok(p)) => Some(p),
+            Some(Err(_)) => None,
+        },
+    );
+    let layout_loaded = layout.load_errors.is_empty();
+    errors.extend(layout.load_errors);
     let households = match households {
         Ok((h, w)) => {
             warnings.extend(w);
@@ -139,23 +180,17 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
             None
         }
     };
-    let policy = match inputs.policy.as_ref().map(parse_policy) {
-        None => Some(Policy::default()),
+    let policy = match policy {
+        None => Some(default_policy),
         Some(Ok(p)) => Some(p),
         Some(Err(p)) => {
             errors.extend(p.0);
             None
         }
     };
-
-    let mut walks = None;
-    if let (Some(site), Some(policy)) = (&site, &policy) {
-        let w = geometry::walking_distances(site);
-        let report = geometry::validate(site, policy, Some(&w));
-        errors.extend(report.errors);
-        warnings.extend(report.warnings);
-        walks = Some(w);
-    }
+    errors.extend(layout.errors);
+    warnings.extend(layout.warnings);
+    let (site, walks) = (layout.site, layout.walks);
     if let (Some(site), Some(households)) = (&site, &households) {
         errors.extend(check_roster_against_site(households, site));
         if let Some(policy) = &policy {
@@ -194,35 +229,43 @@ pub fn check(inputs: &Inputs) -> Result<Checked, PipelineError> {
 /// given policy's `max_walk_m`/`max_cable_m` or the defaults. Loading errors
 /// and policy errors are reported as errors too.
 pub fn validate_layout(layout: &Value, policy: Option<&Value>) -> ValidationReport {
-    let mut report = ValidationReport::default();
-    let policy = match policy.map(parse_policy) {
-        None => Policy::default(),
-        Some(Ok(p)) => p,
-        Some(Err(p)) => {
-            report.errors.extend(p.0);
-            Policy::default()
-        }
+    check_layout(layout, policy).report()
+}
+
+/// Checks a layout once under a policy document (`None`: the defaults; a
+/// policy with problems: the defaults, its problems first among
+/// `load_errors`): the site as far as it loads, walking distances, errors
+/// and warnings.
+pub fn check_layout(layout: &Value, policy: Option<&Value>) -> LayoutCheck {
+    let (policy, policy_errors) = match policy.map(parse_policy) {
+        None => (Policy::default(), Vec::new()),
+        Some(Ok(p)) => (p, Vec::new()),
+        Some(Err(p)) => (Policy::default(), p.0),
     };
-    let (site, problems) = geometry::load_layout_partial(layout);
-    report.errors.extend(problems.0);
-    if let Some(site) = site {
-        let walks = geometry::walking_distances(&site);
-        let r = geometry::validate(&site, &policy, Some(&walks));
-        report.errors.extend(r.errors);
-        report.warnings.extend(r.warnings);
-    }
-    report
+    let mut check = geometry::check_layout(layout, Some(&policy));
+    check.load_errors.splice(0..0, policy_errors);
+    check
 }
 
 /// Checks the inputs and computes the allocation.
 pub fn solve(inputs: &Inputs, options: &Options) -> Result<Allocation, PipelineError> {
+    solve_checked(inputs, options).map(|(_, allocation)| allocation)
+}
+
+/// Checks the inputs and computes the allocation; returns what was checked
+/// (the site, its walking distances, the parsed roster and policy) with it,
+/// so that renderings need not check again.
+pub fn solve_checked(
+    inputs: &Inputs,
+    options: &Options,
+) -> Result<(Checked, Allocation), PipelineError> {
     let started = Instant::now();
     let checked = check(inputs)?;
     let mut allocation = allocate(&checked, inputs.previous.as_ref(), options)?;
     if options.timings {
         allocation.solver.seconds = (started.elapsed().as_secs_f64() * 1e4).round() / 1e4;
     }
-    Ok(allocation)
+    Ok((checked, allocation))
 }
 
 /// Solves checked inputs.
@@ -299,7 +342,7 @@ pub fn allocate(
             }
         }
         let mut solution = solve::solve(&built.instance, policy.mechanism, engine)
-            .map_err(|e| PipelineError::Solver(format!("{kind}: {e}")))?;
+            .map_err(|error| PipelineError::Solver { kind, error })?;
         let trades = if policy.swaps == Swaps::TradeUp {
             let pins: BTreeSet<(usize, usize)> = built.instance.pins.iter().copied().collect();
             let traded = swap::trade_up(&built.instance, &solution.assigned, &pins);
@@ -332,13 +375,7 @@ pub fn allocate(
                 .collect();
             handles
                 .into_iter()
-                .map(|(kind, h)| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(PipelineError::Solver(format!(
-                            "{kind}: the solver stopped unexpectedly"
-                        )))
-                    })
-                })
+                .map(|(kind, h)| h.join().unwrap_or(Err(PipelineError::Stopped { kind })))
                 .collect()
         }),
         Engine::Milp(_) => ResourceKind::ALL.into_iter().map(one_kind).collect(),
@@ -418,4 +455,44 @@ fn with_previous(households: &[Household], previous: Option<&Allocation>) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(path: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).expect(path)).expect(path)
+    }
+
+    #[test]
+    fn a_resource_pinned_twice_past_the_checks_is_an_infeasible_policy_naming_its_rule() {
+        let dir = "fixtures/small/pin";
+        let inputs = Inputs {
+            layout: read(&format!("{dir}/layout.geojson")),
+            households: RosterInput::Json(read(&format!("{dir}/households.json"))),
+            policy: Some(read(&format!("{dir}/policy.json"))),
+            previous: None,
+            seed: None,
+            round: None,
+        };
+        let mut checked = check(&inputs).expect("the fixture is valid");
+        // The checks refuse a resource pinned twice; the solver must too.
+        let twice = checked.policy.pins[0].clone();
+        checked.policy.pins.push(twice);
+        let err = allocate(&checked, None, &Options::default()).expect_err("infeasible");
+        match &err {
+            PipelineError::Solver {
+                kind: ResourceKind::ParkingSpace,
+                error: SolveError::Infeasible { rule, .. },
+            } => assert_eq!(rule, "pin-twice"),
+            other => panic!("expected an infeasible policy, got {other:?}"),
+        }
+        let problem = err.infeasible().expect("a problem of the policy");
+        assert_eq!(problem.rule, "policy-infeasible");
+        assert_eq!(problem.field.as_deref(), Some("policy"));
+        assert!(problem.message.contains("(pin-twice)"), "{problem}");
+        assert_eq!(json!(err.problems()), json!([]));
+    }
 }

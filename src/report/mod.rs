@@ -6,6 +6,7 @@ pub mod csv;
 pub mod geojson;
 pub mod i18n;
 pub mod json;
+pub mod markup;
 pub mod svg;
 pub mod xlsx;
 

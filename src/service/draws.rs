@@ -97,8 +97,10 @@ impl DrawError {
 fn pipeline_error(e: PipelineError) -> DrawError {
     match e {
         PipelineError::Input(p) => DrawError::Inputs(p),
-        PipelineError::Solver(m) if m.contains("infeasible policy") => DrawError::Infeasible(m),
-        PipelineError::Solver(m) => DrawError::Internal(format!("the solver failed: {m}")),
+        e => match e.infeasible() {
+            Some(_) => DrawError::Infeasible(e.solver_message()),
+            None => DrawError::Internal(format!("the solver failed: {}", e.solver_message())),
+        },
     }
 }
 

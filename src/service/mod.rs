@@ -1,5 +1,62 @@
-//! The stored workflow's rules, between the HTTP layer and the store.
+//! The stored workflow's rules, over any [`Store`](crate::store::Store): what
+//! may be written, what a write must still fit, how an allocation is made
+//! from the stored documents, what changed between two allocations and where
+//! a household stands. No HTTP here: the handlers in `api/` authenticate,
+//! read the body, call one function of this layer and map its typed error.
+//!
+//! One module per resource; the types shared by several of them follow.
 
+pub mod allocations;
+pub mod checks;
+pub mod documents;
 pub mod draws;
 pub mod history;
+pub mod inputs;
 pub mod rounds;
+pub mod sites;
+
+use crate::model::Problem;
+use crate::store::StoreError;
+
+/// A well-formed input that breaks rules: every problem found, and the
+/// warnings found alongside.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{title}: {} problem(s)", problems.len())]
+pub struct Rejected {
+    pub title: &'static str,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+impl Rejected {
+    pub fn new(title: &'static str, problems: Vec<Problem>) -> Rejected {
+        Rejected {
+            title,
+            problems,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A layout with errors, and its warnings.
+    pub fn layout(errors: Vec<Problem>, warnings: Vec<Problem>) -> Rejected {
+        Rejected {
+            title: "The layout breaks the geometry rules",
+            problems: errors,
+            warnings,
+        }
+    }
+}
+
+/// A stored document that no longer reads: the server's fault, never the caller's.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct Corrupt(pub String);
+
+/// Why reading stored documents failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Corrupt(#[from] Corrupt),
+}

@@ -125,8 +125,8 @@ pub fn simulate_svg(
         Err(SimulateError::Pipeline(PipelineError::Input(p))) => {
             Err(SimulateChartError::Request(p))
         }
-        Err(SimulateError::Pipeline(PipelineError::Solver(m))) => {
-            Err(SimulateChartError::Solver(m))
+        Err(SimulateError::Pipeline(e @ PipelineError::Solver { .. })) => {
+            Err(SimulateChartError::Solver(e.to_string()))
         }
         Err(e) => Err(SimulateChartError::Request(vec![Problem::new(
             "simulate",

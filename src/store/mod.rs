@@ -20,13 +20,38 @@
 //!   draw ever gets is its reveal, a compare-and-swap from "not revealed"
 //!   that also appends the allocation it made, in the same transaction.
 
+pub mod postgres;
 pub mod sqlite;
+pub mod transfer;
 
 use crate::model::{DrawRecord, Household, SeedSource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+/// Opens the store a `--db` / `ALLOT_DB` value names: a `postgres://` or
+/// `postgresql://` URL is a PostgreSQL database ([`PgStore`]), anything else
+/// a SQLite file ([`SqliteStore`], created if missing). Both migrate the
+/// schema to this program's version.
+pub fn open(location: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if postgres::is_url(location) {
+        Ok(Arc::new(PgStore::open(location)?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(std::path::Path::new(location))?))
+    }
+}
+
+/// A `--db` value fit for logs: a URL's password is hidden.
+pub fn describe(location: &str) -> String {
+    if postgres::is_url(location) {
+        postgres::redact(location)
+    } else {
+        location.to_string()
+    }
+}
 
 /// What went wrong in the store. Only [`StoreError::Database`] is a fault of
 /// the server; the others are answers about the data.
@@ -69,6 +94,10 @@ pub enum StoreError {
     /// The database is busy beyond the wait limit (another process holds the write lock).
     #[error("the database is busy: {0}")]
     Busy(String),
+    /// The database server cannot be reached (connection lost or refused);
+    /// the pool reconnects on the next request.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     /// A stored document could not be read back (written by another version?).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
@@ -244,6 +273,69 @@ pub struct StoredDraw {
     pub inputs: DrawInputs,
 }
 
+/// One stored revision as written: the part it replaced and its document text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionRecord {
+    pub revision: u64,
+    pub part: Part,
+    pub created: String,
+    /// The document exactly as stored (JSON text).
+    pub body: String,
+}
+
+/// One stored allocation as written, every text byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllocationRow {
+    pub id: u64,
+    pub created: String,
+    pub previous: Option<u64>,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    pub seed: String,
+    /// JSON text of the resolved policy.
+    pub policy: String,
+    /// JSON text of the summary.
+    pub summary: String,
+    /// The allocation document (JSON text).
+    pub body: String,
+}
+
+/// One stored draw as written (FORMAT.md §5), JSON columns as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawRow {
+    pub id: u64,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    pub previous: Option<u64>,
+    /// JSON text of the frozen policy.
+    pub policy: String,
+    pub inputs_sha256: String,
+    pub previous_sha256: Option<String>,
+    pub committed_at: String,
+    /// JSON text of the seed source.
+    pub seed_source: String,
+    pub seed: Option<String>,
+    pub signature: Option<String>,
+    pub revealed_at: Option<String>,
+    pub allocation: Option<u64>,
+    pub allocation_sha256: Option<String>,
+}
+
+/// A site's whole history: its head, every revision, allocation and draw.
+/// What `allot export` writes and `allot import` / `allot migrate` read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteHistory {
+    pub site: SiteState,
+    pub revisions: Vec<RevisionRecord>,
+    pub allocations: Vec<AllocationRow>,
+    #[serde(default)]
+    pub draws: Vec<DrawRow>,
+}
+
 /// Persistence of sites, their revisions and allocations. Implementations are
 /// blocking; the HTTP layer calls them off its async workers.
 pub trait Store: Send + Sync + 'static {
@@ -287,4 +379,10 @@ pub trait Store: Send + Sync + 'static {
         reveal: DrawReveal,
         allocation: NewAllocation,
     ) -> Result<(StoredDraw, AllocationMeta), StoreError>;
+    /// The site's whole history, read in one snapshot (for export and migrate).
+    fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError>;
+    /// Stores a history exported elsewhere, unchanged (timestamps included),
+    /// in one transaction; [`StoreError::SiteExists`] when the id is taken.
+    /// The caller checks the history first ([`transfer::check_history`]).
+    fn import_site(&self, history: &SiteHistory) -> Result<SiteState, StoreError>;
 }

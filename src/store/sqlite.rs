@@ -12,8 +12,9 @@
 mod draws;
 
 use super::{
-    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Part,
-    SiteDocuments, SiteState, Store, StoreError, StoredDraw,
+    AllocationMeta, AllocationRecord, AllocationRow, Change, DrawReveal, DrawRow, NewAllocation,
+    NewDraw, NewSite, Part, RevisionRecord, SiteDocuments, SiteHistory, SiteState, Store,
+    StoreError, StoredDraw,
 };
 use crate::model::Household;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -23,50 +24,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-/// The migrations, in order; `schema_version` holds how many have run.
+/// The migrations, in order (`migrations/sqlite/`, then the draws'); the
+/// table `schema_version` holds how many have run.
 const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE sites (
-    id                TEXT PRIMARY KEY NOT NULL,
-    name              TEXT,
-    revision          INTEGER NOT NULL,
-    layout_revision   INTEGER NOT NULL,
-    roster_revision   INTEGER,
-    policy_revision   INTEGER,
-    households        INTEGER NOT NULL DEFAULT 0,
-    latest_allocation INTEGER,
-    created           TEXT NOT NULL,
-    updated           TEXT NOT NULL
-);
-CREATE TABLE revisions (
-    site     TEXT NOT NULL REFERENCES sites(id),
-    revision INTEGER NOT NULL,
-    part     TEXT NOT NULL CHECK (part IN ('layout', 'roster', 'policy')),
-    body     TEXT NOT NULL,
-    created  TEXT NOT NULL,
-    PRIMARY KEY (site, revision)
-);
-CREATE INDEX revisions_by_part ON revisions (site, part, revision);
-CREATE TABLE allocations (
-    site            TEXT NOT NULL REFERENCES sites(id),
-    id              INTEGER NOT NULL,
-    previous        INTEGER,
-    revision        INTEGER NOT NULL,
-    layout_revision INTEGER NOT NULL,
-    roster_revision INTEGER,
-    policy_revision INTEGER,
-    seed            TEXT NOT NULL,
-    policy          TEXT NOT NULL,
-    summary         TEXT NOT NULL,
-    body            BLOB NOT NULL,
-    created         TEXT NOT NULL,
-    PRIMARY KEY (site, id)
-);
-CREATE TRIGGER allocations_are_immutable BEFORE UPDATE ON allocations
-BEGIN SELECT RAISE(ABORT, 'allocations are immutable'); END;
-"#,
+    include_str!("../../migrations/sqlite/0001_initial.sql"),
     draws::MIGRATION,
 ];
+
+/// The draws' columns as export and import copy them (after `site`).
+const DRAW_COLUMNS: &str = "id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source, seed, signature, revealed_at, allocation, allocation_sha256";
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 const READERS: usize = 4;
@@ -597,6 +563,217 @@ impl Store for SqliteStore {
     ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
         draws::reveal_draw(&mut lock(&self.writer), site, draw, reveal, allocation)
     }
+
+    fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError> {
+        let mut conn = self.reader();
+        // One read transaction: the head and every row from the same snapshot.
+        let tx = conn.transaction().map_err(db)?;
+        let head = load_site(&tx, site)?;
+        let revisions = {
+            let mut stmt = tx
+                .prepare("SELECT revision, part, created, body FROM revisions WHERE site = ?1 ORDER BY revision")
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![site], |r| {
+                    Ok((
+                        to_u64(r.get(0)?),
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)?
+        };
+        let revisions = revisions
+            .into_iter()
+            .map(|(revision, part, created, body)| {
+                Ok(RevisionRecord {
+                    revision,
+                    part: match part.as_str() {
+                        "layout" => Part::Layout,
+                        "roster" => Part::Roster,
+                        "policy" => Part::Policy,
+                        other => {
+                            return Err(StoreError::Corrupt(format!("unknown part `{other}`")))
+                        }
+                    },
+                    created,
+                    body,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let allocations = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT id, created, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body \
+                     FROM allocations WHERE site = ?1 ORDER BY id",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![site], |r| {
+                    Ok((
+                        AllocationRow {
+                            id: to_u64(r.get(0)?),
+                            created: r.get(1)?,
+                            previous: opt_u64(r.get(2)?),
+                            revision: to_u64(r.get(3)?),
+                            layout_revision: to_u64(r.get(4)?),
+                            roster_revision: opt_u64(r.get(5)?),
+                            policy_revision: opt_u64(r.get(6)?),
+                            seed: r.get(7)?,
+                            policy: r.get(8)?,
+                            summary: r.get(9)?,
+                            body: String::new(),
+                        },
+                        r.get::<_, Vec<u8>>(10)?,
+                    ))
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)?
+        };
+        let allocations = allocations
+            .into_iter()
+            .map(|(mut row, body)| {
+                row.body = String::from_utf8(body).map_err(|_| {
+                    StoreError::Corrupt(format!("allocation {} is not UTF-8 text", row.id))
+                })?;
+                Ok(row)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let draws = {
+            let mut stmt = tx
+                .prepare(&format!(
+                    "SELECT {DRAW_COLUMNS} FROM draws WHERE site = ?1 ORDER BY id"
+                ))
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![site], |r| {
+                    Ok(DrawRow {
+                        id: to_u64(r.get(0)?),
+                        revision: to_u64(r.get(1)?),
+                        layout_revision: to_u64(r.get(2)?),
+                        roster_revision: opt_u64(r.get(3)?),
+                        policy_revision: opt_u64(r.get(4)?),
+                        previous: opt_u64(r.get(5)?),
+                        policy: r.get(6)?,
+                        inputs_sha256: r.get(7)?,
+                        previous_sha256: r.get(8)?,
+                        committed_at: r.get(9)?,
+                        seed_source: r.get(10)?,
+                        seed: r.get(11)?,
+                        signature: r.get(12)?,
+                        revealed_at: r.get(13)?,
+                        allocation: opt_u64(r.get(14)?),
+                        allocation_sha256: r.get(15)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)?
+        };
+        Ok(SiteHistory {
+            site: head,
+            revisions,
+            allocations,
+            draws,
+        })
+    }
+
+    fn import_site(&self, history: &SiteHistory) -> Result<SiteState, StoreError> {
+        let s = &history.site;
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let inserted = tx
+            .execute(
+                &format!("INSERT INTO sites ({SITE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING"),
+                params![
+                    s.id,
+                    s.name,
+                    to_i64(s.revision),
+                    to_i64(s.layout_revision),
+                    s.roster_revision.map(to_i64),
+                    s.policy_revision.map(to_i64),
+                    to_i64(s.households),
+                    s.latest_allocation.map(to_i64),
+                    s.created,
+                    s.updated
+                ],
+            )
+            .map_err(db)?;
+        if inserted != 1 {
+            return Err(StoreError::SiteExists(s.id.clone()));
+        }
+        {
+            let mut stmt = tx
+                .prepare("INSERT INTO revisions (site, revision, part, body, created) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(db)?;
+            for r in &history.revisions {
+                stmt.execute(params![
+                    s.id,
+                    to_i64(r.revision),
+                    r.part.as_str(),
+                    r.body,
+                    r.created
+                ])
+                .map_err(db)?;
+            }
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(db)?;
+            for a in &history.allocations {
+                stmt.execute(params![
+                    s.id,
+                    to_i64(a.id),
+                    a.previous.map(to_i64),
+                    to_i64(a.revision),
+                    to_i64(a.layout_revision),
+                    a.roster_revision.map(to_i64),
+                    a.policy_revision.map(to_i64),
+                    a.seed,
+                    a.policy,
+                    a.summary,
+                    a.body.as_bytes(),
+                    a.created
+                ])
+                .map_err(db)?;
+            }
+            let mut stmt = tx
+                .prepare(&format!(
+                    "INSERT INTO draws (site, {DRAW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+                ))
+                .map_err(db)?;
+            for d in &history.draws {
+                stmt.execute(params![
+                    s.id,
+                    to_i64(d.id),
+                    to_i64(d.revision),
+                    to_i64(d.layout_revision),
+                    d.roster_revision.map(to_i64),
+                    d.policy_revision.map(to_i64),
+                    d.previous.map(to_i64),
+                    d.policy,
+                    d.inputs_sha256,
+                    d.previous_sha256,
+                    d.committed_at,
+                    d.seed_source,
+                    d.seed,
+                    d.signature,
+                    d.revealed_at,
+                    d.allocation.map(to_i64),
+                    d.allocation_sha256
+                ])
+                .map_err(db)?;
+            }
+        }
+        let state = load_site(&tx, &s.id)?;
+        tx.commit().map_err(db)?;
+        Ok(state)
+    }
 }
 
 #[cfg(test)]
@@ -634,139 +811,6 @@ mod tests {
             summary: json!({"parking_space": {"served": 1}}),
             body: b"{\"site\":\"s\"}".to_vec(),
         }
-    }
-
-    #[test]
-    fn every_write_makes_a_new_revision_and_old_revisions_stay_readable() {
-        let (_dir, store) = store();
-        let created = store.create_site(new_site("s")).unwrap();
-        assert_eq!((created.revision, created.layout_revision), (1, 1));
-        assert_eq!(created.roster_revision, None);
-        let roster = vec![Household::new("H1", "B1", "1")];
-        let after_roster = store.write("s", 1, Change::Roster(roster.clone())).unwrap();
-        assert_eq!(
-            (after_roster.revision, after_roster.roster_revision),
-            (2, Some(2))
-        );
-        assert_eq!(after_roster.households, 1);
-        let after_layout = store.write("s", 2, Change::Layout(layout("Two"))).unwrap();
-        assert_eq!(after_layout.revision, 3);
-        assert_eq!(after_layout.name.as_deref(), Some("Two"));
-
-        let now = store.documents("s", None).unwrap();
-        assert_eq!(
-            (now.revision, now.layout_revision, now.roster_revision),
-            (3, 3, Some(2))
-        );
-        assert_eq!(now.roster, roster);
-        let first = store.documents("s", Some(1)).unwrap();
-        assert_eq!(first.layout, layout("One"));
-        assert!(first.roster.is_empty());
-        assert!(matches!(
-            store.documents("s", Some(4)),
-            Err(StoreError::NoRevision { revision: 4, .. })
-        ));
-    }
-
-    #[test]
-    fn a_write_based_on_an_old_revision_is_refused_and_changes_nothing() {
-        let (_dir, store) = store();
-        store.create_site(new_site("s")).unwrap();
-        store
-            .write("s", 1, Change::Policy(json!({"priority": []})))
-            .unwrap();
-        let err = store.write("s", 1, Change::Policy(json!({"priority": ["elderly"]})));
-        assert!(matches!(
-            err,
-            Err(StoreError::Stale {
-                current: 2,
-                expected: 1,
-                ..
-            })
-        ));
-        let docs = store.documents("s", None).unwrap();
-        assert_eq!(docs.revision, 2);
-        assert_eq!(docs.policy, Some(json!({"priority": []})));
-    }
-
-    #[test]
-    fn a_duplicate_site_id_and_an_unknown_site_are_reported() {
-        let (_dir, store) = store();
-        store.create_site(new_site("s")).unwrap();
-        assert!(matches!(
-            store.create_site(new_site("s")),
-            Err(StoreError::SiteExists(_))
-        ));
-        assert!(matches!(store.site("t"), Err(StoreError::NoSite(_))));
-        assert!(matches!(
-            store.write("t", 1, Change::Policy(json!({}))),
-            Err(StoreError::NoSite(_))
-        ));
-        assert!(matches!(
-            store.allocation("s", 1),
-            Err(StoreError::NoAllocation { .. })
-        ));
-        assert!(matches!(
-            store.allocation("t", 1),
-            Err(StoreError::NoSite(_))
-        ));
-    }
-
-    #[test]
-    fn sites_are_listed_in_pages_by_id() {
-        let (_dir, store) = store();
-        for id in ["c", "a", "b"] {
-            store.create_site(new_site(id)).unwrap();
-        }
-        let first: Vec<_> = store
-            .list_sites(None, 2)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        assert_eq!(first, ["a", "b"]);
-        let rest: Vec<_> = store
-            .list_sites(Some("b"), 2)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        assert_eq!(rest, ["c"]);
-    }
-
-    #[test]
-    fn allocations_are_appended_numbered_and_must_follow_the_latest() {
-        let (_dir, store) = store();
-        store.create_site(new_site("s")).unwrap();
-        let a1 = store.add_allocation("s", allocation(None)).unwrap();
-        assert_eq!((a1.id, a1.previous), (1, None));
-        assert!(matches!(
-            store.add_allocation("s", allocation(None)),
-            Err(StoreError::AllocationRace {
-                current: Some(1),
-                ..
-            })
-        ));
-        let a2 = store.add_allocation("s", allocation(Some(1))).unwrap();
-        assert_eq!((a2.id, a2.previous), (2, Some(1)));
-        assert_eq!(store.site("s").unwrap().latest_allocation, Some(2));
-        let listed: Vec<_> = store
-            .allocations("s", None, 10)
-            .unwrap()
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-        assert_eq!(listed, [2, 1]);
-        let older: Vec<_> = store
-            .allocations("s", Some(2), 10)
-            .unwrap()
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-        assert_eq!(older, [1]);
-        let record = store.allocation("s", 1).unwrap();
-        assert_eq!(record.body, b"{\"site\":\"s\"}");
-        assert_eq!(record.meta.summary, json!({"parking_space": {"served": 1}}));
     }
 
     #[test]

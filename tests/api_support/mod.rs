@@ -13,6 +13,40 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// The real PostgreSQL of the tests (see `tests/pg_support`).
+#[path = "../pg_support/mod.rs"]
+pub mod pg;
+
+/// The database a test server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database of `backend`: its `db_path` (a file or a URL),
+/// and the folder to keep while it is used.
+pub fn fresh_db(backend: Backend) -> (Option<tempfile::TempDir>, PathBuf) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("allot.db");
+            (Some(dir), path)
+        }
+        Backend::Postgres => (None, PathBuf::from(pg::fresh_database())),
+    }
+}
+
+/// A server on a fresh database of `backend`, configuration adjusted by `tweak`.
+pub fn spawn_app_on(backend: Backend, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
+    let (dir, db) = fresh_db(backend);
+    let mut cfg = config(&db);
+    tweak(&mut cfg);
+    let mut app = spawn(cfg);
+    app._dir = dir;
+    app
+}
+
 pub const PLANNER: &str = "planner-token-0123456789";
 pub const STAFF: &str = "staff-token-0123456789";
 pub const VIEWER: &str = "viewer-token-0123456789";

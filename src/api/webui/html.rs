@@ -3,21 +3,8 @@
 
 use crate::report::i18n::{t, Lang};
 
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML content and attribute values (the renderers' escaper).
+pub use crate::report::markup::escape as esc;
 
 /// Percent-encodes a query or path value (RFC 3986 unreserved characters kept).
 pub fn enc(s: &str) -> String {

@@ -31,15 +31,14 @@ pub mod pages;
 pub mod rounds_page;
 
 use self::html::{url, Frame};
-use super::allocations::{self, negotiate, Format};
+use super::allocations::{negotiate, Format};
 use super::auth::{Access, Role};
-use super::error::{handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
-use super::sites::stored_site;
-use super::{blocking, core, State};
-use crate::model::Allocation;
+use super::error::{declare, handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
+use super::sites::from_service;
+use super::{blocking, State};
 use crate::report::i18n::{t, Lang};
-use crate::report::svg::{render_svg_with, RenderOptions};
-use crate::store::{AllocationMeta, AllocationRecord, SiteState, StoreError};
+use crate::service::allocations;
+use crate::store::StoreError;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -97,7 +96,7 @@ pub struct LoginForm {
 /// `?lang=` if it names a language we have, else `Accept-Language`.
 pub fn page_lang(req: &HttpRequest, query: Option<&str>) -> Lang {
     query.and_then(Lang::parse).unwrap_or_else(|| {
-        Lang::from_accept_language(
+        super::lang::from_accept_language(
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
@@ -176,12 +175,12 @@ handler_error! {
     /// Why a web page or download fails (answered as an HTML page).
     pub enum PageError {
         /// An allocation id that is not a number (404).
-        NotFound(NotFound),
+        NotFound(NotFound) { 404: "An allocation id that is not a number" },
         /// A download format that is not offered (406).
-        Format(NotAcceptable),
+        Format(NotAcceptable) { 406: "A download format that is not offered" },
         /// No such site or allocation (404).
-        Store(StoreFailure, from StoreError),
-        Internal(Internal),
+        Store(StoreFailure, from StoreError) [declare::ALLOCATION],
+        Internal(Internal) [declare::SERVER],
     }
 }
 
@@ -209,7 +208,11 @@ async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> 
         return to_login(&req, lang);
     };
     let store = state.store.clone();
-    match blocking(move || -> Result<_, PageError> { Ok(store.list_sites(None, 500)?) }).await {
+    match blocking(move || -> Result<_, PageError> {
+        Ok(crate::service::sites::list(store.as_ref(), None, 500)?.0)
+    })
+    .await
+    {
         Ok(sites) => {
             let f = frame(lang, "/", &state.access, Some(role));
             html(StatusCode::OK, pages::sites_page(&f, &sites))
@@ -269,80 +272,7 @@ async fn logout(req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse 
         .finish()
 }
 
-fn parse_allocation(record: &AllocationRecord) -> Result<Allocation, Internal> {
-    serde_json::from_slice(&record.body).map_err(|e| {
-        Internal(format!(
-            "stored allocation {} of {} is unreadable: {e}",
-            record.meta.id, record.meta.site
-        ))
-    })
-}
-
-/// What the site page is made from, read off the async workers.
-struct SiteData {
-    head: SiteState,
-    metas: Vec<AllocationMeta>,
-    shown: Option<(AllocationMeta, Allocation)>,
-    diff: Option<super::dto::DiffView>,
-    svg: String,
-}
-
-fn load_site_page(
-    store: &dyn crate::store::Store,
-    site: &str,
-    pick: Option<u64>,
-    household: Option<&str>,
-    lang: Lang,
-) -> Result<SiteData, PageError> {
-    let head = store.site(site)?;
-    let metas = store.allocations(site, None, 100)?;
-    let shown = match pick.or(head.latest_allocation) {
-        Some(id) => {
-            let record = store.allocation(site, id)?;
-            let allocation = parse_allocation(&record)?;
-            Some((record.meta, allocation))
-        }
-        None => None,
-    };
-    let diff = match &shown {
-        Some((meta, a)) => match meta.previous {
-            Some(prev) => {
-                let before = parse_allocation(&store.allocation(site, prev)?)?;
-                Some(allocations::diff(site, prev, &before, meta.id, a))
-            }
-            None => None,
-        },
-        None => None,
-    };
-    // The plan as the shown allocation saw it, else the current layout, with
-    // the layout's warnings in orange.
-    let revision = shown.as_ref().map(|(m, _)| m.layout_revision);
-    let docs = store.documents(site, revision.or(Some(head.revision)))?;
-    let site_model = stored_site(&docs)?;
-    let report = core::validate_layout(&docs.layout, docs.policy.as_ref());
-    let highlight: Vec<String> = match (&shown, household) {
-        (Some((_, a)), Some(h)) => a
-            .assignments
-            .iter()
-            .filter(|x| x.household == h.trim())
-            .map(|x| x.resource.clone())
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut opts = RenderOptions::new(lang);
-    opts.allocation = shown.as_ref().map(|(_, a)| a);
-    opts.warnings = &report.warnings;
-    opts.errors = &report.errors;
-    opts.highlight = &highlight;
-    let svg = render_svg_with(&site_model, &opts);
-    Ok(SiteData {
-        head,
-        metas,
-        shown,
-        diff,
-        svg,
-    })
-}
+from_service!(read: PageError);
 
 async fn site(
     state: State,
@@ -371,15 +301,23 @@ async fn site(
         .clone()
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty());
-    let store = state.store.clone();
+    let shared = state.clone();
     let (site_id, hh) = (site.clone(), household.clone());
-    let data =
-        match blocking(move || load_site_page(store.as_ref(), &site_id, pick, hh.as_deref(), lang))
-            .await
-        {
-            Ok(d) => d,
-            Err(e) => return error_html(lang, &state.access, Some(role), &e),
-        };
+    let data = match blocking(move || -> Result<_, PageError> {
+        Ok(allocations::overview(
+            shared.store.as_ref(),
+            &shared.checks,
+            &site_id,
+            pick,
+            hh.as_deref(),
+            lang,
+        )?)
+    })
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => return error_html(lang, &state.access, Some(role), &e),
+    };
     let path = format!("/sites/{site}");
     let mut f = frame(lang, &path, &state.access, Some(role));
     if let Some(h) = &household {
@@ -448,21 +386,9 @@ async fn download(
     };
     let store = state.store.clone();
     let site_id = site.clone();
+    let rendering = format.rendering(Some(lang.tag()));
     let rendered = blocking(move || -> Result<_, PageError> {
-        let record = store.allocation(&site_id, id)?;
-        let allocation = parse_allocation(&record)?;
-        let layout_revision = record.meta.layout_revision;
-        allocations::render(
-            format,
-            &allocation,
-            Some(record.body.clone()),
-            Some(lang.tag()),
-            || {
-                Ok(stored_site(
-                    &store.documents(&site_id, Some(layout_revision))?,
-                )?)
-            },
-        )
+        Ok(allocations::render_stored(store.as_ref(), &site_id, id, rendering)?.0)
     })
     .await;
     match rendered {
@@ -481,7 +407,7 @@ async fn download(
                     header::CONTENT_DISPOSITION,
                     format!("attachment; filename=\"{site}-allocation-{id}.{ext}\""),
                 ))
-                .body(r.body)
+                .body(r)
         }
         Err(e) => fail(e),
     }

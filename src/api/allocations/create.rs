@@ -1,0 +1,126 @@
+//! `POST /v1/sites/{site}/allocations`: allocate the site's latest revision.
+
+use super::solve_failure;
+use crate::api::auth::Role;
+use crate::api::dto::AllocateRequest;
+use crate::api::error::{
+    declare, handler_error, AuthError, BodyError, Internal, Invalid, SolveTimeout, StoreFailure,
+};
+use crate::api::{blocking, body, with_time_limit, State};
+use crate::model::Problem;
+use crate::service::allocations::{self, AllocateError, Run};
+use crate::service::ReadError;
+
+use crate::store::StoreError;
+use actix_web::http::header;
+use actix_web::web::{self, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+
+handler_error! {
+    /// Why `POST /v1/sites/{site}/allocations` fails.
+    pub enum CreateAllocationError {
+        /// 401; 403 for viewers, and for staff giving a policy.
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff giving a policy" },
+        Body(BodyError) [declare::JSON_BODY],
+        /// A request of the wrong shape, inputs that break a rule, or a policy
+        /// nobody can satisfy (422).
+        Invalid(Invalid) { 422: "A request of the wrong shape, inputs that break a rule, or a policy nobody can satisfy" },
+        /// No such site (404); another allocation was stored meanwhile (409).
+        Store(StoreFailure, from StoreError) { 404: "No such site", 409: "Another allocation was stored meanwhile", 503: "The database is busy", 500: "The database failed" },
+        /// The solve took longer than the limit (503).
+        Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
+        Internal(Internal) [declare::SERVER],
+    }
+}
+
+#[utoipa::path(
+    post, path = "/v1/sites/{site}/allocations", tag = "allocations",
+    params(("site" = String, Path, description = "Site id")),
+    request_body(content = AllocateRequest, content_type = "application/json", description = "Optional: a policy and/or seed for this run; an empty body uses the stored ones"),
+    responses(
+        (status = 201, description = "The allocation, stored; `Location` names it", body = Object),
+        CreateAllocationError,
+    ),
+    security(("bearer" = []))
+)]
+/// Allocates the site's latest revision (staff); the latest allocation is `previous`.
+pub async fn create_allocation(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, CreateAllocationError> {
+    let role = state.access.require(&req, Role::Staff)?;
+    let site = path.into_inner();
+    body::media_type(&req, &[body::MediaType::Json])?;
+    let bytes = body::read(&req, payload, state.body_limit).await?;
+    let request: AllocateRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
+        AllocateRequest::default()
+    } else {
+        serde_json::from_value(body::json(&bytes)?).map_err(|e| {
+            Invalid::new(
+                "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
+                vec![Problem::new("allocate-shape", e.to_string())],
+            )
+        })?
+    };
+    if request.policy.is_some() && role < Role::Planner {
+        // A run under another policy becomes the site's latest allocation:
+        // that is a planner's decision (staff may still give a seed).
+        return Err(AuthError::Forbidden {
+            needed: Role::Planner,
+            have: role,
+        }
+        .into());
+    }
+    let run = Run {
+        choice: request.round_choice(),
+        policy: request.policy,
+        seed: request.seed,
+    };
+    let store = state.store.clone();
+    let site_id = site.clone();
+    let prepared = blocking(move || -> Result<_, CreateAllocationError> {
+        Ok(allocations::prepare(store.as_ref(), &site_id, run)?)
+    })
+    .await?;
+    let (prepared, allocation) = with_time_limit(
+        state.solve_timeout,
+        move || -> Result<_, CreateAllocationError> {
+            let allocation =
+                allocations::solve(&prepared).map_err(solve_failure::<CreateAllocationError>)?;
+            Ok((prepared, allocation))
+        },
+    )
+    .await?;
+    let store = state.store.clone();
+    let (meta, bytes) = blocking(move || -> Result<_, CreateAllocationError> {
+        Ok(allocations::record(store.as_ref(), &prepared, &allocation)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/sites/{site}/allocations/{}", meta.id),
+        ))
+        .insert_header(("Allocation-Id", meta.id.to_string()))
+        .content_type("application/json")
+        .body(bytes))
+}
+
+impl From<ReadError> for CreateAllocationError {
+    fn from(e: ReadError) -> Self {
+        AllocateError::from(e).into()
+    }
+}
+
+impl From<AllocateError> for CreateAllocationError {
+    fn from(e: AllocateError) -> Self {
+        match e {
+            AllocateError::Store(s) => s.into(),
+            AllocateError::Rejected(r) => r.into(),
+            e @ AllocateError::Solver(_) => Internal(e.to_string()).into(),
+            AllocateError::Corrupt(c) => Internal::from(c).into(),
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The reads of stored allocations: the list, one in a rendering, the diff
+//! of two, and a household's standing in the latest.
+
+use super::{language, negotiate, Format, Rendered};
+use crate::api::auth::Role;
+use crate::api::dto::{
+    AllocationListQuery, AllocationPage, AllocationSummary, DiffView, FormatQuery, HouseholdView,
+};
+use crate::api::error::{
+    declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
+};
+use crate::api::sites::{from_service, page_size};
+use crate::api::{blocking, path_number, State};
+use crate::service::allocations::{self, StandingError};
+use crate::service::ReadError;
+
+use crate::store::StoreError;
+use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse};
+use std::sync::Arc;
+
+from_service!(read: GetAllocationError, DiffAllocationsError);
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/allocations` fails.
+    pub enum ListAllocationsError {
+        Auth(AuthError) [declare::TOKEN],
+        /// A `limit` outside 1–500 (400).
+        Paging(BadRequest) { 400: "Bad paging parameters" },
+        /// No such site (404).
+        Store(StoreFailure, from StoreError) [declare::SITE],
+        Internal(Internal) [declare::SERVER],
+    }
+}
+
+#[utoipa::path(
+    get, path = "/v1/sites/{site}/allocations", tag = "allocations",
+    params(("site" = String, Path, description = "Site id"), AllocationListQuery),
+    responses(
+        (status = 200, description = "Allocations, newest first: id, created, revisions used, headline metrics", body = AllocationPage),
+        ListAllocationsError,
+    ),
+    security(("bearer" = []))
+)]
+/// Lists a site's allocations.
+pub async fn list_allocations(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<AllocationListQuery>,
+) -> Result<HttpResponse, ListAllocationsError> {
+    state.access.require(&req, Role::Viewer)?;
+    let limit = page_size(query.limit)?;
+    let before = query.before;
+    let site = path.into_inner();
+    let store = state.store.clone();
+    let (rows, next) = blocking(move || -> Result<_, ListAllocationsError> {
+        Ok(allocations::list(store.as_ref(), &site, before, limit)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(AllocationPage {
+        allocations: rows.into_iter().map(AllocationSummary::from).collect(),
+        next,
+    }))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/allocations/{id}` fails.
+    pub enum GetAllocationError {
+        Auth(AuthError) [declare::TOKEN],
+        /// An id that is not a number (404).
+        Path(NotFound) { 404: "An id that is not a number" },
+        /// No rendering the client accepts (406).
+        Format(NotAcceptable) { 406: "No acceptable rendering" },
+        /// No such site or allocation (404).
+        Store(StoreFailure, from StoreError) [declare::ALLOCATION],
+        Internal(Internal) [declare::SERVER],
+    }
+}
+
+#[utoipa::path(
+    get, path = "/v1/sites/{site}/allocations/{id}", tag = "allocations",
+    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id"), FormatQuery),
+    responses(
+        (status = 200, description = "The allocation", content(
+            (Object = "application/json"), (String = "text/csv"), (Object = "application/geo+json"), (String = "image/svg+xml"))),
+        GetAllocationError,
+    ),
+    security(("bearer" = []))
+)]
+/// One allocation, as JSON, CSV, GeoJSON or SVG.
+pub async fn get_allocation(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<FormatQuery>,
+) -> Result<HttpResponse, GetAllocationError> {
+    state.access.require(&req, Role::Viewer)?;
+    let (site, id) = path.into_inner();
+    let id = path_number(&id, "allocation")?;
+    let format = negotiate(&req, query.format.as_deref())?;
+    let lang = language(&req, query.lang.as_deref())?;
+    let key = (
+        site.clone(),
+        id,
+        format.content_type(),
+        if matches!(format, Format::Svg | Format::Xlsx) {
+            lang.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+    );
+    if let Some(hit) = state.cache.get(&key) {
+        return Ok(hit.response());
+    }
+    let store = state.store.clone();
+    let rendering = format.rendering(lang.as_deref());
+    let (body, allocation_site) = blocking(move || -> Result<_, GetAllocationError> {
+        Ok(allocations::render_stored(
+            store.as_ref(),
+            &site,
+            id,
+            rendering,
+        )?)
+    })
+    .await?;
+    let rendered = Arc::new(Rendered {
+        format,
+        body: body.into(),
+        filename: format.filename(&allocation_site),
+    });
+    state.cache.put(key, rendered.clone());
+    Ok(rendered.response())
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/allocations/{id}/diff/{other}` fails.
+    pub enum DiffAllocationsError {
+        Auth(AuthError) [declare::TOKEN],
+        /// An id that is not a number (404).
+        Path(NotFound) { 404: "An id that is not a number" },
+        /// No such site or allocation (404).
+        Store(StoreFailure, from StoreError) [declare::ALLOCATION],
+        Internal(Internal) [declare::SERVER],
+    }
+}
+
+#[utoipa::path(
+    get, path = "/v1/sites/{site}/allocations/{id}/diff/{other}", tag = "allocations",
+    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "The earlier allocation"), ("other" = u64, Path, description = "The later allocation")),
+    responses(
+        (status = 200, description = "Who moved, gained and lost, per kind", body = DiffView),
+        DiffAllocationsError,
+    ),
+    security(("bearer" = []))
+)]
+/// What changed from allocation `id` to allocation `other`.
+pub async fn diff_allocations(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, DiffAllocationsError> {
+    state.access.require(&req, Role::Viewer)?;
+    let (site, id, other) = path.into_inner();
+    let id = path_number(&id, "allocation")?;
+    let other = path_number(&other, "allocation")?;
+    let store = state.store.clone();
+    let view: DiffView = blocking(move || -> Result<_, DiffAllocationsError> {
+        Ok(allocations::diff_stored(store.as_ref(), &site, id, other)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+handler_error! {
+    /// Why `GET /v1/sites/{site}/households/{household}` fails.
+    pub enum HouseholdLookupError {
+        Auth(AuthError) [declare::TOKEN],
+        /// The household is neither on the roster nor in the latest draw (404).
+        Unknown(NotFound) { 404: "The household is neither on the roster nor in the latest draw" },
+        /// No such site (404).
+        Store(StoreFailure, from StoreError) [declare::SITE],
+        Internal(Internal) [declare::SERVER],
+    }
+}
+
+#[utoipa::path(
+    get, path = "/v1/sites/{site}/households/{household}", tag = "allocations",
+    params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id")),
+    responses(
+        (status = 200, description = "What the household holds, its waitlist places and why (its roster record for staff)", body = HouseholdView),
+        HouseholdLookupError,
+    ),
+    security(("bearer" = []))
+)]
+/// A household's assignments, waitlist places and reasons in the latest allocation.
+pub async fn get_household(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, HouseholdLookupError> {
+    let role = state.access.require(&req, Role::Viewer)?;
+    let (site, household) = path.into_inner();
+    let store = state.store.clone();
+    let view: HouseholdView = blocking(move || -> Result<_, HouseholdLookupError> {
+        Ok(allocations::standing(
+            store.as_ref(),
+            &site,
+            &household,
+            role >= Role::Staff,
+        )?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+impl From<StandingError> for HouseholdLookupError {
+    fn from(e: StandingError) -> Self {
+        match e {
+            StandingError::Read(ReadError::Store(s)) => s.into(),
+            StandingError::Read(ReadError::Corrupt(c)) => Internal::from(c).into(),
+            e @ StandingError::Unknown { .. } => NotFound(e.to_string()).into(),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! `POST /v1/sites`, `GET /v1/sites`.
+
+use super::page_size;
+use crate::api::auth::Role;
+use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
+use crate::api::error::{
+    declare, etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
+};
+use crate::api::{blocking, body, State};
+use crate::service::sites::{self, CreateError};
+use crate::store::StoreError;
+use actix_web::http::header;
+use actix_web::web::{self, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+
+handler_error! {
+    /// Why `POST /v1/sites` fails.
+    pub enum CreateSiteError {
+        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs the planner role" },
+        Body(BodyError) [declare::JSON_BODY],
+        /// The layout breaks rules, or its `site.id` cannot be used (422).
+        Invalid(Invalid) { 422: "The layout breaks rules, or its `site.id` cannot be used" },
+        /// A site with this id exists (409), or the database is busy (503).
+        Store(StoreFailure, from StoreError) { 409: "A site with this id exists", 503: "The database is busy", 500: "The database failed" },
+        Internal(Internal) [declare::SERVER],
+    }
+}
+
+#[utoipa::path(
+    post, path = "/v1/sites", tag = "sites",
+    request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1); `site.id`, if given, becomes the site's id"),
+    responses(
+        (status = 201, description = "Created; `Location` and `ETag` set", body = Created),
+        CreateSiteError,
+    ),
+    security(("bearer" = []))
+)]
+/// Creates a site from a layout (planner).
+pub async fn create_site(
+    state: State,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, CreateSiteError> {
+    state.access.require(&req, Role::Planner)?;
+    let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
+    let store = state.store.clone();
+    let written = blocking(move || -> Result<_, CreateSiteError> {
+        Ok(sites::create(store.as_ref(), layout)?)
+    })
+    .await?;
+    let head = written.state;
+    let tag = etag(&head.id, head.revision);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/sites/{}", head.id)))
+        .insert_header((header::ETAG, tag.clone()))
+        .json(Created {
+            id: head.id,
+            revision: head.revision,
+            etag: tag,
+            warnings: written.warnings,
+        }))
+}
+
+impl From<CreateError> for CreateSiteError {
+    fn from(e: CreateError) -> Self {
+        match e {
+            CreateError::Rejected(r) => r.into(),
+            CreateError::Store(s) => s.into(),
+        }
+    }
+}
+
+handler_error! {
+    /// Why `GET /v1/sites` fails.
+    pub enum ListSitesError {
+        Auth(AuthError) [declare::TOKEN],
+        /// A `limit` outside 1–500 (400).
+        Paging(BadRequest) { 400: "Bad paging parameters" },
+        Store(StoreFailure, from StoreError) [declare::DATABASE],
+        Internal(Internal) [declare::SERVER],
+    }
+}
+
+#[utoipa::path(
+    get, path = "/v1/sites", tag = "sites", params(SiteListQuery),
+    responses(
+        (status = 200, description = "A page of sites, by id", body = SitePage),
+        ListSitesError,
+    ),
+    security(("bearer" = []))
+)]
+/// Lists the sites, a page at a time.
+pub async fn list_sites(
+    state: State,
+    req: HttpRequest,
+    query: web::Query<SiteListQuery>,
+) -> Result<HttpResponse, ListSitesError> {
+    state.access.require(&req, Role::Viewer)?;
+    let limit = page_size(query.limit)?;
+    let after = query.after.clone();
+    let store = state.store.clone();
+    let (sites, next) = blocking(move || -> Result<_, ListSitesError> {
+        Ok(sites::list(store.as_ref(), after.as_deref(), limit)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(SitePage {
+        sites: sites.into_iter().map(SiteView::from).collect(),
+        next,
+    }))
+}

@@ -1,0 +1,252 @@
+//! Stored sites: creation, listing, revisions, and the writes of layout,
+//! roster and policy under `If-Match`. The rules (what a write must still
+//! fit) are `service::sites`'; these handlers authenticate, read the body,
+//! call it on the blocking pool and answer.
+
+mod create;
+mod read;
+mod write;
+
+pub use create::*;
+pub use read::*;
+pub use write::*;
+
+use super::dto::{SiteView, Written};
+use super::error::{etag, BadRequest, Internal};
+use crate::model::Problem;
+use crate::service::Corrupt;
+use crate::store::{SiteDocuments, SiteState};
+use actix_web::http::header;
+use actix_web::HttpResponse;
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 500;
+
+pub(crate) fn page_size(limit: Option<u32>) -> Result<u32, BadRequest> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE}, not {n}"
+        ))),
+    }
+}
+
+fn written(state: SiteState, warnings: Vec<Problem>) -> HttpResponse {
+    let view = SiteView::from(state);
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, view.etag.clone()))
+        .json(Written {
+            site: view,
+            warnings,
+        })
+}
+
+fn with_revision_etag(docs: &SiteDocuments) -> (header::HeaderName, String) {
+    (header::ETAG, etag(&docs.site, docs.revision))
+}
+
+impl From<Corrupt> for Internal {
+    fn from(c: Corrupt) -> Self {
+        Internal(c.0)
+    }
+}
+
+/// `From` the service's errors for handler errors with the variants they need.
+macro_rules! from_service {
+    (read: $($t:ty),+) => {$(
+        impl From<$crate::service::ReadError> for $t {
+            fn from(e: $crate::service::ReadError) -> Self {
+                use $crate::service::ReadError;
+                match e {
+                    ReadError::Store(s) => s.into(),
+                    ReadError::Corrupt(c) => $crate::api::error::Internal::from(c).into(),
+                }
+            }
+        }
+    )+};
+    (write: $($t:ty),+) => {$(
+        impl From<$crate::service::sites::WriteError> for $t {
+            fn from(e: $crate::service::sites::WriteError) -> Self {
+                use $crate::api::error::{AuthError, Internal, PreconditionError};
+                use $crate::service::sites::WriteError;
+                match e {
+                    WriteError::Store(s) => s.into(),
+                    WriteError::Stale { site, current } => {
+                        PreconditionError::Stale { site, current }.into()
+                    }
+                    WriteError::Rejected(r) => r.into(),
+                    // Only staff are ever limited to the pins.
+                    WriteError::PinsOnly => AuthError::Forbidden {
+                        needed: $crate::api::auth::Role::Planner,
+                        have: $crate::api::auth::Role::Staff,
+                    }
+                    .into(),
+                    WriteError::Corrupt(c) => Internal::from(c).into(),
+                }
+            }
+        }
+    )+};
+}
+pub(crate) use from_service;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::auth::Role;
+    use crate::api::error::testing::{answer, problem};
+    use crate::api::error::{AuthError, BodyError, Invalid, PreconditionError};
+    use crate::api::path_number;
+    use crate::model::Household;
+    use crate::service::sites::{apply_patch, RosterPatch};
+    use crate::store::StoreError;
+
+    #[test]
+    fn a_stale_if_match_on_put_layout_is_a_412_naming_the_current_revision() {
+        let stale = PutLayoutError::from(PreconditionError::Stale {
+            site: "s".into(),
+            current: 4,
+        });
+        let body = problem(&stale, 412, "stale-revision");
+        assert_eq!(body["current_revision"], 4);
+        assert_eq!(body["current_etag"], "\"s-r4\"");
+        assert_eq!(answer(&stale).etag.as_deref(), Some("\"s-r4\""));
+        // A writer that lost the compare-and-swap gets the same answer.
+        let lost = PutLayoutError::from(StoreError::Stale {
+            site: "s".into(),
+            expected: 3,
+            current: 4,
+        });
+        assert_eq!(answer(&lost).body, answer(&stale).body);
+    }
+
+    #[test]
+    fn a_layout_breaking_the_geometry_rules_on_put_layout_is_a_422_with_errors_and_warnings() {
+        let err = PutLayoutError::from(Invalid::layout(
+            vec![Problem::new("rule-1", "bad")],
+            vec![Problem::new("warn", "odd")],
+        ));
+        let body = problem(&err, 422, "invalid-input");
+        assert_eq!(body["title"], "The layout breaks the geometry rules");
+        assert_eq!(body["errors"][0]["rule"], "rule-1");
+        assert_eq!(body["warnings"][0]["rule"], "warn");
+    }
+
+    #[test]
+    fn a_missing_if_match_on_put_households_is_a_428_and_a_text_upload_a_415() {
+        problem(
+            &PutHouseholdsError::from(PreconditionError::Required),
+            428,
+            "precondition-required",
+        );
+        let body = problem(
+            &PutHouseholdsError::from(BodyError::UnsupportedMediaType {
+                got: "text/plain".into(),
+                expected: "application/json or text/csv",
+            }),
+            415,
+            "unsupported-media-type",
+        );
+        assert_eq!(
+            body["detail"],
+            "media type `text/plain` is not accepted here; send application/json or text/csv"
+        );
+    }
+
+    #[test]
+    fn a_patch_removing_unknown_households_is_a_422_on_patch_households() {
+        let patch = RosterPatch {
+            upsert: Vec::new(),
+            remove: vec!["H7".into()],
+        };
+        let err = match apply_patch(&[Household::new("H1", "B1", "1")], &patch) {
+            Err(e) => PatchHouseholdsError::from(e),
+            Ok(_) => panic!("an unknown removal must be refused"),
+        };
+        let body = problem(&err, 422, "invalid-input");
+        assert_eq!(body["title"], "The patch cannot be applied");
+        assert_eq!(body["errors"][0]["rule"], "patch-remove-unknown");
+        assert_eq!(body["errors"][0]["field"], "remove");
+    }
+
+    #[test]
+    fn a_staff_token_changing_more_than_the_pins_on_put_policy_is_a_403() {
+        let err = PutPolicyError::from(AuthError::Forbidden {
+            needed: Role::Planner,
+            have: Role::Staff,
+        });
+        let body = problem(&err, 403, "forbidden");
+        assert_eq!(
+            body["detail"],
+            "this needs the planner role; the token has staff"
+        );
+        assert_eq!(answer(&err).www_authenticate, None);
+    }
+
+    #[test]
+    fn a_taken_site_id_on_create_site_is_a_409_saying_how_to_replace_the_layout() {
+        let err = CreateSiteError::from(StoreError::SiteExists("yx".into()));
+        let body = problem(&err, 409, "conflict");
+        assert!(body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PUT /v1/sites/yx/layout")));
+        problem(
+            &CreateSiteError::from(BodyError::TooLarge { limit: 8 }),
+            413,
+            "body-too-large",
+        );
+    }
+
+    #[test]
+    fn reading_a_missing_site_or_revision_is_a_404_on_every_get() {
+        let no_site = || StoreError::NoSite("nope".into());
+        problem(&GetSiteError::from(no_site()), 404, "not-found");
+        problem(&GetLayoutError::from(no_site()), 404, "not-found");
+        problem(&GetPolicyError::from(no_site()), 404, "not-found");
+        let body = problem(
+            &GetRevisionError::from(StoreError::NoRevision {
+                site: "s".into(),
+                revision: 9,
+            }),
+            404,
+            "not-found",
+        );
+        assert_eq!(body["detail"], "site `s` has no revision 9");
+        problem(
+            &GetRevisionError::from(path_number("x", "revision").unwrap_err()),
+            404,
+            "not-found",
+        );
+    }
+
+    #[test]
+    fn a_viewer_reading_households_is_a_403() {
+        problem(
+            &GetHouseholdsError::from(AuthError::Forbidden {
+                needed: Role::Staff,
+                have: Role::Viewer,
+            }),
+            403,
+            "forbidden",
+        );
+    }
+
+    #[test]
+    fn a_bad_limit_on_list_sites_is_a_400_and_a_busy_database_a_503() {
+        let err = ListSitesError::from(page_size(Some(0)).unwrap_err());
+        let body = problem(&err, 400, "bad-request");
+        assert_eq!(body["detail"], "limit must be between 1 and 500, not 0");
+        problem(
+            &ListSitesError::from(StoreError::Busy("locked".into())),
+            503,
+            "unavailable",
+        );
+    }
+
+    #[test]
+    fn page_sizes_outside_one_to_five_hundred_are_refused() {
+        assert_eq!(page_size(None).unwrap(), DEFAULT_PAGE);
+        assert!(page_size(Some(0)).is_err());
+        assert!(page_size(Some(501)).is_err());
+    }
+}

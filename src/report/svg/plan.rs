@@ -1,0 +1,180 @@
+//! The plan layer: the areas under the resources (boundary, keep-clear
+//! zones, fire lanes, walkways, buildings) and the point features over them
+//! (entrances, gates, power feeds).
+
+use super::frame::{
+    centred_lines, label_box, line_points, num, open_feature, polygon_path, text_at, text_em, Frame,
+};
+use crate::model::Site;
+use crate::report::i18n::{t, tf, Lang};
+
+/// The areas, in drawing order.
+pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair: f64, u: f64) {
+    if let Some(b) = &site.boundary {
+        open_feature(
+            o,
+            &b.id,
+            "feature boundary",
+            &format!("{} {}", t(lang, "feature.boundary"), b.id),
+        );
+        o.push_str(&format!(
+            "<path d=\"{}\" fill=\"#f4f4ee\" stroke=\"#333333\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
+            polygon_path(frame, &b.polygon),
+            num(2.0 * hair)
+        ));
+    }
+    for z in &site.keep_clear {
+        let mut tip = format!("{} {}", t(lang, "feature.keep_clear"), z.id);
+        if let Some(r) = &z.reason {
+            tip.push_str(&format!("\n{}: {}", t(lang, "map.reason"), r));
+        }
+        open_feature(o, &z.id, "feature keep_clear", &tip);
+        o.push_str(&format!(
+            "<path d=\"{}\" fill=\"#cfe8c4\" stroke=\"#41ab5d\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
+            polygon_path(frame, &z.polygon),
+            num(hair)
+        ));
+    }
+    for z in &site.fire_lanes {
+        open_feature(
+            o,
+            &z.id,
+            "feature fire_lane",
+            &format!("{} {}", t(lang, "feature.fire_lane"), z.id),
+        );
+        o.push_str(&format!(
+            "<path d=\"{}\" fill=\"url(#hatch-fire-lane)\" stroke=\"#f16913\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
+            polygon_path(frame, &z.polygon),
+            num(hair)
+        ));
+    }
+    for wk in &site.walkways {
+        open_feature(
+            o,
+            &wk.id,
+            "feature walkway",
+            &format!("{} {}", t(lang, "feature.walkway"), wk.id),
+        );
+        o.push_str(&format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"#c8b99a\" stroke-width=\"1.5\" \
+stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
+            line_points(frame, &wk.line)
+        ));
+    }
+    for b in &site.buildings {
+        let label = b.name.clone().unwrap_or_else(|| b.id.clone());
+        let mut tip = format!("{} {}", t(lang, "feature.building"), b.id);
+        if let Some(n) = &b.name {
+            tip.push_str(&format!(" {n}"));
+        }
+        open_feature(o, &b.id, "feature building", &tip);
+        o.push_str(&format!(
+            "<path d=\"{}\" fill=\"#d4d4d4\" stroke=\"#666666\" stroke-width=\"{}\" fill-rule=\"evenodd\"/>",
+            polygon_path(frame, &b.polygon),
+            num(hair)
+        ));
+        if let Some(lb) = label_box(frame, &b.polygon) {
+            let size = (lb.short * 0.4)
+                .min(lb.long * 0.85 / text_em(&label))
+                .min(1.8 * u);
+            centred_lines(
+                o,
+                lb.cx,
+                lb.cy,
+                lb.angle,
+                size,
+                &[&label],
+                " fill=\"#333333\" class=\"label\"",
+            );
+        }
+        o.push_str("</g>\n");
+    }
+}
+
+/// The point features, on top of the areas and resources.
+pub(super) fn points(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair: f64, u: f64) {
+    // Point features on top of the areas.
+    for e in &site.entrances {
+        let tip = format!(
+            "{} {}: {} {}",
+            t(lang, "feature.entrance"),
+            e.id,
+            e.building,
+            tf(lang, "map.unit_label", &[("unit", &e.unit)])
+        );
+        open_feature(o, &e.id, "feature entrance", &tip);
+        let (x, y) = (frame.x(e.point.x()), frame.y(e.point.y()));
+        o.push_str(&format!(
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"#222222\" stroke=\"#ffffff\" stroke-width=\"{}\"/>",
+            num(x),
+            num(y),
+            num(0.45 * u),
+            num(hair)
+        ));
+        text_at(
+            o,
+            x + 0.6 * u,
+            y - 0.5 * u,
+            0.8 * u,
+            &tf(lang, "map.unit_label", &[("unit", &e.unit)]),
+            " fill=\"#222222\" class=\"label\"",
+        );
+        o.push_str("</g>\n");
+    }
+    for g in &site.gates {
+        open_feature(
+            o,
+            &g.id,
+            "feature gate",
+            &format!("{} {}", t(lang, "feature.gate"), g.id),
+        );
+        let (x, y) = (frame.x(g.point.x()), frame.y(g.point.y()));
+        o.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#222222\"/>",
+            num(x - 0.7 * u),
+            num(y - 0.7 * u),
+            num(1.4 * u),
+            num(1.4 * u)
+        ));
+        text_at(
+            o,
+            x + 0.9 * u,
+            y + 0.35 * u,
+            0.9 * u,
+            t(lang, "feature.gate"),
+            " fill=\"#222222\" class=\"label\"",
+        );
+        o.push_str("</g>\n");
+    }
+    for f in &site.power_feeds {
+        open_feature(
+            o,
+            &f.id,
+            "feature power_feed",
+            &format!("{} {}", t(lang, "feature.power_feed"), f.id),
+        );
+        let (x, y) = (frame.x(f.point.x()), frame.y(f.point.y()));
+        let d = 0.6 * u;
+        o.push_str(&format!(
+            "<polygon points=\"{},{} {},{} {},{} {},{}\" fill=\"#ffd92f\" stroke=\"#333333\" stroke-width=\"{}\"/>",
+            num(x),
+            num(y - d),
+            num(x + d),
+            num(y),
+            num(x),
+            num(y + d),
+            num(x - d),
+            num(y),
+            num(hair)
+        ));
+        text_at(
+            o,
+            x + 0.9 * u,
+            y + 0.3 * u,
+            0.7 * u,
+            &f.id,
+            " fill=\"#333333\" class=\"label\"",
+        );
+        o.push_str("</g>\n");
+    }
+}

@@ -1,0 +1,585 @@
+//! Stored allocations: making one from the site's stored documents (the
+//! latest allocation is its `previous`), renderings, what changed between
+//! two, and where a household stands.
+
+use super::checks::LayoutChecks;
+use super::inputs::{self, SolveFailed};
+use super::{documents, Corrupt, ReadError, Rejected};
+use crate::model::{Allocation, Assignment, Household, ResourceKind, Site, Unserved};
+use crate::pipeline::{Inputs, RosterInput};
+use crate::report;
+use crate::report::i18n::Lang;
+use crate::store::{AllocationMeta, NewAllocation, SiteDocuments, SiteState, Store, StoreError};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::ToSchema;
+
+/// Why an allocation was not made or not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum AllocateError {
+    /// No such site, another allocation stored meanwhile, or the database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The inputs break a rule, or no allocation can satisfy the policy.
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+    /// The solver failed.
+    #[error("the solver failed: {0}")]
+    Solver(String),
+    #[error(transparent)]
+    Corrupt(#[from] Corrupt),
+}
+
+impl From<SolveFailed> for AllocateError {
+    fn from(e: SolveFailed) -> Self {
+        match e {
+            SolveFailed::Rejected(r) => AllocateError::Rejected(r),
+            SolveFailed::Solver(m) => AllocateError::Solver(m),
+        }
+    }
+}
+
+impl From<ReadError> for AllocateError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Store(s) => AllocateError::Store(s),
+            ReadError::Corrupt(c) => AllocateError::Corrupt(c),
+        }
+    }
+}
+
+/// A run asked for: another policy and/or seed than the stored ones.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub policy: Option<Value>,
+    pub seed: Option<String>,
+    /// The over-time choices of the run (`round`, `rotation`, `stability`, `swaps`).
+    pub choice: super::rounds::RoundChoice,
+}
+
+/// An allocation about to be made: the site's head, its documents and the
+/// inputs of the solve (the latest allocation as `previous`).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub head: SiteState,
+    pub docs: SiteDocuments,
+    /// The policy was given for this run, not the stored one.
+    pub policy_given: bool,
+    pub inputs: Inputs,
+}
+
+/// Reads the head, its documents and the previous allocation.
+pub fn prepare(store: &dyn Store, site: &str, run: Run) -> Result<Prepared, ReadError> {
+    let head = store.site(site)?;
+    let docs = store.documents(site, Some(head.revision))?;
+    let previous = match head.latest_allocation {
+        Some(id) => Some(documents::allocation(&store.allocation(site, id)?)?),
+        None => None,
+    };
+    let policy_given = run.policy.is_some() || run.choice.any();
+    let policy = run.policy.or_else(|| docs.policy.clone());
+    // A policy that is no object takes no choice; the checks then name it.
+    let policy = super::rounds::apply(policy.clone(), &run.choice).unwrap_or(policy);
+    let inputs = Inputs {
+        layout: docs.layout.clone(),
+        households: RosterInput::Parsed(docs.roster.clone()),
+        policy,
+        previous,
+        seed: run.seed,
+        round: None,
+    };
+    Ok(Prepared {
+        head,
+        docs,
+        policy_given,
+        inputs,
+    })
+}
+
+/// Solves a prepared run (blocking, and as long as the solve takes).
+pub fn solve(prepared: &Prepared) -> Result<Allocation, SolveFailed> {
+    inputs::solve(&prepared.inputs)
+}
+
+/// Stores a solved allocation if no other was stored since it was prepared;
+/// returns its record and the allocation JSON.
+pub fn record(
+    store: &dyn Store,
+    prepared: &Prepared,
+    allocation: &Allocation,
+) -> Result<(AllocationMeta, Vec<u8>), AllocateError> {
+    let bytes = report::json::allocation_json(allocation);
+    let policy = serde_json::to_value(&allocation.policy)
+        .map_err(|e| Corrupt(format!("the resolved policy does not serialise: {e}")))?;
+    let docs = &prepared.docs;
+    let meta = store.add_allocation(
+        &prepared.head.id,
+        NewAllocation {
+            previous: prepared.head.latest_allocation,
+            revision: docs.revision,
+            layout_revision: docs.layout_revision,
+            roster_revision: docs.roster_revision,
+            policy_revision: if prepared.policy_given {
+                None
+            } else {
+                docs.policy_revision
+            },
+            policy,
+            seed: allocation.seed.clone(),
+            summary: summary(allocation),
+            body: bytes.clone(),
+        },
+    )?;
+    Ok((meta, bytes))
+}
+
+/// Headline figures kept beside each allocation for lists.
+pub fn summary(allocation: &Allocation) -> Value {
+    let mut out = serde_json::Map::new();
+    for (kind, m) in &allocation.metrics {
+        let unserved = allocation
+            .unserved
+            .iter()
+            .filter(|u| u.kind == *kind)
+            .count();
+        out.insert(
+            kind.as_str().to_string(),
+            json!({"demand": m.demand, "supply": m.supply, "served": m.served, "unserved_households": unserved}),
+        );
+    }
+    Value::Object(out)
+}
+
+/// A page of a site's allocations, newest first, and the id to continue before.
+pub fn list(
+    store: &dyn Store,
+    site: &str,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<(Vec<AllocationMeta>, Option<u64>), StoreError> {
+    let mut rows = store.allocations(site, before, limit + 1)?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|a| a.id)
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// A rendering of an allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    Json,
+    Csv,
+    GeoJson,
+    /// The site map, labels in this language.
+    Svg(Lang),
+    /// An Excel workbook, sheet names and headers in this language.
+    Xlsx(Lang),
+}
+
+/// Renders an allocation; `site` (needed for GeoJSON and SVG only) is
+/// loaded lazily, and `json` is the stored JSON when there is one.
+pub fn render<E: From<Corrupt>>(
+    rendering: Rendering,
+    allocation: &Allocation,
+    json: Option<Vec<u8>>,
+    site: impl FnOnce() -> Result<Site, E>,
+) -> Result<Vec<u8>, E> {
+    Ok(match rendering {
+        Rendering::Json => json.unwrap_or_else(|| report::json::allocation_json(allocation)),
+        Rendering::Csv => report::csv::allocation_csv(allocation),
+        Rendering::GeoJson => {
+            serde_json::to_vec(&report::geojson::allocation_geojson(&site()?, allocation))
+                .map_err(|e| Corrupt(e.to_string()))?
+        }
+        Rendering::Svg(lang) => {
+            report::svg::render_svg(&site()?, Some(allocation), &[], lang).into_bytes()
+        }
+        Rendering::Xlsx(lang) => {
+            report::xlsx::allocation_xlsx(allocation, lang).map_err(|e| Corrupt(e.to_string()))?
+        }
+    })
+}
+
+/// A stored allocation in a rendering (its JSON as stored), and its
+/// allocation's site id.
+pub fn render_stored(
+    store: &dyn Store,
+    site: &str,
+    id: u64,
+    rendering: Rendering,
+) -> Result<(Vec<u8>, String), ReadError> {
+    let record = store.allocation(site, id)?;
+    if rendering == Rendering::Json {
+        return Ok((record.body, String::new()));
+    }
+    let allocation = documents::allocation(&record)?;
+    let layout_revision = record.meta.layout_revision;
+    let body = render(rendering, &allocation, Some(record.body.clone()), || {
+        Ok::<_, ReadError>(documents::site(
+            &store.documents(site, Some(layout_revision))?,
+        )?)
+    })?;
+    Ok((body, allocation.site))
+}
+
+/// A household that now holds a different set of resources of a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Moved {
+    pub household: String,
+    #[schema(value_type = String)]
+    pub kind: ResourceKind,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+}
+
+/// A household that gained or lost resources of a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Change {
+    pub household: String,
+    #[schema(value_type = String)]
+    pub kind: ResourceKind,
+    pub resources: Vec<String>,
+}
+
+/// What changed from one allocation to another.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DiffView {
+    pub site: String,
+    pub from: u64,
+    pub to: u64,
+    /// Held some of the kind in both, but not the same resources.
+    pub moved: Vec<Moved>,
+    /// Held none of the kind before, some now.
+    pub gained: Vec<Change>,
+    /// Held some of the kind before, none now.
+    pub lost: Vec<Change>,
+    /// Households whose holdings of every kind are the same.
+    pub unchanged: u64,
+    /// The later allocation's assignments made by a `trade_up` swap (basis `swap`).
+    #[schema(value_type = Vec<Object>)]
+    pub swapped: Vec<Assignment>,
+}
+
+/// Per household and kind, the resources held.
+fn holdings(a: &Allocation) -> BTreeMap<(String, ResourceKind), BTreeSet<String>> {
+    let mut out: BTreeMap<(String, ResourceKind), BTreeSet<String>> = BTreeMap::new();
+    for x in &a.assignments {
+        out.entry((x.household.clone(), x.kind))
+            .or_default()
+            .insert(x.resource.clone());
+    }
+    out
+}
+
+/// Who moved, gained and lost between two allocations, sorted by household then kind.
+pub fn diff(site: &str, from_id: u64, from: &Allocation, to_id: u64, to: &Allocation) -> DiffView {
+    let before = holdings(from);
+    let after = holdings(to);
+    let keys: BTreeSet<&(String, ResourceKind)> = before.keys().chain(after.keys()).collect();
+    let empty = BTreeSet::new();
+    let mut view = DiffView {
+        site: site.to_string(),
+        from: from_id,
+        to: to_id,
+        moved: Vec::new(),
+        gained: Vec::new(),
+        lost: Vec::new(),
+        unchanged: 0,
+        swapped: super::history::swaps(to),
+    };
+    let mut changed_households = BTreeSet::new();
+    for key in keys {
+        let b = before.get(key).unwrap_or(&empty);
+        let a = after.get(key).unwrap_or(&empty);
+        if a == b {
+            continue;
+        }
+        let (household, kind) = (key.0.clone(), key.1);
+        changed_households.insert(household.clone());
+        if b.is_empty() {
+            view.gained.push(Change {
+                household,
+                kind,
+                resources: a.iter().cloned().collect(),
+            });
+        } else if a.is_empty() {
+            view.lost.push(Change {
+                household,
+                kind,
+                resources: b.iter().cloned().collect(),
+            });
+        } else {
+            view.moved.push(Moved {
+                household,
+                kind,
+                from: b.iter().cloned().collect(),
+                to: a.iter().cloned().collect(),
+            });
+        }
+    }
+    let everyone: BTreeSet<&String> = from.lottery.iter().chain(to.lottery.iter()).collect();
+    view.unchanged = everyone
+        .iter()
+        .filter(|h| !changed_households.contains(h.as_str()))
+        .count() as u64;
+    view
+}
+
+/// What changed from stored allocation `id` to stored allocation `other`.
+pub fn diff_stored(
+    store: &dyn Store,
+    site: &str,
+    id: u64,
+    other: u64,
+) -> Result<DiffView, ReadError> {
+    let from = documents::allocation(&store.allocation(site, id)?)?;
+    let to = documents::allocation(&store.allocation(site, other)?)?;
+    Ok(diff(site, id, &from, other, &to))
+}
+
+/// A resident's view: what a household holds, where it waits, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HouseholdView {
+    pub site: String,
+    pub household: String,
+    /// The allocation answered from (the site's latest); `null` if none yet.
+    pub allocation: Option<u64>,
+    #[schema(value_type = Vec<Object>)]
+    pub assignments: Vec<Assignment>,
+    /// Unserved entries: units short, waitlist place (`null`: nothing in reach) and why.
+    #[schema(value_type = Vec<Object>)]
+    pub waitlist: Vec<Unserved>,
+    /// The household's lottery rank (1-based) in that allocation.
+    pub lottery_rank: Option<u64>,
+    /// Per kind, rounds in a row it ended unserved (the allocation's ledger; 0s left out).
+    #[schema(value_type = Object)]
+    pub waited: BTreeMap<ResourceKind, u32>,
+    /// Per kind, its tickets (1 + waited) when the allocation's rotation is `tickets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub tickets: Option<BTreeMap<ResourceKind, u32>>,
+    /// The current roster record; staff and planners only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub record: Option<Household>,
+}
+
+/// Why a household's standing cannot be told.
+#[derive(Debug, thiserror::Error)]
+pub enum StandingError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Neither on the roster nor in the latest draw.
+    #[error("site `{site}` has no household `{household}`")]
+    Unknown { site: String, household: String },
+}
+
+impl From<StoreError> for StandingError {
+    fn from(e: StoreError) -> Self {
+        StandingError::Read(e.into())
+    }
+}
+
+impl From<Corrupt> for StandingError {
+    fn from(e: Corrupt) -> Self {
+        StandingError::Read(e.into())
+    }
+}
+
+/// A household's assignments, waitlist places and lottery rank in the latest
+/// allocation; its roster record only `with_record` (personal data).
+pub fn standing(
+    store: &dyn Store,
+    site: &str,
+    household: &str,
+    with_record: bool,
+) -> Result<HouseholdView, StandingError> {
+    let head = store.site(site)?;
+    let allocation = match head.latest_allocation {
+        Some(id) => Some((id, documents::allocation(&store.allocation(site, id)?)?)),
+        None => None,
+    };
+    let record = store
+        .documents(site, Some(head.revision))?
+        .roster
+        .into_iter()
+        .find(|h| h.id == household);
+    let mut view = HouseholdView {
+        site: site.to_string(),
+        household: household.to_string(),
+        allocation: allocation.as_ref().map(|(id, _)| *id),
+        assignments: Vec::new(),
+        waitlist: Vec::new(),
+        lottery_rank: None,
+        waited: BTreeMap::new(),
+        tickets: None,
+        record: None,
+    };
+    if let Some((_, a)) = &allocation {
+        view.assignments = a
+            .assignments
+            .iter()
+            .filter(|x| x.household == household)
+            .cloned()
+            .collect();
+        view.waitlist = a
+            .unserved
+            .iter()
+            .filter(|x| x.household == household)
+            .cloned()
+            .collect();
+        view.lottery_rank = a
+            .lottery
+            .iter()
+            .position(|h| *h == household)
+            .map(|i| i as u64 + 1);
+        view.waited = super::history::waited(a, &household);
+        view.tickets = super::history::tickets(a, &household);
+    }
+    if record.is_none() && view.lottery_rank.is_none() {
+        return Err(StandingError::Unknown {
+            site: site.to_string(),
+            household: household.to_string(),
+        });
+    }
+    if with_record {
+        view.record = record;
+    }
+    Ok(view)
+}
+
+/// What the web page of a site is made from.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub head: SiteState,
+    pub metas: Vec<AllocationMeta>,
+    pub shown: Option<(AllocationMeta, Allocation)>,
+    pub diff: Option<DiffView>,
+    pub svg: String,
+}
+
+/// The site's head, its allocations, the one shown (`pick`, else the
+/// latest) with its diff against its previous, and the map as that
+/// allocation saw the plan (else the current layout), the layout's problems
+/// drawn and `household`'s resources highlighted.
+pub fn overview(
+    store: &dyn Store,
+    checks: &LayoutChecks,
+    site: &str,
+    pick: Option<u64>,
+    household: Option<&str>,
+    lang: Lang,
+) -> Result<Overview, ReadError> {
+    let head = store.site(site)?;
+    let metas = store.allocations(site, None, 100)?;
+    let shown = match pick.or(head.latest_allocation) {
+        Some(id) => {
+            let record = store.allocation(site, id)?;
+            let allocation = documents::allocation(&record)?;
+            Some((record.meta, allocation))
+        }
+        None => None,
+    };
+    let diff = match &shown {
+        Some((meta, a)) => match meta.previous {
+            Some(prev) => {
+                let before = documents::allocation(&store.allocation(site, prev)?)?;
+                Some(diff(site, prev, &before, meta.id, a))
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let revision = shown.as_ref().map(|(m, _)| m.layout_revision);
+    let docs = store.documents(site, revision.or(Some(head.revision)))?;
+    let check = checks.of(&docs);
+    let site_model = documents::checked_site(&docs, &check)?;
+    let report = check.report();
+    let highlight: Vec<String> = match (&shown, household) {
+        (Some((_, a)), Some(h)) => a
+            .assignments
+            .iter()
+            .filter(|x| x.household == h.trim())
+            .map(|x| x.resource.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut opts = report::svg::RenderOptions::new(lang);
+    opts.allocation = shown.as_ref().map(|(_, a)| a);
+    opts.warnings = &report.warnings;
+    opts.errors = &report.errors;
+    opts.highlight = &highlight;
+    let svg = report::svg::render_svg_with(site_model, &opts);
+    Ok(Overview {
+        head,
+        metas,
+        shown,
+        diff,
+        svg,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Policy, SolverInfo};
+
+    fn allocation(pairs: &[(&str, &str)], everyone: &[&str]) -> Allocation {
+        Allocation {
+            site: "s".into(),
+            inputs_sha256: String::new(),
+            seed: String::new(),
+            policy: Policy::default(),
+            assignments: pairs
+                .iter()
+                .map(|(h, r)| Assignment {
+                    household: h.to_string(),
+                    kind: ResourceKind::ParkingSpace,
+                    resource: r.to_string(),
+                    walk_m: 1.0,
+                    why: String::new(),
+                    basis: String::new(),
+                })
+                .collect(),
+            unserved: Vec::new(),
+            lottery: everyone.iter().map(|h| h.to_string()).collect(),
+            metrics: BTreeMap::new(),
+            round: None,
+            ledger: Default::default(),
+            draw_order: None,
+            solver: SolverInfo {
+                engine: String::new(),
+                backend: String::new(),
+                seconds: 0.0,
+                stages: Vec::new(),
+            },
+            warnings: Vec::new(),
+            draw: None,
+        }
+    }
+
+    #[test]
+    fn a_diff_separates_moves_gains_and_losses() {
+        let a = allocation(
+            &[("H1", "P1"), ("H2", "P2"), ("H3", "P3")],
+            &["H1", "H2", "H3", "H4"],
+        );
+        let b = allocation(
+            &[("H1", "P1"), ("H2", "P4"), ("H4", "P3")],
+            &["H1", "H2", "H4"],
+        );
+        let d = diff("s", 1, &a, 2, &b);
+        assert_eq!(d.moved.len(), 1);
+        assert_eq!(
+            (d.moved[0].household.as_str(), d.moved[0].to.clone()),
+            ("H2", vec!["P4".to_string()])
+        );
+        assert_eq!(d.gained[0].household, "H4");
+        assert_eq!(d.lost[0].household, "H3");
+        assert_eq!(d.unchanged, 1);
+    }
+}

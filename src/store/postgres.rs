@@ -1,0 +1,876 @@
+//! The shared store: one PostgreSQL database for several `allot serve`
+//! instances (`--db postgres://…`).
+//!
+//! The client is rust-postgres' synchronous one (pure Rust) behind an r2d2
+//! pool: the [`Store`] trait is blocking and runs on actix's blocking pool,
+//! so each call checks a connection out, runs, and returns it.
+//!
+//! Concurrency across processes: every check-then-write locks the site's row
+//! first (`SELECT … FOR UPDATE`), so of two writes based on the same revision
+//! the second waits, then sees the new revision and is refused as stale; of
+//! two allocations based on the same latest one the second is refused with
+//! [`StoreError::AllocationRace`]. Allocation ids are the site's latest + 1
+//! under that lock, so they have no gaps (no sequence is used). Multi-statement
+//! reads run in one `REPEATABLE READ` snapshot.
+//!
+//! A lost connection (the server restarted, or the connection was killed) is
+//! [`StoreError::Unavailable`], which the HTTP layer answers 503. The closed
+//! connection is dropped by the pool; an operation that finds its connection
+//! closed before it did anything (at `BEGIN`, or in a read) runs again on
+//! another, fresh one, so after a database restart requests succeed again
+//! without a server restart.
+
+mod draws;
+
+use super::{
+    AllocationMeta, AllocationRecord, AllocationRow, Change, DrawReveal, NewAllocation, NewDraw,
+    NewSite, Part, RevisionRecord, SiteDocuments, SiteHistory, SiteState, Store, StoreError,
+    StoredDraw,
+};
+use crate::model::Household;
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{GenericClient, IsolationLevel, NoTls, Row};
+use r2d2_postgres::r2d2::{Pool, PooledConnection};
+use r2d2_postgres::PostgresConnectionManager;
+use serde_json::Value;
+use std::time::Duration;
+
+/// The migrations, in order (`migrations/postgres/`); `schema_version` holds
+/// how many have run.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_initial.sql"),
+    include_str!("../../migrations/postgres/0002_draws.sql"),
+];
+
+/// The time now as SQLite's store writes it (`2026-01-31T12:00:00.000Z`).
+const NOW: &str = r#"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#;
+/// Connections per server process.
+const POOL_SIZE: u32 = 16;
+/// Longest wait for a connection (pool exhausted, or the server unreachable).
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
+/// Any lock or statement waits at most this long (then 503, busy).
+const STATEMENT_WAIT: &str = "10s";
+
+type Manager = PostgresConnectionManager<NoTls>;
+type Conn = PooledConnection<Manager>;
+
+/// PostgreSQL implementation of [`Store`].
+///
+/// The synchronous client runs a small runtime of its own per connection,
+/// which must not be started or dropped on an async worker thread: opening
+/// and dropping therefore happen on a thread of their own (the trait's
+/// methods already run on blocking threads).
+pub struct PgStore {
+    /// Always `Some` until dropped.
+    pool: Option<Pool<Manager>>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+/// Whether a `--db` value is a PostgreSQL URL.
+pub fn is_url(location: &str) -> bool {
+    let lower = location.trim_start().to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
+
+/// The URL with any password replaced by `***` (for logs and messages).
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let mut out = match authority.rfind('@') {
+        Some(at) => {
+            let userinfo = &authority[..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            format!(
+                "{}{user}{hidden}{}",
+                &url[..scheme_end + 3],
+                &authority[at..]
+            )
+        }
+        None => url[..scheme_end + 3 + authority_end].to_string(),
+    };
+    let tail = &rest[authority_end..];
+    // A password may also come as a query parameter.
+    let mut first = true;
+    for (i, piece) in tail.split(['?', '&']).enumerate() {
+        if i == 0 {
+            out.push_str(piece);
+            continue;
+        }
+        out.push(if first { '?' } else { '&' });
+        first = false;
+        if piece.to_ascii_lowercase().starts_with("password=") {
+            out.push_str("password=***");
+        } else {
+            out.push_str(piece);
+        }
+    }
+    out
+}
+
+/// Whether the error means the connection is gone (not an answer about data).
+fn is_lost(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if std::error::Error::source(e).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some()) {
+        return true;
+    }
+    match e.code() {
+        Some(code) => {
+            let c = code.code();
+            c.starts_with("08")
+                || *code == SqlState::ADMIN_SHUTDOWN
+                || *code == SqlState::CRASH_SHUTDOWN
+                || *code == SqlState::CANNOT_CONNECT_NOW
+        }
+        None => false,
+    }
+}
+
+fn pg(e: postgres::Error) -> StoreError {
+    if is_lost(&e) {
+        return StoreError::Unavailable(e.to_string());
+    }
+    match e.code() {
+        Some(code)
+            if *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::LOCK_NOT_AVAILABLE
+                || *code == SqlState::QUERY_CANCELED =>
+        {
+            StoreError::Busy(e.to_string())
+        }
+        _ => StoreError::Database(match e.as_db_error() {
+            Some(db) => db.to_string(),
+            None => e.to_string(),
+        }),
+    }
+}
+
+/// An operation's failure: from the database (maybe a lost connection, then
+/// retried) or an answer about the data.
+enum Fail {
+    Pg(postgres::Error),
+    Store(StoreError),
+}
+
+impl From<postgres::Error> for Fail {
+    fn from(e: postgres::Error) -> Self {
+        Fail::Pg(e)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Fail::Store(e)
+    }
+}
+
+impl From<Fail> for StoreError {
+    fn from(f: Fail) -> Self {
+        match f {
+            Fail::Pg(e) => pg(e),
+            Fail::Store(e) => e,
+        }
+    }
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn opt_u64(n: Option<i64>) -> Option<u64> {
+    n.map(to_u64)
+}
+
+const SITE_COLUMNS: &str = "id, name, revision, layout_revision, roster_revision, policy_revision, households, latest_allocation, created, updated";
+
+fn site_row(row: &Row) -> Result<SiteState, postgres::Error> {
+    Ok(SiteState {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        revision: to_u64(row.try_get(2)?),
+        layout_revision: to_u64(row.try_get(3)?),
+        roster_revision: opt_u64(row.try_get(4)?),
+        policy_revision: opt_u64(row.try_get(5)?),
+        households: to_u64(row.try_get(6)?),
+        latest_allocation: opt_u64(row.try_get(7)?),
+        created: row.try_get(8)?,
+        updated: row.try_get(9)?,
+    })
+}
+
+const ALLOCATION_COLUMNS: &str = "site, id, created, previous, revision, layout_revision, roster_revision, policy_revision, seed, summary";
+
+fn allocation_meta(row: &Row) -> Result<AllocationMeta, Fail> {
+    let id = to_u64(row.try_get(1)?);
+    let summary: String = row.try_get(9)?;
+    Ok(AllocationMeta {
+        site: row.try_get(0)?,
+        id,
+        created: row.try_get(2)?,
+        previous: opt_u64(row.try_get(3)?),
+        revision: to_u64(row.try_get(4)?),
+        layout_revision: to_u64(row.try_get(5)?),
+        roster_revision: opt_u64(row.try_get(6)?),
+        policy_revision: opt_u64(row.try_get(7)?),
+        seed: row.try_get(8)?,
+        summary: serde_json::from_str(&summary)
+            .map_err(|e| StoreError::Corrupt(format!("allocation {id} summary: {e}")))?,
+    })
+}
+
+fn load_site(c: &mut impl GenericClient, site: &str, lock: bool) -> Result<SiteState, Fail> {
+    let sql = format!(
+        "SELECT {SITE_COLUMNS} FROM sites WHERE id = $1{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    match c.query_opt(&sql, &[&site])? {
+        Some(row) => Ok(site_row(&row)?),
+        None => Err(StoreError::NoSite(site.to_string()).into()),
+    }
+}
+
+/// The body of the newest revision of `part` at or before `revision`.
+fn part_at(
+    c: &mut impl GenericClient,
+    site: &str,
+    part: Part,
+    revision: u64,
+) -> Result<Option<(u64, String)>, Fail> {
+    let row = c.query_opt(
+        "SELECT revision, body FROM revisions WHERE site = $1 AND part = $2 AND revision <= $3 ORDER BY revision DESC LIMIT 1",
+        &[&site, &part.as_str(), &to_i64(revision)],
+    )?;
+    Ok(match row {
+        Some(r) => Some((to_u64(r.try_get(0)?), r.try_get(1)?)),
+        None => None,
+    })
+}
+
+fn parse_json(site: &str, revision: u64, body: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(body)
+        .map_err(|e| StoreError::Corrupt(format!("site {site} revision {revision}: {e}")))
+}
+
+fn part_named(name: &str) -> Result<Part, StoreError> {
+    match name {
+        "layout" => Ok(Part::Layout),
+        "roster" => Ok(Part::Roster),
+        "policy" => Ok(Part::Policy),
+        other => Err(StoreError::Corrupt(format!("unknown part `{other}`"))),
+    }
+}
+
+/// How a transaction runs.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Reads several statements from one snapshot.
+    Snapshot,
+    /// Checks and writes under row locks.
+    Write,
+}
+
+impl PgStore {
+    /// Connects, and migrates the schema to this program's version (one
+    /// process at a time: the migration holds an advisory lock).
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        let url = url.to_string();
+        std::thread::spawn(move || PgStore::open_here(&url))
+            .join()
+            .unwrap_or_else(|_| {
+                Err(StoreError::Database(
+                    "opening the database panicked".to_string(),
+                ))
+            })
+    }
+
+    fn open_here(url: &str) -> Result<PgStore, StoreError> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Database(format!("bad PostgreSQL URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_WAIT);
+        }
+        let options = format!(
+            "{} -c statement_timeout={STATEMENT_WAIT} -c lock_timeout={STATEMENT_WAIT}",
+            config.get_options().unwrap_or("")
+        );
+        config.options(options.trim_start());
+        if config.get_application_name().is_none() {
+            config.application_name("allot");
+        }
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        // No test query at check-out (it would double the round trips of the
+        // hot path): a connection found closed is retried on another instead.
+        let pool = Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(CONNECT_WAIT)
+            .test_on_check_out(false)
+            .build(manager)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let store = PgStore { pool: Some(pool) };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn conn(&self) -> Result<Conn, StoreError> {
+        self.pool
+            .as_ref()
+            .ok_or_else(|| StoreError::Unavailable("the store is closed".to_string()))?
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(pg)?;
+        // Several instances may start at once: one migrates, the others wait.
+        tx.execute("SELECT pg_advisory_xact_lock(7243010013)", &[])
+            .map_err(pg)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+            .map_err(pg)?;
+        let done: Option<i64> = tx
+            .query_opt("SELECT version FROM schema_version", &[])
+            .map_err(pg)?
+            .map(|r| r.get(0));
+        let done = usize::try_from(done.unwrap_or(0)).unwrap_or(0);
+        if done > MIGRATIONS.len() {
+            return Err(StoreError::Corrupt(format!(
+                "the database has schema version {done}, newer than this program's {}",
+                MIGRATIONS.len()
+            )));
+        }
+        for sql in MIGRATIONS.iter().skip(done) {
+            tx.batch_execute(sql).map_err(pg)?;
+        }
+        tx.execute("DELETE FROM schema_version", &[]).map_err(pg)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[&(MIGRATIONS.len() as i64)],
+        )
+        .map_err(pg)?;
+        tx.commit().map_err(pg)
+    }
+
+    /// The schema version stored in the database.
+    pub fn schema_version(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let v: i64 = c
+                .query_one("SELECT version FROM schema_version", &[])?
+                .get(0);
+            Ok(to_u64(v))
+        })
+    }
+
+    /// The number of migrations this program knows.
+    pub fn migrations() -> usize {
+        MIGRATIONS.len()
+    }
+
+    /// Runs a read; if the connection turns out to be lost, runs it again on
+    /// a fresh one (a read changes nothing, so this is safe), up to the pool size.
+    fn read<T>(&self, op: impl Fn(&mut Conn) -> Result<T, Fail>) -> Result<T, StoreError> {
+        let mut tries = 0;
+        loop {
+            let mut conn = self.conn()?;
+            match op(&mut conn) {
+                Err(Fail::Pg(e)) if is_lost(&e) && tries < POOL_SIZE => tries += 1,
+                other => return other.map_err(StoreError::from),
+            }
+        }
+    }
+
+    /// Runs `op` in a transaction and commits. A connection found lost at
+    /// `BEGIN` (before anything was sent for `op`) is replaced by a fresh one.
+    fn transaction<T>(
+        &self,
+        mode: Mode,
+        op: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, Fail>,
+    ) -> Result<T, StoreError> {
+        let mut tries = 0;
+        let mut conn = loop {
+            let mut conn = self.conn()?;
+            match conn.batch_execute("") {
+                Err(e) if is_lost(&e) && tries < POOL_SIZE => tries += 1,
+                Err(e) => return Err(pg(e)),
+                Ok(()) => break conn,
+            }
+        };
+        let builder = conn.build_transaction();
+        let builder = match mode {
+            Mode::Snapshot => builder
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true),
+            Mode::Write => builder.isolation_level(IsolationLevel::ReadCommitted),
+        };
+        let mut tx = builder.start().map_err(pg)?;
+        let out = op(&mut tx)?;
+        tx.commit().map_err(pg)?;
+        Ok(out)
+    }
+}
+
+fn documents_in(
+    tx: &mut postgres::Transaction<'_>,
+    site: &str,
+    revision: Option<u64>,
+) -> Result<SiteDocuments, Fail> {
+    let head = load_site(tx, site, false)?;
+    let revision = match revision {
+        None => head.revision,
+        Some(n) if n >= 1 && n <= head.revision => n,
+        Some(n) => {
+            return Err(StoreError::NoRevision {
+                site: site.to_string(),
+                revision: n,
+            }
+            .into())
+        }
+    };
+    let (layout_revision, layout) = part_at(tx, site, Part::Layout, revision)?
+        .ok_or_else(|| StoreError::Corrupt(format!("site {site} has no layout")))?;
+    let layout = parse_json(site, layout_revision, &layout)?;
+    let (roster_revision, roster) = match part_at(tx, site, Part::Roster, revision)? {
+        Some((n, body)) => {
+            let households: Vec<Household> = serde_json::from_str(&body).map_err(|e| {
+                StoreError::Corrupt(format!("site {site} roster revision {n}: {e}"))
+            })?;
+            (Some(n), households)
+        }
+        None => (None, Vec::new()),
+    };
+    let (policy_revision, policy) = match part_at(tx, site, Part::Policy, revision)? {
+        Some((n, body)) => (Some(n), Some(parse_json(site, n, &body)?)),
+        None => (None, None),
+    };
+    Ok(SiteDocuments {
+        site: site.to_string(),
+        revision,
+        layout_revision,
+        layout,
+        roster_revision,
+        roster,
+        policy_revision,
+        policy,
+    })
+}
+
+/// Appends an allocation numbered after the site's latest (the caller holds
+/// the site's row lock, so the id has no gap) and makes it the latest.
+fn insert_allocation(
+    tx: &mut postgres::Transaction<'_>,
+    site: &str,
+    head: &SiteState,
+    new: &NewAllocation,
+    policy: &str,
+    summary: &str,
+) -> Result<AllocationMeta, Fail> {
+    let id = to_i64(head.latest_allocation.unwrap_or(0) + 1);
+    let previous = new.previous.map(to_i64);
+    let roster_revision = new.roster_revision.map(to_i64);
+    let policy_revision = new.policy_revision.map(to_i64);
+    let params: [&(dyn ToSql + Sync); 11] = [
+        &site,
+        &id,
+        &previous,
+        &to_i64(new.revision),
+        &to_i64(new.layout_revision),
+        &roster_revision,
+        &policy_revision,
+        &new.seed,
+        &policy,
+        &summary,
+        &new.body,
+    ];
+    let row = tx.query_one(
+        &format!(
+            "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NOW}) RETURNING {ALLOCATION_COLUMNS}"
+        ),
+        &params,
+    )?;
+    tx.execute(
+        "UPDATE sites SET latest_allocation = $1 WHERE id = $2",
+        &[&id, &site],
+    )?;
+    allocation_meta(&row)
+}
+
+impl Store for PgStore {
+    fn create_site(&self, new: NewSite) -> Result<SiteState, StoreError> {
+        let body =
+            serde_json::to_string(&new.layout).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.transaction(Mode::Write, |tx| {
+            let inserted = tx.execute(
+                &format!("INSERT INTO sites (id, name, revision, layout_revision, created, updated) VALUES ($1, $2, 1, 1, {NOW}, {NOW}) ON CONFLICT (id) DO NOTHING"),
+                &[&new.id, &new.name],
+            )?;
+            if inserted != 1 {
+                return Err(StoreError::SiteExists(new.id.clone()).into());
+            }
+            tx.execute(
+                &format!("INSERT INTO revisions (site, revision, part, body, created) VALUES ($1, 1, 'layout', $2, {NOW})"),
+                &[&new.id, &body],
+            )?;
+            load_site(tx, &new.id, false)
+        })
+    }
+
+    fn list_sites(&self, after: Option<&str>, limit: u32) -> Result<Vec<SiteState>, StoreError> {
+        self.read(|c| {
+            let rows = c.query(
+                &format!("SELECT {SITE_COLUMNS} FROM sites WHERE id > $1 ORDER BY id LIMIT $2"),
+                &[&after.unwrap_or(""), &i64::from(limit)],
+            )?;
+            Ok(rows.iter().map(site_row).collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn site(&self, site: &str) -> Result<SiteState, StoreError> {
+        self.read(|c| load_site(&mut **c, site, false))
+    }
+
+    fn documents(&self, site: &str, revision: Option<u64>) -> Result<SiteDocuments, StoreError> {
+        self.transaction(Mode::Snapshot, |tx| documents_in(tx, site, revision))
+    }
+
+    fn write(&self, site: &str, expected: u64, change: Change) -> Result<SiteState, StoreError> {
+        let part = change.part();
+        let households = match &change {
+            Change::Roster(h) => Some(h.len() as i64),
+            _ => None,
+        };
+        let body = match &change {
+            Change::Layout(v) | Change::Policy(v) => serde_json::to_string(v),
+            Change::Roster(h) => serde_json::to_string(h),
+        }
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let name = match &change {
+            Change::Layout(v) => Some(
+                v.pointer("/site/name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            ),
+            _ => None,
+        };
+        let column = match part {
+            Part::Layout => "layout_revision",
+            Part::Roster => "roster_revision",
+            Part::Policy => "policy_revision",
+        };
+        self.transaction(Mode::Write, |tx| {
+            // The row lock makes a concurrent write wait, then see our revision.
+            let head = load_site(tx, site, true)?;
+            if head.revision != expected {
+                return Err(StoreError::Stale {
+                    site: site.to_string(),
+                    expected,
+                    current: head.revision,
+                }
+                .into());
+            }
+            let next = to_i64(expected.saturating_add(1));
+            let set_name = name.is_some();
+            let new_name = name.clone().flatten();
+            let params: [&(dyn ToSql + Sync); 6] = [
+                &next,
+                &site,
+                &to_i64(expected),
+                &households,
+                &set_name,
+                &new_name,
+            ];
+            let updated = tx.execute(
+                &format!(
+                    "UPDATE sites SET revision = $1, {column} = $1, households = COALESCE($4, households), \
+                     name = CASE WHEN $5 THEN $6 ELSE name END, updated = {NOW} \
+                     WHERE id = $2 AND revision = $3"
+                ),
+                &params,
+            )?;
+            if updated != 1 {
+                return Err(StoreError::Stale {
+                    site: site.to_string(),
+                    expected,
+                    current: head.revision,
+                }
+                .into());
+            }
+            tx.execute(
+                &format!("INSERT INTO revisions (site, revision, part, body, created) VALUES ($1, $2, $3, $4, {NOW})"),
+                &[&site, &next, &part.as_str(), &body],
+            )?;
+            load_site(tx, site, false)
+        })
+    }
+
+    fn add_allocation(&self, site: &str, new: NewAllocation) -> Result<AllocationMeta, StoreError> {
+        let policy =
+            serde_json::to_string(&new.policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let summary =
+            serde_json::to_string(&new.summary).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.transaction(Mode::Write, |tx| {
+            let head = load_site(tx, site, true)?;
+            if head.latest_allocation != new.previous {
+                return Err(StoreError::AllocationRace {
+                    site: site.to_string(),
+                    expected: new.previous,
+                    current: head.latest_allocation,
+                }
+                .into());
+            }
+            insert_allocation(tx, site, &head, &new, &policy, &summary)
+        })
+    }
+
+    fn allocations(
+        &self,
+        site: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AllocationMeta>, StoreError> {
+        self.transaction(Mode::Snapshot, |tx| {
+            load_site(tx, site, false)?;
+            let rows = tx.query(
+                &format!(
+                    "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+                ),
+                &[&site, &before.map(to_i64).unwrap_or(i64::MAX), &i64::from(limit)],
+            )?;
+            rows.iter().map(allocation_meta).collect()
+        })
+    }
+
+    fn allocation(&self, site: &str, id: u64) -> Result<AllocationRecord, StoreError> {
+        self.read(|c| {
+            let found = c.query_opt(
+                &format!(
+                    "SELECT {ALLOCATION_COLUMNS}, policy, body FROM allocations WHERE site = $1 AND id = $2"
+                ),
+                &[&site, &to_i64(id)],
+            )?;
+            match found {
+                Some(row) => {
+                    let meta = allocation_meta(&row)?;
+                    let policy: String = row.try_get(10)?;
+                    let policy = serde_json::from_str(&policy).map_err(|e| {
+                        StoreError::Corrupt(format!("allocation {id} policy: {e}"))
+                    })?;
+                    Ok(AllocationRecord {
+                        meta,
+                        policy,
+                        body: row.try_get(11)?,
+                    })
+                }
+                None => {
+                    load_site(&mut **c, site, false)?;
+                    Err(StoreError::NoAllocation {
+                        site: site.to_string(),
+                        id,
+                    }
+                    .into())
+                }
+            }
+        })
+    }
+
+    fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError> {
+        self.transaction(Mode::Snapshot, |tx| {
+            let head = load_site(tx, site, false)?;
+            let revisions = tx
+                .query(
+                    "SELECT revision, part, created, body FROM revisions WHERE site = $1 ORDER BY revision",
+                    &[&site],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(RevisionRecord {
+                        revision: to_u64(r.try_get(0)?),
+                        part: part_named(r.try_get(1)?)?,
+                        created: r.try_get(2)?,
+                        body: r.try_get(3)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, Fail>>()?;
+            let allocations = tx
+                .query(
+                    "SELECT id, created, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body \
+                     FROM allocations WHERE site = $1 ORDER BY id",
+                    &[&site],
+                )?
+                .iter()
+                .map(|r| {
+                    let id = to_u64(r.try_get(0)?);
+                    let body: Vec<u8> = r.try_get(10)?;
+                    Ok(AllocationRow {
+                        id,
+                        created: r.try_get(1)?,
+                        previous: opt_u64(r.try_get(2)?),
+                        revision: to_u64(r.try_get(3)?),
+                        layout_revision: to_u64(r.try_get(4)?),
+                        roster_revision: opt_u64(r.try_get(5)?),
+                        policy_revision: opt_u64(r.try_get(6)?),
+                        seed: r.try_get(7)?,
+                        policy: r.try_get(8)?,
+                        summary: r.try_get(9)?,
+                        body: String::from_utf8(body).map_err(|_| {
+                            StoreError::Corrupt(format!("allocation {id} is not UTF-8 text"))
+                        })?,
+                    })
+                })
+                .collect::<Result<Vec<_>, Fail>>()?;
+            let draws = draws::export(tx, site)?;
+            Ok(SiteHistory {
+                site: head,
+                revisions,
+                allocations,
+                draws,
+            })
+        })
+    }
+
+    fn import_site(&self, history: &SiteHistory) -> Result<SiteState, StoreError> {
+        let s = &history.site;
+        self.transaction(Mode::Write, |tx| {
+            let params: [&(dyn ToSql + Sync); 10] = [
+                &s.id,
+                &s.name,
+                &to_i64(s.revision),
+                &to_i64(s.layout_revision),
+                &s.roster_revision.map(to_i64),
+                &s.policy_revision.map(to_i64),
+                &to_i64(s.households),
+                &s.latest_allocation.map(to_i64),
+                &s.created,
+                &s.updated,
+            ];
+            let inserted = tx.execute(
+                &format!("INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING"),
+                &params,
+            )?;
+            if inserted != 1 {
+                return Err(StoreError::SiteExists(s.id.clone()).into());
+            }
+            let revision = tx.prepare(
+                "INSERT INTO revisions (site, revision, part, body, created) VALUES ($1, $2, $3, $4, $5)",
+            )?;
+            for r in &history.revisions {
+                tx.execute(
+                    &revision,
+                    &[&s.id, &to_i64(r.revision), &r.part.as_str(), &r.body, &r.created],
+                )?;
+            }
+            let allocation = tx.prepare(
+                "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )?;
+            for a in &history.allocations {
+                let params: [&(dyn ToSql + Sync); 12] = [
+                    &s.id,
+                    &to_i64(a.id),
+                    &a.previous.map(to_i64),
+                    &to_i64(a.revision),
+                    &to_i64(a.layout_revision),
+                    &a.roster_revision.map(to_i64),
+                    &a.policy_revision.map(to_i64),
+                    &a.seed,
+                    &a.policy,
+                    &a.summary,
+                    &a.body.as_bytes(),
+                    &a.created,
+                ];
+                tx.execute(&allocation, &params)?;
+            }
+            draws::import(tx, &s.id, &history.draws)?;
+            load_site(tx, &s.id, false)
+        })
+    }
+    fn add_draw(&self, site: &str, new: NewDraw) -> Result<StoredDraw, StoreError> {
+        let policy = serde_json::to_string(&new.inputs.policy)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let seed_source = serde_json::to_string(&new.seed_source)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.transaction(Mode::Write, |tx| {
+            draws::add(tx, site, &new, &policy, &seed_source)
+        })
+    }
+
+    fn draws(
+        &self,
+        site: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredDraw>, StoreError> {
+        self.transaction(Mode::Snapshot, |tx| draws::list(tx, site, before, limit))
+    }
+
+    fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
+        self.read(|c| draws::get(&mut **c, site, id))
+    }
+
+    fn reveal_draw(
+        &self,
+        site: &str,
+        draw: u64,
+        reveal: DrawReveal,
+        allocation: NewAllocation,
+    ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
+        let policy = serde_json::to_string(&allocation.policy)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let summary = serde_json::to_string(&allocation.summary)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.transaction(Mode::Write, |tx| {
+            let head = load_site(tx, site, true)?;
+            draws::reveal(tx, site, draw, &reveal, |tx| {
+                insert_allocation(tx, site, &head, &allocation, &policy, &summary)
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_postgres_urls_choose_postgres() {
+        assert!(is_url("postgres://u@h/db"));
+        assert!(is_url("postgresql:///db?host=/tmp"));
+        assert!(is_url("PostgreSQL://h/db"));
+        assert!(!is_url("allot.db"));
+        assert!(!is_url("/var/lib/allot/postgres.db"));
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_logged_urls() {
+        assert_eq!(
+            redact("postgres://allot:s3cret@db.local:5432/allot"),
+            "postgres://allot:***@db.local:5432/allot"
+        );
+        assert_eq!(
+            redact("postgresql:///allot?host=/run/pg&password=s3cret&user=a"),
+            "postgresql:///allot?host=/run/pg&password=***&user=a"
+        );
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        assert!(!redact("postgres://a:p%40ss@h/db").contains("p%40ss"));
+    }
+}
