@@ -437,8 +437,8 @@ pub fn standing(
             .iter()
             .position(|h| *h == household)
             .map(|i| i as u64 + 1);
-        view.waited = super::history::waited(a, &household);
-        view.tickets = super::history::tickets(a, &household);
+        view.waited = super::history::waited(a, household);
+        view.tickets = super::history::tickets(a, household);
     }
     if record.is_none() && view.lottery_rank.is_none() {
         return Err(StandingError::Unknown {
