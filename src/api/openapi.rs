@@ -240,6 +240,18 @@ mod tests {
                 200,
                 draws::BundleHttpError::declared(),
             ),
+            (
+                "get",
+                "/v1/sites/{site}/households/{household}/history",
+                200,
+                history::HistoryLookupError::declared(),
+            ),
+            (
+                "get",
+                "/v1/sites/{site}/simulate.svg",
+                200,
+                history::SimulateChartFailure::declared(),
+            ),
         ]
     }
 
