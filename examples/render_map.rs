@@ -1,12 +1,18 @@
 //! Allocates a site and draws its SVG map, for the README's picture
-//! (`scripts/readme-png.sh` turns the SVG into `docs/yixinqiao.png`).
+//! (`scripts/readme-png.sh` turns it into `docs/yixinqiao.png`). Next to
+//! `out.svg` it writes `out.html`: the map with, below it, a household
+//! lookup of the first priority household and the first on a waitlist,
+//! their reasons in the map's language (`report::reasons`).
 //!
 //! ```text
 //! cargo run --example render_map -- <layout.geojson> <households.csv|json> <policy.json> <zh|en> <width-px> <out.svg>
 //! ```
 
+use allot::model::Allocation;
 use allot::pipeline::{self, Inputs, Options, RosterInput};
-use allot::report::i18n::Lang;
+use allot::report::i18n::{kind_name, Lang};
+use allot::report::reasons::{assignment_reason, unserved_reason};
+use allot::report::svg::escape_xml;
 use allot::report::svg::{render_svg_with, RenderOptions};
 use std::process::ExitCode;
 
@@ -57,5 +63,39 @@ fn run(
     let mut opts = RenderOptions::new(Lang::parse(lang).ok_or("lang is zh or en")?);
     opts.allocation = Some(&allocation);
     opts.width_px = width.parse().map_err(|_| "width is a number of pixels")?;
-    std::fs::write(out, render_svg_with(&site, &opts)).map_err(|e| format!("{out}: {e}"))
+    let svg = render_svg_with(&site, &opts);
+    std::fs::write(out, &svg).map_err(|e| format!("{out}: {e}"))?;
+    let html_path = format!("{}.html", out.trim_end_matches(".svg"));
+    std::fs::write(&html_path, lookup_page(&svg, &allocation, opts.lang))
+        .map_err(|e| format!("{html_path}: {e}"))
+}
+
+/// The map and, below it, what a household lookup tells two households.
+fn lookup_page(svg: &str, a: &Allocation, lang: Lang) -> String {
+    let sep = if lang == Lang::Zh { "：" } else { ": " };
+    let mut lines = Vec::new();
+    if let Some(x) = a.assignments.iter().find(|x| x.basis == "priority") {
+        lines.push(format!(
+            "<b>{}</b> {} {}{sep}{}",
+            escape_xml(&x.household),
+            kind_name(lang, x.kind),
+            escape_xml(&x.resource),
+            escape_xml(&assignment_reason(x, lang))
+        ));
+    }
+    if let Some(u) = a.unserved.iter().find(|u| u.waitlist.is_some()) {
+        lines.push(format!(
+            "<b>{}</b> {}{sep}{}",
+            escape_xml(&u.household),
+            kind_name(lang, u.kind),
+            escape_xml(&unserved_reason(u, lang))
+        ));
+    }
+    let items: String = lines.iter().map(|l| format!("<li>{l}</li>")).collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"{}\"><meta charset=\"utf-8\">\
+<body style=\"margin:0;font-family:'Noto Sans CJK SC',sans-serif;font-size:18px\">{svg}\
+<ul style=\"margin:8px 24px;line-height:1.6\">{items}</ul></body></html>",
+        lang.tag()
+    )
 }

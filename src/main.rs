@@ -216,7 +216,7 @@ struct SolveArgs {
     round: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// Sheet names and headers of `--format xlsx` (default: English).
+    /// Headers and reasons of `--format csv` and `--format xlsx` (default: English).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
     /// `flow`: the exact combinatorial engine; `milp`: the good_lp reference model.
@@ -557,7 +557,13 @@ fn solve(args: SolveArgs) -> Result<ExitCode> {
     }
     let bytes = match args.format {
         Format::Json => allot::report::json::allocation_json(&allocation),
-        Format::Csv => allot::report::csv::allocation_csv(&allocation),
+        Format::Csv => allot::report::csv::allocation_csv_in(
+            &allocation,
+            match args.lang {
+                Some(LangArg::Zh) => allot::report::i18n::Lang::Zh,
+                Some(LangArg::En) | None => allot::report::i18n::Lang::En,
+            },
+        ),
         Format::Geojson => {
             let mut v = serde_json::to_vec_pretty(&allot::report::geojson::allocation_geojson(
                 &checked.site,

@@ -329,3 +329,53 @@ fn simulate_writes_a_table_and_a_chart_and_rejects_zero_rounds() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("rounds"));
 }
+
+#[test]
+fn solve_and_render_in_chinese_write_chinese_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let allocation = dir.path().join("a.json");
+    let base = [
+        "--layout",
+        "fixtures/yixinqiao/layout.geojson",
+        "--households",
+        "fixtures/yixinqiao/households.csv",
+        "--policy",
+        "fixtures/yixinqiao/policy.json",
+    ];
+    let out = allot()
+        .arg("solve")
+        .args(base)
+        .args(["--format", "csv", "--lang", "zh"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
+    let csv = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    assert!(csv.starts_with("状态,住户,类别,"), "{}", &csv[..40]);
+    assert!(csv.contains("摇号第") && !csv.contains("lottery rank"));
+
+    let solved = allot()
+        .arg("solve")
+        .args(base)
+        .arg("--out")
+        .arg(&allocation)
+        .status()
+        .unwrap();
+    assert!(solved.success());
+    let svg = allot()
+        .args([
+            "render",
+            "--layout",
+            "fixtures/yixinqiao/layout.geojson",
+            "--lang",
+            "zh",
+            "--allocation",
+        ])
+        .arg(&allocation)
+        .output()
+        .unwrap();
+    assert!(svg.status.success());
+    let svg = String::from_utf8(svg.stdout).unwrap();
+    assert!(svg.contains("原因: 摇号第"), "Chinese tooltips");
+    assert!(!svg.contains("lottery rank"));
+}

@@ -433,6 +433,15 @@ fn a_pin_beats_an_incumbent_and_the_losers_why_names_it() {
         .collect::<Vec<_>>();
     assert_eq!(told.len(), 1);
     assert!(told[0].contains(&note), "{told:?}");
+    common::assert_reasons_agree(&second);
+    let lost = second
+        .assignments
+        .iter()
+        .filter_map(|x| x.reason.as_ref())
+        .chain(second.unserved.iter().filter_map(|u| u.reason.as_ref()))
+        .filter(|r| serde_json::to_string(r).unwrap().contains("\"lost\""))
+        .count();
+    assert_eq!(lost, 1, "the structured reason names the lost space too");
     // Nobody else moved.
     assert_eq!(second.metrics[&parking].moved_from_previous, 1);
 }

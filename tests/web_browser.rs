@@ -12,6 +12,8 @@ mod api_support;
 #[path = "support_browser.rs"]
 mod support_browser;
 
+use allot::report::i18n::Lang;
+use allot::report::reasons::unserved_reason;
 use allot::report::svg::feature_element_id;
 use api_support::*;
 use fantoccini::Locator;
@@ -353,6 +355,16 @@ fn the_site_page_shows_the_map_lookup_language_switch_and_downloads() {
         let text = text_of(&b, "#lookup-result").await;
         let n = waiting["waitlist"].as_u64().unwrap_or_default();
         assert!(text.contains(&format!("候补第 {n} 位")), "{text}");
+        // …with its reason in Chinese, from the one catalogue of reasons.
+        let entry: allot::model::Unserved =
+            serde_json::from_value(waiting.clone()).expect("unserved entry");
+        let zh_reason = unserved_reason(&entry, Lang::Zh);
+        assert!(zh_reason.contains("均已分配"), "{zh_reason}");
+        assert!(text.contains(&zh_reason), "{text}");
+        assert!(
+            !text.contains("taken") && !text.contains("lottery"),
+            "{text}"
+        );
 
         // The filter narrows the table to one household's rows.
         let filter = b
@@ -396,9 +408,9 @@ fn the_site_page_shows_the_map_lookup_language_switch_and_downloads() {
             .js("return document.querySelector('#map svg #legend text').textContent;")
             .await;
         assert_eq!(legend.as_str(), Some("Legend"));
-        assert!(text_of(&b, "#lookup-result")
-            .await
-            .contains(&format!("waitlist place {n}")));
+        let text = text_of(&b, "#lookup-result").await;
+        assert!(text.contains(&format!("waitlist place {n}")), "{text}");
+        assert!(text.contains(&entry.why), "the English reason: {text}");
         b.js("window.scrollTo(0, 0); return null;").await;
         b.screenshot("site-en.png").await;
 

@@ -4,6 +4,7 @@ use super::draw::DrawRecord;
 use super::kind::ResourceKind;
 use super::policy::Policy;
 use super::problem::Problem;
+use super::reason::Reason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -25,6 +26,10 @@ pub struct Assignment {
     /// (a `trade_up` cycle).
     #[serde(default)]
     pub basis: String,
+    /// The structured reason (docs/reasons.md); `None` only in allocations
+    /// made before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
 }
 
 /// A household still short of its demand for a kind.
@@ -36,6 +41,10 @@ pub struct Unserved {
     /// 1-based place in the kind's queue; `None` when nothing is within reach.
     pub waitlist: Option<u32>,
     pub why: String,
+    /// The structured reason (docs/reasons.md); `None` only in allocations
+    /// made before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ pub mod kind;
 pub mod policy;
 pub mod policy_parse;
 pub mod problem;
+pub mod reason;
 pub mod roster;
 pub mod site;
 
@@ -25,6 +26,7 @@ pub use policy::{
 };
 pub use policy_parse::{check_pins, parse_policy};
 pub use problem::{Problem, Problems};
+pub use reason::{LostToPin, Place, Reason, Taken, Turn};
 pub use roster::{check_roster_against_site, parse_roster_csv, parse_roster_json, Roster};
 pub use site::{
     Building, CoordinateMode, Entrance, NamedPoint, Resource, Shape, Site, Walkway, Zone,

@@ -141,6 +141,7 @@ mod tests {
                     units: 1,
                     waitlist: Some(1),
                     why: String::new(),
+                    reason: None,
                 })
                 .collect(),
             lottery: vec![],

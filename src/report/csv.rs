@@ -5,6 +5,8 @@
 //! correctly), RFC 4180: CRLF line ends, cells quoted only when they hold a
 //! comma, quote or line break, quotes doubled.
 
+use super::i18n::{kind_name, Lang};
+use super::reasons::{assignment_reason, unserved_reason};
 use crate::model::roster::ROSTER_FIELDS;
 use crate::model::{Allocation, Household, ResourceKind};
 use std::collections::BTreeMap;
@@ -23,6 +25,18 @@ pub const ALLOCATION_COLUMNS: [&str; 8] = [
     "why",
 ];
 
+/// The columns of the allocation CSV in Chinese (`?lang=zh`).
+pub const ALLOCATION_COLUMNS_ZH: [&str; 8] = [
+    "状态",
+    "住户",
+    "类别",
+    "编号",
+    "步行距离（米）",
+    "缺额",
+    "候补顺位",
+    "原因",
+];
+
 fn writer() -> ::csv::Writer<Vec<u8>> {
     ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
@@ -34,33 +48,45 @@ fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-fn allocation_rows(a: &Allocation, w: &mut ::csv::Writer<Vec<u8>>) -> Result<(), ::csv::Error> {
-    w.write_record(ALLOCATION_COLUMNS)?;
+fn allocation_rows(
+    a: &Allocation,
+    lang: Lang,
+    w: &mut ::csv::Writer<Vec<u8>>,
+) -> Result<(), ::csv::Error> {
+    let zh = lang == Lang::Zh;
+    let kind = |k: ResourceKind| if zh { kind_name(lang, k) } else { k.as_str() };
+    w.write_record(if zh {
+        ALLOCATION_COLUMNS_ZH
+    } else {
+        ALLOCATION_COLUMNS
+    })?;
     for s in &a.assignments {
         let walk = format!("{:.1}", s.walk_m);
+        let why = assignment_reason(s, lang);
         w.write_record([
-            "assigned",
+            if zh { "已分配" } else { "assigned" },
             s.household.as_str(),
-            s.kind.as_str(),
+            kind(s.kind),
             s.resource.as_str(),
             walk.as_str(),
             "",
             "",
-            s.why.as_str(),
+            why.as_str(),
         ])?;
     }
     for u in &a.unserved {
         let units = u.units.to_string();
         let waitlist = u.waitlist.map(|n| n.to_string()).unwrap_or_default();
+        let why = unserved_reason(u, lang);
         w.write_record([
-            "unserved",
+            if zh { "未分配" } else { "unserved" },
             u.household.as_str(),
-            u.kind.as_str(),
+            kind(u.kind),
             "",
             "",
             units.as_str(),
             waitlist.as_str(),
-            u.why.as_str(),
+            why.as_str(),
         ])?;
     }
     Ok(())
@@ -73,9 +99,16 @@ fn allocation_rows(a: &Allocation, w: &mut ::csv::Writer<Vec<u8>>) -> Result<(),
 /// `resource` and `walk_m` empty, `units` short, `waitlist` empty when
 /// nothing is within reach).
 pub fn allocation_csv(a: &Allocation) -> Vec<u8> {
+    allocation_csv_in(a, Lang::En)
+}
+
+/// The allocation as CSV in `lang`: English as [`allocation_csv`]; Chinese
+/// with the headers of [`ALLOCATION_COLUMNS_ZH`], statuses and kinds in
+/// Chinese and the reasons of `report::reasons` in the last column.
+pub fn allocation_csv_in(a: &Allocation, lang: Lang) -> Vec<u8> {
     let mut w = writer();
     // Writing into a Vec cannot fail; on the impossible error the rows so far are kept.
-    let _ = allocation_rows(a, &mut w);
+    let _ = allocation_rows(a, lang, &mut w);
     finish(w)
 }
 
@@ -151,6 +184,7 @@ mod tests {
                 walk_m: 40.0,
                 why: "lottery rank 1, \"nearest\" free space".into(),
                 basis: "lottery".into(),
+                reason: None,
             }],
             unserved: vec![
                 Unserved {
@@ -159,6 +193,7 @@ mod tests {
                     units: 1,
                     waitlist: Some(3),
                     why: "所有菜园已分配".into(),
+                    reason: None,
                 },
                 Unserved {
                     household: "B2-1-302".into(),
@@ -166,6 +201,7 @@ mod tests {
                     units: 2,
                     waitlist: None,
                     why: "no bay within 200 m,\nnone planned".into(),
+                    reason: None,
                 },
             ],
             lottery: vec![],

@@ -160,6 +160,7 @@ mod tests {
             walk_m: 12.3,
             why: format!("{basis} for {household}"),
             basis: basis.into(),
+            reason: None,
         }
     }
 

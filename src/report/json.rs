@@ -32,6 +32,7 @@ mod tests {
                 walk_m: 42.5,
                 why: "lottery rank 1".into(),
                 basis: "lottery".into(),
+                reason: None,
             }],
             unserved: vec![],
             lottery: vec!["B1-1-101".into()],

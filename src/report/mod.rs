@@ -7,6 +7,8 @@ pub mod geojson;
 pub mod i18n;
 pub mod json;
 pub mod markup;
+
+pub mod reasons;
 pub mod svg;
 pub mod xlsx;
 

@@ -16,6 +16,7 @@
 //! so the same allocation always gives the same bytes.
 
 use super::i18n::{kind_name, kinds_name, t, Lang};
+use super::reasons::{assignment_reason, basis_label, unserved_reason};
 use crate::model::{Allocation, ResourceKind};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -81,8 +82,8 @@ fn kind_sheet(
         sheet.write_string(row, 0, cell_text(&x.household))?;
         sheet.write_string(row, 1, cell_text(&x.resource))?;
         sheet.write_number_with_format(row, 2, x.walk_m, metres)?;
-        sheet.write_string(row, 3, cell_text(&x.basis))?;
-        sheet.write_string(row, 4, cell_text(&x.why))?;
+        sheet.write_string(row, 3, cell_text(basis_label(&x.basis, lang)))?;
+        sheet.write_string(row, 4, cell_text(&assignment_reason(x, lang)))?;
     }
     Ok(())
 }
@@ -115,7 +116,7 @@ fn waitlist_sheet(
             Some(place) => sheet.write_number(row, 3, place)?,
             None => sheet.write_string(row, 3, t(lang, "web.not_reachable"))?,
         };
-        sheet.write_string(row, 4, cell_text(&u.why))?;
+        sheet.write_string(row, 4, cell_text(&unserved_reason(u, lang)))?;
     }
     Ok(())
 }
@@ -160,6 +161,7 @@ mod tests {
             walk_m: 12.5,
             why: "x".repeat(40_000),
             basis: "lottery".into(),
+            reason: None,
         });
         a.unserved.push(Unserved {
             household: "H2".into(),
@@ -167,6 +169,7 @@ mod tests {
             units: 1,
             waitlist: None,
             why: "nothing within 300 m".into(),
+            reason: None,
         });
         a
     }

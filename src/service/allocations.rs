@@ -172,7 +172,8 @@ pub fn list(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rendering {
     Json,
-    Csv,
+    /// Headers and reasons in this language.
+    Csv(Lang),
     GeoJson,
     /// The site map, labels in this language.
     Svg(Lang),
@@ -190,7 +191,7 @@ pub fn render<E: From<Corrupt>>(
 ) -> Result<Vec<u8>, E> {
     Ok(match rendering {
         Rendering::Json => json.unwrap_or_else(|| report::json::allocation_json(allocation)),
-        Rendering::Csv => report::csv::allocation_csv(allocation),
+        Rendering::Csv(lang) => report::csv::allocation_csv_in(allocation, lang),
         Rendering::GeoJson => {
             serde_json::to_vec(&report::geojson::allocation_geojson(&site()?, allocation))
                 .map_err(|e| Corrupt(e.to_string()))?
@@ -341,6 +342,15 @@ pub fn diff_stored(
     Ok(diff(site, id, &from, other, &to))
 }
 
+/// An entry of the household view with its reason in the reader's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reasoned<T> {
+    #[serde(flatten)]
+    pub entry: T,
+    /// The structured `reason` rendered in `lang` (report::reasons).
+    pub reason_text: String,
+}
+
 /// A resident's view: what a household holds, where it waits, and why.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HouseholdView {
@@ -348,11 +358,13 @@ pub struct HouseholdView {
     pub household: String,
     /// The allocation answered from (the site's latest); `null` if none yet.
     pub allocation: Option<u64>,
+    /// The language of `reason_text`: `zh` or `en` (from `Accept-Language`).
+    pub lang: String,
     #[schema(value_type = Vec<Object>)]
-    pub assignments: Vec<Assignment>,
+    pub assignments: Vec<Reasoned<Assignment>>,
     /// Unserved entries: units short, waitlist place (`null`: nothing in reach) and why.
     #[schema(value_type = Vec<Object>)]
-    pub waitlist: Vec<Unserved>,
+    pub waitlist: Vec<Reasoned<Unserved>>,
     /// The household's lottery rank (1-based) in that allocation.
     pub lottery_rank: Option<u64>,
     /// Per kind, rounds in a row it ended unserved (the allocation's ledger; 0s left out).
@@ -397,6 +409,7 @@ pub fn standing(
     site: &str,
     household: &str,
     with_record: bool,
+    lang: Lang,
 ) -> Result<HouseholdView, StandingError> {
     let head = store.site(site)?;
     let allocation = match head.latest_allocation {
@@ -412,6 +425,7 @@ pub fn standing(
         site: site.to_string(),
         household: household.to_string(),
         allocation: allocation.as_ref().map(|(id, _)| *id),
+        lang: lang.code().to_string(),
         assignments: Vec::new(),
         waitlist: Vec::new(),
         lottery_rank: None,
@@ -424,13 +438,19 @@ pub fn standing(
             .assignments
             .iter()
             .filter(|x| x.household == household)
-            .cloned()
+            .map(|x| Reasoned {
+                reason_text: report::reasons::assignment_reason(x, lang),
+                entry: x.clone(),
+            })
             .collect();
         view.waitlist = a
             .unserved
             .iter()
             .filter(|x| x.household == household)
-            .cloned()
+            .map(|x| Reasoned {
+                reason_text: report::reasons::unserved_reason(x, lang),
+                entry: x.clone(),
+            })
             .collect();
         view.lottery_rank = a
             .lottery
@@ -543,6 +563,7 @@ mod tests {
                     walk_m: 1.0,
                     why: String::new(),
                     basis: String::new(),
+                    reason: None,
                 })
                 .collect(),
             unserved: Vec::new(),

@@ -13,7 +13,8 @@ use super::instance::{Instance, Reservation};
 use super::swap::Trade;
 use super::Solution;
 use crate::model::{
-    Assignment, Mechanism, Policy, PriorityClass, ResourceKind, Rotation, Stability, Unserved,
+    Assignment, LostToPin, Mechanism, Place, Policy, PriorityClass, Reason, ResourceKind, Rotation,
+    Stability, Taken, Turn, Unserved,
 };
 use std::collections::BTreeMap;
 
@@ -108,6 +109,16 @@ pub fn explain(
             .map(|r| inst.walk_of(h, r))
             .fold(f64::INFINITY, f64::min)
     };
+    let turn = |h: usize| {
+        let d = &inst.households[h];
+        Turn {
+            rank: d.lottery_rank as u32 + 1,
+            waited: (policy.rotation == Rotation::WaitedFirst).then_some(d.waited),
+            tickets: (policy.rotation == Rotation::Tickets)
+                .then(|| super::rotation::tickets_held(d.waited)),
+            turn_order: policy.mechanism == Mechanism::SerialDictatorship,
+        }
+    };
     let rank_phrase = |h: usize| {
         let d = &inst.households[h];
         let rank = match policy.rotation {
@@ -130,6 +141,18 @@ pub fn explain(
     };
     // Under protect/keep_incumbents: an incumbent whose previous resource
     // the policy pinned to another household is told so.
+    let lost = |h: usize| -> Vec<LostToPin> {
+        if policy.stability == Stability::None {
+            return Vec::new();
+        }
+        super::protect::lost_to_pins(inst, &inst.pins, h)
+            .into_iter()
+            .map(|(r, o)| LostToPin {
+                resource: inst.resources[r].id.clone(),
+                to: inst.households[o].id.clone(),
+            })
+            .collect()
+    };
     let lost_note = |h: usize| -> String {
         if policy.stability == Stability::None {
             return String::new();
@@ -165,59 +188,120 @@ pub fn explain(
     for &(h, r) in &sol.assigned {
         let d = &inst.households[h];
         let walk = inst.walk_of(h, r);
-        let (basis, reason) = if let Some(reason) = pin_reasons.get(&(h, r)) {
+        let preference = d.preferences.iter().position(|set| set.contains(&r));
+        let (place, place_text) = if let Some(p) = preference {
+            (
+                Place::Preference {
+                    preference: p as u32 + 1,
+                    walk_m: round_walk(walk),
+                    unit: label(h).to_string(),
+                },
+                format!(
+                    "preference #{} of the household, {:.1} m from unit {}",
+                    p + 1,
+                    round_walk(walk),
+                    label(h)
+                ),
+            )
+        } else if walk <= nearest(h) + EQUAL_WALK_M {
+            (
+                Place::Nearest {
+                    walk_m: round_walk(walk),
+                    unit: label(h).to_string(),
+                },
+                format!(
+                    "the nearest {one} to unit {} ({:.1} m)",
+                    label(h),
+                    round_walk(walk)
+                ),
+            )
+        } else {
+            (
+                Place::Distance {
+                    walk_m: round_walk(walk),
+                    unit: label(h).to_string(),
+                },
+                format!("{:.1} m from unit {}", round_walk(walk), label(h)),
+            )
+        };
+        let lost = lost(h);
+        let (basis, reason, code) = if let Some(reason) = pin_reasons.get(&(h, r)) {
             let text = match reason {
                 Some(text) => format!("pinned by the policy: {text}"),
                 None => "pinned by the policy".to_string(),
             };
-            ("pin", text)
+            let code = Reason::Pin {
+                note: reason.clone(),
+                place,
+                lost,
+            };
+            ("pin", text, code)
         } else if let Some(t) = trades.get(&h).filter(|t| t.resource == r) {
-            ("swap", cycle_text(t))
+            let code = Reason::Swap {
+                resource: inst.resources[t.resource].id.clone(),
+                from: inst.households[t.from].id.clone(),
+                cycle: t
+                    .cycle
+                    .iter()
+                    .map(|&x| inst.households[x].id.clone())
+                    .collect(),
+                place,
+                lost,
+            };
+            ("swap", cycle_text(t), code)
         } else if d.incumbents.contains(&r) {
-            let text = if policy.stability == Stability::Protect {
-                "kept from the previous allocation (protected)"
+            if policy.stability == Stability::Protect {
+                let text = "kept from the previous allocation (protected)";
+                let code = Reason::IncumbentProtected { place, lost };
+                ("incumbent", text.to_string(), code)
             } else {
-                "kept from the previous allocation"
-            };
-            ("incumbent", text.to_string())
+                let text = "kept from the previous allocation";
+                let code = Reason::IncumbentKept { place, lost };
+                ("incumbent", text.to_string(), code)
+            }
         } else if reserved_for(h, r) {
-            let text = match inst.resources[r].reservation() {
-                Reservation::Permit => "accessible space reserved for disability permit holders",
-                _ => "charger space reserved for EV owners",
-            };
-            ("reserved", text.to_string())
+            match inst.resources[r].reservation() {
+                Reservation::Permit => (
+                    "reserved",
+                    "accessible space reserved for disability permit holders".to_string(),
+                    Reason::ReservedAccessible { place, lost },
+                ),
+                _ => (
+                    "reserved",
+                    "charger space reserved for EV owners".to_string(),
+                    Reason::ReservedEv { place, lost },
+                ),
+            }
         } else if let Some(&c) = inst.priority.iter().find(|&&c| d.in_class(c)) {
             (
                 "priority",
                 format!("priority class {}; {}", class_name(c), rank_phrase(h)),
+                Reason::Priority {
+                    class: c,
+                    turn: turn(h),
+                    place,
+                    lost,
+                },
             )
         } else {
-            ("lottery", rank_phrase(h))
-        };
-        let preference = d.preferences.iter().position(|set| set.contains(&r));
-        let place = if let Some(p) = preference {
-            format!(
-                "preference #{} of the household, {:.1} m from unit {}",
-                p + 1,
-                round_walk(walk),
-                label(h)
+            (
+                "lottery",
+                rank_phrase(h),
+                Reason::Lottery {
+                    turn: turn(h),
+                    place,
+                    lost,
+                },
             )
-        } else if walk <= nearest(h) + EQUAL_WALK_M {
-            format!(
-                "the nearest {one} to unit {} ({:.1} m)",
-                label(h),
-                round_walk(walk)
-            )
-        } else {
-            format!("{:.1} m from unit {}", round_walk(walk), label(h))
         };
         assignments.push(Assignment {
             household: d.id.clone(),
             kind: inst.kind,
             resource: inst.resources[r].id.clone(),
             walk_m: round_walk(walk),
-            why: format!("{reason}; {place}{}", lost_note(h)),
+            why: format!("{reason}; {place_text}{}", lost_note(h)),
             basis: basis.to_string(),
+            reason: Some(code),
         });
     }
     assignments.sort_by(|a, b| (&a.household, &a.resource).cmp(&(&b.household, &b.resource)));
@@ -238,17 +322,23 @@ pub fn explain(
         let eligible: Vec<usize> = (0..inst.resources.len())
             .filter(|&r| inst.eligible(h, r))
             .collect();
-        let why = if eligible.is_empty() {
+        let (why, code) = if eligible.is_empty() {
             let near = nearest(h);
             if near.is_finite() {
-                format!(
+                let text = format!(
                     "no {one} within {} m of unit {} (the nearest is {:.1} m away)",
                     inst.max_walk_m,
                     label(h),
                     round_walk(near)
-                )
+                );
+                let code = Reason::OutOfReach {
+                    max_walk_m: inst.max_walk_m,
+                    unit: label(h).to_string(),
+                    nearest_m: round_walk(near),
+                };
+                (text, code)
             } else {
-                format!("the site has no {many}")
+                (format!("the site has no {many}"), Reason::NoneOnSite {})
             }
         } else {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -293,13 +383,34 @@ pub fn explain(
             }
             let all = eligible.len();
             let noun = if all == 1 { one } else { many };
-            format!(
+            let text = format!(
                 "all {all} {noun} within {} m of unit {} are taken: {}{}",
                 inst.max_walk_m,
                 label(h),
                 parts.join(", "),
                 lost_note(h)
-            )
+            );
+            let n = |key: &str| counts.get(key).copied().unwrap_or(0) as u32;
+            let code = Reason::AllTaken {
+                eligible: all as u32,
+                max_walk_m: inst.max_walk_m,
+                unit: label(h).to_string(),
+                taken: Taken {
+                    earlier: n("earlier"),
+                    priority: n("priority"),
+                    reserved: n("reserved"),
+                    kept: n("kept"),
+                    swapped: n("swapped"),
+                    pinned: n("pinned"),
+                    own: n("own"),
+                    later: n("later"),
+                    free: n("free"),
+                    other: 0,
+                },
+                rotation: policy.rotation != Rotation::None,
+                lost: lost(h),
+            };
+            (text, code)
         };
         unserved.push(Unserved {
             household: d.id.clone(),
@@ -307,6 +418,7 @@ pub fn explain(
             units,
             waitlist: place.get(&h).copied(),
             why,
+            reason: Some(code),
         });
     }
     unserved.sort_by(|a, b| {

@@ -1,10 +1,26 @@
-//! The good_lp reference engine of mechanism `optimal`: binary `x[h,r]` for
-//! every open (unpinned, eligible) pair, and the lexicographic stages solved
-//! one after another, each optimum added as a constraint (`≥ opt − 0.5` for
-//! the integer stages, `≤ opt + ε` for the walk stages). The lottery stage is
-//! one solve per household down the lottery order; the longest walk uses an
-//! auxiliary `z ≥ d·x`. Slow but simple: it exists to cross-check the flow
-//! engine, and for users who want a MILP solver's word.
+//! The good_lp reference engine of mechanism `optimal`: the lexicographic
+//! stages of FORMAT.md §3 as MILPs, each optimum added as a constraint
+//! (`≥ opt − 0.5` for the integer stages, `≤ opt + ε` for the walk stages).
+//!
+//! Sized for real sites (issue 12):
+//! - **Clusters.** Households of one unit group and building with nothing
+//!   that tells them apart in stages 1–3 and 5 (no reservation claim, no
+//!   listed priority class, no preferences, no incumbents under
+//!   `keep_incumbents`) share one binary `x[c,r]` per open resource; each
+//!   household keeps an integer `s[h]` (its served units) and
+//!   `Σ s[h] = Σ x[c,·]` links them. Anyone else is a cluster of one.
+//! - **Lottery in few solves.** One solve maximises `Σ w_h s[h]` with weights
+//!   strictly decreasing down the draw order. The candidate is then *proved*
+//!   lexicographically maximal: households served in full need nothing; a run
+//!   of unserved ones is one solve (`max Σ s` over the run, earlier ones
+//!   fixed, must be 0); a partly served one is one solve. The first household
+//!   that could get more is fixed at its maximum and the weighted solve
+//!   repeats on the rest — so the answer never rests on the weights.
+//! - **Longest walk** by `z ≥ Σ_c d(c,r)·x[c,r]` per resource (one holder at
+//!   most), not one row per pair.
+//!
+//! Resources of a cluster go to its households in draw order, each in
+//! resource id order (equal walks: lower ids to the earlier-drawn household).
 
 #[cfg(not(any(feature = "microlp", feature = "coin_cbc")))]
 compile_error!("the MILP engine needs feature `microlp` or `coin_cbc`");
@@ -14,6 +30,7 @@ use super::{MilpBackend, Prepared, SolveError};
 use good_lp::{
     variable, Constraint, Expression, ProblemVariables, Solution as _, SolverModel, Variable,
 };
+use std::collections::BTreeMap;
 
 /// A linear expression over the model's variables: `(variable index, coefficient)`.
 type Lin = Vec<(usize, f64)>;
@@ -21,6 +38,7 @@ type Lin = Vec<(usize, f64)>;
 #[derive(Clone, Copy)]
 enum Kind {
     Binary,
+    Integer(f64),
     Continuous(f64),
 }
 
@@ -28,8 +46,9 @@ struct Model {
     kinds: Vec<Kind>,
     /// Rows `lin ≤ rhs` (a `≥` row is stored negated).
     rows: Vec<(Lin, f64)>,
-    /// `(household, resource, variable)` of every assignment variable.
-    pairs: Vec<(usize, usize, usize)>,
+    /// Solves so far, and how many of them the LP relaxation closed.
+    solves: usize,
+    lp_solves: usize,
 }
 
 impl Model {
@@ -47,25 +66,74 @@ impl Model {
             .push((lin.into_iter().map(|(v, c)| (v, -c)).collect(), -rhs));
     }
 
+    /// Maximises (or minimises) `obj`; returns every variable's value.
     fn solve(
+        &mut self,
+        obj: &Lin,
+        maximise: bool,
+        backend: MilpBackend,
+    ) -> Result<Vec<f64>, SolveError> {
+        self.solves += 1;
+        let t0 = std::time::Instant::now();
+        // The LP relaxation first: an integral vertex is the MILP's optimum too.
+        let lp = self.solve_with(obj, maximise, backend, true)?;
+        let integral = self
+            .kinds
+            .iter()
+            .zip(&lp)
+            .all(|(k, x)| matches!(k, Kind::Continuous(_)) || (x - x.round()).abs() <= 1e-6);
+        let r = if integral {
+            self.lp_solves += 1;
+            lp
+        } else {
+            self.solve_with(obj, maximise, backend, false)?
+        };
+        tracing::trace!(
+            vars = self.kinds.len(),
+            rows = self.rows.len(),
+            lp = integral,
+            elapsed = ?t0.elapsed(),
+            "milp solve"
+        );
+        Ok(r)
+    }
+
+    /// The maximum of the integer-valued `obj` when an integral solution
+    /// worth `known` exists: the LP relaxation's bound settles it when it is
+    /// below `known + 1`, else the MILP decides.
+    fn max_from(&mut self, obj: &Lin, known: f64, backend: MilpBackend) -> Result<f64, SolveError> {
+        let lp = self.solve_with(obj, true, backend, true)?;
+        if value(obj, &lp) < known + 1.0 - 1e-6 {
+            self.solves += 1;
+            self.lp_solves += 1;
+            return Ok(known);
+        }
+        Ok(value(obj, &self.solve(obj, true, backend)?).round())
+    }
+
+    fn solve_with(
         &self,
         obj: &Lin,
         maximise: bool,
         backend: MilpBackend,
+        relax: bool,
     ) -> Result<Vec<f64>, SolveError> {
         let mut vars = ProblemVariables::new();
         let handles: Vec<Variable> = self
             .kinds
             .iter()
             .map(|k| match *k {
+                Kind::Binary if relax => vars.add(variable().min(0.0).max(1.0)),
+                Kind::Integer(ub) if relax => vars.add(variable().min(0.0).max(ub)),
                 Kind::Binary => vars.add(variable().binary()),
+                Kind::Integer(ub) => vars.add(variable().integer().min(0.0).max(ub)),
                 Kind::Continuous(ub) => vars.add(variable().min(0.0).max(ub)),
             })
             .collect();
         let expr = |lin: &Lin| -> Expression {
-            let mut e = Expression::from(0.0);
+            let mut e = Expression::with_capacity(lin.len());
             for &(v, c) in lin {
-                e += c * handles[v];
+                e.add_mul(c, handles[v]);
             }
             e
         };
@@ -137,48 +205,97 @@ fn value(lin: &Lin, vals: &[f64]) -> f64 {
         .sum()
 }
 
+/// An integer value read from a solution.
+fn int(vals: &[f64], v: usize) -> u32 {
+    vals.get(v).copied().unwrap_or(0.0).round().max(0.0) as u32
+}
+
+/// Households that share assignment variables (see the module docs).
+struct Cluster {
+    /// Members in draw order.
+    members: Vec<usize>,
+}
+
+/// Whether h differs from the others of its unit only by demand and draw.
+fn plain(inst: &Instance, prep: &Prepared, h: usize) -> bool {
+    let d = &inst.households[h];
+    prep.permit_cap[h] == 0
+        && prep.ev_cap[h] == 0
+        && d.preferences.is_empty()
+        && (!prep.keep || d.incumbents.is_empty())
+        && !prep.classes.iter().any(|&c| d.in_class(c))
+}
+
 /// Solves mechanism `optimal` stage by stage; returns the assignment, pins included.
 pub(crate) fn assign(
     inst: &Instance,
     prep: &Prepared,
     backend: MilpBackend,
 ) -> Result<Vec<(usize, usize)>, SolveError> {
-    let n = inst.households.len();
     let m = inst.resources.len();
+    let mut out = prep.pins.clone();
+    // Clusters, in draw order of their first member.
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut by_unit: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for &h in &prep.hh_order {
+        if prep.rem[h] == 0 || !(0..m).any(|r| prep.open(inst, h, r)) {
+            continue;
+        }
+        if plain(inst, prep, h) {
+            let key = (inst.households[h].group, prep.hb[h]);
+            if let Some(&c) = by_unit.get(&key) {
+                clusters[c].members.push(h);
+                continue;
+            }
+            by_unit.insert(key, clusters.len());
+        }
+        clusters.push(Cluster { members: vec![h] });
+    }
+    if clusters.is_empty() {
+        return Ok(out);
+    }
     let mut md = Model {
         kinds: Vec::new(),
         rows: Vec::new(),
-        pairs: Vec::new(),
+        solves: 0,
+        lp_solves: 0,
     };
-    let mut of_h: Vec<Lin> = vec![Vec::new(); n];
+    // x[c,r]: (cluster, resource, variable).
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut of_c: Vec<Lin> = vec![Vec::new(); clusters.len()];
     let mut of_r: Vec<Lin> = vec![Vec::new(); m];
-    for h in 0..n {
+    for (c, cl) in clusters.iter().enumerate() {
+        let rep = cl.members[0];
         for r in 0..m {
-            if prep.open(inst, h, r) {
+            if prep.open(inst, rep, r) {
                 let v = md.var(Kind::Binary);
-                md.pairs.push((h, r, v));
-                of_h[h].push((v, 1.0));
+                pairs.push((c, r, v));
+                of_c[c].push((v, 1.0));
                 of_r[r].push((v, 1.0));
             }
         }
     }
-    let mut out = prep.pins.clone();
-    if md.pairs.is_empty() {
-        return Ok(out);
-    }
     for lin in &of_r {
-        if !lin.is_empty() {
+        if lin.len() > 1 {
             md.le(lin.clone(), 1.0);
         }
     }
-    for h in 0..n {
-        if !of_h[h].is_empty() {
-            md.le(of_h[h].clone(), f64::from(prep.rem[h]));
+    // s[h] and the link Σ s = Σ x per cluster.
+    let mut s = vec![usize::MAX; inst.households.len()];
+    for (c, cl) in clusters.iter().enumerate() {
+        let mut link: Lin = of_c[c].iter().map(|&(v, _)| (v, -1.0)).collect();
+        for &h in &cl.members {
+            s[h] = md.var(Kind::Integer(f64::from(prep.rem[h])));
+            link.push((s[h], 1.0));
         }
+        md.le(link.clone(), 0.0);
+        md.ge(link, 0.0);
     }
-    // 1a: a_h ≤ open claim, a_h ≤ reserved spaces held.
+    // 1a: a_c ≤ reservation claim, a_c ≤ reserved spaces held (only clusters
+    // of one have a claim).
     let mut reserved: Lin = Vec::new();
-    for h in 0..n {
+    for (c, cl) in clusters.iter().enumerate() {
+        let h = cl.members[0];
         for (res, cap) in [
             (Reservation::Permit, prep.permit_cap[h]),
             (Reservation::Ev, prep.ev_cap[h]),
@@ -186,10 +303,9 @@ pub(crate) fn assign(
             if cap == 0 {
                 continue;
             }
-            let held: Lin = md
-                .pairs
+            let held: Lin = pairs
                 .iter()
-                .filter(|&&(hh, r, _)| hh == h && inst.resources[r].reservation() == res)
+                .filter(|&&(cc, r, _)| cc == c && inst.resources[r].reservation() == res)
                 .map(|&(_, _, v)| (v, 1.0))
                 .collect();
             if held.is_empty() {
@@ -202,18 +318,23 @@ pub(crate) fn assign(
             reserved.push((a, 1.0));
         }
     }
-    let all: Lin = md.pairs.iter().map(|&(_, _, v)| (v, 1.0)).collect();
+    let all: Lin = pairs.iter().map(|&(_, _, v)| (v, 1.0)).collect();
     let mut stages: Vec<Lin> = vec![reserved];
-    for &c in &prep.classes {
+    for &class in &prep.classes {
         stages.push(
-            md.pairs
+            pairs
                 .iter()
-                .filter(|&&(h, _, _)| inst.households[h].in_class(c))
+                .filter(|&&(c, _, _)| {
+                    clusters[c]
+                        .members
+                        .iter()
+                        .all(|&h| inst.households[h].in_class(class))
+                })
                 .map(|&(_, _, v)| (v, 1.0))
                 .collect(),
         );
     }
-    stages.push(all.clone());
+    stages.push(all);
     if prep.share {
         let mut met: Lin = Vec::new();
         for b in 0..prep.buildings.len() {
@@ -221,14 +342,17 @@ pub(crate) fn assign(
             if open <= 0 {
                 continue;
             }
+            let row_x: Lin = pairs
+                .iter()
+                .filter(|&&(c, _, _)| prep.hb[clusters[c].members[0]] == b)
+                .map(|&(_, _, v)| (v, -1.0))
+                .collect();
+            if row_x.is_empty() {
+                continue;
+            }
             let mb = md.var(Kind::Continuous(open as f64));
             let mut row = vec![(mb, 1.0)];
-            row.extend(
-                md.pairs
-                    .iter()
-                    .filter(|&&(h, _, _)| prep.hb[h] == b)
-                    .map(|&(_, _, v)| (v, -1.0)),
-            );
+            row.extend(row_x);
             md.le(row, 0.0);
             met.push((mb, 1.0));
         }
@@ -236,17 +360,15 @@ pub(crate) fn assign(
     }
     if prep.keep {
         stages.push(
-            md.pairs
+            pairs
                 .iter()
-                .filter(|&&(h, r, _)| inst.households[h].incumbents.contains(&r))
+                .filter(|&&(c, r, _)| {
+                    let h = clusters[c].members[0];
+                    clusters[c].members.len() == 1 && inst.households[h].incumbents.contains(&r)
+                })
                 .map(|&(_, _, v)| (v, 1.0))
                 .collect(),
         );
-    }
-    for &h in &prep.hh_order {
-        if !of_h[h].is_empty() {
-            stages.push(of_h[h].clone());
-        }
     }
     for obj in stages {
         if obj.is_empty() {
@@ -256,18 +378,30 @@ pub(crate) fn assign(
         let opt = value(&obj, &vals).round();
         md.ge(obj, opt - 0.5);
     }
-    // Stage 5: longest walk, total walk, preferences.
-    let z = md.var(Kind::Continuous(f64::INFINITY));
-    let walks: Vec<(usize, f64)> = md
-        .pairs
+    // 4: the lottery.
+    let lot: Vec<usize> = prep
+        .hh_order
         .iter()
-        .map(|&(h, r, v)| (v, inst.walk_of(h, r)))
+        .copied()
+        .filter(|&h| s[h] != usize::MAX)
         .collect();
-    for &(v, w) in &walks {
-        md.le(vec![(v, w), (z, -1.0)], 0.0);
+    lottery(&mut md, &lot, &s, &prep.rem, backend)?;
+    // 5: longest walk, total walk, preferences.
+    let z = md.var(Kind::Continuous(f64::INFINITY));
+    let walk_of = |c: usize, r: usize| inst.walk_of(clusters[c].members[0], r);
+    let mut per_r: Vec<Lin> = vec![Vec::new(); m];
+    for &(c, r, v) in &pairs {
+        per_r[r].push((v, walk_of(c, r)));
+    }
+    for mut lin in per_r {
+        if lin.is_empty() {
+            continue;
+        }
+        lin.push((z, -1.0));
+        md.le(lin, 0.0);
     }
     // Pins are walked too: the longest walk is never below theirs, and the
-    // open arcs may use up to it at no cost.
+    // open pairs may use up to it at no cost.
     let pin_max = prep
         .pins
         .iter()
@@ -275,31 +409,116 @@ pub(crate) fn assign(
         .filter(|w| w.is_finite())
         .fold(0.0, f64::max);
     md.ge(vec![(z, 1.0)], pin_max);
-    let total: Lin = walks.clone();
-    let prefs: Lin = md
-        .pairs
+    let total: Lin = pairs.iter().map(|&(c, r, v)| (v, walk_of(c, r))).collect();
+    let prefs: Lin = pairs
         .iter()
-        .map(|&(h, r, v)| {
-            let p = &inst.households[h].preferences;
-            (
-                v,
-                p.iter().position(|s| s.contains(&r)).unwrap_or(p.len()) as f64,
-            )
+        .filter_map(|&(c, r, v)| {
+            let p = &inst.households[clusters[c].members[0]].preferences;
+            let rank = p.iter().position(|s| s.contains(&r)).unwrap_or(p.len());
+            (rank > 0).then_some((v, rank as f64))
         })
         .collect();
     let mut vals = Vec::new();
     for obj in [vec![(z, 1.0)], total, prefs] {
+        if obj.is_empty() {
+            continue;
+        }
         vals = md.solve(&obj, false, backend)?;
         let opt = value(&obj, &vals);
-        md.le(obj, opt + 1e-6 * (1.0 + opt.abs()));
+        md.le(obj, opt + 1e-7 * (1.0 + opt.abs()));
     }
-    for &(h, r, v) in &md.pairs {
+    tracing::debug!(
+        solves = md.solves,
+        lp = md.lp_solves,
+        clusters = clusters.len(),
+        "milp engine"
+    );
+    // Each cluster's resources, in id order, to its members in draw order.
+    let mut held: Vec<Vec<usize>> = vec![Vec::new(); clusters.len()];
+    for &(c, r, v) in &pairs {
         if vals.get(v).copied().unwrap_or(0.0) > 0.5 {
-            out.push((h, r));
+            held[c].push(r);
+        }
+    }
+    for (c, cl) in clusters.iter().enumerate() {
+        held[c].sort_by_key(|&r| prep.res_rank[r]);
+        let mut next = held[c].iter();
+        for &h in &cl.members {
+            for _ in 0..int(&vals, s[h]) {
+                match next.next() {
+                    Some(&r) => out.push((h, r)),
+                    None => {
+                        return Err(SolveError::Backend {
+                            backend: backend.as_str().into(),
+                            message: "a cluster's served units and resources disagree".into(),
+                        })
+                    }
+                }
+            }
         }
     }
     out.sort_unstable();
     Ok(out)
+}
+
+/// Stage 4: fixes every `s[h]` of `lot` (households in draw order) at its
+/// lexicographic maximum. See the module docs for the method.
+fn lottery(
+    md: &mut Model,
+    lot: &[usize],
+    s: &[usize],
+    rem: &[u32],
+    backend: MilpBackend,
+) -> Result<(), SolveError> {
+    let fix = |md: &mut Model, h: usize, v: u32| {
+        md.ge(vec![(s[h], 1.0)], f64::from(v) - 0.5);
+        md.le(vec![(s[h], 1.0)], f64::from(v) + 0.5);
+    };
+    let mut k = 0;
+    'weighted: while k < lot.len() {
+        let n = lot.len() - k;
+        let obj: Lin = lot[k..]
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| (s[h], (n - i) as f64))
+            .collect();
+        let vals = md.solve(&obj, true, backend)?;
+        let mut i = k;
+        while i < lot.len() {
+            let h = lot[i];
+            let cand = int(&vals, s[h]);
+            if cand >= rem[h] {
+                fix(md, h, rem[h]);
+                i += 1;
+                continue;
+            }
+            if cand == 0 {
+                let j = (i..lot.len())
+                    .find(|&j| int(&vals, s[lot[j]]) > 0)
+                    .unwrap_or(lot.len());
+                let run: Lin = lot[i..j].iter().map(|&h| (s[h], 1.0)).collect();
+                let best = md.max_from(&run, 0.0, backend)?;
+                if best < 0.5 {
+                    for &h in &lot[i..j] {
+                        fix(md, h, 0);
+                    }
+                    i = j;
+                    continue;
+                }
+            }
+            let one = vec![(s[h], 1.0)];
+            let best = md.max_from(&one, f64::from(cand), backend)?.round() as u32;
+            if best > cand {
+                fix(md, h, best);
+                k = i + 1;
+                continue 'weighted;
+            }
+            fix(md, h, cand);
+            i += 1;
+        }
+        k = lot.len();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -47,8 +47,11 @@ pub fn solve(inputs: &Inputs) -> Allocation {
 
 /// Checks the invariants every allocation must meet, whatever the inputs:
 /// no resource twice, no household above its demand, every non-pinned walk
-/// within `max_walk_m`, metrics consistent with the lists.
+/// within `max_walk_m`, metrics consistent with the lists, and every entry
+/// with a structured reason whose English is its `why` and whose basis is
+/// its code's (docs/reasons.md).
 pub fn assert_invariants(a: &Allocation, households: &[allot::model::Household]) {
+    assert_reasons_agree(a);
     let mut seen = BTreeSet::new();
     let mut got: BTreeMap<(&str, ResourceKind), u32> = BTreeMap::new();
     let pinned: BTreeSet<(&str, &str)> = a
@@ -115,5 +118,27 @@ pub fn assert_invariants(a: &Allocation, households: &[allot::model::Household])
             (1..=places.len() as u32).collect::<Vec<_>>(),
             "{kind} waitlist is 1..n"
         );
+    }
+}
+
+/// Every assignment and unserved entry has a `reason`; its English
+/// rendering is the `why` byte for byte and its basis the assignment's.
+pub fn assert_reasons_agree(a: &Allocation) {
+    use allot::report::i18n::Lang;
+    use allot::report::reasons::{assignment_reason, unserved_reason};
+    for x in &a.assignments {
+        let r = x
+            .reason
+            .as_ref()
+            .unwrap_or_else(|| panic!("{x:?} has no reason"));
+        assert_eq!(assignment_reason(x, Lang::En), x.why, "{r:?}");
+        assert_eq!(r.basis(), x.basis, "{r:?}");
+    }
+    for u in &a.unserved {
+        let r = u
+            .reason
+            .as_ref()
+            .unwrap_or_else(|| panic!("{u:?} has no reason"));
+        assert_eq!(unserved_reason(u, Lang::En), u.why, "{r:?}");
     }
 }

@@ -79,7 +79,9 @@ impl Format {
     pub fn rendering(self, accept_language: Option<&str>) -> Rendering {
         match self {
             Format::Json => Rendering::Json,
-            Format::Csv => Rendering::Csv,
+            Format::Csv => {
+                Rendering::Csv(accept_language.map_or(Lang::En, super::lang::from_accept_language))
+            }
             Format::GeoJson => Rendering::GeoJson,
             Format::Svg => Rendering::Svg(lang_of(accept_language)),
             Format::Xlsx => {

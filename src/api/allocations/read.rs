@@ -104,7 +104,7 @@ pub async fn get_allocation(
         site.clone(),
         id,
         format.content_type(),
-        if matches!(format, Format::Svg | Format::Xlsx) {
+        if matches!(format, Format::Svg | Format::Xlsx | Format::Csv) {
             lang.clone().unwrap_or_default()
         } else {
             String::new()
@@ -201,6 +201,7 @@ pub async fn get_household(
 ) -> Result<HttpResponse, HouseholdLookupError> {
     let role = state.access.require(&req, Role::Viewer)?;
     let (site, household) = path.into_inner();
+    let lang = crate::api::lang::from_accept_language(super::accept_language(&req).as_deref().unwrap_or(""));
     let store = state.store.clone();
     let view: HouseholdView = blocking(move || -> Result<_, HouseholdLookupError> {
         Ok(allocations::standing(
@@ -208,6 +209,7 @@ pub async fn get_household(
             &site,
             &household,
             role >= Role::Staff,
+            lang,
         )?)
     })
     .await?;

@@ -7,6 +7,7 @@ use super::html::{esc, page, url, Frame};
 use crate::api::dto::DiffView;
 use crate::model::{Allocation, ResourceKind};
 use crate::report::i18n::{kind_name, kinds_name, t, tf, Lang};
+use crate::report::reasons::{assignment_reason, unserved_reason};
 use crate::report::svg::format_walk;
 use crate::store::{AllocationMeta, SiteState};
 
@@ -239,7 +240,7 @@ fn lookup_section(frame: &Frame<'_>, p: &SitePage<'_>, shown_id: &str) -> String
                             esc(t(lang, "map.walk")),
                             format_walk(x.walk_m),
                             esc(t(lang, "map.metres")),
-                            esc(&x.why)
+                            esc(&assignment_reason(x, lang))
                         ));
                     }
                     b.push_str("</ul>");
@@ -257,7 +258,7 @@ fn lookup_section(frame: &Frame<'_>, p: &SitePage<'_>, shown_id: &str) -> String
                             u.waitlist.map(|n| n.to_string()).unwrap_or_default(),
                             esc(kind_name(lang, u.kind)),
                             esc(&place),
-                            esc(&u.why)
+                            esc(&unserved_reason(u, lang))
                         ));
                     }
                     b.push_str("</ul>");
@@ -371,7 +372,13 @@ fn assignments_section(lang: Lang, a: &Allocation) -> String {
         esc(t(lang, "web.why"))
     ));
     for x in &a.assignments {
-        let search = format!("{} {} {}", x.household, x.resource, x.why).to_lowercase();
+        let search = format!(
+            "{} {} {}",
+            x.household,
+            x.resource,
+            assignment_reason(x, lang)
+        )
+        .to_lowercase();
         b.push_str(&format!(
             "<tr class=\"row assigned\" data-kind=\"{}\" data-household=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             x.kind.as_str(),
@@ -382,7 +389,7 @@ fn assignments_section(lang: Lang, a: &Allocation) -> String {
             esc(&x.resource),
             format_walk(x.walk_m),
             esc(t(lang, "state.assigned")),
-            esc(&x.why)
+            esc(&assignment_reason(x, lang))
         ));
     }
     for u in &a.unserved {
@@ -390,7 +397,7 @@ fn assignments_section(lang: Lang, a: &Allocation) -> String {
             Some(n) => tf(lang, "web.waitlist_place", &[("n", &n.to_string())]),
             None => t(lang, "web.not_reachable").to_string(),
         };
-        let search = format!("{} {}", u.household, u.why).to_lowercase();
+        let search = format!("{} {}", u.household, unserved_reason(u, lang)).to_lowercase();
         b.push_str(&format!(
             "<tr class=\"row waiting\" data-kind=\"{}\" data-household=\"{}\" data-search=\"{}\"><td>{}</td><td>{}</td><td>–</td><td></td><td>{}</td><td>{}</td></tr>",
             u.kind.as_str(),
@@ -399,7 +406,7 @@ fn assignments_section(lang: Lang, a: &Allocation) -> String {
             esc(kind_name(lang, u.kind)),
             esc(&u.household),
             esc(&place),
-            esc(&u.why)
+            esc(&unserved_reason(u, lang))
         ));
     }
     b.push_str("</tbody></table></section>\n");
@@ -670,6 +677,7 @@ mod tests {
                 walk_m: 10.0,
                 why: "lottery rank 1 & nearest".into(),
                 basis: "lottery".into(),
+                reason: None,
             }],
             unserved: vec![
                 Unserved {
@@ -678,6 +686,7 @@ mod tests {
                     units: 1,
                     waitlist: Some(1),
                     why: "all taken".into(),
+                    reason: None,
                 },
                 Unserved {
                     household: "H2".into(),
@@ -685,6 +694,7 @@ mod tests {
                     units: 1,
                     waitlist: None,
                     why: "nothing within 300 m".into(),
+                    reason: None,
                 },
             ],
             lottery: vec!["<script>alert(1)</script>".into(), "H2".into()],

@@ -203,7 +203,7 @@ fn resource_tooltip(
             format_walk(a.walk_m),
             t(lang, "map.metres"),
             t(lang, "map.why"),
-            a.why
+            crate::report::reasons::assignment_reason(a, lang)
         ));
     }
     tip

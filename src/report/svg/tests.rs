@@ -123,6 +123,7 @@ fn assignment(h: &str, kind: ResourceKind, r: &str, basis: &str) -> Assignment {
         walk_m: 12.34,
         why: format!("lottery rank 1; nearest free to {h}"),
         basis: basis.into(),
+        reason: None,
     }
 }
 
@@ -167,6 +168,7 @@ fn allocation() -> Allocation {
             units: 1,
             waitlist: Some(1),
             why: "all taken".into(),
+            reason: None,
         }],
         lottery: vec!["B1-1-301".into(), "B1-1-101".into(), "B1-1-502".into()],
         metrics,
