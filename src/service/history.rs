@@ -226,6 +226,7 @@ mod tests {
             walk_m: 10.0,
             why: String::new(),
             basis: basis.into(),
+            reason: None,
         }
     }
 
@@ -254,6 +255,7 @@ mod tests {
                 units: 1,
                 waitlist: Some(1),
                 why: String::new(),
+                reason: None,
             }],
             lottery: vec!["H1".into(), "H2".into(), "H3".into()],
             metrics: BTreeMap::new(),

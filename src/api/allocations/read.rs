@@ -201,7 +201,9 @@ pub async fn get_household(
 ) -> Result<HttpResponse, HouseholdLookupError> {
     let role = state.access.require(&req, Role::Viewer)?;
     let (site, household) = path.into_inner();
-    let lang = crate::api::lang::from_accept_language(super::accept_language(&req).as_deref().unwrap_or(""));
+    let lang = crate::api::lang::from_accept_language(
+        super::accept_language(&req).as_deref().unwrap_or(""),
+    );
     let store = state.store.clone();
     let view: HouseholdView = blocking(move || -> Result<_, HouseholdLookupError> {
         Ok(allocations::standing(
