@@ -510,6 +510,8 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("/v1/sites/{site}/allocations/{id}", &["get"]),
     ("/v1/sites/{site}/allocations/{id}/diff/{other}", &["get"]),
     ("/v1/sites/{site}/allocations/{id}/bundle", &["get"]),
+    ("/v1/sites/{site}/households/{household}/history", &["get"]),
+    ("/v1/sites/{site}/simulate.svg", &["get"]),
     ("/v1/sites/{site}/draws", &["post", "get"]),
     ("/v1/sites/{site}/draws/{draw}", &["get"]),
     ("/v1/sites/{site}/draws/{draw}/reveal", &["post"]),

@@ -119,6 +119,27 @@ pub struct AllocateRequest {
     pub policy: Option<Value>,
     /// A lottery seed for this run instead of the policy's.
     pub seed: Option<String>,
+    /// The round of this run (FORMAT.md §3): a new name is a redraw; absent,
+    /// a rerun keeps the previous allocation's round.
+    pub round: Option<String>,
+    /// `none`, `waited_first` or `tickets` for this run instead of the policy's.
+    pub rotation: Option<String>,
+    /// `protect`, `keep_incumbents` or `none` for this run instead of the policy's.
+    pub stability: Option<String>,
+    /// `none` or `trade_up` for this run instead of the policy's.
+    pub swaps: Option<String>,
+}
+
+impl AllocateRequest {
+    /// The over-time choices of the request.
+    pub fn round_choice(&self) -> crate::service::rounds::RoundChoice {
+        crate::service::rounds::RoundChoice {
+            round: self.round.clone(),
+            rotation: self.rotation.clone(),
+            stability: self.stability.clone(),
+            swaps: self.swaps.clone(),
+        }
+    }
 }
 
 /// `POST /v1/solve` body.

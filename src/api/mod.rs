@@ -5,6 +5,7 @@
 //! - [`stateless`]: `POST /v1/validate`, `POST /v1/solve`;
 //! - [`sites`]: stored sites and their revisions (layout, roster, policy);
 //! - [`allocations`]: stored allocations, renderings, diffs, household lookups;
+//! - [`history`]: a household's history, the simulator's chart;
 //! - [`ops`]: `/healthz`, `/openapi.json`;
 //! - [`auth`], [`body`], [`error`]: tokens and roles, request bodies, problems.
 //!
@@ -18,6 +19,7 @@ pub mod cache;
 pub mod draws;
 pub mod dto;
 pub mod error;
+pub mod history;
 pub mod lang;
 pub mod limits;
 pub mod openapi;
@@ -203,6 +205,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(allocations::diff_allocations)),
         );
     draw_routes(cfg);
+    over_time_routes(cfg);
+}
+
+/// Over time (FORMAT.md §3): a household's history, the simulator's chart.
+fn over_time_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/sites/{site}/households/{household}/history")
+            .route(web::get().to(history::household_history)),
+    )
+    .service(
+        web::resource("/v1/sites/{site}/simulate.svg")
+            .route(web::get().to(history::simulate_chart)),
+    );
 }
 
 /// Public draws (API.md "Public draws") and verification bundles.

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use super::{allocations, draws, dto, error, ops, sites, stateless};
+use super::{allocations, draws, dto, error, history, ops, sites, stateless};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -57,6 +57,8 @@ impl Modify for BearerAuth {
         draws::get_draw,
         draws::draw_result,
         draws::get_bundle,
+        history::household_history,
+        history::simulate_chart,
     ),
     components(schemas(
         error::ProblemDetails,
@@ -81,6 +83,10 @@ impl Modify for BearerAuth {
         draws::DrandBody,
         draws::RevealBody,
         draws::DrawPage,
+        crate::service::history::History,
+        crate::service::history::HistoryEntry,
+        crate::service::history::KindStanding,
+        crate::service::history::Held,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -233,6 +239,18 @@ mod tests {
                 "/v1/sites/{site}/allocations/{id}/bundle",
                 200,
                 draws::BundleHttpError::declared(),
+            ),
+            (
+                "get",
+                "/v1/sites/{site}/households/{household}/history",
+                200,
+                history::HistoryLookupError::declared(),
+            ),
+            (
+                "get",
+                "/v1/sites/{site}/simulate.svg",
+                200,
+                history::SimulateChartFailure::declared(),
             ),
         ]
     }

@@ -58,6 +58,8 @@ impl From<ReadError> for AllocateError {
 pub struct Run {
     pub policy: Option<Value>,
     pub seed: Option<String>,
+    /// The over-time choices of the run (`round`, `rotation`, `stability`, `swaps`).
+    pub choice: super::rounds::RoundChoice,
 }
 
 /// An allocation about to be made: the site's head, its documents and the
@@ -79,11 +81,14 @@ pub fn prepare(store: &dyn Store, site: &str, run: Run) -> Result<Prepared, Read
         Some(id) => Some(documents::allocation(&store.allocation(site, id)?)?),
         None => None,
     };
-    let policy_given = run.policy.is_some();
+    let policy_given = run.policy.is_some() || run.choice.any();
+    let policy = run.policy.or_else(|| docs.policy.clone());
+    // A policy that is no object takes no choice; the checks then name it.
+    let policy = super::rounds::apply(policy.clone(), &run.choice).unwrap_or(policy);
     let inputs = Inputs {
         layout: docs.layout.clone(),
         households: RosterInput::Parsed(docs.roster.clone()),
-        policy: run.policy.or_else(|| docs.policy.clone()),
+        policy,
         previous,
         seed: run.seed,
         round: None,
@@ -265,6 +270,9 @@ pub struct DiffView {
     pub lost: Vec<Change>,
     /// Households whose holdings of every kind are the same.
     pub unchanged: u64,
+    /// The later allocation's assignments made by a `trade_up` swap (basis `swap`).
+    #[schema(value_type = Vec<Object>)]
+    pub swapped: Vec<Assignment>,
 }
 
 /// Per household and kind, the resources held.
@@ -292,6 +300,7 @@ pub fn diff(site: &str, from_id: u64, from: &Allocation, to_id: u64, to: &Alloca
         gained: Vec::new(),
         lost: Vec::new(),
         unchanged: 0,
+        swapped: super::history::swaps(to),
     };
     let mut changed_households = BTreeSet::new();
     for key in keys {
@@ -331,15 +340,21 @@ pub fn diff(site: &str, from_id: u64, from: &Allocation, to_id: u64, to: &Alloca
     view
 }
 
-/// What changed from stored allocation `id` to stored allocation `other`.
+/// What changed from stored allocation `id` to stored allocation `other`;
+/// `public`: between the public views ([`report::public`]), for viewers
+/// (no swap shows, since no basis `swap` does).
 pub fn diff_stored(
     store: &dyn Store,
     site: &str,
     id: u64,
     other: u64,
+    public: bool,
 ) -> Result<DiffView, ReadError> {
     let from = documents::allocation(&store.allocation(site, id)?)?;
-    let to = documents::allocation(&store.allocation(site, other)?)?;
+    let mut to = documents::allocation(&store.allocation(site, other)?)?;
+    if public {
+        to = report::public::public_view(&to);
+    }
     Ok(diff(site, id, &from, other, &to))
 }
 
@@ -368,6 +383,13 @@ pub struct HouseholdView {
     pub waitlist: Vec<Reasoned<Unserved>>,
     /// The household's lottery rank (1-based) in that allocation.
     pub lottery_rank: Option<u64>,
+    /// Per kind, rounds in a row it ended unserved (the allocation's ledger; 0s left out).
+    #[schema(value_type = Object)]
+    pub waited: BTreeMap<ResourceKind, u32>,
+    /// Per kind, its tickets (1 + waited) when the allocation's rotation is `tickets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub tickets: Option<BTreeMap<ResourceKind, u32>>,
     /// The current roster record; staff and planners only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object)]
@@ -435,6 +457,8 @@ pub fn standing(
         assignments: Vec::new(),
         waitlist: Vec::new(),
         lottery_rank: None,
+        waited: BTreeMap::new(),
+        tickets: None,
         record: None,
     };
     if let Some((_, a)) = &allocation {
@@ -461,6 +485,8 @@ pub fn standing(
             .iter()
             .position(|h| *h == household)
             .map(|i| i as u64 + 1);
+        view.waited = super::history::waited(a, household);
+        view.tickets = super::history::tickets(a, household);
     }
     if record.is_none() && view.lottery_rank.is_none() {
         return Err(StandingError::Unknown {

@@ -10,7 +10,9 @@ pub mod allocations;
 pub mod checks;
 pub mod documents;
 pub mod draws;
+pub mod history;
 pub mod inputs;
+pub mod rounds;
 pub mod sites;
 
 use crate::model::Problem;

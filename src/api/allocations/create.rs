@@ -77,6 +77,7 @@ pub async fn create_allocation(
         .into());
     }
     let run = Run {
+        choice: request.round_choice(),
         policy: request.policy,
         seed: request.seed,
     };

@@ -167,13 +167,21 @@ pub async fn diff_allocations(
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, DiffAllocationsError> {
-    state.access.require(&req, Role::Viewer)?;
+    let role = state.access.require(&req, Role::Viewer)?;
+    // Viewers get the diff of the public views (report::public).
+    let public = role < Role::Staff;
     let (site, id, other) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let other = path_number(&other, "allocation")?;
     let store = state.store.clone();
     let view: DiffView = blocking(move || -> Result<_, DiffAllocationsError> {
-        Ok(allocations::diff_stored(store.as_ref(), &site, id, other)?)
+        Ok(allocations::diff_stored(
+            store.as_ref(),
+            &site,
+            id,
+            other,
+            public,
+        )?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -30,6 +30,7 @@
 pub mod draw_page;
 pub mod html;
 pub mod pages;
+pub mod rounds_page;
 pub mod session;
 
 use self::html::{url, Frame};
@@ -72,7 +73,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/sites/{site}/allocations/{id}/download/{format}")
                 .route(web::get().to(download)),
         )
-        .service(web::resource("/assets/{name}").route(web::get().to(asset)));
+        .service(web::resource("/assets/{name}").route(web::get().to(asset)))
+        .service(
+            web::resource("/sites/{site}/simulate.svg")
+                .route(web::get().to(rounds_page::simulate_chart)),
+        );
     draw_page::routes(cfg);
 }
 
@@ -385,6 +390,29 @@ async fn site(
     if let Some(id) = pick {
         f.params.push(("allocation", id.to_string()));
     }
+    // Over time (staff): the new-round form, the chart link, the looked-up
+    // household's history.
+    let over_time = if role >= Role::Staff {
+        let (store, site_id, hh) = (state.store.clone(), site.clone(), household.clone());
+        let history = match hh {
+            Some(h) => blocking(move || {
+                crate::service::history::household_history(
+                    store.as_ref(),
+                    &site_id,
+                    &h,
+                    crate::service::history::MAX_HISTORY,
+                )
+                .map_err(|e| PageError::from(Internal(e.to_string())))
+            })
+            .await
+            .ok(),
+            None => None,
+        };
+        let round = data.shown.as_ref().and_then(|(_, a)| a.round.clone());
+        rounds_page::section(lang, &site, round.as_deref(), history.as_ref())
+    } else {
+        String::new()
+    };
     let lookup = household.map(|query| pages::Lookup { query });
     let page = pages::SitePage {
         head: &data.head,
@@ -396,6 +424,7 @@ async fn site(
         staff: role >= Role::Staff,
         tokens: matches!(state.access, Access::Tokens(_)),
         table_page: query.rows.unwrap_or(0),
+        over_time: &over_time,
     };
     html(StatusCode::OK, pages::site_page(&f, &page))
 }

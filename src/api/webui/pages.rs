@@ -113,6 +113,8 @@ pub struct SitePage<'a> {
     pub tokens: bool,
     /// The page of the assignments table (`?rows=`, 0-based; [`TABLE_ROWS`] a page).
     pub table_page: usize,
+    /// Over time (`rounds_page::section`), already rendered; empty below staff.
+    pub over_time: &'a str,
 }
 
 /// Rows of the assignments table per page: a site of 125,000 households
@@ -164,6 +166,7 @@ pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
         }
     }
     b.push_str(&staff_section(lang, p));
+    b.push_str(p.over_time);
     b.push_str(&diff_section(lang, p.diff));
     b.push_str(&revisions_section(lang, p));
 
@@ -777,6 +780,7 @@ mod tests {
                 staff: false,
                 tokens: true,
                 table_page: 0,
+                over_time: "",
             },
         )
     }

@@ -111,4 +111,52 @@
       });
     });
   }
+
+  // The "new round" form: the same POST with the round, rotation and
+  // stability chosen (see api/webui/rounds_page.rs).
+  var roundForm = byId('round-form');
+  if (roundForm) {
+    roundForm.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var body = document.body;
+      var lang = body.getAttribute('data-lang');
+      var status = byId('round-status');
+      var headers = { 'Content-Type': 'application/json' };
+      if (body.getAttribute('data-tokens') === 'true') {
+        var token = stored();
+        if (!token) {
+          status.textContent = body.getAttribute('data-msg-login');
+          return;
+        }
+        headers.Authorization = 'Bearer ' + token;
+      }
+      var choice = {};
+      ['round', 'rotation', 'stability'].forEach(function (name) {
+        var field = roundForm.elements[name];
+        if (field && field.value) {
+          choice[name] = field.value;
+        }
+      });
+      status.textContent = body.getAttribute('data-msg-running');
+      fetch(roundForm.getAttribute('action'), {
+        method: 'POST',
+        headers: headers,
+        body: JSON.stringify(choice),
+        credentials: 'omit'
+      }).then(function (res) {
+        if (res.status === 201) {
+          window.location.assign('/sites/' + encodeURIComponent(body.getAttribute('data-site')) +
+            '?lang=' + encodeURIComponent(lang));
+          return null;
+        }
+        return res.json().then(function (problem) {
+          throw new Error(problem.detail || problem.title || String(res.status));
+        }, function () {
+          throw new Error(String(res.status));
+        });
+      }).catch(function (err) {
+        status.textContent = body.getAttribute('data-msg-failed') + err.message;
+      });
+    });
+  }
 }());
