@@ -154,8 +154,10 @@ pub fn history_table(lang: Lang, h: &History) -> String {
         return b;
     }
     b.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th>round</th><th>rotation</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(w(lang, "allocation")),
+        esc(w(lang, "round")),
+        esc(w(lang, "rotation")),
         esc(w(lang, "kind")),
         esc(w(lang, "held")),
         esc(w(lang, "short")),
@@ -167,7 +169,13 @@ pub fn history_table(lang: Lang, h: &History) -> String {
             let held: Vec<String> = k
                 .held
                 .iter()
-                .map(|x| format!("{} ({})", esc(&x.resource), esc(&x.basis)))
+                .map(|x| {
+                    format!(
+                        "{} ({})",
+                        esc(&x.resource),
+                        esc(crate::report::reasons::basis_label(&x.basis, lang))
+                    )
+                })
                 .collect();
             let short = match (k.unserved, k.waitlist) {
                 (0, _) => String::new(),
