@@ -154,8 +154,10 @@ pub fn history_table(lang: Lang, h: &History) -> String {
         return b;
     }
     b.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th>round</th><th>rotation</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(w(lang, "allocation")),
+        esc(w(lang, "round")),
+        esc(w(lang, "rotation")),
         esc(w(lang, "kind")),
         esc(w(lang, "held")),
         esc(w(lang, "short")),
