@@ -12,7 +12,7 @@ use crate::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use crate::report::json::allocation_json;
 use crate::store::{DrawInputs, DrawReveal, NewAllocation, NewDraw, Store, StoreError};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Longest ceremony description, characters.
@@ -290,23 +290,6 @@ pub struct RevealOutcome {
     pub body: Vec<u8>,
 }
 
-/// Headline figures kept beside an allocation for lists.
-fn summary(allocation: &Allocation) -> Value {
-    let mut out = Map::new();
-    for (kind, m) in &allocation.metrics {
-        let unserved = allocation
-            .unserved
-            .iter()
-            .filter(|u| u.kind == *kind)
-            .count();
-        out.insert(
-            kind.as_str().to_string(),
-            json!({"demand": m.demand, "supply": m.supply, "served": m.served, "unserved_households": unserved}),
-        );
-    }
-    Value::Object(out)
-}
-
 /// Reveals a draw once: checks the seed, allocates the frozen inputs with
 /// it and stores the allocation and the reveal together.
 pub fn reveal(
@@ -406,7 +389,7 @@ pub fn reveal(
             policy_revision: frozen.policy_revision,
             policy,
             seed,
-            summary: summary(&allocation),
+            summary: super::allocations::summary(&allocation),
             body: body.clone(),
         },
     )?;
