@@ -50,6 +50,7 @@ fn both_agree(inputs: &Inputs) -> Allocation {
         &Options {
             engine: Engine::Milp(MilpBackend::CoinCbc),
             timings: false,
+            ..Options::default()
         },
     )
     .expect("CBC solve");
