@@ -307,16 +307,7 @@ fn kind_map_field(
     let mut problems = Vec::new();
     for (key, v) in obj {
         let path = format!("{field}.{key}");
-        let Some(kind) = ResourceKind::parse(key) else {
-            problems.push(
-                Problem::new(
-                    "roster-unknown-kind",
-                    format!(
-                        "`{path}`: \"{key}\" is not a resource kind (parking_space, charging_bay or garden_plot)"
-                    ),
-                )
-                .field(path),
-            );
+        let Some(kind) = kind_key(&path, key, &mut problems) else {
             continue;
         };
         let items: Vec<&Value> = match v {
@@ -475,16 +466,7 @@ fn waited_field(cell: Cell<'_>) -> Result<BTreeMap<ResourceKind, u32>, Vec<Probl
     let mut problems = Vec::new();
     for (key, v) in obj {
         let path = format!("waited.{key}");
-        let Some(kind) = ResourceKind::parse(key) else {
-            problems.push(
-                Problem::new(
-                    "roster-unknown-kind",
-                    format!(
-                        "`{path}`: \"{key}\" is not a resource kind (parking_space, charging_bay or garden_plot)"
-                    ),
-                )
-                .field(path),
-            );
+        let Some(kind) = kind_key(&path, key, &mut problems) else {
             continue;
         };
         match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
@@ -937,6 +919,22 @@ pub fn check_roster_against_site(households: &[Household], site: &Site) -> Vec<P
         }
     }
     problems
+}
+
+/// The resource kind a per-kind object's key names; else a problem naming
+/// the field path is recorded.
+fn kind_key(path: &str, key: &str, problems: &mut Vec<Problem>) -> Option<ResourceKind> {
+    let kind = ResourceKind::parse(key);
+    if kind.is_none() {
+        problems.push(Problem::new(
+            "roster-unknown-kind",
+            format!(
+                "`{path}`: \"{key}\" is not a resource kind (parking_space, charging_bay or garden_plot)"
+            ),
+        )
+        .field(path));
+    }
+    kind
 }
 
 #[cfg(test)]
