@@ -3,7 +3,12 @@
 //! time, the test process's memory growth (the server runs in-process) and
 //! the server still answering afterwards.
 
-mod api_support;
+// Only the server helpers are used here; the rest of `support` is for the
+// main integration binary.
+#[allow(dead_code)]
+#[path = "it/support/mod.rs"]
+mod support;
+use support::api as api_support;
 
 use api_support::*;
 use reqwest::Method;

@@ -1,7 +1,7 @@
 //! FORMAT.md §3 "Over time" end to end: protected reruns, rounds and the
 //! ledger, rotation, swaps, on the Yixinqiao compound and random synthetic sites.
 
-mod common;
+use crate::support::common;
 
 use allot::model::roster::{parse_roster_csv, parse_roster_json};
 use allot::model::{Allocation, Household, ResourceKind};

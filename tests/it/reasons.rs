@@ -4,8 +4,8 @@
 //! renderings (CSV, SVG, web page, household view) carry no English reason
 //! words while the English ones carry no Chinese in their reasons.
 
-mod api_support;
-mod common;
+use crate::support::api as api_support;
+use crate::support::common;
 
 use allot::model::Allocation;
 use allot::pipeline;

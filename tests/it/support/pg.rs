@@ -8,7 +8,6 @@
 //! ends (however it ends), the pipe closes, and the guardian stops the
 //! server and removes the folder. Tests that need PostgreSQL fail, never
 //! skip, when it is not installed.
-#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

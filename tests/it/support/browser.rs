@@ -9,8 +9,6 @@
 //! installs it (`bash .ci/browser-deps.sh`): CI installs it, and a browser
 //! test that silently skipped would prove nothing.
 
-#![allow(dead_code)]
-
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 use std::net::{TcpListener, TcpStream};
@@ -24,7 +22,6 @@ pub struct Browser {
     driver: Child,
     port: u16,
     _profile: tempfile::TempDir,
-    log_path: PathBuf,
 }
 
 fn find_program(names: &[&str]) -> Option<PathBuf> {
@@ -128,7 +125,6 @@ impl Browser {
             driver,
             port,
             _profile: profile,
-            log_path,
         }
     }
 

@@ -4,7 +4,7 @@
 //! (as several `allot serve` processes have) on one database, lost
 //! connections, migrations run once.
 
-mod pg_support;
+use crate::support::pg as pg_support;
 
 use allot::model::{DrandRound, Household, SeedSource};
 use allot::store::transfer::{self, TransferError};

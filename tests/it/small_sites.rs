@@ -1,7 +1,7 @@
 //! Each hand-checked small site under fixtures/small/ solves to the
 //! allocation written out by hand in its expected.json.
 
-mod common;
+use crate::support::common;
 
 use rstest::rstest;
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! The Yixinqiao compound end to end: valid, solved, explained, reproducible.
 
-mod common;
+use crate::support::common;
 
 use allot::model::roster::{parse_roster_csv, parse_roster_json};
 use allot::model::ResourceKind;

@@ -3,7 +3,7 @@
 //! the downloaded bundle and on tampered copies, racing reveals, and what
 //! the public may see.
 
-mod api_support;
+use crate::support::api as api_support;
 
 use allot::draw::clock::parse_rfc3339;
 use allot::draw::drand::vectors::{SIGNATURE_123, SIGNATURE_9683710};

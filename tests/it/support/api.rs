@@ -1,6 +1,5 @@
 //! Shared by the `api_*` integration tests: a server on port 0 with a
 //! temporary database, and request helpers.
-#![allow(dead_code)]
 
 use actix_web::dev::ServerHandle;
 use allot::api::auth::Tokens;
@@ -13,9 +12,8 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// The real PostgreSQL of the tests (see `tests/pg_support`).
-#[path = "../pg_support/mod.rs"]
-pub mod pg;
+/// The real PostgreSQL of the tests.
+pub use super::pg;
 
 /// The database a test server runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +51,6 @@ pub const VIEWER: &str = "viewer-token-0123456789";
 
 pub struct TestApp {
     pub address: String,
-    pub port: u16,
-    pub db_path: PathBuf,
     pub client: Client,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
@@ -93,7 +89,6 @@ pub fn spawn_app_with(tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
 
 /// A server with exactly this configuration (the database is not removed).
 pub fn spawn(cfg: ServeConfig) -> TestApp {
-    let db_path = cfg.db_path.clone();
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -107,8 +102,6 @@ pub fn spawn(cfg: ServeConfig) -> TestApp {
         .expect("server starts");
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        port,
-        db_path,
         client: Client::builder()
             .timeout(Duration::from_secs(120))
             .build()

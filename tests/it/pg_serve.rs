@@ -2,7 +2,7 @@
 //! two instances act as one server; a lost database is a 503 and the
 //! server recovers; `allot migrate` / `export` / `import` round trips.
 
-mod api_support;
+use crate::support::api as api_support;
 
 use api_support::pg as pg_support;
 use api_support::{tiny_layout, tiny_roster, PLANNER, STAFF, VIEWER};

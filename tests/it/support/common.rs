@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
 
 use allot::model::{Allocation, ResourceKind};
 use allot::pipeline::{self, Inputs, Options, RosterInput};

@@ -5,7 +5,7 @@
 //! `ogr2ogr` comes from Debian's `gdal-bin` (`.ci/deps.sh` installs it); the
 //! tests fail, never skip, without it.
 
-mod common;
+use crate::support::common;
 
 use allot::model::Allocation;
 use allot::pipeline::{self, Inputs};

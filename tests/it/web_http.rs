@@ -2,7 +2,7 @@
 //! and session cookie, redirects, HTML errors, headers, languages, downloads,
 //! `GET …/allocations/{id}?format=svg` and `POST /v1/validate?format=svg`.
 
-mod api_support;
+use crate::support::api as api_support;
 
 use allot::report::svg::{feature_element_id, PROBLEM_RED};
 use api_support::*;

@@ -3,9 +3,8 @@
 //! countdown before the reveal, the result and the printable notice after.
 //! Needs `bash .ci/browser-deps.sh`; fails, never skips, without it.
 
-mod api_support;
-#[path = "support_browser.rs"]
-mod support_browser;
+use crate::support::api as api_support;
+use crate::support::browser as support_browser;
 
 use allot::draw::clock::parse_rfc3339;
 use allot::draw::drand::vectors::SIGNATURE_123;

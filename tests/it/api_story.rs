@@ -1,6 +1,6 @@
 //! The staff story on the `yixinqiao` fixture, end to end over HTTP.
 
-mod api_support;
+use crate::support::api as api_support;
 
 use api_support::*;
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! story on the `yixinqiao` fixture, a household's history across it, and
 //! who may see that history.
 
-mod api_support;
+use crate::support::api as api_support;
 
 use api_support::*;
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! invariants hold, the served count meets an independent max-flow bound,
 //! and the result is a pure function of the inputs.
 
-mod common;
+use crate::support::common;
 
 use allot::model::roster::parse_roster_json;
 use allot::model::{Household, Policy, ResourceKind};

@@ -13,7 +13,7 @@
 //! default) re-blesses the files: `ALLOT_BLESS=1 cargo test --test golden`,
 //! then review `git diff tests/golden`.
 
-mod api_support;
+use crate::support::api as api_support;
 
 use allot::synthetic::{synthetic_site, SynthParams};
 use api_support::{spawn_app, PLANNER, STAFF, VIEWER};

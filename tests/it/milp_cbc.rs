@@ -3,7 +3,7 @@
 //! stage value and on how many units each household gets.
 #![cfg(feature = "coin_cbc")]
 
-mod common;
+use crate::support::common;
 
 use allot::model::roster::parse_roster_csv;
 use allot::model::{Allocation, Household, ResourceKind};

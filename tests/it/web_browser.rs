@@ -8,9 +8,8 @@
 //! `cargo test --test web_browser`; the screenshots land in
 //! `target/screenshots/`.
 
-mod api_support;
-#[path = "support_browser.rs"]
-mod support_browser;
+use crate::support::api as api_support;
+use crate::support::browser as support_browser;
 
 use allot::report::i18n::Lang;
 use allot::report::reasons::unserved_reason;

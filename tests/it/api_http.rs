@@ -1,7 +1,7 @@
 //! The HTTP API without the solver: stored sites, revisions, access control,
 //! problems for bad requests, concurrency, restarts, the OpenAPI document.
 
-mod api_support;
+use crate::support::api as api_support;
 
 use api_support::*;
 use reqwest::Method;

@@ -5,8 +5,8 @@
 //! UTF-8 CSV; bad cells are named by sheet, row and column; the allocation
 //! goes back out as `.xlsx`, through the library, the CLI and the API.
 
-mod api_support;
-mod common;
+use crate::support::api as api_support;
+use crate::support::common;
 
 use allot::input::{read_roster, ReadOptions};
 use allot::model::{Allocation, ResourceKind};
