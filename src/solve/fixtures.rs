@@ -29,11 +29,7 @@ pub fn slot(id: &str) -> Slot {
     }
 }
 
-pub fn instance(
-    households: Vec<Demand>,
-    resources: Vec<Slot>,
-    walk: Vec<Vec<f64>>,
-) -> Instance {
+pub fn instance(households: Vec<Demand>, resources: Vec<Slot>, walk: Vec<Vec<f64>>) -> Instance {
     Instance {
         kind: ResourceKind::ParkingSpace,
         households,

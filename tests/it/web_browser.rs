@@ -676,7 +676,9 @@ fn staff_start_a_new_round_from_the_form_then_see_a_households_history_and_the_c
             .await
             .expect("type");
         click_and_wait(&b, "#lookup-button").await;
-        assert!(text_of(&b, "#household-history h3").await.contains(&waiting));
+        assert!(text_of(&b, "#household-history h3")
+            .await
+            .contains(&waiting));
         let rows = b
             .js(
                 "return Array.from(document.querySelectorAll('#household-history tbody tr'))
@@ -701,7 +703,10 @@ fn staff_start_a_new_round_from_the_form_then_see_a_households_history_and_the_c
             .find(|r| r[0] == "2" && r[4] == "parking_space")
             .unwrap_or_else(|| panic!("a parking row for #2: {rows:?}"));
         assert_eq!(parking_2026[2], "2026");
-        assert!(parking_2026[6].starts_with("1 / "), "short: {parking_2026:?}");
+        assert!(
+            parking_2026[6].starts_with("1 / "),
+            "short: {parking_2026:?}"
+        );
 
         // The simulator's chart behind its link (10 rounds; the test asks
         // for 2 of the same chart to stay quick in a debug build).
@@ -714,7 +719,10 @@ fn staff_start_a_new_round_from_the_form_then_see_a_households_history_and_the_c
             format!("/sites/{site}/simulate.svg?rounds=10&lang=en")
         );
         b.client
-            .goto(&format!("{address}{}", href.replace("rounds=10", "rounds=2")))
+            .goto(&format!(
+                "{address}{}",
+                href.replace("rounds=10", "rounds=2")
+            ))
             .await
             .expect("open the chart");
         let chart = b
