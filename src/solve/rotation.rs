@@ -58,6 +58,31 @@ pub fn draw_order(
     lottery: &[String],
     waited: &BTreeMap<String, u32>,
 ) -> Vec<String> {
+    let firsts = match rotation {
+        Rotation::Tickets => first_tickets(seed, lottery),
+        _ => Vec::new(),
+    };
+    draw_order_with(rotation, seed, lottery, &firsts, waited)
+}
+
+/// Every household's ticket 1 (its lottery key) as a raw digest, in the
+/// order of `lottery`: computed once, shared by the kinds' draw orders.
+pub fn first_tickets(seed: &str, lottery: &[String]) -> Vec<[u8; 32]> {
+    lottery
+        .iter()
+        .map(|id| ticket_digest(seed, id, 1))
+        .collect()
+}
+
+/// [`draw_order`] with the tickets 1 given (`firsts[i]` of `lottery[i]`,
+/// as [`first_tickets`] gives them; only `tickets` reads them).
+pub fn draw_order_with(
+    rotation: Rotation,
+    seed: &str,
+    lottery: &[String],
+    firsts: &[[u8; 32]],
+    waited: &BTreeMap<String, u32>,
+) -> Vec<String> {
     let w = |id: &str| waited.get(id).copied().unwrap_or(0);
     match rotation {
         Rotation::None => lottery.to_vec(),
@@ -73,7 +98,17 @@ pub fn draw_order(
         Rotation::Tickets => {
             let mut keyed: Vec<([u8; 32], &[u8], &String)> = lottery
                 .iter()
-                .map(|id| (smallest_ticket(seed, id, w(id)).0, id.as_bytes(), id))
+                .enumerate()
+                .map(|(i, id)| {
+                    let first = firsts
+                        .get(i)
+                        .copied()
+                        .unwrap_or_else(|| ticket_digest(seed, id, 1));
+                    let key = (2..=tickets_held(w(id)))
+                        .map(|k| ticket_digest(seed, id, k))
+                        .fold(first, std::cmp::min);
+                    (key, id.as_bytes(), id)
+                })
                 .collect();
             keyed.sort();
             keyed.into_iter().map(|(_, _, id)| id.clone()).collect()
@@ -125,6 +160,30 @@ mod tests {
             draw_order(Rotation::WaitedFirst, "s", &lot, &waited),
             ids(&["d", "c", "a", "b"])
         );
+    }
+
+    #[test]
+    fn the_tickets_order_sorts_the_hex_keys_whether_tickets_one_are_given_or_not() {
+        let lot = lottery_order("s", &ids(&["a", "b", "c", "d", "e", "f", "g", "h"]));
+        let waited: BTreeMap<String, u32> = [("b", 3), ("d", 1), ("g", 7)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let mut want: Vec<(String, String)> = lot
+            .iter()
+            .map(|id| {
+                let w = waited.get(id).copied().unwrap_or(0);
+                (ticket_key("s", id, w).0, id.clone())
+            })
+            .collect();
+        want.sort();
+        let want: Vec<String> = want.into_iter().map(|(_, id)| id).collect();
+        let firsts = first_tickets("s", &lot);
+        assert_eq!(
+            draw_order_with(Rotation::Tickets, "s", &lot, &firsts, &waited),
+            want
+        );
+        assert_eq!(draw_order(Rotation::Tickets, "s", &lot, &waited), want);
     }
 
     #[test]
