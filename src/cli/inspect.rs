@@ -2,8 +2,8 @@
 //! (the site plan as SVG).
 
 use super::{
-    invalid, out, pretty, print_problems, read_allocation, read_json, write_out, CliError,
-    LangArg, EXIT_INVALID,
+    invalid, out, pretty, print_problems, read_allocation, read_json, write_out, CliError, LangArg,
+    EXIT_INVALID,
 };
 use std::path::PathBuf;
 
@@ -65,7 +65,11 @@ pub struct RenderArgs {
 /// Writes the SVG; [`EXIT_INVALID`] when the layout cannot be drawn.
 pub fn render(args: RenderArgs) -> Result<u8, CliError> {
     let layout = read_json(&args.layout)?;
-    let allocation = args.allocation.as_deref().map(read_allocation).transpose()?;
+    let allocation = args
+        .allocation
+        .as_deref()
+        .map(read_allocation)
+        .transpose()?;
     match crate::service::inputs::render_layout(&layout, allocation.as_ref(), args.lang.into()) {
         Ok(svg) => {
             write_out(args.out.as_deref(), svg.as_bytes())?;
@@ -74,4 +78,3 @@ pub fn render(args: RenderArgs) -> Result<u8, CliError> {
         Err(problems) => invalid(&problems),
     }
 }
-

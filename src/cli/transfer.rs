@@ -24,7 +24,12 @@ pub struct ExportArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// A SQLite file or a `postgres://` URL.
-    #[arg(long, env = "ALLOT_DB", hide_env_values = true, default_value = "allot.db")]
+    #[arg(
+        long,
+        env = "ALLOT_DB",
+        hide_env_values = true,
+        default_value = "allot.db"
+    )]
     db: String,
 }
 
@@ -32,7 +37,12 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     file: PathBuf,
     /// A SQLite file or a `postgres://` URL.
-    #[arg(long, env = "ALLOT_DB", hide_env_values = true, default_value = "allot.db")]
+    #[arg(
+        long,
+        env = "ALLOT_DB",
+        hide_env_values = true,
+        default_value = "allot.db"
+    )]
     db: String,
 }
 

@@ -407,7 +407,10 @@ fn serve_reads_its_variables_through_its_flags_and_lists_them_in_help() {
         "ALLOT_MAX_ID_LEN",
         "ALLOT_COOKIE_SECURE",
     ] {
-        assert!(text.contains(&format!("[env: {var}")), "{var} missing:\n{text}");
+        assert!(
+            text.contains(&format!("[env: {var}")),
+            "{var} missing:\n{text}"
+        );
     }
     assert!(!text.contains("s3cret"), "a password shown in --help");
 
