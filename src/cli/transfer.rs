@@ -23,19 +23,20 @@ pub struct ExportArgs {
     /// Write here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// A SQLite file or a `postgres://` URL.
-    #[arg(
-        long,
-        env = "ALLOT_DB",
-        hide_env_values = true,
-        default_value = "allot.db"
-    )]
-    db: String,
+    #[command(flatten)]
+    db: DbArg,
 }
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
     file: PathBuf,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+/// The store an export reads or an import writes.
+#[derive(clap::Args)]
+pub struct DbArg {
     /// A SQLite file or a `postgres://` URL.
     #[arg(
         long,
@@ -76,7 +77,7 @@ pub fn migrate(args: MigrateArgs) -> Result<u8, CliError> {
 
 /// Writes one site's history.
 pub fn export(args: ExportArgs) -> Result<u8, CliError> {
-    let store = open_existing(&args.db)?;
+    let store = open_existing(&args.db.db)?;
     let bytes = transfer::export(&*store, &args.site)?;
     write_out(args.out.as_deref(), &bytes)?;
     Ok(0)
@@ -84,7 +85,7 @@ pub fn export(args: ExportArgs) -> Result<u8, CliError> {
 
 /// Stores a site from an export file.
 pub fn import(args: ImportArgs) -> Result<u8, CliError> {
-    let state = transfer::import(&*open(&args.db)?, &read(&args.file)?)?;
+    let state = transfer::import(&*open(&args.db.db)?, &read(&args.file)?)?;
     err(format_args!(
         "imported site {} at revision {}",
         state.id, state.revision
