@@ -652,7 +652,7 @@ fn base_network(site: &Site) -> BaseNetwork {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::load_layout;
+    use crate::input::load_layout;
     use serde_json::{json, Value};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {

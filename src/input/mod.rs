@@ -14,9 +14,16 @@
 
 pub mod encoding;
 pub mod header;
+pub mod layout;
+pub mod policy;
+pub mod roster;
 pub mod xlsx;
 
-use crate::model::roster::{parse_roster_delimited, parse_roster_json, Roster};
+pub use layout::{load_layout, load_layout_partial, FeatureKind};
+pub use policy::{check_pins, parse_policy};
+pub use roster::{check_roster_against_site, parse_roster_csv, parse_roster_json, Roster};
+
+use roster::parse_roster_delimited;
 use crate::model::{Problem, Problems};
 
 /// What a roster file is, judged by its first bytes.

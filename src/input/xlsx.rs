@@ -25,7 +25,7 @@
 //!   crafted file turns into gigabytes.
 
 use super::header::canonical;
-use crate::model::roster::{parse_roster_table, Roster, TableRow};
+use crate::input::roster::{parse_roster_table, Roster, TableRow};
 use crate::model::{Problem, Problems};
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use std::collections::{BTreeMap, BTreeSet};

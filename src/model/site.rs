@@ -1,5 +1,5 @@
 //! A site layout after loading: every feature typed and projected to planar
-//! metres (x east, y north). Produced by `geometry::load`; consumed by
+//! metres (x east, y north). Produced by `input::layout`; consumed by
 //! validation, walking distances, the solver and the renderers.
 
 use super::kind::ResourceKind;

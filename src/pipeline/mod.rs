@@ -4,8 +4,8 @@
 //! itself: callers hand it parsed JSON values or CSV bytes.
 //!
 //! Order of work, and where each step lives:
-//! 1. parse the layout (`geometry::load_layout`), roster (`model::roster`)
-//!    and policy (`model::policy`), collecting every problem of every input;
+//! 1. parse the layout (`input::load_layout`), roster (`input::roster`)
+//!    and policy (`input::policy`), collecting every problem of every input;
 //! 2. walking distances (`geometry::walk`) and the geometry rules
 //!    (`geometry::validate`); nothing is solved if any input has an error;
 //! 3. per kind, an [`Instance`](crate::solve::instance::Instance) is built
@@ -19,8 +19,8 @@ pub mod rounds;
 use crate::geometry::{self, LayoutCheck, ValidationReport};
 use crate::model::canonical::inputs_sha256;
 use crate::model::limits::{self, Limits};
-use crate::model::policy_parse::{check_pins, parse_policy};
-use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
+use crate::input::{check_pins, parse_policy};
+use crate::input::{check_roster_against_site, parse_roster_csv, parse_roster_json};
 use crate::model::{
     Allocation, Household, Mechanism, Policy, Problem, ResourceKind, Rotation, SolverInfo,
     Stability, Swaps,

@@ -4,7 +4,7 @@
 //! `stability` and `swaps` — laid over the policy the run would otherwise use.
 //!
 //! The values themselves are checked where every policy is checked
-//! (`model::policy_parse`, each problem naming its field); this module only
+//! (`input::policy`, each problem naming its field); this module only
 //! refuses what is not a policy object at all.
 
 use crate::model::Problem;

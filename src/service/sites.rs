@@ -8,8 +8,8 @@
 //! compare-and-swap on the revision its precondition matched.
 
 use super::{documents, inputs, Corrupt, Rejected};
-use crate::model::policy_parse::{check_pins, parse_policy};
-use crate::model::roster::{check_roster_against_site, parse_roster_json, Roster};
+use crate::input::{check_pins, parse_policy};
+use crate::input::roster::{check_roster_against_site, parse_roster_json, Roster};
 use crate::model::{Household, Problem, Site};
 use crate::pipeline;
 use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};

@@ -2,7 +2,8 @@
 //! and the exact problems (rule codes, feature ids, message fragments) it must
 //! produce, so every geometry rule, loading error and warning is pinned.
 
-use allot::geometry::{load_layout, validate, walking_distances};
+use allot::geometry::{validate, walking_distances};
+use allot::input::load_layout;
 use allot::model::{Policy, Problem};
 use rstest::rstest;
 use serde_json::Value;

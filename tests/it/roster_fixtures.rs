@@ -1,7 +1,7 @@
 //! Roster fixtures: every invalid roster reports exactly its expected
 //! problems, and the valid roster reads the same from CSV and JSON.
 
-use allot::model::roster::{parse_roster_csv, parse_roster_json, Roster};
+use allot::input::roster::{parse_roster_csv, parse_roster_json, Roster};
 use allot::model::{Problems, ResourceKind};
 use allot::report::roster_csv;
 use rstest::rstest;

@@ -3,7 +3,8 @@
 //! for identical inputs, and every geometry error drawn in red (warnings in
 //! orange) on the features it names.
 
-use allot::geometry::{load_layout, load_layout_partial, validate, walking_distances};
+use allot::geometry::{validate, walking_distances};
+use allot::input::{load_layout, load_layout_partial};
 use allot::model::{Policy, Problem};
 use allot::report::i18n::Lang;
 use allot::report::svg::{

@@ -51,15 +51,15 @@
 //!   first row, naming the first five rows and the count.
 //! - **Ids** (`id`, `building`, `unit`) may not hold control characters
 //!   (NUL, tab, line breaks…): `roster-id-characters`. Counts are at most
-//!   [`MAX_COUNT`](super::limits::MAX_COUNT) (`roster-range`).
+//!   [`MAX_COUNT`](crate::model::limits::MAX_COUNT) (`roster-range`).
 //!
 //! Errors are sorted by row (stably); nothing is imported when there is any,
 //! and then only the errors are returned (warnings are dropped with the roster).
 
-use super::household::Household;
-use super::kind::ResourceKind;
-use super::problem::{Problem, Problems};
-use super::site::Site;
+use crate::model::household::Household;
+use crate::model::kind::ResourceKind;
+use crate::model::problem::{Problem, Problems};
+use crate::model::site::Site;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -142,7 +142,7 @@ fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Box<Problem>> 
         }
     };
     match text {
-        Some(s) if !s.is_empty() => match super::limits::id_characters_problem(&s) {
+        Some(s) if !s.is_empty() => match crate::model::limits::id_characters_problem(&s) {
             Some(why) => Err(Box::new(
                 Problem::new(
                     "roster-id-characters",
@@ -223,14 +223,14 @@ fn count_field(cell: Cell<'_>, field: &str) -> Result<u32, Box<Problem>> {
         )),
         Some(Ok(i)) => u32::try_from(i)
             .ok()
-            .filter(|n| *n <= super::limits::MAX_COUNT)
+            .filter(|n| *n <= crate::model::limits::MAX_COUNT)
             .ok_or_else(|| {
                 Box::new(
                     Problem::new(
                         "roster-range",
                         format!(
                             "`{field}` {i} is too large (at most {})",
-                            super::limits::MAX_COUNT
+                            crate::model::limits::MAX_COUNT
                         ),
                     )
                     .field(field),
@@ -470,12 +470,12 @@ fn waited_field(cell: Cell<'_>) -> Result<BTreeMap<ResourceKind, u32>, Vec<Probl
             continue;
         };
         match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some(n) if n > super::household::MAX_WAITED => problems.push(
+            Some(n) if n > crate::model::household::MAX_WAITED => problems.push(
                 Problem::new(
                     "roster-range",
                     format!(
                         "`{path}` is {n} rounds; at most {} are accepted",
-                        super::household::MAX_WAITED
+                        crate::model::household::MAX_WAITED
                     ),
                 )
                 .field(path),
@@ -513,9 +513,9 @@ fn duplicate_ids(ids: &[(usize, String)], problems: &mut Vec<Problem>) {
                 "roster-duplicate-id",
                 format!(
                     "id \"{}\" is used by {} households (rows {})",
-                    super::limits::shown(id),
+                    crate::model::limits::shown(id),
                     rs.len(),
-                    super::limits::sample(&rs)
+                    crate::model::limits::sample(&rs)
                 ),
             )
             .row(rs[0])

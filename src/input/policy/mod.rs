@@ -24,13 +24,13 @@
 //! - A pin's `household` and `resource` are non-empty strings, trimmed;
 //!   `reason` an optional string kept as is; pins stay in input order.
 
-use super::household::{demand, Household};
-use super::kind::ResourceKind;
-use super::policy::{
+use crate::model::household::{demand, Household};
+use crate::model::kind::ResourceKind;
+use crate::model::policy::{
     BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Rotation, Stability, Swaps,
 };
-use super::problem::{Problem, Problems};
-use super::site::Site;
+use crate::model::problem::{Problem, Problems};
+use crate::model::site::Site;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -523,7 +523,7 @@ mod tests {
     #[test]
     fn the_format_example_policy_loads_unchanged_with_its_values() {
         let v: Value =
-            serde_json::from_str(include_str!("../../fixtures/policy/example.json")).unwrap();
+            serde_json::from_str(include_str!("../../../fixtures/policy/example.json")).unwrap();
         let p = parse_policy(&v).unwrap();
         assert_eq!(p.mechanism, Mechanism::Optimal);
         assert_eq!(

@@ -21,7 +21,7 @@
 //!   the feature's id. Any other multi-part geometry, and any type other than
 //!   the table's, is a `geometry-type` error (naming the number of parts).
 //!   A third (Z) number in a position is ignored.
-//! - The legacy `crs` member is read by [`super::crs`]: WGS84, CGCS2000, or
+//! - The legacy `crs` member is read by [`crate::geometry::crs`]: WGS84, CGCS2000, or
 //!   a projected CRS in metres, whose positions are converted to WGS84 and
 //!   then measured as WGS84 input is (ground metres on the local plane about
 //!   the site's centre). A `crs` that cannot be used is one `crs` error, and
@@ -35,8 +35,8 @@
 //!   latitudes in [-90, 90]; anything else suggests a planar export that
 //!   lacks `"coordinates": "local_meters"`.
 
-use super::crs::{read_crs_member, LayoutCrs, ProjectedCrs};
-use super::projection::LocalProjection;
+use crate::geometry::crs::{read_crs_member, LayoutCrs, ProjectedCrs};
+use crate::geometry::LocalProjection;
 use crate::model::{
     Building, CoordinateMode, Entrance, NamedPoint, Problem, Problems, Resource, ResourceKind,
     Shape, Site, Walkway, Zone,
