@@ -9,7 +9,7 @@
 
 use super::{documents, inputs, Corrupt, Rejected};
 use crate::input::{check_pins, parse_policy};
-use crate::input::roster::{check_roster_against_site, parse_roster_json, Roster};
+use crate::input::{check_roster_against_site, parse_roster_json, Roster};
 use crate::model::{Household, Problem, Site};
 use crate::pipeline;
 use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};
