@@ -11,6 +11,7 @@ use crate::model::kind::ResourceKind;
 use crate::model::policy::Policy;
 use crate::model::problem::Problem;
 use crate::model::site::Site;
+use crate::model::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks a parsed roster against a loaded site: every household's
@@ -42,7 +43,7 @@ pub fn check_roster_against_site(households: &[Household], site: &Site) -> Vec<P
         if !buildings.contains(h.building.as_str()) {
             problems.push(
                 Problem::new(
-                    "roster-unknown-entrance",
+                    Rule::RosterUnknownEntrance,
                     format!(
                         "household {}: building \"{}\" has no entrance in the layout",
                         h.id, h.building
@@ -54,7 +55,7 @@ pub fn check_roster_against_site(households: &[Household], site: &Site) -> Vec<P
         } else if !units.contains(&(h.building.as_str(), h.unit.as_str())) {
             problems.push(
                 Problem::new(
-                    "roster-unknown-entrance",
+                    Rule::RosterUnknownEntrance,
                     format!(
                         "household {}: building \"{}\" has no entrance of unit \"{}\" in the layout",
                         h.id, h.building, h.unit
@@ -77,7 +78,7 @@ pub fn check_roster_against_site(households: &[Household], site: &Site) -> Vec<P
                 };
                 problems.push(
                     Problem::new(
-                        "roster-unknown-preference",
+                        Rule::RosterUnknownPreference,
                         format!("household {}: preference {why}", h.id),
                     )
                     .row(row)
@@ -116,14 +117,14 @@ pub fn check_pins(policy: &Policy, site: &Site, households: &[Household]) -> Vec
         let kind = kinds.get(pin.resource.as_str());
         if h.is_none() {
             out.push(problem(
-                "pin-unknown-household",
+                Rule::PinUnknownHousehold,
                 &path,
                 format!("household \"{}\" is not in the roster", pin.household),
             ));
         }
         if kind.is_none() {
             out.push(problem(
-                "pin-unknown-resource",
+                Rule::PinUnknownResource,
                 &path,
                 format!(
                     "\"{}\" is not a parking space, charging bay or garden plot of the layout",
@@ -137,7 +138,7 @@ pub fn check_pins(policy: &Policy, site: &Site, households: &[Household]) -> Vec
             let d = demand(h, kind, policy);
             if *n > d {
                 out.push(problem(
-                    "pin-beyond-demand",
+                    Rule::PinBeyondDemand,
                     &path,
                     format!(
                         "household \"{}\" is pinned {} {kind}(s) but its demand is {d} (cars {}, ebikes {}, wants_plot {}, per_household {})",
@@ -163,7 +164,7 @@ pub fn check_pins(policy: &Policy, site: &Site, households: &[Household]) -> Vec
                 .map(|j| format!("pins[{j}]"))
                 .collect();
             out.push(problem(
-                "pin-duplicate-resource",
+                Rule::PinDuplicateResource,
                 &format!("pins[{i}]"),
                 format!(
                     "resource \"{resource}\" is also pinned by {}",

@@ -19,6 +19,7 @@
 //! a warning (`roster-encoding`), so that staff see what was assumed.
 
 use crate::model::Problem;
+use crate::model::Rule;
 use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
 
 /// Text decoded from a roster file.
@@ -73,7 +74,7 @@ impl DecodeError {
 
     /// The error as a roster problem (`roster-format`, naming the line as its row).
     pub fn problem(&self) -> Problem {
-        let mut p = Problem::new("roster-format", self.to_string());
+        let mut p = Problem::new(Rule::RosterFormat, self.to_string());
         p.row = self.line();
         if let DecodeError::UnknownCharset(_) = self {
             p = p.field("charset");
@@ -100,7 +101,7 @@ impl Decoded {
             }
         };
         Some(Problem::new(
-            "roster-encoding",
+            Rule::RosterEncoding,
             format!("the file was read as {name} text, {how}"),
         ))
     }

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod policy;
 pub mod problem;
 pub mod reason;
+pub mod rule;
 pub mod site;
 
 pub use allocation::{
@@ -25,6 +26,7 @@ pub use policy::{
 };
 pub use problem::{Problem, Problems};
 pub use reason::{LostToPin, Place, Reason, Taken, Turn};
+pub use rule::Rule;
 pub use site::{
     Building, CoordinateMode, Entrance, NamedPoint, Resource, Shape, Site, Walkway, Zone,
 };

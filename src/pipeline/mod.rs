@@ -21,6 +21,7 @@ use crate::input::{check_pins, parse_policy};
 use crate::input::{check_roster_against_site, parse_roster_csv, parse_roster_json};
 use crate::model::canonical::inputs_sha256;
 use crate::model::limits::{self, Limits};
+use crate::model::Rule;
 use crate::model::{
     Allocation, Household, Mechanism, Policy, Problem, ResourceKind, Rotation, SolverInfo,
     Stability, Swaps,
@@ -121,9 +122,9 @@ impl PipelineError {
             PipelineError::Solver {
                 kind,
                 error: error @ SolveError::Infeasible { .. },
-            } => {
-                Some(Problem::new("policy-infeasible", format!("{kind}: {error}")).field("policy"))
-            }
+            } => Some(
+                Problem::new(Rule::PolicyInfeasible, format!("{kind}: {error}")).field("policy"),
+            ),
             _ => None,
         }
     }

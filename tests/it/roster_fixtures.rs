@@ -44,7 +44,7 @@ fn an_invalid_roster_reports_exactly_its_expected_problems(
     let got: Vec<Expected> = problems
         .0
         .iter()
-        .map(|p| (p.row.map(|r| r as u64), p.field.clone(), p.rule.clone()))
+        .map(|p| (p.row.map(|r| r as u64), p.field.clone(), p.rule.to_string()))
         .collect();
     assert_eq!(got, want, "{}", dir.display());
     for p in &problems.0 {

@@ -167,7 +167,7 @@ fn geometry_problems_are_marked_on_the_features_they_name(
                     .first_element_child()
                     .and_then(|t| t.text())
                     .unwrap_or_default();
-                assert!(tip.contains(&p.rule), "{tip}");
+                assert!(tip.contains(p.rule.as_str()), "{tip}");
                 let shape = m
                     .children()
                     .find(|c| SHAPES.contains(&c.tag_name().name()))

@@ -3,6 +3,7 @@
 //! to WGS84.
 
 use super::{Input, RawGeom};
+use crate::model::Rule;
 use crate::model::{Problem, Problems};
 use geojson::GeometryValue;
 
@@ -16,7 +17,7 @@ pub(super) fn convert_position(
     let (Some(&x), Some(&y)) = (s.first(), s.get(1)) else {
         problems.push(
             Problem::new(
-                "coordinates",
+                Rule::Coordinates,
                 format!("{label} has a position with fewer than 2 numbers"),
             )
             .feature(label.to_string()),
@@ -26,7 +27,7 @@ pub(super) fn convert_position(
     if !x.is_finite() || !y.is_finite() {
         problems.push(
             Problem::new(
-                "coordinates",
+                Rule::Coordinates,
                 format!("{label} has a non-finite coordinate ({x}, {y})"),
             )
             .feature(label.to_string()),
@@ -38,7 +39,7 @@ pub(super) fn convert_position(
         let Some((lon, lat)) = crs.to_wgs84(x, y) else {
             problems.push(
                 Problem::new(
-                    "coordinates",
+                    Rule::Coordinates,
                     format!(
                         "{label} has position ({x}, {y}), which EPSG:{} cannot convert to longitude/latitude; is the `crs` member right?",
                         crs.epsg
@@ -57,7 +58,7 @@ pub(super) fn convert_position(
     if matches!(input, Input::Wgs84) && (x.abs() > 180.0 || y.abs() > 90.0) {
         problems.push(
             Problem::new(
-                "coordinates",
+                Rule::Coordinates,
                 format!(
                     "{label} has position ({x}, {y}), which is not a WGS84 longitude/latitude; for planar metres add \"coordinates\": \"local_meters\" to the collection, or name the projected CRS in a `crs` member"
                 ),
@@ -90,7 +91,7 @@ pub(super) fn convert_geometry(
             if coordinates.len() < 2 {
                 problems.push(
                     Problem::new(
-                        "coordinates",
+                        Rule::Coordinates,
                         format!(
                             "{label} has {} position(s); a LineString needs at least 2",
                             coordinates.len()
@@ -105,7 +106,7 @@ pub(super) fn convert_geometry(
             if coordinates.is_empty() {
                 problems.push(
                     Problem::new(
-                        "R1-valid-polygon",
+                        Rule::R1ValidPolygon,
                         format!("{label} is a Polygon without rings"),
                     )
                     .feature(label.to_string()),
@@ -122,7 +123,7 @@ pub(super) fn convert_geometry(
                 if ring.len() < 4 {
                     problems.push(
                         Problem::new(
-                            "R1-valid-polygon",
+                            Rule::R1ValidPolygon,
                             format!(
                                 "{label}: {which} has {} positions; a closed ring needs at least 4 (rule 1)",
                                 ring.len()
@@ -133,7 +134,7 @@ pub(super) fn convert_geometry(
                 } else if pts.len() == ring.len() && pts.first() != pts.last() {
                     problems.push(
                         Problem::new(
-                            "R1-valid-polygon",
+                            Rule::R1ValidPolygon,
                             format!("{label}: {which} is not closed (its last position differs from its first; rule 1)"),
                         )
                         .feature(label.to_string()),

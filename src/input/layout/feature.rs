@@ -3,6 +3,7 @@
 
 use super::convert::convert_geometry;
 use super::{FeatureKind, Input, Parsed, KNOWN_KINDS};
+use crate::model::Rule;
 use crate::model::{Problem, Problems, ResourceKind};
 use geojson::{Feature, GeometryValue};
 use serde_json::{Map, Value};
@@ -124,7 +125,7 @@ pub(super) fn parse_feature(
         Err(e) => {
             problems.push(
                 Problem::new(
-                    "layout-json",
+                    Rule::LayoutJson,
                     format!("{label} (feature #{n}) is not a valid GeoJSON Feature: {e}"),
                 )
                 .feature(label.clone()),
@@ -143,7 +144,7 @@ pub(super) fn parse_feature(
         };
         problems.push(
             Problem::new(
-                "feature-id",
+                Rule::FeatureId,
                 format!("feature #{n} {what}; every feature needs a unique string id"),
             )
             .feature(label.clone()),
@@ -156,7 +157,7 @@ pub(super) fn parse_feature(
     {
         problems.push(
             Problem::new(
-                "feature-id",
+                Rule::FeatureId,
                 format!("feature #{n}'s properties.id is not usable: {why}"),
             )
             .feature(format!("feature #{n}")),
@@ -169,7 +170,7 @@ pub(super) fn parse_feature(
             None => {
                 problems.push(
                     Problem::new(
-                        "feature-kind",
+                        Rule::FeatureKind,
                         format!("{label} has unknown kind \"{s}\"; known kinds: {KNOWN_KINDS}"),
                     )
                     .feature(label.clone()),
@@ -179,7 +180,7 @@ pub(super) fn parse_feature(
         },
         None | Some(Value::Null) => {
             problems.push(
-                Problem::new("feature-kind", format!("{label} has no properties.kind"))
+                Problem::new(Rule::FeatureKind, format!("{label} has no properties.kind"))
                     .feature(label.clone()),
             );
             None
@@ -187,7 +188,7 @@ pub(super) fn parse_feature(
         Some(other) => {
             problems.push(
                 Problem::new(
-                    "feature-kind",
+                    Rule::FeatureKind,
                     format!("{label} has properties.kind {other}, which is not a string"),
                 )
                 .feature(label.clone()),
@@ -211,7 +212,7 @@ pub(super) fn parse_feature(
         Some(Err((type_name, 0))) => {
             problems.push(
                 Problem::new(
-                    "geometry-type",
+                    Rule::GeometryType,
                     format!(
                         "{label} is an empty {type_name}; a {kind_name} needs a {}",
                         allowed.join(" or ")
@@ -225,7 +226,7 @@ pub(super) fn parse_feature(
         Some(Err((type_name, count))) => {
             problems.push(
                 Problem::new(
-                    "geometry-type",
+                    Rule::GeometryType,
                     format!(
                         "{label} is a {type_name} of {count} parts; a {kind_name} must be a single {} (draw each part as a feature of its own, with its own id)",
                         allowed.join(" or ")
@@ -242,7 +243,7 @@ pub(super) fn parse_feature(
         None => {
             problems.push(
                 Problem::new(
-                    "geometry-type",
+                    Rule::GeometryType,
                     format!(
                         "{label} has no geometry; a {kind_name} needs a {}",
                         allowed.join(" or ")
@@ -257,7 +258,7 @@ pub(super) fn parse_feature(
                 if !allowed.contains(&g.type_name()) {
                     problems.push(
                         Problem::new(
-                            "geometry-type",
+                            Rule::GeometryType,
                             format!(
                                 "{label} is a {}; a {kind_name} must be a {}",
                                 feature
@@ -300,7 +301,7 @@ pub(super) fn check_properties(
     let mut ok = true;
     let mut bad = |field: &str, msg: String| {
         problems.push(
-            Problem::new("property", format!("{label}: {msg}"))
+            Problem::new(Rule::Property, format!("{label}: {msg}"))
                 .feature(label.to_string())
                 .field(format!("properties.{field}")),
         );

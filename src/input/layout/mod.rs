@@ -37,6 +37,7 @@
 
 use crate::geometry::crs::{read_crs_member, LayoutCrs, ProjectedCrs};
 use crate::geometry::LocalProjection;
+use crate::model::Rule;
 use crate::model::{
     Building, CoordinateMode, Entrance, NamedPoint, Problem, Problems, Resource, ResourceKind,
     Shape, Site, Walkway, Zone,
@@ -147,7 +148,7 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
     let mut problems = Problems::default();
     let Some(top) = value.as_object() else {
         problems.push(Problem::new(
-            "layout-json",
+            Rule::LayoutJson,
             "the layout must be a GeoJSON FeatureCollection object",
         ));
         return (None, problems);
@@ -155,7 +156,7 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
     if top.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         problems.push(
             Problem::new(
-                "layout-json",
+                Rule::LayoutJson,
                 format!(
                     "the layout must be a GeoJSON FeatureCollection, but its type is {}",
                     top.get("type")
@@ -170,7 +171,8 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
         Some(Value::Array(a)) => a.as_slice(),
         _ => {
             problems.push(
-                Problem::new("layout-json", "the layout has no `features` array").field("features"),
+                Problem::new(Rule::LayoutJson, "the layout has no `features` array")
+                    .field("features"),
             );
             &[]
         }
@@ -182,7 +184,7 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
         Some(other) => {
             problems.push(
                 Problem::new(
-                    "layout-json",
+                    Rule::LayoutJson,
                     format!(
                         "top-level `coordinates` is {other}; the only value allowed is \"local_meters\" (omit it for WGS84)"
                     ),
@@ -198,7 +200,7 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
         (Ok(LayoutCrs::Wgs84), true) => Input::Local,
         (Ok(LayoutCrs::Wgs84), false) => Input::Wgs84,
         (Err(e), _) => {
-            problems.push(Problem::new("crs", e.to_string()).field("crs"));
+            problems.push(Problem::new(Rule::Crs, e.to_string()).field("crs"));
             Input::Unusable
         }
     };
@@ -224,7 +226,7 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
             let list: Vec<String> = at.iter().map(|n| format!("#{n}")).collect();
             problems.push(
                 Problem::new(
-                    "duplicate-id",
+                    Rule::DuplicateId,
                     format!(
                         "id {} is used by {} features ({}); ids must be unique in the collection",
                         crate::model::limits::shown(id),
@@ -247,13 +249,13 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
         .count();
     if boundary_features == 0 {
         problems.push(Problem::new(
-            "boundary-count",
+            Rule::BoundaryCount,
             "the layout has no boundary feature; exactly one is required",
         ));
     } else if boundaries.len() > 1 {
         problems.push(
             Problem::new(
-                "boundary-count",
+                Rule::BoundaryCount,
                 format!(
                     "the layout has {} boundary features ({}); exactly one is allowed",
                     boundaries.len(),
@@ -412,7 +414,7 @@ fn read_site_member(
                 Some(other) => {
                     problems.push(
                         Problem::new(
-                            "layout-json",
+                            Rule::LayoutJson,
                             format!("site.{key} must be a string, not {other}"),
                         )
                         .field(format!("site.{key}")),
@@ -427,7 +429,7 @@ fn read_site_member(
         Some(other) => {
             problems.push(
                 Problem::new(
-                    "layout-json",
+                    Rule::LayoutJson,
                     format!("`site` must be an object {{\"id\", \"name\"}}, not {other}"),
                 )
                 .field("site"),
@@ -464,7 +466,7 @@ fn planar_without_a_crs(features: &[Value]) -> Option<Problem> {
     let first = *all.iter().find(|p| outside(p))?;
     all.iter().all(outside).then(|| {
         Problem::new(
-            "coordinates",
+            Rule::Coordinates,
             format!(
                 "none of the layout's {} positions is a WGS84 longitude/latitude (the first is ({}, {})): for planar metres add \"coordinates\": \"local_meters\" to the collection, or name the projected CRS in a `crs` member (e.g. urn:ogc:def:crs:EPSG::4544)",
                 all.len(),

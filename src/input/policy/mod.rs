@@ -30,6 +30,7 @@ use crate::model::policy::{
     BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Rotation, Stability, Swaps,
 };
 use crate::model::problem::{Problem, Problems};
+use crate::model::Rule;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -48,7 +49,7 @@ const TOP_FIELDS: [&str; 10] = [
 const KIND_FIELDS: [&str; 3] = ["per_household", "max_walk_m", "max_cable_m"];
 const PIN_FIELDS: [&str; 3] = ["household", "resource", "reason"];
 
-pub(crate) fn problem(rule: &str, path: &str, message: String) -> Problem {
+pub(crate) fn problem(rule: Rule, path: &str, message: String) -> Problem {
     Problem::new(rule, format!("`{path}`: {message}")).field(path)
 }
 
@@ -61,7 +62,7 @@ fn unknown_fields(obj: &Map<String, Value>, known: &[&str], prefix: &str, out: &
         if !known.contains(&key.as_str()) {
             let path = format!("{prefix}{key}");
             out.push(problem(
-                "policy-unknown-field",
+                Rule::PolicyUnknownField,
                 &path,
                 format!(
                     "\"{key}\" is not a policy field (expected one of {})",
@@ -85,7 +86,7 @@ fn choice<T: Copy>(
             Some((_, t)) => Some(*t),
             None => {
                 out.push(problem(
-                    "policy-unknown-value",
+                    Rule::PolicyUnknownValue,
                     path,
                     format!("\"{s}\" is not one of {}", names.join(", ")),
                 ));
@@ -94,7 +95,7 @@ fn choice<T: Copy>(
         },
         other => {
             out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 path,
                 format!(
                     "must be one of the strings {}, not {}",
@@ -111,7 +112,7 @@ fn parse_kind(v: &Value, path: &str, out: &mut Vec<Problem>) -> KindPolicy {
     let mut k = KindPolicy::default();
     let Some(obj) = v.as_object() else {
         out.push(problem(
-            "policy-type",
+            Rule::PolicyType,
             path,
             format!(
                 "must be an object of {}, not {}",
@@ -136,7 +137,7 @@ fn parse_kind(v: &Value, path: &str, out: &mut Vec<Problem>) -> KindPolicy {
             {
                 Some(n) => k.per_household = n,
                 None => out.push(problem(
-                    "policy-range",
+                    Rule::PolicyRange,
                     &p,
                     format!(
                         "{n} is too large (at most {})",
@@ -145,12 +146,12 @@ fn parse_kind(v: &Value, path: &str, out: &mut Vec<Problem>) -> KindPolicy {
                 )),
             },
             (None, Some(f)) if f < 0.0 => out.push(problem(
-                "policy-range",
+                Rule::PolicyRange,
                 &p,
                 format!("must be 0 or more, not {v}"),
             )),
             (None, _) => out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 &p,
                 format!("must be a whole number ≥ 0, not {}", shown(v)),
             )),
@@ -167,12 +168,12 @@ fn parse_kind(v: &Value, path: &str, out: &mut Vec<Problem>) -> KindPolicy {
         match v.as_f64() {
             Some(f) if f.is_finite() && f > 0.0 => *slot = f,
             Some(_) => out.push(problem(
-                "policy-range",
+                Rule::PolicyRange,
                 &p,
                 format!("must be a distance in metres greater than 0, not {v}"),
             )),
             None => out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 &p,
                 format!("must be a number of metres, not {}", shown(v)),
             )),
@@ -193,7 +194,7 @@ fn shown(v: &Value) -> String {
 fn parse_pin(v: &Value, path: &str, out: &mut Vec<Problem>) -> Option<Pin> {
     let Some(obj) = v.as_object() else {
         out.push(problem(
-            "policy-type",
+            Rule::PolicyType,
             path,
             format!(
                 "a pin must be an object {{\"household\", \"resource\", \"reason\"?}}, not {}",
@@ -209,13 +210,13 @@ fn parse_pin(v: &Value, path: &str, out: &mut Vec<Problem>) -> Option<Pin> {
             Some(Value::String(s)) if !required => Some(s.clone()),
             Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
             None | Some(Value::String(_)) if required => {
-                out.push(problem("policy-required", &p, "is required".to_string()));
+                out.push(problem(Rule::PolicyRequired, &p, "is required".to_string()));
                 None
             }
             None => None,
             Some(other) => {
                 out.push(problem(
-                    "policy-type",
+                    Rule::PolicyType,
                     &p,
                     format!("must be a string, not {}", describe(other)),
                 ));
@@ -241,7 +242,7 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
         Value::Object(obj) => obj,
         other => {
             return Err(Problems(vec![Problem::new(
-                "policy-format",
+                Rule::PolicyFormat,
                 format!("a policy must be a JSON object, not {}", describe(other)),
             )]))
         }
@@ -262,7 +263,7 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
         match v {
             Value::String(s) => policy.seed = Some(s.clone()),
             other => out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 "seed",
                 format!("must be a string, not {}", describe(other)),
             )),
@@ -283,7 +284,7 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
                             policy.kinds.insert(kind, k);
                         }
                         None => out.push(problem(
-                            "policy-unknown-field",
+                            Rule::PolicyUnknownField,
                             &path,
                             format!("\"{name}\" is not a resource kind (parking_space, charging_bay or garden_plot)"),
                         )),
@@ -291,7 +292,7 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
                 }
             }
             other => out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 "kinds",
                 format!(
                     "must be an object keyed by resource kind, not {}",
@@ -316,7 +317,7 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
                     };
                     if let Some(first) = seen.get(&c) {
                         out.push(problem(
-                            "policy-duplicate",
+                            Rule::PolicyDuplicate,
                             &path,
                             format!("{item} is already listed at priority[{first}]"),
                         ));
@@ -327,7 +328,7 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
                 }
             }
             other => out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 "priority",
                 format!("must be a list of class names, not {}", describe(other)),
             )),
@@ -356,12 +357,12 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
         match v {
             Value::String(s) if !s.trim().is_empty() => policy.round = Some(s.trim().to_string()),
             Value::String(_) => out.push(problem(
-                "policy-range",
+                Rule::PolicyRange,
                 "round",
                 "must name the round, not be empty".to_string(),
             )),
             other => out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 "round",
                 format!("must be a string such as \"2026\", not {}", describe(other)),
             )),
@@ -393,7 +394,7 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
                 }
             }
             other => out.push(problem(
-                "policy-type",
+                Rule::PolicyType,
                 "pins",
                 format!("must be a list of pins, not {}", describe(other)),
             )),

@@ -4,6 +4,7 @@
 use crate::input::value::describe;
 use crate::model::kind::ResourceKind;
 use crate::model::problem::Problem;
+use crate::model::Rule;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -33,7 +34,7 @@ impl<'a> Cell<'a> {
 }
 
 pub(super) fn type_error(field: &str, message: String) -> Problem {
-    Problem::new("roster-type", message).field(field)
+    Problem::new(Rule::RosterType, message).field(field)
 }
 
 /// `id`, `building`, `unit`: a required, trimmed, non-empty string.
@@ -54,7 +55,7 @@ pub(super) fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Box
         Some(s) if !s.is_empty() => match crate::model::limits::id_characters_problem(&s) {
             Some(why) => Err(Box::new(
                 Problem::new(
-                    "roster-id-characters",
+                    Rule::RosterIdCharacters,
                     format!("`{field}` is not usable: {why}"),
                 )
                 .field(field),
@@ -62,7 +63,7 @@ pub(super) fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Box
             None => Ok(s),
         },
         _ => Err(Box::new(
-            Problem::new("roster-required", format!("`{field}` is required")).field(field),
+            Problem::new(Rule::RosterRequired, format!("`{field}` is required")).field(field),
         )),
     }
 }
@@ -110,7 +111,8 @@ pub(super) fn floor_field(cell: Cell<'_>) -> Result<Option<i64>, Box<Problem>> {
         None => Ok(None),
         Some(Ok(i)) => i64::try_from(i).map(Some).map_err(|_| {
             Box::new(
-                Problem::new("roster-range", format!("`floor` {i} is out of range")).field("floor"),
+                Problem::new(Rule::RosterRange, format!("`floor` {i} is out of range"))
+                    .field("floor"),
             )
         }),
         Some(Err(shown)) => Err(Box::new(type_error(
@@ -125,7 +127,7 @@ pub(super) fn count_field(cell: Cell<'_>, field: &str) -> Result<u32, Box<Proble
         None => Ok(0),
         Some(Ok(i)) if i < 0 => Err(Box::new(
             Problem::new(
-                "roster-range",
+                Rule::RosterRange,
                 format!("`{field}` must be 0 or more, not {i}"),
             )
             .field(field),
@@ -136,7 +138,7 @@ pub(super) fn count_field(cell: Cell<'_>, field: &str) -> Result<u32, Box<Proble
             .ok_or_else(|| {
                 Box::new(
                     Problem::new(
-                        "roster-range",
+                        Rule::RosterRange,
                         format!(
                             "`{field}` {i} is too large (at most {})",
                             crate::model::limits::MAX_COUNT
@@ -308,7 +310,7 @@ pub(super) fn waited_field(cell: Cell<'_>) -> Result<BTreeMap<ResourceKind, u32>
         match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
             Some(n) if n > crate::model::household::MAX_WAITED => problems.push(
                 Problem::new(
-                    "roster-range",
+                    Rule::RosterRange,
                     format!(
                         "`{path}` is {n} rounds; at most {} are accepted",
                         crate::model::household::MAX_WAITED
@@ -337,7 +339,7 @@ pub(super) fn kind_key(path: &str, key: &str, problems: &mut Vec<Problem>) -> Op
     let kind = ResourceKind::parse(key);
     if kind.is_none() {
         problems.push(Problem::new(
-            "roster-unknown-kind",
+            Rule::RosterUnknownKind,
             format!(
                 "`{path}`: \"{key}\" is not a resource kind (parking_space, charging_bay or garden_plot)"
             ),

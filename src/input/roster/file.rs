@@ -17,6 +17,7 @@
 use super::table::parse_roster_delimited;
 use super::{parse_roster_json, Roster};
 use crate::input::{encoding, xlsx};
+use crate::model::Rule;
 use crate::model::{Problem, Problems};
 
 /// What a roster file is, judged by its first bytes.
@@ -68,7 +69,7 @@ pub fn read_roster(bytes: &[u8], options: &ReadOptions) -> Result<Roster, Proble
     let format = sniff(bytes);
     if options.sheet.is_some() && !matches!(format, RosterFormat::Xlsx | RosterFormat::Xls) {
         return Err(Problems(vec![Problem::new(
-            "roster-format",
+            Rule::RosterFormat,
             "a sheet name was given, but the file is not a workbook (.xlsx)",
         )
         .field("sheet")]));
@@ -87,7 +88,7 @@ fn read_roster_json(bytes: &[u8], charset: Option<&str>) -> Result<Roster, Probl
     let decoded = encoding::decode(bytes, charset).map_err(|e| Problems(vec![e.problem()]))?;
     let value: serde_json::Value = serde_json::from_str(&decoded.text).map_err(|e| {
         let mut p = Problem::new(
-            "roster-format",
+            Rule::RosterFormat,
             format!(
                 "the roster is not valid JSON: {e} (line {}, column {})",
                 e.line(),

@@ -63,6 +63,7 @@ mod table;
 use crate::input::value::describe;
 use crate::model::household::Household;
 use crate::model::problem::{Problem, Problems};
+use crate::model::Rule;
 use cells::{
     bool_field, count_field, floor_field, kind_map_field, required_string, waited_field, Cell,
 };
@@ -136,7 +137,7 @@ fn parse_row<'a>(
         if evs > cars {
             bad.push(
                 Problem::new(
-                    "roster-evs-exceed-cars",
+                    Rule::RosterEvsExceedCars,
                     format!(
                         "`evs` is {evs} but `cars` is only {cars}: EVs are counted among the cars"
                     ),
@@ -181,7 +182,7 @@ fn duplicate_ids(ids: &[(usize, String)], problems: &mut Vec<Problem>) {
         }
         problems.push(
             Problem::new(
-                "roster-duplicate-id",
+                Rule::RosterDuplicateId,
                 format!(
                     "id \"{}\" is used by {} households (rows {})",
                     crate::model::limits::shown(id),
@@ -217,7 +218,7 @@ fn finish(
 fn unknown_field_warning(name: &str, row: usize, csv: bool) -> Problem {
     let what = if csv { "column" } else { "field" };
     Problem::new(
-        "roster-unknown-field",
+        Rule::RosterUnknownField,
         format!("{what} \"{name}\" is not a roster field and is ignored"),
     )
     .row(row)
@@ -233,7 +234,7 @@ pub fn parse_roster_json(value: &Value) -> Result<Roster, Problems> {
             Some(Value::Array(rows)) => rows,
             _ => {
                 return Err(Problems(vec![Problem::new(
-                    "roster-format",
+                    Rule::RosterFormat,
                     "a roster object must have a \"households\" list",
                 )
                 .field("households")]))
@@ -241,7 +242,7 @@ pub fn parse_roster_json(value: &Value) -> Result<Roster, Problems> {
         },
         other => {
             return Err(Problems(vec![Problem::new(
-                "roster-format",
+                Rule::RosterFormat,
                 format!(
                     "a roster must be a list of households or {{\"households\": [...]}}, not {}",
                     describe(other)
@@ -258,7 +259,7 @@ pub fn parse_roster_json(value: &Value) -> Result<Roster, Problems> {
         let Some(obj) = v.as_object() else {
             problems.push(
                 Problem::new(
-                    "roster-format",
+                    Rule::RosterFormat,
                     format!("each household must be an object, not {}", describe(v)),
                 )
                 .row(row),

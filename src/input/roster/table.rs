@@ -4,6 +4,7 @@
 use super::cells::Cell;
 use super::{finish, parse_row, row_id, unknown_field_warning, Roster, ROSTER_FIELDS};
 use crate::model::problem::{Problem, Problems};
+use crate::model::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Line numbers of CSV records, from their byte offsets.
@@ -47,7 +48,7 @@ impl<'a> LineCounter<'a> {
 }
 
 fn format_error(message: String, row: Option<usize>) -> Problems {
-    let mut p = Problem::new("roster-format", message);
+    let mut p = Problem::new(Rule::RosterFormat, message);
     p.row = row;
     Problems(vec![p])
 }
@@ -102,7 +103,7 @@ pub fn parse_roster_delimited(text: &str, delimiter: u8) -> Result<Roster, Probl
             cells: rec.iter().map(str::to_string).collect(),
         }),
         Err(e) => {
-            let mut p = Problem::new("roster-format", format!("cannot read the CSV: {e}"));
+            let mut p = Problem::new(Rule::RosterFormat, format!("cannot read the CSV: {e}"));
             p.row = e.position().map(|p| lines.line_at(p.byte()));
             Err(Box::new(p))
         }
@@ -142,7 +143,7 @@ pub fn parse_roster_table(
                 if column.insert(f, i).is_some() {
                     problems.push(
                         Problem::new(
-                            "roster-format",
+                            Rule::RosterFormat,
                             format!("the header names column \"{f}\" more than once"),
                         )
                         .row(header_line)
@@ -157,7 +158,7 @@ pub fn parse_roster_table(
         if !column.contains_key(f) {
             problems.push(
                 Problem::new(
-                    "roster-required",
+                    Rule::RosterRequired,
                     format!("the header has no \"{f}\" column; it is required"),
                 )
                 .row(header_line)
@@ -192,7 +193,7 @@ pub fn parse_roster_table(
             if extra > 0 {
                 problems.push(
                     Problem::new(
-                        "roster-format",
+                        Rule::RosterFormat,
                         format!(
                             "the row has {} cells but the header only {} columns",
                             rec.len(),
@@ -226,7 +227,7 @@ pub fn parse_roster_table(
     for i in unnamed_used {
         warnings.push(
             Problem::new(
-                "roster-unknown-field",
+                Rule::RosterUnknownField,
                 format!("column {} has no header name and is ignored", i + 1),
             )
             .row(header_line)
