@@ -50,7 +50,10 @@ fn named(p: &Problem) -> Vec<String> {
 
 fn assert_problems(what: &str, got: &[Problem], expected: &[Expected]) {
     let key = |rule: &str, f: &[String]| format!("{rule} {}", f.join(","));
-    let mut got_keys: Vec<String> = got.iter().map(|p| key(p.rule.as_str(), &named(p))).collect();
+    let mut got_keys: Vec<String> = got
+        .iter()
+        .map(|p| key(p.rule.as_str(), &named(p)))
+        .collect();
     let mut want_keys: Vec<String> = expected.iter().map(|e| key(&e.rule, &e.features)).collect();
     got_keys.sort();
     want_keys.sort();

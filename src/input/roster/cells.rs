@@ -173,12 +173,17 @@ pub(super) fn bool_field(cell: Cell<'_>, field: &str) -> Result<bool, Box<Proble
     }
 }
 
-/// `preferences` (`single_allowed` false) or `previous` (true): kind → list of strings.
-pub(super) fn kind_map_field(
+/// A per-kind object field (`preferences`, `previous`, `waited`): a JSON
+/// object, or JSON text in a cell, of kind → value. Each value is read by
+/// `read`, which records its problems and gives `None` for a value to drop.
+/// `example` shows a valid object, `values` names what a kind maps to.
+fn per_kind<T>(
     cell: Cell<'_>,
     field: &str,
-    single_allowed: bool,
-) -> Result<BTreeMap<ResourceKind, Vec<String>>, Vec<Problem>> {
+    example: &str,
+    values: &str,
+    mut read: impl FnMut(&str, &Value, &mut Vec<Problem>) -> Option<T>,
+) -> Result<BTreeMap<ResourceKind, T>, Vec<Problem>> {
     let parsed;
     let value = match cell {
         Cell::Missing => return Ok(BTreeMap::new()),
@@ -191,7 +196,7 @@ pub(super) fn kind_map_field(
             Err(e) => {
                 return Err(vec![type_error(
                     field,
-                    format!("`{field}` must be a JSON object such as {{\"garden_plot\": [\"G3\", \"east\"]}}; the cell is not valid JSON ({e})"),
+                    format!("`{field}` must be a JSON object such as {example}; the cell is not valid JSON ({e})"),
                 )])
             }
         },
@@ -203,12 +208,7 @@ pub(super) fn kind_map_field(
             return Err(vec![type_error(
                 field,
                 format!(
-                    "`{field}` must be an object of kind → {}, not {}",
-                    if single_allowed {
-                        "id or list of ids"
-                    } else {
-                        "list of ids or zone names"
-                    },
+                    "`{field}` must be an object of kind → {values}, not {}",
                     describe(other)
                 ),
             )])
@@ -221,24 +221,41 @@ pub(super) fn kind_map_field(
         let Some(kind) = kind_key(&path, key, &mut problems) else {
             continue;
         };
+        if let Some(t) = read(&path, v, &mut problems) {
+            out.insert(kind, t);
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `preferences` (`single_allowed` false) or `previous` (true): kind → list
+/// of strings; a kind with an empty list is dropped.
+pub(super) fn kind_map_field(
+    cell: Cell<'_>,
+    field: &str,
+    single_allowed: bool,
+) -> Result<BTreeMap<ResourceKind, Vec<String>>, Vec<Problem>> {
+    let (values, one) = if single_allowed {
+        ("id or list of ids", "an id or a list of ids")
+    } else {
+        ("list of ids or zone names", "a list of ids or zone names")
+    };
+    let example = r#"{"garden_plot": ["G3", "east"]}"#;
+    per_kind(cell, field, example, values, |path, v, problems| {
         let items: Vec<&Value> = match v {
             Value::Null => Vec::new(),
             Value::Array(items) => items.iter().collect(),
             Value::String(_) if single_allowed => vec![v],
             other => {
                 problems.push(type_error(
-                    &path,
-                    format!(
-                        "`{path}` must be {}, not {}",
-                        if single_allowed {
-                            "an id or a list of ids"
-                        } else {
-                            "a list of ids or zone names"
-                        },
-                        describe(other)
-                    ),
+                    path,
+                    format!("`{path}` must be {one}, not {}", describe(other)),
                 ));
-                continue;
+                return None;
             }
         };
         let mut list = Vec::with_capacity(items.len());
@@ -246,7 +263,7 @@ pub(super) fn kind_map_field(
             match item {
                 Value::String(s) if !s.trim().is_empty() => list.push(s.trim().to_string()),
                 other => problems.push(type_error(
-                    &path,
+                    path,
                     format!(
                         "`{path}[{i}]` must be a non-empty string, not {}",
                         match other {
@@ -257,82 +274,45 @@ pub(super) fn kind_map_field(
                 )),
             }
         }
-        if !list.is_empty() {
-            out.insert(kind, list);
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+        (!list.is_empty()).then_some(list)
+    })
 }
+
 /// `waited`: kind → whole number ≥ 0 (JSON in a CSV cell). Zeros are kept:
 /// a roster 0 overrides the ledger too.
 pub(super) fn waited_field(cell: Cell<'_>) -> Result<BTreeMap<ResourceKind, u32>, Vec<Problem>> {
-    let parsed;
-    let value = match cell {
-        Cell::Missing => return Ok(BTreeMap::new()),
-        Cell::Json(v) => v,
-        Cell::Text(s) => match serde_json::from_str::<Value>(s) {
-            Ok(v) => {
-                parsed = v;
-                &parsed
+    let example = r#"{"parking_space": 2}"#;
+    per_kind(
+        cell,
+        "waited",
+        example,
+        "rounds waited",
+        |path, v, problems| match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if n > crate::model::household::MAX_WAITED => {
+                problems.push(
+                    Problem::new(
+                        Rule::RosterRange,
+                        format!(
+                            "`{path}` is {n} rounds; at most {} are accepted",
+                            crate::model::household::MAX_WAITED
+                        ),
+                    )
+                    .field(path),
+                );
+                None
             }
-            Err(e) => {
-                return Err(vec![type_error(
-                    "waited",
-                    format!("`waited` must be a JSON object such as {{\"parking_space\": 2}}; the cell is not valid JSON ({e})"),
-                )])
+            Some(n) => Some(n),
+            None => {
+                problems.push(type_error(
+                    path,
+                    format!("`{path}` must be a whole number of rounds ≥ 0, not {v}"),
+                ));
+                None
             }
         },
-    };
-    let obj = match value {
-        Value::Null => return Ok(BTreeMap::new()),
-        Value::Object(obj) => obj,
-        other => {
-            return Err(vec![type_error(
-                "waited",
-                format!(
-                    "`waited` must be an object of kind → rounds waited, not {}",
-                    describe(other)
-                ),
-            )])
-        }
-    };
-    let mut out = BTreeMap::new();
-    let mut problems = Vec::new();
-    for (key, v) in obj {
-        let path = format!("waited.{key}");
-        let Some(kind) = kind_key(&path, key, &mut problems) else {
-            continue;
-        };
-        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some(n) if n > crate::model::household::MAX_WAITED => problems.push(
-                Problem::new(
-                    Rule::RosterRange,
-                    format!(
-                        "`{path}` is {n} rounds; at most {} are accepted",
-                        crate::model::household::MAX_WAITED
-                    ),
-                )
-                .field(path),
-            ),
-            Some(n) => {
-                out.insert(kind, n);
-            }
-            None => problems.push(type_error(
-                &path,
-                format!("`{path}` must be a whole number of rounds ≥ 0, not {v}"),
-            )),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    )
 }
+
 /// The resource kind a per-kind object's key names; else a problem naming
 /// the field path is recorded.
 pub(super) fn kind_key(path: &str, key: &str, problems: &mut Vec<Problem>) -> Option<ResourceKind> {

@@ -364,3 +364,34 @@ fn a_bad_waited_is_an_error_naming_the_row_and_field() {
         ]
     );
 }
+
+#[test]
+fn a_per_kind_field_of_the_wrong_shape_names_what_a_kind_maps_to() {
+    let e = parse_roster_json(&json!([
+        {"id": "a", "building": "B", "unit": "1", "preferences": 3, "previous": [], "waited": "x"},
+        {"id": "b", "building": "B", "unit": "1",
+         "preferences": {"garden_plot": "G1"}, "previous": {"parking_space": 7}},
+    ]))
+    .unwrap_err();
+    let messages: Vec<&str> = e.0.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`preferences` must be an object of kind → list of ids or zone names, not a number",
+            "`previous` must be an object of kind → id or list of ids, not a list",
+            "`waited` must be an object of kind → rounds waited, not a string",
+            "`preferences.garden_plot` must be a list of ids or zone names, not a string",
+            "`previous.parking_space` must be an id or a list of ids, not a number",
+        ]
+    );
+    let csv = parse_roster_csv(b"id,building,unit,waited,previous\na,B,1,{,{\n").unwrap_err();
+    let messages: Vec<&str> = csv.0.iter().map(|p| p.message.as_str()).collect();
+    assert!(
+        messages[0].starts_with("`previous` must be a JSON object such as {\"garden_plot\": [\"G3\", \"east\"]}; the cell is not valid JSON ("),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with("`waited` must be a JSON object such as {\"parking_space\": 2}; the cell is not valid JSON ("),
+        "{messages:?}"
+    );
+}
