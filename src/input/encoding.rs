@@ -157,37 +157,37 @@ fn broken_utf8(bytes: &[u8]) -> Option<usize> {
     (good >= 10 * bad).then(|| 1 + bytes.iter().take(at).filter(|&&b| b == b'\n').count())
 }
 
+/// [`strict`] decoding as the text of a roster, chosen as `chosen_by` says.
+fn strict_as(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    chosen_by: ChosenBy,
+) -> Result<Decoded, DecodeError> {
+    strict(encoding, bytes)
+        .map(|text| Decoded {
+            text,
+            encoding,
+            chosen_by,
+        })
+        .map_err(|line| DecodeError::Malformed {
+            encoding: encoding.name(),
+            line,
+        })
+}
+
 /// Decodes roster text; see the module documentation for the order of
 /// choices. `declared` is a charset label (`gbk`, `GB2312`, `utf-8`, …).
 pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, DecodeError> {
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let body = bytes.get(bom..).unwrap_or_default();
-        return strict(encoding, body)
-            .map(|text| Decoded {
-                text,
-                encoding,
-                chosen_by: ChosenBy::ByteOrderMark,
-            })
-            .map_err(|line| DecodeError::Malformed {
-                encoding: encoding.name(),
-                line,
-            });
+        return strict_as(encoding, body, ChosenBy::ByteOrderMark);
     }
     let declared = declared.map(str::trim).filter(|l| !l.is_empty());
     if let Some(label) = declared {
         let encoding = Encoding::for_label(label.trim_matches('"').as_bytes())
             .ok_or_else(|| DecodeError::UnknownCharset(label.to_string()))?;
         if encoding != UTF_8 {
-            return strict(encoding, bytes)
-                .map(|text| Decoded {
-                    text,
-                    encoding,
-                    chosen_by: ChosenBy::Declared,
-                })
-                .map_err(|line| DecodeError::Malformed {
-                    encoding: encoding.name(),
-                    line,
-                });
+            return strict_as(encoding, bytes, ChosenBy::Declared);
         }
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
