@@ -312,17 +312,8 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
     let mut site = Site {
         id: site_id,
         name: site_name,
-        coordinates,
-        boundary: None,
-        buildings: Vec::new(),
-        entrances: Vec::new(),
-        gates: Vec::new(),
-        walkways: Vec::new(),
-        fire_lanes: Vec::new(),
-        keep_clear: Vec::new(),
-        power_feeds: Vec::new(),
-        resources: Vec::new(),
         raw: value.clone(),
+        ..Site::empty(coordinates)
     };
     for p in parsed {
         for geom in &p.geoms {

@@ -118,23 +118,12 @@ fn pins_to_unknown_or_doubly_pinned_resources_or_beyond_demand_are_errors_naming
         zone: None,
     };
     let site = Site {
-        id: None,
-        name: None,
-        coordinates: CoordinateMode::LocalMeters,
-        boundary: None,
-        buildings: vec![],
-        entrances: vec![],
-        gates: vec![],
-        walkways: vec![],
-        fire_lanes: vec![],
-        keep_clear: vec![],
-        power_feeds: vec![],
         resources: vec![
             res("P1", ResourceKind::ParkingSpace),
             res("P2", ResourceKind::ParkingSpace),
             res("G1", ResourceKind::GardenPlot),
         ],
-        raw: Value::Null,
+        ..Site::empty(CoordinateMode::LocalMeters)
     };
     let mut a = Household::new("a", "B1", "1");
     a.cars = 1;

@@ -250,11 +250,6 @@ fn extra_non_empty_cells_beyond_the_header_are_a_format_error() {
 fn site_with(entrances: &[(&str, &str)], resources: &[(&str, ResourceKind, Option<&str>)]) -> Site {
     use crate::model::{CoordinateMode, Entrance, Resource, Shape};
     Site {
-        id: None,
-        name: None,
-        coordinates: CoordinateMode::LocalMeters,
-        boundary: None,
-        buildings: Vec::new(),
         entrances: entrances
             .iter()
             .map(|(b, u)| Entrance {
@@ -264,11 +259,6 @@ fn site_with(entrances: &[(&str, &str)], resources: &[(&str, ResourceKind, Optio
                 point: geo::Point::new(0.0, 0.0),
             })
             .collect(),
-        gates: Vec::new(),
-        walkways: Vec::new(),
-        fire_lanes: Vec::new(),
-        keep_clear: Vec::new(),
-        power_feeds: Vec::new(),
         resources: resources
             .iter()
             .map(|(id, kind, zone)| Resource {
@@ -280,7 +270,7 @@ fn site_with(entrances: &[(&str, &str)], resources: &[(&str, ResourceKind, Optio
                 zone: zone.map(str::to_string),
             })
             .collect(),
-        raw: Value::Null,
+        ..Site::empty(CoordinateMode::LocalMeters)
     }
 }
 
