@@ -209,31 +209,16 @@ pub(super) fn parse_feature(
     {
         None => None,
         Some(Ok(parts)) => Some(parts),
-        Some(Err((type_name, 0))) => {
-            problems.push(
-                Problem::new(
-                    Rule::GeometryType,
-                    format!(
-                        "{label} is an empty {type_name}; a {kind_name} needs a {}",
-                        allowed.join(" or ")
-                    ),
-                )
-                .feature(label.clone()),
-            );
-            ok = false;
-            Some(Vec::new())
-        }
         Some(Err((type_name, count))) => {
-            problems.push(
-                Problem::new(
-                    Rule::GeometryType,
-                    format!(
-                        "{label} is a {type_name} of {count} parts; a {kind_name} must be a single {} (draw each part as a feature of its own, with its own id)",
-                        allowed.join(" or ")
-                    ),
+            let allowed = allowed.join(" or ");
+            let message = if count == 0 {
+                format!("{label} is an empty {type_name}; a {kind_name} needs a {allowed}")
+            } else {
+                format!(
+                    "{label} is a {type_name} of {count} parts; a {kind_name} must be a single {allowed} (draw each part as a feature of its own, with its own id)"
                 )
-                .feature(label.clone()),
-            );
+            };
+            problems.push(Problem::new(Rule::GeometryType, message).feature(label.clone()));
             ok = false;
             Some(Vec::new())
         }

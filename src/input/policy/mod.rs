@@ -73,6 +73,19 @@ fn unknown_fields(obj: &Map<String, Value>, known: &[&str], prefix: &str, out: &
     }
 }
 
+/// Sets `slot` to the choice the top-level field `name` names, when present.
+fn set_choice<T: Copy>(
+    obj: &Map<String, Value>,
+    name: &str,
+    choices: &[(&str, T)],
+    slot: &mut T,
+    out: &mut Vec<Problem>,
+) {
+    if let Some(t) = present(obj, name).and_then(|v| choice(v, name, choices, out)) {
+        *slot = t;
+    }
+}
+
 /// A string among `choices`, mapped to its value.
 fn choice<T: Copy>(
     v: &Value,
@@ -250,15 +263,11 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
     let mut out = Vec::new();
     unknown_fields(obj, &TOP_FIELDS, "", &mut out);
 
-    if let Some(v) = present(obj, "mechanism") {
-        let choices = [
-            ("optimal", Mechanism::Optimal),
-            ("serial_dictatorship", Mechanism::SerialDictatorship),
-        ];
-        if let Some(m) = choice(v, "mechanism", &choices, &mut out) {
-            policy.mechanism = m;
-        }
-    }
+    let choices = [
+        ("optimal", Mechanism::Optimal),
+        ("serial_dictatorship", Mechanism::SerialDictatorship),
+    ];
+    set_choice(obj, "mechanism", &choices, &mut policy.mechanism, &mut out);
     if let Some(v) = present(obj, "seed") {
         match v {
             Value::String(s) => policy.seed = Some(s.clone()),
@@ -334,25 +343,23 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
             )),
         }
     }
-    if let Some(v) = present(obj, "building_share") {
-        let choices = [
-            ("proportional", BuildingShare::Proportional),
-            ("none", BuildingShare::None),
-        ];
-        if let Some(b) = choice(v, "building_share", &choices, &mut out) {
-            policy.building_share = b;
-        }
-    }
-    if let Some(v) = present(obj, "stability") {
-        let choices = [
-            ("protect", Stability::Protect),
-            ("keep_incumbents", Stability::KeepIncumbents),
-            ("none", Stability::None),
-        ];
-        if let Some(s) = choice(v, "stability", &choices, &mut out) {
-            policy.stability = s;
-        }
-    }
+    let choices = [
+        ("proportional", BuildingShare::Proportional),
+        ("none", BuildingShare::None),
+    ];
+    set_choice(
+        obj,
+        "building_share",
+        &choices,
+        &mut policy.building_share,
+        &mut out,
+    );
+    let choices = [
+        ("protect", Stability::Protect),
+        ("keep_incumbents", Stability::KeepIncumbents),
+        ("none", Stability::None),
+    ];
+    set_choice(obj, "stability", &choices, &mut policy.stability, &mut out);
     if let Some(v) = present(obj, "round") {
         match v {
             Value::String(s) if !s.trim().is_empty() => policy.round = Some(s.trim().to_string()),
@@ -368,22 +375,14 @@ pub fn parse_policy(value: &Value) -> Result<Policy, Problems> {
             )),
         }
     }
-    if let Some(v) = present(obj, "rotation") {
-        let choices = [
-            ("none", Rotation::None),
-            ("waited_first", Rotation::WaitedFirst),
-            ("tickets", Rotation::Tickets),
-        ];
-        if let Some(r) = choice(v, "rotation", &choices, &mut out) {
-            policy.rotation = r;
-        }
-    }
-    if let Some(v) = present(obj, "swaps") {
-        let choices = [("none", Swaps::None), ("trade_up", Swaps::TradeUp)];
-        if let Some(r) = choice(v, "swaps", &choices, &mut out) {
-            policy.swaps = r;
-        }
-    }
+    let choices = [
+        ("none", Rotation::None),
+        ("waited_first", Rotation::WaitedFirst),
+        ("tickets", Rotation::Tickets),
+    ];
+    set_choice(obj, "rotation", &choices, &mut policy.rotation, &mut out);
+    let choices = [("none", Swaps::None), ("trade_up", Swaps::TradeUp)];
+    set_choice(obj, "swaps", &choices, &mut policy.swaps, &mut out);
     if let Some(v) = present(obj, "pins") {
         match v {
             Value::Array(items) => {
