@@ -5,7 +5,7 @@
 //! docs/serve.md "Limits and hardening" lists every limit and its default.
 
 use super::error::{Invalid, Overloaded};
-use crate::model::limits::{self, Limits};
+use crate::input::limits::{self, Limits};
 use crate::model::Rule;
 use serde_json::Value;
 use std::sync::Arc;

@@ -13,6 +13,7 @@ pub mod cross;
 pub mod encoding;
 pub mod header;
 pub mod layout;
+pub mod limits;
 pub mod policy;
 pub mod roster;
 pub mod value;

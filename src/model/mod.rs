@@ -8,7 +8,6 @@ pub mod canonical;
 pub mod draw;
 pub mod household;
 pub mod kind;
-pub mod limits;
 pub mod policy;
 pub mod problem;
 pub mod reason;

@@ -138,7 +138,7 @@ rules! {
     PinDuplicateResource = "pin-duplicate-resource",
     /// A household pinned beyond its demand.
     PinBeyondDemand = "pin-beyond-demand",
-    // Input limits (`model::limits`).
+    // Input limits (`input::limits`).
     /// Too many features.
     LimitFeatures = "limit-features",
     /// Too many vertices in one feature.

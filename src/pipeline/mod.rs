@@ -17,10 +17,10 @@ mod build;
 pub mod rounds;
 
 use crate::geometry::{self, LayoutCheck, ValidationReport};
+use crate::input::limits::{self, Limits};
 use crate::input::{check_pins, parse_policy};
 use crate::input::{check_roster_against_site, parse_roster_csv, parse_roster_json};
 use crate::model::canonical::inputs_sha256;
-use crate::model::limits::{self, Limits};
 use crate::model::Rule;
 use crate::model::{
     Allocation, Household, Mechanism, Policy, Problem, ResourceKind, Rotation, SolverInfo,

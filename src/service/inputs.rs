@@ -3,7 +3,7 @@
 
 use super::Rejected;
 use crate::geometry::{self, LayoutCheck, ValidationReport};
-use crate::model::limits::Limits;
+use crate::input::limits::Limits;
 use crate::model::{Allocation, Policy, Problem, Site};
 use crate::pipeline::{self, Inputs, Options, PipelineError};
 use crate::report::i18n::Lang;

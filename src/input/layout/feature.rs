@@ -153,7 +153,7 @@ pub(super) fn parse_feature(
     }
     if let Some(why) = id
         .as_deref()
-        .and_then(crate::model::limits::id_characters_problem)
+        .and_then(crate::input::limits::id_characters_problem)
     {
         problems.push(
             Problem::new(

@@ -229,9 +229,9 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
                     Rule::DuplicateId,
                     format!(
                         "id {} is used by {} features ({}); ids must be unique in the collection",
-                        crate::model::limits::shown(id),
+                        crate::input::limits::shown(id),
                         at.len(),
-                        crate::model::limits::sample(&list)
+                        crate::input::limits::sample(&list)
                     ),
                 )
                 .feature(id.clone()),
@@ -259,13 +259,13 @@ pub fn load_layout_partial(value: &Value) -> (Option<Site>, Problems) {
                 format!(
                     "the layout has {} boundary features ({}); exactly one is allowed",
                     boundaries.len(),
-                    crate::model::limits::sample(&boundaries)
+                    crate::input::limits::sample(&boundaries)
                 ),
             )
             .features(
                 boundaries
                     .iter()
-                    .take(crate::model::limits::SAMPLE)
+                    .take(crate::input::limits::SAMPLE)
                     .map(|s| s.to_string()),
             ),
         );

@@ -146,7 +146,7 @@ fn parse_kind(v: &Value, path: &str, out: &mut Vec<Problem>) -> KindPolicy {
         match (as_int, v.as_f64()) {
             (Some(n), _) => match u32::try_from(n)
                 .ok()
-                .filter(|n| *n <= crate::model::limits::MAX_COUNT)
+                .filter(|n| *n <= crate::input::limits::MAX_COUNT)
             {
                 Some(n) => k.per_household = n,
                 None => out.push(problem(
@@ -154,7 +154,7 @@ fn parse_kind(v: &Value, path: &str, out: &mut Vec<Problem>) -> KindPolicy {
                     &p,
                     format!(
                         "{n} is too large (at most {})",
-                        crate::model::limits::MAX_COUNT
+                        crate::input::limits::MAX_COUNT
                     ),
                 )),
             },

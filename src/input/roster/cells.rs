@@ -52,7 +52,7 @@ pub(super) fn required_string(cell: Cell<'_>, field: &str) -> Result<String, Box
         }
     };
     match text {
-        Some(s) if !s.is_empty() => match crate::model::limits::id_characters_problem(&s) {
+        Some(s) if !s.is_empty() => match crate::input::limits::id_characters_problem(&s) {
             Some(why) => Err(Box::new(
                 Problem::new(
                     Rule::RosterIdCharacters,
@@ -134,14 +134,14 @@ pub(super) fn count_field(cell: Cell<'_>, field: &str) -> Result<u32, Box<Proble
         )),
         Some(Ok(i)) => u32::try_from(i)
             .ok()
-            .filter(|n| *n <= crate::model::limits::MAX_COUNT)
+            .filter(|n| *n <= crate::input::limits::MAX_COUNT)
             .ok_or_else(|| {
                 Box::new(
                     Problem::new(
                         Rule::RosterRange,
                         format!(
                             "`{field}` {i} is too large (at most {})",
-                            crate::model::limits::MAX_COUNT
+                            crate::input::limits::MAX_COUNT
                         ),
                     )
                     .field(field),

@@ -51,7 +51,7 @@
 //!   first row, naming the first five rows and the count.
 //! - **Ids** (`id`, `building`, `unit`) may not hold control characters
 //!   (NUL, tab, line breaks…): `roster-id-characters`. Counts are at most
-//!   [`MAX_COUNT`](crate::model::limits::MAX_COUNT) (`roster-range`).
+//!   [`MAX_COUNT`](crate::input::limits::MAX_COUNT) (`roster-range`).
 //!
 //! Errors are sorted by row (stably); nothing is imported when there is any,
 //! and then only the errors are returned (warnings are dropped with the roster).
@@ -185,9 +185,9 @@ fn duplicate_ids(ids: &[(usize, String)], problems: &mut Vec<Problem>) {
                 Rule::RosterDuplicateId,
                 format!(
                     "id \"{}\" is used by {} households (rows {})",
-                    crate::model::limits::shown(id),
+                    crate::input::limits::shown(id),
                     rs.len(),
-                    crate::model::limits::sample(&rs)
+                    crate::input::limits::sample(&rs)
                 ),
             )
             .row(rs[0])

@@ -11,7 +11,7 @@
 //! so that no message grows with the input, and the characters an id may
 //! not hold ([`id_characters_problem`]).
 
-use super::problem::Problem;
+use crate::model::Problem;
 use crate::model::Rule;
 use serde_json::Value;
 use std::fmt::Display;
