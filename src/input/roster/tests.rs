@@ -2,6 +2,7 @@ use super::*;
 use crate::input::cross::check_roster_against_site;
 use crate::model::kind::ResourceKind;
 use crate::model::site::Site;
+use rstest::rstest;
 use serde_json::json;
 
 fn rules(p: &Problems) -> Vec<(Option<usize>, Option<&str>, &str)> {
@@ -71,28 +72,6 @@ fn every_bad_field_of_every_row_is_reported_with_row_and_field() {
 }
 
 #[test]
-fn a_duplicate_id_is_reported_once_at_its_first_row_naming_its_rows() {
-    let e = parse_roster_json(&json!([
-        {"id": "x", "building": "B", "unit": "1"},
-        {"id": "y", "building": "B", "unit": "1"},
-        {"id": "x", "building": "B", "unit": "2", "cars": "bad"}
-    ]))
-    .unwrap_err();
-    assert_eq!(
-        rules(&e),
-        vec![
-            (Some(1), Some("id"), "roster-duplicate-id"),
-            (Some(3), Some("cars"), "roster-type"),
-        ]
-    );
-    assert!(
-        e.0[0].message.contains("2 households (rows 1, 3)"),
-        "{}",
-        e.0[0].message
-    );
-}
-
-#[test]
 fn eight_thousand_rows_of_one_id_give_one_short_problem() {
     let mut csv = String::from("id,building,unit\n");
     for _ in 0..8000 {
@@ -107,27 +86,43 @@ fn eight_thousand_rows_of_one_id_give_one_short_problem() {
     );
 }
 
-#[test]
-fn control_characters_in_ids_and_huge_counts_are_refused() {
-    let e = parse_roster_json(&json!([
+#[rstest]
+#[case::a_duplicate_id_once_at_its_first_row_naming_its_rows(
+    json!([
+        {"id": "x", "building": "B", "unit": "1"},
+        {"id": "y", "building": "B", "unit": "1"},
+        {"id": "x", "building": "B", "unit": "2", "cars": "bad"}
+    ]),
+    vec![
+        (Some(1), Some("id"), "roster-duplicate-id"),
+        (Some(3), Some("cars"), "roster-type"),
+    ],
+    0,
+    "2 households (rows 1, 3)"
+)]
+#[case::control_characters_in_ids_and_huge_counts(
+    json!([
         {"id": "a\u{0}b", "building": "B", "unit": "1"},
         {"id": "c", "building": "B\n", "unit": "1\u{7}"},
         {"id": "d", "building": "B", "unit": "1", "cars": 4294967295u64}
-    ]))
-    .unwrap_err();
-    assert_eq!(
-        rules(&e),
-        vec![
-            (Some(1), Some("id"), "roster-id-characters"),
-            (Some(2), Some("unit"), "roster-id-characters"),
-            (Some(3), Some("cars"), "roster-range"),
-        ]
-    );
-    assert!(
-        e.0[2].message.contains("at most 1000"),
-        "{}",
-        e.0[2].message
-    );
+    ]),
+    vec![
+        (Some(1), Some("id"), "roster-id-characters"),
+        (Some(2), Some("unit"), "roster-id-characters"),
+        (Some(3), Some("cars"), "roster-range"),
+    ],
+    2,
+    "at most 1000"
+)]
+fn bad_rows_are_refused_each_problem_at_its_row_and_field(
+    #[case] roster: Value,
+    #[case] want: Vec<(Option<usize>, Option<&str>, &str)>,
+    #[case] at: usize,
+    #[case] says: &str,
+) {
+    let e = parse_roster_json(&roster).unwrap_err();
+    assert_eq!(rules(&e), want);
+    assert!(e.0[at].message.contains(says), "{}", e.0[at].message);
 }
 
 #[test]
