@@ -43,6 +43,7 @@ use super::measure::{
     closest_on_polygon, closest_on_segment, dist, inside_even_odd, ring_segments,
     segment_closest_to_polygon, segment_meets_polygon, segment_meets_rect,
 };
+use crate::model::Rule;
 use crate::model::{Problem, Shape, Site};
 use base::{base_network, by_coords};
 use geo::{BoundingRect, Buffer, Coord, Line, MultiPolygon, Point, Polygon, Rect, Validation};
@@ -177,7 +178,7 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
             warnings.push((
                 e.id.as_str(),
                 Problem::new(
-                    "W-walkway-network",
+                    Rule::WWalkwayNetwork,
                     format!(
                         "entrance {} (building {}, unit {}) has no walkway route to {} resource(s) ({}{more}) because the walkway network is in pieces; the straight-line distance is used",
                         e.id,

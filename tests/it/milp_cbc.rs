@@ -5,7 +5,7 @@
 
 use crate::support::common;
 
-use allot::model::roster::parse_roster_csv;
+use allot::input::roster::parse_roster_csv;
 use allot::model::{Allocation, Household, ResourceKind};
 use allot::pipeline::{self, Inputs, Options, RosterInput};
 use allot::solve::{Engine, MilpBackend};

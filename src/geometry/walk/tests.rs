@@ -1,5 +1,5 @@
 use super::*;
-use crate::geometry::load_layout;
+use crate::input::load_layout;
 use rstest::rstest;
 use serde_json::{json, Value};
 
