@@ -196,7 +196,7 @@ mod tests {
                 resource: "P1".into(),
                 walk_m: 40.0,
                 why: "lottery rank 1, \"nearest\" free space".into(),
-                basis: "lottery".into(),
+                basis: crate::model::Basis::Lottery,
                 reason: None,
             }],
             unserved: vec![
@@ -345,7 +345,7 @@ mod properties {
             resource: "@P1".into(),
             walk_m: 3.0,
             why: "\t=1+1".into(),
-            basis: "lottery".into(),
+            basis: crate::model::Basis::Lottery,
             reason: None,
         }];
         a.unserved = vec![Unserved {

@@ -3,7 +3,7 @@
 
 use crate::geometry::crs::ProjectedCrs;
 use crate::geometry::load::feature_id;
-use crate::model::{Allocation, Assignment, CoordinateMode, ResourceKind, Site};
+use crate::model::{Allocation, Assignment, Basis, CoordinateMode, ResourceKind, Site};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -80,7 +80,7 @@ fn resource_feature(f: &Value, by_resource: &BTreeMap<&str, &Assignment>) -> Opt
             Value::from(s.household.as_str()),
             serde_json::Number::from_f64(s.walk_m).map_or(Value::Null, Value::Number),
             Value::from(s.why.as_str()),
-            if s.basis == "pin" {
+            if s.basis == Basis::Pin {
                 "pinned"
             } else {
                 "assigned"
@@ -152,14 +152,14 @@ mod tests {
         }
     }
 
-    fn assignment(household: &str, resource: &str, basis: &str) -> Assignment {
+    fn assignment(household: &str, resource: &str, basis: Basis) -> Assignment {
         Assignment {
             household: household.into(),
             kind: ResourceKind::ParkingSpace,
             resource: resource.into(),
             walk_m: 12.3,
             why: format!("{basis} for {household}"),
-            basis: basis.into(),
+            basis,
             reason: None,
         }
     }
@@ -185,8 +185,8 @@ mod tests {
             seed: String::new(),
             policy: Policy::default(),
             assignments: vec![
-                assignment("h1", "P1", "lottery"),
-                assignment("h2", "G1", "pin"),
+                assignment("h1", "P1", Basis::Lottery),
+                assignment("h2", "G1", Basis::Pin),
             ],
             unserved: vec![],
             lottery: vec![],

@@ -31,7 +31,7 @@ mod tests {
                 resource: "P1".into(),
                 walk_m: 42.5,
                 why: "lottery rank 1".into(),
-                basis: "lottery".into(),
+                basis: crate::model::Basis::Lottery,
                 reason: None,
             }],
             unserved: vec![],

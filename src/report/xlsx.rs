@@ -82,7 +82,7 @@ fn kind_sheet(
         sheet.write_string(row, 0, cell_text(&x.household))?;
         sheet.write_string(row, 1, cell_text(&x.resource))?;
         sheet.write_number_with_format(row, 2, x.walk_m, metres)?;
-        sheet.write_string(row, 3, cell_text(basis_label(&x.basis, lang)))?;
+        sheet.write_string(row, 3, cell_text(basis_label(x.basis.as_str(), lang)))?;
         sheet.write_string(row, 4, cell_text(&assignment_reason(x, lang)))?;
     }
     Ok(())
@@ -160,7 +160,7 @@ mod tests {
             resource: "P1".into(),
             walk_m: 12.5,
             why: "x".repeat(40_000),
-            basis: "lottery".into(),
+            basis: crate::model::Basis::Lottery,
             reason: None,
         });
         a.unserved.push(Unserved {

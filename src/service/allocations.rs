@@ -5,7 +5,7 @@
 use super::checks::LayoutChecks;
 use super::inputs::{self, SolveFailed};
 use super::{documents, Corrupt, ReadError, Rejected};
-use crate::model::{Allocation, Assignment, Household, ResourceKind, Site, Unserved};
+use crate::model::{Allocation, Assignment, Basis, Household, ResourceKind, Site, Unserved};
 use crate::pipeline::{Inputs, RosterInput};
 use crate::report;
 use crate::report::i18n::Lang;
@@ -596,7 +596,7 @@ mod tests {
                     resource: r.to_string(),
                     walk_m: 1.0,
                     why: String::new(),
-                    basis: String::new(),
+                    basis: Basis::Unstated,
                     reason: None,
                 })
                 .collect(),

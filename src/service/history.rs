@@ -4,7 +4,7 @@
 //! allocation's ledger and, under `tickets` rotation, its tickets (1 +
 //! waited); and the swaps an allocation made.
 
-use crate::model::{Allocation, Assignment, ResourceKind, Rotation};
+use crate::model::{Allocation, Assignment, Basis, ResourceKind, Rotation};
 use crate::pipeline::rounds::FIRST_ROUND;
 use crate::store::{AllocationMeta, Store, StoreError};
 use serde::Serialize;
@@ -36,7 +36,8 @@ pub enum HistoryError {
 pub struct Held {
     pub resource: String,
     /// `pin`, `incumbent`, `reserved`, `priority`, `lottery` or `swap`.
-    pub basis: String,
+    #[schema(value_type = String)]
+    pub basis: Basis,
 }
 
 /// What a household had of one kind in one allocation.
@@ -131,7 +132,7 @@ pub fn entry(
     {
         kinds.entry(a.kind).or_insert_with(blank).held.push(Held {
             resource: a.resource.clone(),
-            basis: a.basis.clone(),
+            basis: a.basis,
         });
     }
     for u in allocation
@@ -208,7 +209,7 @@ pub fn swaps(allocation: &Allocation) -> Vec<Assignment> {
     allocation
         .assignments
         .iter()
-        .filter(|a| a.basis == "swap")
+        .filter(|a| a.basis == Basis::Swap)
         .cloned()
         .collect()
 }
@@ -218,14 +219,14 @@ mod tests {
     use super::*;
     use crate::model::{Policy, SolverInfo, Unserved};
 
-    fn assignment(h: &str, r: &str, basis: &str) -> Assignment {
+    fn assignment(h: &str, r: &str, basis: Basis) -> Assignment {
         Assignment {
             household: h.into(),
             kind: ResourceKind::ParkingSpace,
             resource: r.into(),
             walk_m: 10.0,
             why: String::new(),
-            basis: basis.into(),
+            basis,
             reason: None,
         }
     }
@@ -246,8 +247,8 @@ mod tests {
                 ..Policy::default()
             },
             assignments: vec![
-                assignment("H1", "P1", "incumbent"),
-                assignment("H3", "P2", "swap"),
+                assignment("H1", "P1", Basis::Incumbent),
+                assignment("H3", "P2", Basis::Swap),
             ],
             unserved: vec![Unserved {
                 household: "H2".into(),
@@ -299,7 +300,7 @@ mod tests {
             p.held,
             vec![Held {
                 resource: "P1".into(),
-                basis: "incumbent".into()
+                basis: Basis::Incumbent
             }]
         );
         assert_eq!(

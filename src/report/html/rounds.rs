@@ -167,7 +167,7 @@ pub fn history_table(lang: Lang, h: &History) -> String {
                     format!(
                         "{} ({})",
                         esc(&x.resource),
-                        esc(crate::report::reasons::basis_label(&x.basis, lang))
+                        esc(crate::report::reasons::basis_label(x.basis.as_str(), lang))
                     )
                 })
                 .collect();
@@ -241,7 +241,7 @@ mod tests {
                     KindStanding {
                         held: vec![Held {
                             resource: "<P1>".into(),
-                            basis: "swap".into(),
+                            basis: crate::model::Basis::Swap,
                         }],
                         unserved: 0,
                         waitlist: None,

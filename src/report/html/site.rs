@@ -447,7 +447,7 @@ mod tests {
                 resource: "P1".into(),
                 walk_m: 10.0,
                 why: "lottery rank 1 & nearest".into(),
-                basis: "lottery".into(),
+                basis: crate::model::Basis::Lottery,
                 reason: None,
             }],
             unserved: vec![

@@ -2,7 +2,7 @@
 use super::frame::*;
 use super::resources::*;
 use super::*;
-use crate::model::Shape;
+use crate::model::{Basis, Shape};
 use crate::model::{
     Building, CoordinateMode, Entrance, KindMetrics, NamedPoint, Pin, Policy, SolverInfo, Unserved,
     WalkStats, Walkway, Zone,
@@ -115,14 +115,14 @@ fn site() -> Site {
     }
 }
 
-fn assignment(h: &str, kind: ResourceKind, r: &str, basis: &str) -> Assignment {
+fn assignment(h: &str, kind: ResourceKind, r: &str, basis: Basis) -> Assignment {
     Assignment {
         household: h.into(),
         kind,
         resource: r.into(),
         walk_m: 12.34,
         why: format!("lottery rank 1; nearest free to {h}"),
-        basis: basis.into(),
+        basis,
         reason: None,
     }
 }
@@ -158,9 +158,9 @@ fn allocation() -> Allocation {
         seed: "seed".into(),
         policy,
         assignments: vec![
-            assignment("B1-1-301", ResourceKind::ParkingSpace, "P1", "lottery"),
-            assignment("B1-1-101", ResourceKind::ParkingSpace, "P2", "pin"),
-            assignment("B1-1-301", ResourceKind::ChargingBay, "EB1", "lottery"),
+            assignment("B1-1-301", ResourceKind::ParkingSpace, "P1", Basis::Lottery),
+            assignment("B1-1-101", ResourceKind::ParkingSpace, "P2", Basis::Pin),
+            assignment("B1-1-301", ResourceKind::ChargingBay, "EB1", Basis::Lottery),
         ],
         unserved: vec![Unserved {
             household: "B1-1-502".into(),
