@@ -7,6 +7,8 @@ pub mod allocation;
 pub mod basis;
 pub mod canonical;
 pub mod draw;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod household;
 pub mod kind;
 pub mod limits;

@@ -5,7 +5,7 @@
 use super::checks::LayoutChecks;
 use super::inputs::{self, SolveFailed};
 use super::{documents, Corrupt, ReadError, Rejected};
-use crate::model::{Allocation, Assignment, Basis, Household, ResourceKind, Site, Unserved};
+use crate::model::{Allocation, Assignment, Household, ResourceKind, Site, Unserved};
 use crate::pipeline::{Inputs, RosterInput};
 use crate::report;
 use crate::report::i18n::Lang;
@@ -21,26 +21,17 @@ pub enum AllocateError {
     /// No such site, another allocation stored meanwhile, or the database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The inputs break a rule, or no allocation can satisfy the policy.
+    /// The inputs break a rule, no allocation can satisfy the policy, the
+    /// solver failed, or the request gave up (`inputs::solve`'s failures).
     #[error(transparent)]
-    Rejected(#[from] Rejected),
-    /// The solver failed.
-    #[error("the solver failed: {0}")]
-    Solver(String),
-    /// The request gave up (time limit or client gone) and the work stopped.
-    #[error("the solve was cancelled")]
-    Cancelled,
+    Solve(#[from] SolveFailed),
     #[error(transparent)]
     Corrupt(#[from] Corrupt),
 }
 
-impl From<SolveFailed> for AllocateError {
-    fn from(e: SolveFailed) -> Self {
-        match e {
-            SolveFailed::Rejected(r) => AllocateError::Rejected(r),
-            SolveFailed::Solver(m) => AllocateError::Solver(m),
-            SolveFailed::Cancelled => AllocateError::Cancelled,
-        }
+impl From<Rejected> for AllocateError {
+    fn from(r: Rejected) -> Self {
+        AllocateError::Solve(SolveFailed::Rejected(r))
     }
 }
 
@@ -580,40 +571,21 @@ pub fn overview(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Policy, SolverInfo};
+    use crate::model::fixtures::{allocation as empty, assignment};
+    use crate::model::Basis;
 
     fn allocation(pairs: &[(&str, &str)], everyone: &[&str]) -> Allocation {
+        let parking = ResourceKind::ParkingSpace;
         Allocation {
-            site: "s".into(),
-            inputs_sha256: String::new(),
-            seed: String::new(),
-            policy: Policy::default(),
             assignments: pairs
                 .iter()
                 .map(|(h, r)| Assignment {
-                    household: h.to_string(),
-                    kind: ResourceKind::ParkingSpace,
-                    resource: r.to_string(),
                     walk_m: 1.0,
-                    why: String::new(),
-                    basis: Basis::Unstated,
-                    reason: None,
+                    ..assignment(h, parking, r, Basis::Unstated)
                 })
                 .collect(),
-            unserved: Vec::new(),
             lottery: everyone.iter().map(|h| h.to_string()).collect(),
-            metrics: BTreeMap::new(),
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            solver: SolverInfo {
-                engine: String::new(),
-                backend: String::new(),
-                seconds: 0.0,
-                stages: Vec::new(),
-            },
-            warnings: Vec::new(),
-            draw: None,
+            ..empty("s")
         }
     }
 

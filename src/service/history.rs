@@ -217,18 +217,10 @@ pub fn swaps(allocation: &Allocation) -> Vec<Assignment> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Policy, SolverInfo, Unserved};
+    use crate::model::{fixtures, Policy};
 
     fn assignment(h: &str, r: &str, basis: Basis) -> Assignment {
-        Assignment {
-            household: h.into(),
-            kind: ResourceKind::ParkingSpace,
-            resource: r.into(),
-            walk_m: 10.0,
-            why: String::new(),
-            basis,
-            reason: None,
-        }
+        fixtures::assignment(h, ResourceKind::ParkingSpace, r, basis)
     }
 
     fn allocation(rotation: Rotation) -> Allocation {
@@ -239,9 +231,6 @@ mod tests {
             .insert("H2".into(), 2);
         let order = vec!["H2".to_string(), "H1".into(), "H3".into()];
         Allocation {
-            site: "s".into(),
-            inputs_sha256: String::new(),
-            seed: String::new(),
             policy: Policy {
                 rotation,
                 ..Policy::default()
@@ -250,28 +239,17 @@ mod tests {
                 assignment("H1", "P1", Basis::Incumbent),
                 assignment("H3", "P2", Basis::Swap),
             ],
-            unserved: vec![Unserved {
-                household: "H2".into(),
-                kind: ResourceKind::ParkingSpace,
-                units: 1,
-                waitlist: Some(1),
-                why: String::new(),
-                reason: None,
-            }],
+            unserved: vec![fixtures::unserved(
+                "H2",
+                ResourceKind::ParkingSpace,
+                Some(1),
+            )],
             lottery: vec!["H1".into(), "H2".into(), "H3".into()],
-            metrics: BTreeMap::new(),
-            solver: SolverInfo {
-                engine: String::new(),
-                backend: String::new(),
-                seconds: 0.0,
-                stages: Vec::new(),
-            },
             round: Some("2027".into()),
             ledger,
             draw_order: (rotation != Rotation::None)
                 .then(|| BTreeMap::from([(ResourceKind::ParkingSpace, order)])),
-            warnings: Vec::new(),
-            draw: None,
+            ..fixtures::allocation("s")
         }
     }
 

@@ -384,7 +384,8 @@ fn assignments_section(frame: &Frame<'_>, a: &Allocation, page: usize) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Assignment, KindMetrics, Policy, SolverInfo, Unserved, WalkStats};
+    use crate::model::fixtures::{allocation as empty, assignment, unserved};
+    use crate::model::{Assignment, Basis, KindMetrics, Unserved, WalkStats};
     use std::collections::BTreeMap;
 
     fn head() -> SiteState {
@@ -437,50 +438,28 @@ mod tests {
             },
         );
         Allocation {
-            site: "s1".into(),
-            inputs_sha256: String::new(),
-            seed: "seed".into(),
-            policy: Policy::default(),
             assignments: vec![Assignment {
-                household: "<script>alert(1)</script>".into(),
-                kind: ResourceKind::ParkingSpace,
-                resource: "P1".into(),
-                walk_m: 10.0,
                 why: "lottery rank 1 & nearest".into(),
-                basis: crate::model::Basis::Lottery,
-                reason: None,
+                ..assignment(
+                    "<script>alert(1)</script>",
+                    ResourceKind::ParkingSpace,
+                    "P1",
+                    Basis::Lottery,
+                )
             }],
             unserved: vec![
                 Unserved {
-                    household: "H2".into(),
-                    kind: ResourceKind::ParkingSpace,
-                    units: 1,
-                    waitlist: Some(1),
                     why: "all taken".into(),
-                    reason: None,
+                    ..unserved("H2", ResourceKind::ParkingSpace, Some(1))
                 },
                 Unserved {
-                    household: "H2".into(),
-                    kind: ResourceKind::GardenPlot,
-                    units: 1,
-                    waitlist: None,
                     why: "nothing within 300 m".into(),
-                    reason: None,
+                    ..unserved("H2", ResourceKind::GardenPlot, None)
                 },
             ],
             lottery: vec!["<script>alert(1)</script>".into(), "H2".into()],
             metrics,
-            solver: SolverInfo {
-                engine: "flow".into(),
-                backend: "combinatorial".into(),
-                seconds: 0.0,
-                stages: vec![],
-            },
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            warnings: vec![],
-            draw: None,
+            ..empty("s1")
         }
     }
 
