@@ -8,6 +8,7 @@
 
 pub mod allocations;
 pub mod checks;
+pub mod diff;
 pub mod documents;
 pub mod draws;
 pub mod history;
@@ -69,6 +70,18 @@ impl std::fmt::Debug for Rejected {
             .field("first", &first)
             .finish()
     }
+}
+
+/// One page of a list read with one row more than `limit`: the first
+/// `limit` rows, and the key of the last of them when there are more.
+pub fn page<T, K>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec<T>, Option<K>) {
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(key)
+    } else {
+        None
+    };
+    (rows, next)
 }
 
 /// A stored document that no longer reads: the server's fault, never the caller's.

@@ -5,7 +5,7 @@ use super::site::SitePage;
 use super::{esc, url};
 use crate::model::ResourceKind;
 use crate::report::i18n::{kind_name, kinds_name, t, Lang};
-use crate::service::allocations::DiffView;
+use crate::service::diff::DiffView;
 
 pub(super) fn staff_section(lang: Lang, p: &SitePage<'_>) -> String {
     let mut b = format!(

@@ -9,7 +9,7 @@ use crate::model::{Allocation, ResourceKind};
 use crate::report::i18n::{kind_name, kinds_name, t, tf, Lang};
 use crate::report::reasons::{assignment_reason, unserved_reason};
 use crate::report::svg::format_walk;
-use crate::service::allocations::DiffView;
+use crate::service::diff::DiffView;
 use crate::store::{AllocationMeta, SiteState};
 
 /// A household looked up on the site page.
