@@ -3,8 +3,8 @@
 //! value checked with the variable or flag named. No HTTP here; the server
 //! itself is built by `api::startup`.
 
-use crate::api::auth::Tokens;
 use crate::model::limits::{Limits, MAX_ROSTER_ROWS_CEILING};
+use crate::service::access::Tokens;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -74,7 +74,7 @@ pub enum ConfigError {
     Flag(String),
 }
 
-fn token_errors(errors: Vec<crate::api::auth::TokenConfigError>) -> String {
+fn token_errors(errors: Vec<crate::service::access::TokenConfigError>) -> String {
     errors
         .iter()
         .map(|e| e.to_string())

@@ -6,6 +6,7 @@
 //!
 //! One module per resource; the types shared by several of them follow.
 
+pub mod access;
 pub mod allocations;
 pub mod checks;
 pub mod diff;
