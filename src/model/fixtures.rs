@@ -1,8 +1,30 @@
 //! Builders of model values for unit tests, so the tests state only what
 //! they are about: `Allocation { assignments: …, ..allocation("s") }`.
 
-use super::{Allocation, Assignment, Basis, Policy, ResourceKind, SolverInfo, Unserved};
+use super::{
+    Allocation, Assignment, Basis, CoordinateMode, Policy, ResourceKind, Site, SolverInfo, Unserved,
+};
+use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// A site in local metres with no features, `raw` its layout document.
+pub fn site(raw: Value) -> Site {
+    Site {
+        id: None,
+        name: None,
+        coordinates: CoordinateMode::LocalMeters,
+        boundary: None,
+        buildings: vec![],
+        entrances: vec![],
+        gates: vec![],
+        walkways: vec![],
+        fire_lanes: vec![],
+        keep_clear: vec![],
+        power_feeds: vec![],
+        resources: vec![],
+        raw,
+    }
+}
 
 /// An allocation of `site` with nothing assigned (flow engine, the default
 /// policy, seed `seed`, inputs hash `ab`).

@@ -254,18 +254,7 @@ mod tests {
     }
 
     fn meta(id: u64) -> AllocationMeta {
-        AllocationMeta {
-            site: "s".into(),
-            id,
-            created: "2026-12-06T00:00:00Z".into(),
-            previous: None,
-            revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
-            seed: String::new(),
-            summary: serde_json::Value::Null,
-        }
+        crate::service::fixtures::allocation_meta("s", id)
     }
 
     #[test]

@@ -98,3 +98,26 @@ pub enum ReadError {
     #[error(transparent)]
     Corrupt(#[from] Corrupt),
 }
+
+/// Builders for unit tests of the services and their callers.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::store::AllocationMeta;
+
+    /// Stored allocation `id` of `site`, made at revision 1 with no roster
+    /// or policy, with an empty seed and no summary.
+    pub fn allocation_meta(site: &str, id: u64) -> AllocationMeta {
+        AllocationMeta {
+            site: site.into(),
+            id,
+            created: "2026-12-06T00:00:00Z".into(),
+            previous: None,
+            revision: 1,
+            layout_revision: 1,
+            roster_revision: None,
+            policy_revision: None,
+            seed: String::new(),
+            summary: serde_json::Value::Null,
+        }
+    }
+}

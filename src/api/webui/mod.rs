@@ -31,7 +31,7 @@ pub mod draw_page;
 pub mod rounds_page;
 pub mod session;
 
-use super::allocations::{negotiate, Format};
+use super::allocations::negotiate;
 use super::auth::{Access, Role};
 use super::error::{declare, handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
 use super::sites::from_service;
@@ -455,13 +455,7 @@ async fn download(
     .await;
     match rendered {
         Ok(r) => {
-            let ext = match format {
-                Format::Json => "json",
-                Format::Csv => "csv",
-                Format::GeoJson => "geojson",
-                Format::Svg => "svg",
-                Format::Xlsx => "xlsx",
-            };
+            let ext = format.name();
             HttpResponse::Ok()
                 .content_type(format.content_type())
                 .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -405,16 +405,12 @@ mod tests {
 
     fn meta() -> AllocationMeta {
         AllocationMeta {
-            site: "s1".into(),
-            id: 1,
             created: "2026-11-29T00:00:00Z".into(),
-            previous: None,
             revision: 3,
-            layout_revision: 1,
             roster_revision: Some(2),
-            policy_revision: None,
             seed: "seed".into(),
             summary: serde_json::json!({"parking_space": {"demand": 2, "supply": 1, "served": 1}}),
+            ..crate::service::fixtures::allocation_meta("s1", 1)
         }
     }
 

@@ -493,21 +493,7 @@ fn a_long_problem_list_is_cut_with_a_count() {
 
 #[test]
 fn an_empty_layout_still_renders_a_valid_map() {
-    let empty = Site {
-        id: None,
-        name: None,
-        coordinates: CoordinateMode::LocalMeters,
-        boundary: None,
-        buildings: vec![],
-        entrances: vec![],
-        gates: vec![],
-        walkways: vec![],
-        fire_lanes: vec![],
-        keep_clear: vec![],
-        power_feeds: vec![],
-        resources: vec![],
-        raw: serde_json::Value::Null,
-    };
+    let empty = crate::model::fixtures::site(serde_json::Value::Null);
     let svg = render_svg(&empty, None, &[], Lang::Zh);
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
     assert!(doc.root_element().attribute("viewBox").is_some());
