@@ -15,6 +15,7 @@ pub mod draws;
 pub mod history;
 pub mod inputs;
 pub mod rounds;
+pub mod sessions;
 pub mod sites;
 
 use crate::model::Problem;

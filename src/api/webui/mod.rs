@@ -29,7 +29,7 @@
 
 pub mod draw_page;
 pub mod rounds_page;
-pub mod session;
+pub use crate::service::sessions as session;
 
 use super::allocations::negotiate;
 use super::auth::{Access, Role};
