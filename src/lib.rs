@@ -10,6 +10,7 @@
 pub mod api;
 pub mod cancel;
 pub mod cli;
+pub mod config;
 pub mod draw;
 pub mod geometry;
 pub mod input;

@@ -32,7 +32,7 @@ enum Command {
     /// allocation's holders when given.
     Render(inspect::RenderArgs),
     /// Serve the HTTP API and the staff web page (API.md).
-    Serve(allot::api::startup::ServeArgs),
+    Serve(allot::config::ServeArgs),
     /// Copy every site with its whole history into an empty database
     /// (e.g. a SQLite file into PostgreSQL).
     Migrate(transfer::MigrateArgs),

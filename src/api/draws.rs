@@ -288,17 +288,11 @@ pub async fn list_draws(
     let before = query.before;
     let site = path.into_inner();
     let store = state.store.clone();
-    let mut rows = blocking(move || {
-        draws::list(store.as_ref(), &site, before, limit + 1).map_err(failure::<ReadDrawError>)
+    let (draws, next) = blocking(move || {
+        draws::list_page(store.as_ref(), &site, before, limit).map_err(failure::<ReadDrawError>)
     })
     .await?;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|d| d.draw)
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(DrawPage { draws: rows, next }))
+    Ok(HttpResponse::Ok().json(DrawPage { draws, next }))
 }
 
 #[utoipa::path(

@@ -84,7 +84,7 @@ pub enum CliError {
     #[error(transparent)]
     Xlsx(#[from] crate::report::xlsx::XlsxExportError),
     #[error(transparent)]
-    Serve(#[from] crate::api::startup::ConfigError),
+    Serve(#[from] crate::config::ConfigError),
     #[error("an .xlsx workbook is binary: give --out FILE or redirect stdout")]
     BinaryToTerminal,
     #[error("--time-limit must be a positive number of seconds")]

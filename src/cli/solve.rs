@@ -120,8 +120,7 @@ pub fn solve(args: SolveArgs) -> Result<u8, CliError> {
     };
     let cancel = crate::cancel::Cancel::new();
     if let Some(secs) = args.time_limit {
-        let limit =
-            crate::api::startup::parse_secs(&secs.to_string()).ok_or(CliError::TimeLimit)?;
+        let limit = crate::config::parse_secs(&secs.to_string()).ok_or(CliError::TimeLimit)?;
         let timer = cancel.clone();
         std::thread::spawn(move || {
             std::thread::sleep(limit);

@@ -120,10 +120,7 @@ impl From<AllocateError> for CreateAllocationError {
     fn from(e: AllocateError) -> Self {
         match e {
             AllocateError::Store(s) => s.into(),
-            AllocateError::Rejected(r) => r.into(),
-            e @ (AllocateError::Solver(_) | AllocateError::Cancelled) => {
-                Internal(e.to_string()).into()
-            }
+            AllocateError::Solve(f) => super::solve_failure(f),
             AllocateError::Corrupt(c) => Internal::from(c).into(),
         }
     }
