@@ -15,8 +15,10 @@ pub mod check;
 pub mod crs;
 pub mod load;
 pub mod measure;
+pub mod overlaps;
 pub mod projection;
 pub mod validate;
+pub mod validity;
 pub mod walk;
 
 pub use check::{check_layout, LayoutCheck};
