@@ -348,9 +348,9 @@ fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
     };
     let (staff_features, viewer_features) = (features(STAFF), features(VIEWER));
     assert_eq!(staff_features.len(), viewer_features.len());
-    assert!(staff_features
-        .iter()
-        .any(|f| f["properties"]["why"].as_str().is_some_and(|w| !w.is_empty())));
+    assert!(staff_features.iter().any(|f| f["properties"]["why"]
+        .as_str()
+        .is_some_and(|w| !w.is_empty())));
     for f in &viewer_features {
         assert!(f["properties"].get("why").is_none(), "{f}");
     }

@@ -87,6 +87,11 @@ struct Found<'a> {
 /// overlap for real).
 const KEPT: usize = 64;
 
+/// At most this many distinct envelopes are looked at per resource: beyond
+/// it (thousands of distinct shapes piled on one spot) the overlaps named
+/// are the first found in the R-tree and the count is a lower bound.
+const ENVELOPES_VISITED: usize = 1000;
+
 /// Candidates sharing one envelope (copies of one shape): their numbers in
 /// increasing order, and whether they are points.
 struct Group {
@@ -162,7 +167,7 @@ fn overlaps_of<'a, 'i, I>(
     env: &Rect<f64>,
     near: impl Fn() -> I,
     lookup: impl Fn(usize) -> Option<(&'a str, &'a str, &'a Shape)>,
-) -> (Vec<Found<'a>>, usize)
+) -> (Vec<Found<'a>>, More)
 where
     I: Iterator<Item = (Rect<f64>, bool, &'i [usize])>,
 {
@@ -172,7 +177,12 @@ where
         let mut wide = 0usize;
         let mut list: Vec<(usize, bool)> = Vec::new();
         let mut dropped = false;
-        for (other_env, point, members) in near() {
+        let mut capped = false;
+        for (n, (other_env, point, members)) in near().enumerate() {
+            if n >= ENVELOPES_VISITED {
+                capped = true;
+                break;
+            }
             let eo = envelopes_overlap(shape, env, point, &other_env);
             wide += if eo { members.len() } else { 0 };
             let take = keep.unwrap_or(members.len());
@@ -189,7 +199,7 @@ where
             dropped |= list.len() > k;
             list.truncate(k);
         }
-        (list, wide, dropped)
+        (list, wide, dropped, capped)
     };
     let measure = |list: &[(usize, bool)]| {
         let mut found = Vec::new();
@@ -207,25 +217,46 @@ where
         }
         (found, counted)
     };
-    let (list, wide, dropped) = gather(Some(KEPT));
+    let (list, wide, dropped, capped) = gather(Some(KEPT));
     let (mut found, mut counted) = measure(&list);
     if found.len() < OVERLAPS_MEASURED && dropped {
         // Too few real overlaps among the lowest: every candidate, in order.
         (found, counted) = measure(&gather(None).0);
     }
-    (found, wide.saturating_sub(counted))
+    let more = wide.saturating_sub(counted);
+    (
+        found,
+        if capped {
+            More::AtLeast(more)
+        } else {
+            More::Exactly(more)
+        },
+    )
 }
 
-fn overlap_message(subject: String, found: &[Found<'_>], more: usize) -> String {
+/// How many further candidates' envelopes overlap a resource.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum More {
+    Exactly(usize),
+    /// Counting stopped at [`ENVELOPES_VISITED`] envelopes.
+    AtLeast(usize),
+}
+
+fn overlap_message(subject: String, found: &[Found<'_>], more: More) -> String {
     let list = found
         .iter()
         .map(|f| format!("{} {} {}", f.what, f.id, f.measure))
         .collect::<Vec<_>>()
         .join(", ");
     let mut message = format!("{subject} overlaps {list}");
-    if more > 0 {
+    let at_least = match more {
+        More::Exactly(0) => None,
+        More::Exactly(n) => Some(("", n)),
+        More::AtLeast(n) => Some(("at least ", n)),
+    };
+    if let Some((words, n)) = at_least {
         message.push_str(&format!(
-            " (and {more} more whose extents overlap it, not measured)"
+            " (and {words}{n} more whose extents overlap it, not measured)"
         ));
     }
     message
@@ -237,7 +268,7 @@ fn push_overlaps(
     rule: &str,
     subject: &Resource,
     found: &[Found<'_>],
-    more: usize,
+    more: More,
 ) {
     if found.is_empty() {
         return;
@@ -397,5 +428,40 @@ mod tests {
         assert!(errors.is_empty());
         rule3_overlaps(&refs, &mut errors);
         assert_eq!(errors.len(), 199);
+    }
+
+    #[test]
+    fn distinct_shapes_piled_on_one_spot_are_counted_up_to_a_bound() {
+        // 1,500 spaces each 1 mm right of the one before: every pair overlaps.
+        let resources: Vec<Resource> = (0..1500)
+            .map(|i| Resource {
+                id: format!("P{i}"),
+                kind: ResourceKind::ParkingSpace,
+                shape: Shape::Polygon(rect(f64::from(i) * 0.001, 0.0, 2.5, 5.3)),
+                accessible: false,
+                charger: false,
+                zone: None,
+            })
+            .collect();
+        let refs: Vec<&Resource> = resources.iter().collect();
+        let mut errors = Vec::new();
+        rule3_overlaps(&refs, &mut errors);
+        assert_eq!(errors.len(), 1499);
+        let first = &errors[0];
+        assert_eq!(first.features.len(), 1 + OVERLAPS_MEASURED);
+        assert!(
+            first.message.contains("(and at least ") && first.message.len() < 400,
+            "{}",
+            first.message
+        );
+        // Fewer than the bound of later neighbours: counted exactly, in order.
+        assert!(
+            errors[1000]
+                .message
+                .ends_with("(and 494 more whose extents overlap it, not measured)"),
+            "{}",
+            errors[1000].message
+        );
+        assert_eq!(errors[1000].features[1], "P1001");
     }
 }

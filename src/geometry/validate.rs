@@ -21,7 +21,9 @@ use super::measure::{closest_on_polygon, dist};
 use super::overlaps::{rule3_overlaps, rule4_forbidden};
 use super::walk::WalkMatrix;
 use crate::model::{Policy, Problem, Resource, ResourceKind, Shape, Site};
-use geo::{Area, BooleanOps, BoundingRect, Buffer, Coord, MinimumRotatedRect, MultiPolygon, Polygon};
+use geo::{
+    Area, BooleanOps, BoundingRect, Buffer, Coord, MinimumRotatedRect, MultiPolygon, Polygon,
+};
 use rstar::{PointDistance, RTree};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,6 +85,9 @@ pub fn validate(site: &Site, policy: &Policy, walks: Option<&WalkMatrix>) -> Val
     let mut lanes: Vec<&crate::model::Zone> = site.fire_lanes.iter().collect();
     lanes.sort_by(|a, b| a.id.cmp(&b.id));
     for lane in lanes {
+        if crate::cancel::cancelled() {
+            break;
+        }
         if invalid.contains(&lane.id) {
             continue;
         }
@@ -464,6 +469,9 @@ pub fn fire_lane_narrower_than(lane: &Polygon<f64>, width: f64) -> bool {
 fn estimated_min_width(lane: &Polygon<f64>) -> f64 {
     let (mut lo, mut hi) = (0.0, FIRE_LANE_WIDTH_M);
     for _ in 0..8 {
+        if crate::cancel::cancelled() {
+            break;
+        }
         let mid = (lo + hi) / 2.0;
         if fire_lane_narrower_than(lane, mid) {
             hi = mid;

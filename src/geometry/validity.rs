@@ -10,8 +10,8 @@
 //! prepared geometry, already indexed).
 
 use geo::algorithm::validation::{InvalidPolygon, RingRole};
-use geo::{Intersects, Line, LineString, Polygon, PreparedGeometry, Relate, RemoveRepeatedPoints};
 use geo::{coordinate_position::CoordPos, dimensions::Dimensions, Validation};
+use geo::{Intersects, Line, LineString, Polygon, PreparedGeometry, Relate, RemoveRepeatedPoints};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
@@ -156,9 +156,11 @@ mod tests {
 
     #[test]
     fn touching_and_crossing_edges_are_self_intersections_but_joints_are_not() {
-        let square = polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)];
+        let square =
+            polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)];
         assert!(polygon_problems(&square).is_empty());
-        let bow_tie = polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 4.0), (x: 4.0, y: 0.0), (x: 0.0, y: 4.0)];
+        let bow_tie =
+            polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 4.0), (x: 4.0, y: 0.0), (x: 0.0, y: 4.0)];
         assert_eq!(
             polygon_problems(&bow_tie),
             [InvalidPolygon::SelfIntersection(RingRole::Exterior)]

@@ -95,7 +95,12 @@ fn resource_feature(
                 "assigned"
             },
         ),
-        None => (Value::Null, Value::Null, reasons.then_some(Value::Null), "free"),
+        None => (
+            Value::Null,
+            Value::Null,
+            reasons.then_some(Value::Null),
+            "free",
+        ),
     };
     props.insert("household".into(), household);
     props.insert("walk_m".into(), walk);
@@ -240,10 +245,8 @@ mod tests {
 
         // Viewers' rendering: the public view, no `why` on any feature (as
         // their JSON has none), everything else as before.
-        let public = allocation_geojson(
-            &site(raw.clone()),
-            &crate::report::public::public_view(&a),
-        );
+        let public =
+            allocation_geojson(&site(raw.clone()), &crate::report::public::public_view(&a));
         let pfs = public["features"].as_array().unwrap();
         assert_eq!(pfs.len(), fs.len());
         for (p, f) in pfs.iter().zip(fs) {

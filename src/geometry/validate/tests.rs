@@ -77,21 +77,16 @@ fn six_thousand_spaces_are_checked_for_overlaps_quickly_and_exactly() {
     let mut resources = Vec::new();
     for row in 0..60 {
         for col in 0..100 {
-            let shift =
-                if (row, col) == (3, 7) || (row, col) == (40, 50) || (row, col) == (59, 99) {
-                    0.5
-                } else {
-                    0.0
-                };
+            let shift = if (row, col) == (3, 7) || (row, col) == (40, 50) || (row, col) == (59, 99)
+            {
+                0.5
+            } else {
+                0.0
+            };
             resources.push(Resource {
                 id: format!("P{row}-{col}"),
                 kind: ResourceKind::ParkingSpace,
-                shape: Shape::Polygon(rect(
-                    col as f64 * 2.5 + shift,
-                    row as f64 * 6.0,
-                    2.5,
-                    5.3,
-                )),
+                shape: Shape::Polygon(rect(col as f64 * 2.5 + shift, row as f64 * 6.0, 2.5, 5.3)),
                 accessible: false,
                 charger: false,
                 zone: None,
@@ -136,7 +131,10 @@ fn flat_polygons_and_stray_holes_break_rule_one_and_are_skipped_afterwards() {
         zone: None,
     };
     // Both lie (partly) outside S, but only rule 1 may speak about them.
-    let site = site_in(rect(0.0, 0.0, 5.0, 5.0), vec![mk("G1", flat), mk("G2", stray_hole)]);
+    let site = site_in(
+        rect(0.0, 0.0, 5.0, 5.0),
+        vec![mk("G1", flat), mk("G2", stray_hole)],
+    );
     let report = validate(&site, &Policy::default(), None);
     let got: Vec<(&str, Option<&str>)> = report
         .errors
