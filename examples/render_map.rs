@@ -59,7 +59,7 @@ fn run(
         round: None,
     };
     let allocation = pipeline::solve(&inputs, &Options::default()).map_err(|e| e.to_string())?;
-    let site = allot::geometry::load_layout(&layout_json).map_err(|e| e.to_string())?;
+    let site = allot::input::load_layout(&layout_json).map_err(|e| e.to_string())?;
     let mut opts = RenderOptions::new(Lang::parse(lang).ok_or("lang is zh or en")?);
     opts.allocation = Some(&allocation);
     opts.width_px = width.parse().map_err(|_| "width is a number of pixels")?;
@@ -74,7 +74,11 @@ fn run(
 fn lookup_page(svg: &str, a: &Allocation, lang: Lang) -> String {
     let sep = if lang == Lang::Zh { "：" } else { ": " };
     let mut lines = Vec::new();
-    if let Some(x) = a.assignments.iter().find(|x| x.basis == "priority") {
+    if let Some(x) = a
+        .assignments
+        .iter()
+        .find(|x| x.basis == allot::model::Basis::Priority)
+    {
         lines.push(format!(
             "<b>{}</b> {} {}{sep}{}",
             escape_xml(&x.household),

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod cancel;
+pub mod config;
 pub mod draw;
 pub mod geometry;
 pub mod input;

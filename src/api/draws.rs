@@ -10,6 +10,7 @@ use super::error::{
 };
 use super::sites::page_size;
 use super::{blocking, body, path_number, with_time_limit, State};
+use crate::model::Rule;
 use crate::model::{DrawRecord, Problem};
 use crate::service::draws::{
     self, CommitRequest, DrawError, PublicResult, RevealRequest, SeedSourceRequest,
@@ -102,7 +103,7 @@ where
 }
 
 fn shape(title: &'static str, e: impl std::fmt::Display) -> Invalid {
-    Invalid::new(title, vec![Problem::new("draw-shape", e.to_string())])
+    Invalid::new(title, vec![Problem::new(Rule::DrawShape, e.to_string())])
 }
 
 handler_error! {
@@ -287,17 +288,11 @@ pub async fn list_draws(
     let before = query.before;
     let site = path.into_inner();
     let store = state.store.clone();
-    let mut rows = blocking(move || {
-        draws::list(store.as_ref(), &site, before, limit + 1).map_err(failure::<ReadDrawError>)
+    let (draws, next) = blocking(move || {
+        draws::list_page(store.as_ref(), &site, before, limit).map_err(failure::<ReadDrawError>)
     })
     .await?;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|d| d.draw)
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(DrawPage { draws: rows, next }))
+    Ok(HttpResponse::Ok().json(DrawPage { draws, next }))
 }
 
 #[utoipa::path(

@@ -6,7 +6,7 @@
 
 use super::measure::dist;
 use super::validate::{kind_words, AREA_TOLERANCE_M2, POINT_TOLERANCE_M};
-use crate::model::{Problem, Resource, Shape, Site};
+use crate::model::{Problem, Resource, Rule, Shape, Site};
 use geo::{Area, BooleanOps, BoundingRect, Contains, Point, Rect};
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, RTreeObject, AABB};
@@ -268,7 +268,7 @@ fn overlap_message(subject: String, found: &[Found<'_>], more: More) -> String {
 /// One problem of `rule` for `subject`, when it overlaps anything.
 fn push_overlaps(
     errors: &mut Vec<Problem>,
-    rule: &str,
+    rule: Rule,
     subject: &Resource,
     found: &[Found<'_>],
     more: More,
@@ -307,7 +307,7 @@ pub(super) fn rule3_overlaps(res: &[&Resource], errors: &mut Vec<Problem>) {
         };
         let query = padded(&e, POINT_TOLERANCE_M);
         let (found, more) = overlaps_of(&a.shape, &e, || index.near(&query, Some(i)), lookup);
-        push_overlaps(errors, "R3-overlap", a, &found, more);
+        push_overlaps(errors, Rule::R3Overlap, a, &found, more);
     }
 }
 
@@ -349,7 +349,7 @@ pub(super) fn rule4_forbidden(
         };
         let query = e.envelope();
         let (found, more) = overlaps_of(&r.shape, &e, || index.near(&query, None), lookup);
-        push_overlaps(errors, "R4-forbidden-zone", r, &found, more);
+        push_overlaps(errors, Rule::R4ForbiddenZone, r, &found, more);
     }
 }
 

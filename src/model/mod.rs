@@ -4,31 +4,32 @@
 //! next to the types they produce.
 
 pub mod allocation;
+pub mod basis;
 pub mod canonical;
 pub mod draw;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod household;
 pub mod kind;
-pub mod limits;
 pub mod policy;
-pub mod policy_parse;
 pub mod problem;
 pub mod reason;
-pub mod roster;
+pub mod rule;
 pub mod site;
 
 pub use allocation::{
     Allocation, Assignment, BuildingMetrics, KindMetrics, Ledger, SolverInfo, Unserved, WalkStats,
 };
+pub use basis::Basis;
 pub use draw::{DrandRound, DrawRecord, Revealed, SeedSource};
 pub use household::{demand, Household};
 pub use kind::ResourceKind;
 pub use policy::{
     BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Rotation, Stability, Swaps,
 };
-pub use policy_parse::{check_pins, parse_policy};
 pub use problem::{Problem, Problems};
 pub use reason::{LostToPin, Place, Reason, Taken, Turn};
-pub use roster::{check_roster_against_site, parse_roster_csv, parse_roster_json, Roster};
+pub use rule::Rule;
 pub use site::{
     Building, CoordinateMode, Entrance, NamedPoint, Resource, Shape, Site, Walkway, Zone,
 };

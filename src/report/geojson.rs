@@ -2,8 +2,8 @@
 //! features with who got them.
 
 use crate::geometry::crs::ProjectedCrs;
-use crate::geometry::load::feature_id;
-use crate::model::{Allocation, Assignment, CoordinateMode, ResourceKind, Site};
+use crate::input::layout::feature_id;
+use crate::model::{Allocation, Assignment, Basis, CoordinateMode, ResourceKind, Site};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -89,7 +89,7 @@ fn resource_feature(
             Value::from(s.household.as_str()),
             serde_json::Number::from_f64(s.walk_m).map_or(Value::Null, Value::Number),
             (!s.why.is_empty()).then(|| Value::from(s.why.as_str())),
-            if s.basis == "pin" {
+            if s.basis == Basis::Pin {
                 "pinned"
             } else {
                 "assigned"
@@ -148,36 +148,14 @@ fn positions_to_wgs84(v: &mut Value, crs: &ProjectedCrs) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Policy, SolverInfo};
+    use crate::model::fixtures::{self, site};
     use serde_json::json;
 
-    fn site(raw: Value) -> Site {
-        Site {
-            id: None,
-            name: None,
-            coordinates: CoordinateMode::LocalMeters,
-            boundary: None,
-            buildings: vec![],
-            entrances: vec![],
-            gates: vec![],
-            walkways: vec![],
-            fire_lanes: vec![],
-            keep_clear: vec![],
-            power_feeds: vec![],
-            resources: vec![],
-            raw,
-        }
-    }
-
-    fn assignment(household: &str, resource: &str, basis: &str) -> Assignment {
+    fn assignment(household: &str, resource: &str, basis: Basis) -> Assignment {
         Assignment {
-            household: household.into(),
-            kind: ResourceKind::ParkingSpace,
-            resource: resource.into(),
             walk_m: 12.3,
             why: format!("{basis} for {household}"),
-            basis: basis.into(),
-            reason: None,
+            ..fixtures::assignment(household, ResourceKind::ParkingSpace, resource, basis)
         }
     }
 
@@ -197,28 +175,11 @@ mod tests {
             ]
         });
         let a = Allocation {
-            site: "s1".into(),
-            inputs_sha256: String::new(),
-            seed: String::new(),
-            policy: Policy::default(),
             assignments: vec![
-                assignment("h1", "P1", "lottery"),
-                assignment("h2", "G1", "pin"),
+                assignment("h1", "P1", Basis::Lottery),
+                assignment("h2", "G1", Basis::Pin),
             ],
-            unserved: vec![],
-            lottery: vec![],
-            metrics: BTreeMap::new(),
-            solver: SolverInfo {
-                engine: String::new(),
-                backend: String::new(),
-                seconds: 0.0,
-                stages: vec![],
-            },
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            warnings: vec![],
-            draw: None,
+            ..fixtures::allocation("s1")
         };
         let g = allocation_geojson(&site(raw.clone()), &a);
         assert_eq!(g["type"], "FeatureCollection");
@@ -276,13 +237,14 @@ mod tests {
             lon0: 104.09,
             lat0: 30.65,
         };
-        let a: Allocation = serde_json::from_value(json!({
-            "site": "s", "inputs_sha256": "", "seed": "", "policy": serde_json::to_value(Policy::default()).unwrap(),
-            "assignments": [{"household": "h1", "kind": "parking_space", "resource": "7", "walk_m": 3.0, "why": "w", "basis": "lottery"}],
-            "unserved": [], "lottery": [], "metrics": {},
-            "solver": {"engine": "", "backend": "", "seconds": 0.0, "stages": []}
-        }))
-        .unwrap();
+        let a = Allocation {
+            assignments: vec![Assignment {
+                walk_m: 3.0,
+                why: "w".into(),
+                ..fixtures::assignment("h1", ResourceKind::ParkingSpace, "7", Basis::Lottery)
+            }],
+            ..fixtures::allocation("s")
+        };
         let g = allocation_geojson(&s, &a);
         assert!(
             g.get("crs").is_none() && g.get("coordinates").is_none(),
@@ -306,13 +268,7 @@ mod tests {
     #[test]
     fn a_wgs84_layout_has_no_coordinates_member_in_the_rendering() {
         let raw = json!({"type": "FeatureCollection", "features": []});
-        let a: Allocation = serde_json::from_value(json!({
-            "site": "s", "inputs_sha256": "", "seed": "", "policy": serde_json::to_value(Policy::default()).unwrap(),
-            "assignments": [], "unserved": [], "lottery": [], "metrics": {},
-            "solver": {"engine": "", "backend": "", "seconds": 0.0, "stages": []}
-        }))
-        .unwrap();
-        let g = allocation_geojson(&site(raw), &a);
+        let g = allocation_geojson(&site(raw), &fixtures::allocation("s"));
         assert_eq!(g, json!({"type": "FeatureCollection", "features": []}));
     }
 }

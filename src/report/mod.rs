@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod html;
 pub mod i18n;
 pub mod json;
 pub mod markup;

@@ -8,8 +8,9 @@
 //! compare-and-swap on the revision its precondition matched.
 
 use super::{documents, inputs, Corrupt, Rejected};
-use crate::model::policy_parse::{check_pins, parse_policy};
-use crate::model::roster::{check_roster_against_site, parse_roster_json, Roster};
+use crate::input::{check_pins, parse_policy};
+use crate::input::{check_roster_against_site, parse_roster_json, Roster};
+use crate::model::Rule;
 use crate::model::{Household, Problem, Site};
 use crate::pipeline;
 use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};
@@ -114,7 +115,7 @@ pub fn create(store: &dyn Store, layout: Value) -> Result<Written, CreateError> 
             return Err(Rejected::new(
                 "The site id cannot be used",
                 vec![Problem::new(
-                    "site-id",
+                    Rule::SiteId,
                     format!("site.id {other} must be 1–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit"),
                 )
                 .field("site.id")],
@@ -139,14 +140,8 @@ pub fn list(
     after: Option<&str>,
     limit: u32,
 ) -> Result<(Vec<SiteState>, Option<String>), StoreError> {
-    let mut sites = store.list_sites(after, limit + 1)?;
-    let next = if sites.len() > limit as usize {
-        sites.truncate(limit as usize);
-        sites.last().map(|s| s.id.clone())
-    } else {
-        None
-    };
-    Ok((sites, next))
+    let sites = store.list_sites(after, limit + 1)?;
+    Ok(super::page(sites, limit, |s| s.id.clone()))
 }
 
 /// Whether the database answers (one read).
@@ -200,6 +195,23 @@ fn pin_problems(policy: Option<&Value>, site: &Site, roster: &[Household]) -> Ve
     }
 }
 
+/// Refuses a roster that does not fit the site (unknown entrances) or the
+/// stored policy's pins, under `title`.
+fn must_fit(
+    policy: Option<&Value>,
+    site: &Site,
+    roster: &[Household],
+    title: &'static str,
+) -> Result<(), WriteError> {
+    let mut problems = check_roster_against_site(roster, site);
+    problems.extend(pin_problems(policy, site, roster));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Rejected::new(title, problems).into())
+    }
+}
+
 /// Replaces the layout: it must be valid under the stored policy, name no
 /// other site, and still fit the stored roster and pins.
 pub fn put_layout(
@@ -216,7 +228,7 @@ pub fn put_layout(
                 return Err(Rejected::new(
                     "The layout names another site",
                     vec![Problem::new(
-                        "site-id",
+                        Rule::SiteId,
                         format!(
                             "site.id {other} differs from this site's id `{}`; create a new site instead",
                             docs.site
@@ -235,15 +247,12 @@ pub fn put_layout(
         let Some(site) = check.site else {
             return Err(Rejected::new("The layout cannot be loaded", Vec::new()).into());
         };
-        let mut problems = check_roster_against_site(&docs.roster, &site);
-        problems.extend(pin_problems(docs.policy.as_ref(), &site, &docs.roster));
-        if !problems.is_empty() {
-            return Err(Rejected::new(
-                "The new layout does not fit the stored roster or pins",
-                problems,
-            )
-            .into());
-        }
+        must_fit(
+            docs.policy.as_ref(),
+            &site,
+            &docs.roster,
+            "The new layout does not fit the stored roster or pins",
+        )?;
         Ok((Change::Layout(layout), report.warnings))
     })
 }
@@ -273,15 +282,12 @@ fn roster_change(
     roster: Roster,
 ) -> Result<(Change, Vec<Problem>), WriteError> {
     let site = documents::site(docs)?;
-    let mut problems = check_roster_against_site(&roster.households, &site);
-    problems.extend(pin_problems(
+    must_fit(
         docs.policy.as_ref(),
         &site,
         &roster.households,
-    ));
-    if !problems.is_empty() {
-        return Err(Rejected::new("The roster does not fit the site or its pins", problems).into());
-    }
+        "The roster does not fit the site or its pins",
+    )?;
     Ok((Change::Roster(roster.households), roster.warnings))
 }
 
@@ -302,7 +308,7 @@ pub fn parse_patch(value: Value) -> Result<RosterPatch, Rejected> {
     serde_json::from_value(value).map_err(|e| {
         Rejected::new(
             "The patch is not `{\"upsert\": [...], \"remove\": [...]}`",
-            vec![Problem::new("patch-shape", e.to_string())],
+            vec![Problem::new(Rule::PatchShape, e.to_string())],
         )
     })
 }
@@ -349,7 +355,7 @@ pub fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<Roster,
         if !current.iter().any(|h| &h.id == id) {
             problems.push(
                 Problem::new(
-                    "patch-remove-unknown",
+                    Rule::PatchRemoveUnknown,
                     format!("remove[{i}]: there is no household {id} to remove"),
                 )
                 .field("remove"),
@@ -358,7 +364,7 @@ pub fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<Roster,
         if upsert_ids.contains_key(id.as_str()) {
             problems.push(
                 Problem::new(
-                    "patch-remove-upsert",
+                    Rule::PatchRemoveUpsert,
                     format!("household {id} is both upserted and removed"),
                 )
                 .field("remove"),

@@ -2,7 +2,7 @@
 
 use crate::support::common;
 
-use allot::model::roster::{parse_roster_csv, parse_roster_json};
+use allot::input::roster::{parse_roster_csv, parse_roster_json};
 use allot::model::ResourceKind;
 use allot::pipeline::{self, Options, RosterInput};
 use allot::report;
@@ -50,7 +50,7 @@ fn the_allocation_meets_every_invariant_and_explains_everyone() {
     for pin in &a.policy.pins {
         assert!(a.assignments.iter().any(|x| x.household == pin.household
             && x.resource == pin.resource
-            && x.basis == "pin"));
+            && x.basis == allot::model::Basis::Pin));
     }
     // Every unserved household of a kind with something in reach has a waitlist place.
     assert!(a

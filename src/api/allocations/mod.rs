@@ -51,15 +51,28 @@ pub enum Format {
 }
 
 impl Format {
-    fn from_name(name: &str) -> Option<Format> {
-        match name.to_ascii_lowercase().as_str() {
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
-            "geojson" => Some(Format::GeoJson),
-            "svg" => Some(Format::Svg),
-            "xlsx" => Some(Format::Xlsx),
-            _ => None,
+    const ALL: [Format; 5] = [
+        Format::Json,
+        Format::Csv,
+        Format::GeoJson,
+        Format::Svg,
+        Format::Xlsx,
+    ];
+
+    /// The name in `?format=`, which is also the file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::GeoJson => "geojson",
+            Format::Svg => "svg",
+            Format::Xlsx => "xlsx",
         }
+    }
+
+    fn from_name(name: &str) -> Option<Format> {
+        let name = name.to_ascii_lowercase();
+        Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
     fn from_media(media: &str) -> Option<Format> {
@@ -202,6 +215,7 @@ mod tests {
     use crate::api::path_number;
     use crate::api::sites::page_size;
     use crate::model::Problem;
+    use crate::model::Rule;
     use crate::service::ReadError;
     use crate::service::Rejected;
     use crate::store::{AllocationRecord, StoreError};
@@ -266,7 +280,7 @@ mod tests {
         let infeasible: CreateAllocationError =
             solve_failure(SolveFailed::Rejected(Rejected::new(
                 "No allocation can satisfy the policy",
-                vec![Problem::new("policy-infeasible", "too many pins").field("policy")],
+                vec![Problem::new(Rule::PolicyInfeasible, "too many pins").field("policy")],
             )));
         let body = problem(&infeasible, 422, "invalid-input");
         assert_eq!(body["title"], "No allocation can satisfy the policy");
@@ -274,7 +288,7 @@ mod tests {
         assert_eq!(body["errors"][0]["field"], "policy");
         let inputs: CreateAllocationError = solve_failure(SolveFailed::Rejected(Rejected::new(
             "The inputs cannot be allocated",
-            vec![Problem::new("r", "m")],
+            vec![Problem::new(Rule::R3Overlap, "m")],
         )));
         let body = problem(&inputs, 422, "invalid-input");
         assert_eq!(body["title"], "The inputs cannot be allocated");
@@ -306,18 +320,7 @@ mod tests {
         let body = problem(&err, 404, "not-found");
         assert_eq!(body["detail"], "no allocation `latest`");
         let record = AllocationRecord {
-            meta: crate::store::AllocationMeta {
-                site: "s".into(),
-                id: 1,
-                created: String::new(),
-                previous: None,
-                revision: 1,
-                layout_revision: 1,
-                roster_revision: None,
-                policy_revision: None,
-                seed: String::new(),
-                summary: Value::Null,
-            },
+            meta: crate::service::fixtures::allocation_meta("s", 1),
             policy: Value::Null,
             body: b"not json".to_vec(),
         };
