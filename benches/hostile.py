@@ -118,7 +118,7 @@ def big_site(households, spaces):
         unit_no, _ = divmod(h, per_unit)
         b, u = divmod(unit_no, units_per_block)
         roster.append({"id": f"H{h + 1}", "building": f"B{b + 1}", "unit": str(u + 1),
-                       "cars": 1 + (h % 7 == 0), "ebikes": h % 3 == 0})
+                       "cars": 1 + int(h % 7 == 0), "ebikes": int(h % 3 == 0)})
     layout = {"type": "FeatureCollection", "coordinates": "local_meters",
               "site": {"id": "big", "name": "Big"}, "features": fs}
     return layout, roster
