@@ -363,6 +363,21 @@ mod tests {
         polygon![(x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)]
     }
 
+    /// `n` parking spaces `P0`, `P1`, … of 2.5 × 5.3 m, each `shift` metres
+    /// right of the one before (0: copies of one space).
+    fn spaces(n: u32, shift: f64) -> Vec<Resource> {
+        (0..n)
+            .map(|i| Resource {
+                id: format!("P{i}"),
+                kind: ResourceKind::ParkingSpace,
+                shape: Shape::Polygon(rect(f64::from(i) * shift, 0.0, 2.5, 5.3)),
+                accessible: false,
+                charger: false,
+                zone: None,
+            })
+            .collect()
+    }
+
     #[test]
     fn overlapping_spaces_are_reported_with_the_overlap_area() {
         let a = Shape::Polygon(rect(0.0, 0.0, 2.5, 5.3));
@@ -380,16 +395,7 @@ mod tests {
 
     #[test]
     fn three_thousand_copies_of_one_space_give_one_bounded_problem_per_copy() {
-        let resources: Vec<Resource> = (0..3000)
-            .map(|i| Resource {
-                id: format!("P{i}"),
-                kind: ResourceKind::ParkingSpace,
-                shape: Shape::Polygon(rect(0.0, 0.0, 2.5, 5.3)),
-                accessible: false,
-                charger: false,
-                zone: None,
-            })
-            .collect();
+        let resources = spaces(3000, 0.0);
         let refs: Vec<&Resource> = resources.iter().collect();
         let mut errors = Vec::new();
         rule3_overlaps(&refs, &mut errors);
@@ -413,16 +419,7 @@ mod tests {
 
     #[test]
     fn a_cancelled_validation_stops_early() {
-        let resources: Vec<Resource> = (0..200)
-            .map(|i| Resource {
-                id: format!("P{i}"),
-                kind: ResourceKind::ParkingSpace,
-                shape: Shape::Polygon(rect(0.0, 0.0, 2.5, 5.3)),
-                accessible: false,
-                charger: false,
-                zone: None,
-            })
-            .collect();
+        let resources = spaces(200, 0.0);
         let refs: Vec<&Resource> = resources.iter().collect();
         let cancel = crate::cancel::Cancel::new();
         cancel.cancel();
@@ -437,16 +434,7 @@ mod tests {
     fn distinct_shapes_piled_on_one_spot_are_counted_up_to_a_bound() {
         // `n` spaces each 1 mm right of the one before: every pair overlaps.
         let piled = |n: u32| -> Vec<Problem> {
-            let resources: Vec<Resource> = (0..n)
-                .map(|i| Resource {
-                    id: format!("P{i}"),
-                    kind: ResourceKind::ParkingSpace,
-                    shape: Shape::Polygon(rect(f64::from(i) * 0.001, 0.0, 2.5, 5.3)),
-                    accessible: false,
-                    charger: false,
-                    zone: None,
-                })
-                .collect();
+            let resources = spaces(n, 0.001);
             let refs: Vec<&Resource> = resources.iter().collect();
             let mut errors = Vec::new();
             rule3_overlaps(&refs, &mut errors);

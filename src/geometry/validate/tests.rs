@@ -11,23 +11,13 @@ fn rect(x0: f64, y0: f64, w: f64, h: f64) -> Polygon<f64> {
 /// A site of `resources` inside the boundary `S`, and nothing else.
 fn site_in(boundary: Polygon<f64>, resources: Vec<Resource>) -> Site {
     Site {
-        id: None,
-        name: None,
-        coordinates: crate::model::CoordinateMode::LocalMeters,
         boundary: Some(Zone {
             id: "S".into(),
             reason: None,
             polygon: boundary,
         }),
-        buildings: Vec::new(),
-        entrances: Vec::new(),
-        gates: Vec::new(),
-        walkways: Vec::new(),
-        fire_lanes: Vec::new(),
-        keep_clear: Vec::new(),
-        power_feeds: Vec::new(),
         resources,
-        raw: serde_json::Value::Null,
+        ..Site::empty(crate::model::CoordinateMode::LocalMeters)
     }
 }
 
