@@ -84,6 +84,10 @@ pub fn validate(site: &Site, policy: &Policy, walks: Option<&WalkMatrix>) -> Val
     accessible_share_warning(site, &mut report.warnings);
     let mut lanes: Vec<&crate::model::Zone> = site.fire_lanes.iter().collect();
     lanes.sort_by(|a, b| a.id.cmp(&b.id));
+    // The width check buffers the lane (see `fire_lane_narrower_than`), whose
+    // cost grows fast with spiky outlines: it is bounded by a vertex budget
+    // per layout; a lane past it is named, not measured.
+    let mut budget = FIRE_LANE_VERTEX_BUDGET;
     for lane in lanes {
         if crate::cancel::cancelled() {
             break;
@@ -91,18 +95,44 @@ pub fn validate(site: &Site, policy: &Policy, walks: Option<&WalkMatrix>) -> Val
         if invalid.contains(&lane.id) {
             continue;
         }
-        if fire_lane_narrower_than(&lane.polygon, FIRE_LANE_WIDTH_M - SIZE_TOLERANCE_M) {
-            let w = estimated_min_width(&lane.polygon);
+        let vertices = lane.polygon.exterior().0.len()
+            + lane
+                .polygon
+                .interiors()
+                .iter()
+                .map(|r| r.0.len())
+                .sum::<usize>();
+        if vertices > budget {
             report.warnings.push(
                 Problem::new(
                     Rule::WFireLaneWidth,
                     format!(
-                        "fire lane {} is about {w:.1} m wide at its narrowest; GB 50016 asks for at least {FIRE_LANE_WIDTH_M} m",
+                        "fire lane {} ({vertices} vertices) was not measured: the width check stops after {FIRE_LANE_VERTEX_BUDGET} fire-lane vertices per layout; simplify the lane to have it checked against GB 50016's {FIRE_LANE_WIDTH_M} m",
                         lane.id
                     ),
                 )
                 .feature(lane.id.clone()),
             );
+            continue;
+        }
+        budget -= vertices;
+        if fire_lane_narrower_than(&lane.polygon, FIRE_LANE_WIDTH_M - SIZE_TOLERANCE_M) {
+            // The estimate costs eight more checks: only for ordinary lanes.
+            let message = if vertices <= FIRE_LANE_ESTIMATE_VERTICES {
+                let w = estimated_min_width(&lane.polygon);
+                format!(
+                    "fire lane {} is about {w:.1} m wide at its narrowest; GB 50016 asks for at least {FIRE_LANE_WIDTH_M} m",
+                    lane.id
+                )
+            } else {
+                format!(
+                    "fire lane {} is narrower than {FIRE_LANE_WIDTH_M} m somewhere; GB 50016 asks for at least {FIRE_LANE_WIDTH_M} m",
+                    lane.id
+                )
+            };
+            report
+                .warnings
+                .push(Problem::new(Rule::WFireLaneWidth, message).feature(lane.id.clone()));
         }
     }
     report
@@ -399,6 +429,14 @@ fn accessible_share_warning(site: &Site, out: &mut Vec<Problem>) {
         ));
     }
 }
+
+/// Fire-lane vertices per layout whose width is measured (a real lane has
+/// tens; a curved one a few hundred).
+pub const FIRE_LANE_VERTEX_BUDGET: usize = 4_096;
+
+/// Up to this many vertices a narrow lane's narrowest width is estimated
+/// (eight more checks); above, it is only reported narrower than 4 m.
+pub const FIRE_LANE_ESTIMATE_VERTICES: usize = 512;
 
 /// How far (in units of the half-width) the tip of an 80° corner lies from
 /// the largest disc fitting into it: `1 / sin 40° − 1`. Corners of 80° or more

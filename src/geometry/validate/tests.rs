@@ -205,3 +205,47 @@ fn an_l_shaped_lane_passes_but_a_neck_or_a_thin_spur_does_not() {
         (x: 19.0, y: 6.0), (x: 0.0, y: 6.0)];
     assert!(fire_lane_narrower_than(&spur, 3.95));
 }
+
+/// A 3 m wide lane along a wavy edge of `n` vertices (narrow everywhere).
+fn wavy_lane(x0: f64, n: usize) -> Polygon<f64> {
+    let mut pts: Vec<(f64, f64)> = (0..n - 2)
+        .map(|i| (x0 + 0.01 * (i % 2) as f64, i as f64 * 0.1))
+        .collect();
+    let top = (n - 3) as f64 * 0.1;
+    pts.push((x0 + 3.0, top));
+    pts.push((x0 + 3.0, 0.0));
+    Polygon::new(pts.into(), vec![])
+}
+
+#[test]
+fn fire_lanes_past_the_vertex_budget_are_named_not_measured_and_large_ones_not_estimated() {
+    let mut site = site_in(rect(-10.0, -10.0, 400.0, 600.0), Vec::new());
+    // Three lanes of 1,500 vertices: two fit the 4,096 budget, the third is named.
+    site.fire_lanes = ["F1", "F2", "F3"]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| Zone {
+            id: (*id).into(),
+            reason: None,
+            polygon: wavy_lane(i as f64 * 20.0, 1_500),
+        })
+        .collect();
+    let report = validate(&site, &Policy::default(), None);
+    let lanes: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|p| p.rule == Rule::WFireLaneWidth)
+        .map(|p| (p.feature.clone().unwrap_or_default(), p.message.clone()))
+        .collect();
+    assert_eq!(lanes.len(), 3, "{lanes:?}");
+    assert!(
+        lanes[0].1.contains("narrower than 4 m somewhere"),
+        "{lanes:?}"
+    );
+    assert!(
+        lanes[1].1.contains("narrower than 4 m somewhere"),
+        "{lanes:?}"
+    );
+    assert_eq!(lanes[2].0, "F3");
+    assert!(lanes[2].1.contains("was not measured"), "{lanes:?}");
+}
