@@ -8,13 +8,13 @@ use super::error::{
     declare, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound,
     Overloaded, SolveTimeout, StoreFailure,
 };
-use super::sites::page_size;
 use super::{blocking, body, path_number, with_time_limit, State};
 use crate::model::Rule;
 use crate::model::{DrawRecord, Problem};
 use crate::service::draws::{
     self, CommitRequest, DrawError, PublicResult, RevealRequest, SeedSourceRequest,
 };
+use crate::service::page_size;
 use crate::store::StoreError;
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
@@ -284,7 +284,7 @@ pub async fn list_draws(
     path: web::Path<String>,
     query: web::Query<DrawListQuery>,
 ) -> Result<HttpResponse, ReadDrawError> {
-    let limit = page_size(query.limit)?;
+    let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
     let store = state.store.clone();

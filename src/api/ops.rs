@@ -46,21 +46,3 @@ pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::error::testing::problem;
-
-    #[test]
-    fn a_database_that_does_not_answer_makes_healthz_a_503() {
-        let err = HealthError::Unavailable(Unavailable("the database does not answer: x".into()));
-        let body = problem(&err, 503, "unavailable");
-        assert_eq!(body["detail"], "the database does not answer: x");
-        problem(
-            &HealthError::from(Internal("a worker thread failed".into())),
-            500,
-            "internal",
-        );
-    }
-}

@@ -9,9 +9,10 @@ use crate::api::dto::{
 use crate::api::error::{
     declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
-use crate::api::sites::{from_service, page_size};
+use crate::api::sites::from_service;
 use crate::api::{blocking, path_number, State};
 use crate::service::allocations::{self, StandingError};
+use crate::service::page_size;
 use crate::service::ReadError;
 
 use crate::store::StoreError;
@@ -50,7 +51,7 @@ pub async fn list_allocations(
     query: web::Query<AllocationListQuery>,
 ) -> Result<HttpResponse, ListAllocationsError> {
     state.access.require(&req, Role::Viewer)?;
-    let limit = page_size(query.limit)?;
+    let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
     let store = state.store.clone();

@@ -1,12 +1,12 @@
 //! `POST /v1/sites`, `GET /v1/sites`.
 
-use super::page_size;
 use crate::api::auth::Role;
 use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
 use crate::api::error::{
     declare, etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
 };
 use crate::api::{blocking, body, State};
+use crate::service::page_size;
 use crate::service::sites::{self, CreateError};
 use crate::store::StoreError;
 use actix_web::http::header;
@@ -97,7 +97,7 @@ pub async fn list_sites(
     query: web::Query<SiteListQuery>,
 ) -> Result<HttpResponse, ListSitesError> {
     state.access.require(&req, Role::Viewer)?;
-    let limit = page_size(query.limit)?;
+    let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let after = query.after.clone();
     let store = state.store.clone();
     let (sites, next) = blocking(move || -> Result<_, ListSitesError> {
