@@ -1,6 +1,7 @@
-//! The configuration of `allot serve`: its flags ([`ServeArgs`]), the
-//! `ALLOT_*` environment ([`ServeConfig::from_env`]) and the defaults, each
-//! value checked with the variable or flag named. No HTTP here; the server
+//! The configuration of `allot serve`: its flags ([`ServeArgs`], each with
+//! its `ALLOT_*` variable read by clap), the same environment for library
+//! users ([`ServeConfig::from_env`]) and the defaults, each value checked
+//! with the variable or flag named. No HTTP here; the server
 //! itself is built by `api::startup`.
 
 use crate::input::limits::{Limits, MAX_ROSTER_ROWS_CEILING};
@@ -196,59 +197,70 @@ impl ServeConfig {
     }
 }
 
-/// The flags of `allot serve`; each falls back to its `ALLOT_*` variable,
-/// then to the default. `allot serve` is
+/// The flags of `allot serve`; each falls back to its `ALLOT_*` variable
+/// (read by clap, shown in `--help`), then to the default. `allot serve` is
 /// `Command::Serve(args) => allot::api::startup::serve_blocking(args.into_config()?)`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeArgs {
-    /// Address to listen on, `host:port` [env ALLOT_ADDR; default 127.0.0.1:8080].
-    #[arg(long)]
+    /// Address to listen on, `host:port` [default 127.0.0.1:8080].
+    #[arg(long, env = "ALLOT_ADDR")]
     pub addr: Option<String>,
     /// SQLite database file, created if missing, or a PostgreSQL URL
-    /// `postgres://user:password@host:port/db` [env ALLOT_DB; default allot.db].
-    #[arg(long = "db")]
+    /// `postgres://user:password@host:port/db` [default allot.db].
+    #[arg(long = "db", env = "ALLOT_DB", hide_env_values = true)]
     pub db: Option<PathBuf>,
-    /// Tokens file: lines `role:<sha256-hex>` or `role <token>` [env ALLOT_TOKENS_FILE, ALLOT_TOKENS].
-    #[arg(long)]
+    /// Tokens file: lines `role:<sha256-hex>` or `role <token>`.
+    #[arg(long, env = "ALLOT_TOKENS_FILE")]
     pub tokens: Option<PathBuf>,
-    /// Run without access control (loopback only; for development) [env ALLOT_DEV].
-    #[arg(long)]
+    /// Token entries as in a tokens file, separated by newlines or commas,
+    /// added to the file's (prefer the variable: a flag shows in `ps`).
+    #[arg(
+        long = "token-entries",
+        env = "ALLOT_TOKENS",
+        hide_env_values = true,
+        value_name = "ENTRIES"
+    )]
+    pub token_entries: Option<String>,
+    /// Run without access control (loopback only; for development);
+    /// the variable is on when `1`, `true` or `yes`.
+    #[arg(long, env = "ALLOT_DEV", value_parser = yes)]
     pub dev: bool,
-    /// Largest request body in bytes [env ALLOT_BODY_LIMIT; default 10485760].
-    #[arg(long)]
+    /// Largest request body in bytes [default 10485760].
+    #[arg(long, env = "ALLOT_BODY_LIMIT")]
     pub body_limit: Option<usize>,
-    /// Longest a solve may take, seconds [env ALLOT_SOLVE_TIMEOUT_SECS; default 30].
-    #[arg(long)]
+    /// Longest a solve may take, seconds [default 30].
+    #[arg(long, env = "ALLOT_SOLVE_TIMEOUT_SECS")]
     pub solve_timeout_secs: Option<f64>,
     /// HTTP worker threads [default: one per core].
     #[arg(long)]
     pub workers: Option<usize>,
-    /// Heavy requests (validate, solve, allocate) at once [env ALLOT_MAX_HEAVY; default: one per core].
-    #[arg(long)]
+    /// Heavy requests (validate, solve, allocate) at once [default: one per core].
+    #[arg(long, env = "ALLOT_MAX_HEAVY")]
     pub max_heavy: Option<usize>,
-    /// Seconds a heavy request waits for its turn before 503 [env ALLOT_QUEUE_WAIT_SECS; default 5].
-    #[arg(long)]
+    /// Seconds a heavy request waits for its turn before 503 [default 5].
+    #[arg(long, env = "ALLOT_QUEUE_WAIT_SECS")]
     pub queue_wait_secs: Option<f64>,
-    /// Features in a layout [env ALLOT_MAX_FEATURES; default 20000].
-    #[arg(long)]
+    /// Features in a layout [default 20000].
+    #[arg(long, env = "ALLOT_MAX_FEATURES")]
     pub max_features: Option<usize>,
-    /// Vertices in one feature [env ALLOT_MAX_VERTICES; default 4000].
-    #[arg(long)]
+    /// Vertices in one feature [default 4000].
+    #[arg(long, env = "ALLOT_MAX_VERTICES")]
     pub max_vertices: Option<usize>,
-    /// Vertices in a whole layout [env ALLOT_MAX_TOTAL_VERTICES; default 400000].
-    #[arg(long)]
+    /// Vertices in a whole layout [default 400000].
+    #[arg(long, env = "ALLOT_MAX_TOTAL_VERTICES")]
     pub max_total_vertices: Option<usize>,
-    /// Rows of a roster [env ALLOT_MAX_ROSTER_ROWS; default 200000, at most 1000000].
-    #[arg(long)]
+    /// Rows of a roster [default 200000, at most 1000000].
+    #[arg(long, env = "ALLOT_MAX_ROSTER_ROWS")]
     pub max_roster_rows: Option<usize>,
-    /// Columns of a roster CSV [env ALLOT_MAX_COLUMNS; default 64].
-    #[arg(long)]
+    /// Columns of a roster CSV [default 64].
+    #[arg(long, env = "ALLOT_MAX_COLUMNS")]
     pub max_columns: Option<usize>,
-    /// Characters of an id [env ALLOT_MAX_ID_LEN; default 128].
-    #[arg(long)]
+    /// Characters of an id [default 128].
+    #[arg(long, env = "ALLOT_MAX_ID_LEN")]
     pub max_id_len: Option<usize>,
-    /// Mark session cookies `Secure` (serving behind TLS) [env ALLOT_COOKIE_SECURE].
-    #[arg(long)]
+    /// Mark session cookies `Secure` (serving behind TLS); the variable is
+    /// on when `1`, `true` or `yes`.
+    #[arg(long, env = "ALLOT_COOKIE_SECURE", value_parser = yes)]
     pub cookie_secure: bool,
     /// Rehearsals and tests, with --dev only: run the clock from this
     /// RFC 3339 instant (e.g. 2023-08-23T15:00:00Z).
@@ -256,10 +268,19 @@ pub struct ServeArgs {
     pub now: Option<String>,
 }
 
+/// A switch's value: on for `1`, `true` or `yes` (any case), off otherwise,
+/// as [`ServeConfig::from_vars`] reads it.
+fn yes(text: &str) -> Result<bool, std::convert::Infallible> {
+    Ok(matches!(
+        text.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes"
+    ))
+}
+
 impl ServeArgs {
-    /// The environment's configuration with these flags on top.
+    /// The configuration these flags (or their variables) give, defaults for the rest.
     pub fn into_config(self) -> Result<ServeConfig, ConfigError> {
-        let mut config = ServeConfig::from_env()?;
+        let mut config = ServeConfig::default();
         if let Some(addr) = self.addr {
             config.addr = addr;
         }
@@ -267,7 +288,14 @@ impl ServeArgs {
             config.db_path = db;
         }
         if let Some(path) = self.tokens {
-            config.tokens = config.tokens.merged(ServeConfig::tokens_file(&path)?);
+            config.tokens = ServeConfig::tokens_file(&path)?;
+        }
+        if let Some(text) = self.token_entries {
+            let more = Tokens::parse(&text).map_err(|e| ConfigError::Env {
+                var: "ALLOT_TOKENS",
+                message: token_errors(e),
+            })?;
+            config.tokens = config.tokens.merged(more);
         }
         config.dev |= self.dev;
         if let Some(limit) = self.body_limit {
