@@ -3,7 +3,7 @@
 use super::dto::Health;
 use super::error::{declare, handler_error, Internal, Unavailable};
 use super::openapi::ApiDoc;
-use super::{blocking, State};
+use super::State;
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
@@ -25,13 +25,13 @@ handler_error! {
 )]
 /// Liveness and readiness: answers 200 when the database can be read. No token needed.
 pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
-    let store = state.store.clone();
-    blocking(move || {
-        crate::service::sites::ping(store.as_ref()).map_err(|e| {
-            HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
+    state
+        .with_store(move |store| {
+            crate::service::sites::ping(store).map_err(|e| {
+                HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
