@@ -3,6 +3,7 @@
 //! byte-identical for identical inputs.
 
 pub mod csv;
+pub mod format;
 pub mod geojson;
 pub mod html;
 pub mod i18n;

@@ -86,6 +86,25 @@ pub fn page<T, K>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec<T
     (rows, next)
 }
 
+/// A list's page size when the caller names none.
+pub const DEFAULT_PAGE: u32 = 50;
+/// The largest page a list read returns.
+pub const MAX_PAGE: u32 = 500;
+
+/// A page size outside `1..=MAX_PAGE`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("limit must be between 1 and {MAX_PAGE}, not {0}")]
+pub struct BadPageSize(pub u32);
+
+/// The page size of a list read: `limit`, or [`DEFAULT_PAGE`] without one.
+pub fn page_size(limit: Option<u32>) -> Result<u32, BadPageSize> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(BadPageSize(n)),
+    }
+}
+
 /// A stored document that no longer reads: the server's fault, never the caller's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
@@ -98,6 +117,19 @@ pub enum ReadError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Corrupt(#[from] Corrupt),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_sizes_outside_one_to_five_hundred_are_refused() {
+        assert_eq!(page_size(None), Ok(DEFAULT_PAGE));
+        assert_eq!(page_size(Some(500)), Ok(500));
+        assert_eq!(page_size(Some(0)), Err(BadPageSize(0)));
+        assert_eq!(page_size(Some(501)), Err(BadPageSize(501)));
+    }
 }
 
 /// Builders for unit tests of the services and their callers.

@@ -221,3 +221,58 @@ macro_rules! handler_error {
     };
 }
 pub(crate) use handler_error;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+    use actix_web::body::MessageBody;
+    use actix_web::http::StatusCode;
+    use actix_web::ResponseError;
+    use utoipa::IntoResponses;
+
+    fn body(e: &impl ResponseError) -> actix_web::web::Bytes {
+        e.error_response()
+            .into_body()
+            .try_into_bytes()
+            .unwrap_or_default()
+    }
+
+    handler_error! {
+        /// A handler's error, for the test below.
+        enum ExampleError {
+            Auth(AuthError) { 401: "No valid token" },
+            Store(StoreFailure, from StoreError) { 404: "No such site", 503: "Busy" },
+        }
+    }
+
+    #[test]
+    fn a_handler_error_documents_one_problem_response_per_declared_status() {
+        let responses = ExampleError::responses();
+        let statuses: Vec<&str> = responses.keys().map(String::as_str).collect();
+        assert_eq!(statuses, ["401", "404", "503"]);
+        let json = serde_json::to_value(&responses["404"]).unwrap();
+        assert_eq!(json["description"], "No such site");
+        assert_eq!(
+            json["content"][PROBLEM_JSON]["schema"]["$ref"],
+            "#/components/schemas/ProblemDetails"
+        );
+    }
+
+    #[test]
+    fn a_handler_error_answers_exactly_as_the_failure_it_wraps() {
+        let wrapped = ExampleError::from(StoreError::NoSite("s".into()));
+        assert!(matches!(wrapped, ExampleError::Store(_)));
+        assert_eq!(wrapped.to_string(), "no site `s`");
+        assert_eq!(
+            body(&wrapped),
+            body(&StoreFailure(StoreError::NoSite("s".into())))
+        );
+        let auth = ExampleError::from(AuthError::Unauthorized("x"));
+        assert_eq!(auth.status_code(), StatusCode::UNAUTHORIZED);
+        assert!(auth
+            .error_response()
+            .headers()
+            .contains_key(actix_web::http::header::WWW_AUTHENTICATE));
+    }
+}

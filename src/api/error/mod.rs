@@ -484,9 +484,8 @@ pub fn ensure_problem<B: MessageBody + 'static>(
     ))
 }
 
-/// Test helpers: what a failure answers.
-#[cfg(test)]
-pub(crate) mod testing;
-
-#[cfg(test)]
-mod tests;
+impl From<crate::service::BadPageSize> for BadRequest {
+    fn from(e: crate::service::BadPageSize) -> Self {
+        BadRequest(e.to_string())
+    }
+}

@@ -237,11 +237,11 @@ async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> 
     let Some(role) = session_role(&state, &req) else {
         return to_login(&req, lang);
     };
-    let store = state.store.clone();
-    match blocking(move || -> Result<_, PageError> {
-        Ok(crate::service::sites::list(store.as_ref(), None, 500)?.0)
-    })
-    .await
+    match state
+        .with_store(move |store| -> Result<_, PageError> {
+            Ok(crate::service::sites::list(store, None, 500)?.0)
+        })
+        .await
     {
         Ok(sites) => {
             let mut f = frame(lang, "/", &state.access, Some(role));

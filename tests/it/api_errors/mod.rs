@@ -1,4 +1,12 @@
-//! Test helpers: what a failure answers.
+//! What the API's failures answer (status, headers, problem+json body)
+//! and what each handler declares in the OpenAPI document: the error
+//! types driven through actix's `ResponseError`, without a server.
+
+mod allocations;
+mod openapi;
+mod shared;
+mod sites;
+mod stateless;
 
 use actix_web::body::MessageBody;
 use actix_web::http::header;
@@ -53,7 +61,7 @@ pub fn answer(e: &impl ResponseError) -> Answer {
 pub fn problem(e: &impl ResponseError, status: u16, slug: &str) -> serde_json::Value {
     let a = answer(e);
     assert_eq!(a.status, status, "{a:?}");
-    assert_eq!(a.content_type, super::PROBLEM_JSON);
+    assert_eq!(a.content_type, allot::api::error::PROBLEM_JSON);
     let body = a.json();
     assert_eq!(body["status"], status, "{a:?}");
     assert_eq!(body["type"], format!("urn:allot:problem:{slug}"), "{a:?}");

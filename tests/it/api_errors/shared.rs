@@ -1,9 +1,15 @@
 //! What every shared failure answers, byte for byte, and what a handler
 //! error declares.
 
-use super::testing::answer;
-use super::*;
-use crate::model::Rule;
+use super::answer;
+use actix_web::body::MessageBody;
+use actix_web::http::header;
+use actix_web::HttpResponse;
+use allot::api::auth::Role;
+use allot::api::error::*;
+use allot::model::{Problem, Rule};
+use allot::store::StoreError;
+use std::time::Duration;
 
 #[test]
 fn a_long_problem_list_is_cut_to_the_limit_and_counts_the_rest() {
@@ -238,40 +244,4 @@ fn message_failures_answer_their_message_under_their_category() {
             .unwrap_or_default();
         assert_eq!(String::from_utf8_lossy(&bytes), body);
     }
-}
-
-handler_error! {
-    /// A handler's error, for the test below.
-    enum ExampleError {
-        Auth(AuthError) { 401: "No valid token" },
-        Store(StoreFailure, from StoreError) { 404: "No such site", 503: "Busy" },
-    }
-}
-
-#[test]
-fn a_handler_error_documents_one_problem_response_per_declared_status() {
-    use utoipa::IntoResponses;
-    let responses = ExampleError::responses();
-    let statuses: Vec<&str> = responses.keys().map(String::as_str).collect();
-    assert_eq!(statuses, ["401", "404", "503"]);
-    let json = serde_json::to_value(&responses["404"]).unwrap();
-    assert_eq!(json["description"], "No such site");
-    assert_eq!(
-        json["content"][PROBLEM_JSON]["schema"]["$ref"],
-        "#/components/schemas/ProblemDetails"
-    );
-}
-
-#[test]
-fn a_handler_error_answers_exactly_as_the_failure_it_wraps() {
-    let wrapped = ExampleError::from(StoreError::NoSite("s".into()));
-    assert!(matches!(wrapped, ExampleError::Store(_)));
-    assert_eq!(wrapped.to_string(), "no site `s`");
-    assert_eq!(
-        answer(&wrapped).body,
-        answer(&StoreFailure(StoreError::NoSite("s".into()))).body
-    );
-    let auth = ExampleError::from(AuthError::Unauthorized("x"));
-    assert_eq!(auth.status_code(), StatusCode::UNAUTHORIZED);
-    assert!(answer(&auth).www_authenticate.is_some());
 }
