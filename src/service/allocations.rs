@@ -373,13 +373,17 @@ pub struct Overview {
     pub shown: Option<(AllocationMeta, Allocation)>,
     pub diff: Option<DiffView>,
     pub svg: String,
+    /// Staff only (not `public`): the looked-up household across the site's
+    /// allocations; `None` when there is none to look up or it is unknown.
+    pub history: Option<super::history::History>,
 }
 
 /// The site's head, its allocations, the one shown (`pick`, else the
 /// latest) with its diff against its previous, and the map as that
 /// allocation saw the plan (else the current layout), the layout's problems
 /// drawn and `household`'s resources highlighted; `public`: the shown
-/// allocation in the public view ([`report::public`]), for viewers.
+/// allocation in the public view ([`report::public`]), for viewers; else
+/// (staff) also `household`'s history across the allocations.
 pub fn overview(
     store: &dyn Store,
     checks: &LayoutChecks,
@@ -433,11 +437,19 @@ pub fn overview(
     opts.errors = &report.errors;
     opts.highlight = &highlight;
     let svg = report::svg::render_svg_with(site_model, &opts);
+    let history = match household {
+        Some(h) if !public => {
+            use super::history::{household_history, MAX_HISTORY};
+            household_history(store, site, h, MAX_HISTORY).ok()
+        }
+        _ => None,
+    };
     Ok(Overview {
         head,
         metas,
         shown,
         diff,
         svg,
+        history,
     })
 }

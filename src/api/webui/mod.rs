@@ -388,23 +388,8 @@ async fn site(
     // Over time (staff): the new-round form, the chart link, the looked-up
     // household's history.
     let over_time = if role >= Role::Staff {
-        let (store, site_id, hh) = (state.store.clone(), site.clone(), household.clone());
-        let history = match hh {
-            Some(h) => blocking(move || {
-                crate::service::history::household_history(
-                    store.as_ref(),
-                    &site_id,
-                    &h,
-                    crate::service::history::MAX_HISTORY,
-                )
-                .map_err(|e| PageError::from(Internal(e.to_string())))
-            })
-            .await
-            .ok(),
-            None => None,
-        };
-        let round = data.shown.as_ref().and_then(|(_, a)| a.round.clone());
-        rounds::section(lang, &site, round.as_deref(), history.as_ref())
+        let round = data.shown.as_ref().and_then(|(_, a)| a.round.as_deref());
+        rounds::section(lang, &site, round, data.history.as_ref())
     } else {
         String::new()
     };
