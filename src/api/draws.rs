@@ -15,10 +15,11 @@ use crate::service::draws::{
     self, CommitRequest, DrawError, PublicResult, RevealRequest, SeedSourceRequest,
 };
 use crate::service::page_size;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -106,6 +107,37 @@ fn shape(title: &'static str, e: impl std::fmt::Display) -> Invalid {
     Invalid::new(title, vec![Problem::new(Rule::DrawShape, e.to_string())])
 }
 
+const COMMIT_SHAPE: &str = "The request is not {\"seed_source\": {\"drand\": {\"chain\", \"round\"}} or {\"ceremony\": \"…\"}, \"policy\"?: …}";
+const REVEAL_SHAPE: &str = "The request is not {\"signature\": \"hex\"} or {\"seed\": \"…\"}";
+
+/// A JSON body of the shape `T`; JSON of another shape is a 422 titled `title`.
+async fn typed_body<T, E>(
+    state: &State,
+    req: &HttpRequest,
+    payload: Payload,
+    title: &'static str,
+) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: From<BodyError> + From<Invalid>,
+{
+    body::media_type(req, &[body::MediaType::Json])?;
+    let bytes = body::read(req, payload, state.body_limit).await?;
+    serde_json::from_value(body::json(&bytes)?).map_err(|e| shape(title, e).into())
+}
+
+/// Runs a read of `service::draws` on the blocking pool, its error mapped.
+async fn read<T, E, F>(state: &State, f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreFailure> + From<Invalid> + From<Internal> + Send + 'static,
+    F: FnOnce(&dyn Store) -> Result<T, DrawError> + Send + 'static,
+{
+    state
+        .with_store(move |store| f(store).map_err(failure::<E>))
+        .await
+}
+
 handler_error! {
     /// Why `POST /v1/sites/{site}/draws` fails.
     pub enum CommitDrawError {
@@ -142,14 +174,8 @@ pub async fn commit_draw(
 ) -> Result<HttpResponse, CommitDrawError> {
     let role = state.access.require(&req, Role::Staff)?;
     let site = path.into_inner();
-    body::media_type(&req, &[body::MediaType::Json])?;
-    let bytes = body::read(&req, payload, state.body_limit).await?;
-    let request: CommitBody = serde_json::from_value(body::json(&bytes)?).map_err(|e| {
-        shape(
-            "The request is not {\"seed_source\": {\"drand\": {\"chain\", \"round\"}} or {\"ceremony\": \"…\"}, \"policy\"?: …}",
-            e,
-        )
-    })?;
+    let request =
+        typed_body::<CommitBody, CommitDrawError>(&state, &req, payload, COMMIT_SHAPE).await?;
     if request.policy.is_some() && role < Role::Planner {
         // As for allocations: another policy is a planner's decision.
         return Err(AuthError::Forbidden {
@@ -221,24 +247,12 @@ pub async fn reveal_draw(
     state.access.require(&req, Role::Staff)?;
     let (site, draw) = path.into_inner();
     let draw = path_number(&draw, "draw")?;
-    body::media_type(&req, &[body::MediaType::Json])?;
-    let bytes = body::read(&req, payload, state.body_limit).await?;
-    let body: RevealBody = serde_json::from_value(body::json(&bytes)?).map_err(|e| {
-        shape(
-            "The request is not {\"signature\": \"hex\"} or {\"seed\": \"…\"}",
-            e,
-        )
-    })?;
+    let body =
+        typed_body::<RevealBody, RevealDrawError>(&state, &req, payload, REVEAL_SHAPE).await?;
     let request = match (body.signature, body.seed) {
         (Some(sig), None) => RevealRequest::Signature(sig),
         (None, Some(seed)) => RevealRequest::Seed(seed),
-        _ => {
-            return Err(shape(
-                "The request is not {\"signature\": \"hex\"} or {\"seed\": \"…\"}",
-                "give exactly one of `signature` and `seed`",
-            )
-            .into())
-        }
+        _ => return Err(shape(REVEAL_SHAPE, "give exactly one of `signature` and `seed`").into()),
     };
     let store = state.store.clone();
     let clock = state.clock.clone();
@@ -287,11 +301,10 @@ pub async fn list_draws(
     let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
-    let (draws, next) = state
-        .with_store(move |store| {
-            draws::list_page(store, &site, before, limit).map_err(failure::<ReadDrawError>)
-        })
-        .await?;
+    let (draws, next) = read::<_, ReadDrawError, _>(&state, move |store| {
+        draws::list_page(store, &site, before, limit)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(DrawPage { draws, next }))
 }
 
@@ -310,19 +323,14 @@ pub async fn get_draw(
 ) -> Result<HttpResponse, ReadDrawError> {
     let (site, draw) = path.into_inner();
     let draw = path_number(&draw, "draw")?;
-    let record = state
-        .with_store(move |store| draws::get(store, &site, draw).map_err(failure::<ReadDrawError>))
-        .await?;
+    let record =
+        read::<_, ReadDrawError, _>(&state, move |store| draws::get(store, &site, draw)).await?;
     Ok(HttpResponse::Ok().json(record))
 }
 
 /// Reads a site's newest draws (at most 500) off the async workers.
 pub async fn public_list(state: &State, site: String) -> Result<Vec<DrawRecord>, ReadDrawError> {
-    state
-        .with_store(move |store| {
-            draws::list(store, &site, None, 500).map_err(failure::<ReadDrawError>)
-        })
-        .await
+    read(state, move |store| draws::list(store, &site, None, 500)).await
 }
 
 /// Reads a draw's public result off the async workers.
@@ -331,11 +339,7 @@ pub async fn public_result(
     site: String,
     draw: u64,
 ) -> Result<PublicResult, ReadDrawError> {
-    state
-        .with_store(move |store| {
-            draws::result(store, &site, draw).map_err(failure::<ReadDrawError>)
-        })
-        .await
+    read(state, move |store| draws::result(store, &site, draw)).await
 }
 
 #[utoipa::path(
@@ -387,11 +391,9 @@ pub async fn get_bundle(
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let site_id = site.clone();
-    let bundle = state
-        .with_store(move |store| {
-            draws::bundle(store, &site_id, id).map_err(failure::<BundleHttpError>)
-        })
-        .await?;
+    let bundle =
+        read::<_, BundleHttpError, _>(&state, move |store| draws::bundle(store, &site_id, id))
+            .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((
