@@ -18,11 +18,49 @@ use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use std::sync::Arc;
 
+/// A site write's error enum: the same failures, each write telling its
+/// role's 403, its body's statuses and its 422.
+macro_rules! write_error {
+    ($(#[$meta:meta])* $name:ident, $forbidden:tt, $body:tt, $invalid:tt) => {
+        handler_error! {
+            $(#[$meta])*
+            pub enum $name {
+                Auth(AuthError) { 401: "Missing or unknown bearer token", 403: $forbidden },
+                /// `If-Match` missing (428), unreadable (400) or stale (412).
+                IfMatch(PreconditionError) [declare::IF_MATCH],
+                Body(BodyError) $body,
+                Invalid(Invalid) { 422: $invalid },
+                /// No such site (404); another write won meanwhile (412).
+                Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
+                Internal(Internal) [declare::SERVER],
+            }
+        }
+    };
+}
+
+/// A site write's OpenAPI operation: the site and `If-Match`, its own
+/// extra parameters and body, the new head or `error`'s failures.
+macro_rules! write_path {
+    ($method:ident, $path:tt, $error:ident, [$($extra:tt)*], $($handler:tt)*) => {
+        #[utoipa::path(
+            $method, path = $path, tag = "sites",
+            params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
+            $($extra)*
+            responses(
+                (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
+                $error,
+            ),
+            security(("bearer" = []))
+        )]
+        $($handler)*
+    };
+}
+
 /// Runs a write of the service on the blocking pool, `If-Match` as its
 /// precondition, and answers the new head.
 async fn write_with<E, F>(
     state: &State,
-    site: String,
+    path: web::Path<String>,
     if_match: IfMatch,
     f: F,
 ) -> Result<HttpResponse, E>
@@ -36,6 +74,7 @@ where
         + 'static,
     E: From<WriteError> + From<Internal> + Send + 'static,
 {
+    let site = path.into_inner();
     let store: Arc<dyn crate::store::Store> = state.store.clone();
     let done = blocking(move || -> Result<_, E> {
         let matches = |revision: u64| if_match.matches(&site, revision);
@@ -47,226 +86,163 @@ where
 
 from_service!(write: PutLayoutError, PutHouseholdsError, PatchHouseholdsError, PutPolicyError);
 
-handler_error! {
+write_error! {
     /// Why `PUT /v1/sites/{site}/layout` fails.
-    pub enum PutLayoutError {
-        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs the planner role" },
-        /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) [declare::IF_MATCH],
-        Body(BodyError) [declare::JSON_BODY],
-        /// The layout breaks rules, names another site, or no longer fits the
-        /// stored roster or pins (422).
-        Invalid(Invalid) { 422: "The layout breaks rules, is over an input limit, names another site, or no longer fits the roster or pins" },
-        /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
-        Internal(Internal) [declare::SERVER],
+    PutLayoutError,
+    "Needs the planner role",
+    [declare::JSON_BODY],
+    "The layout breaks rules, is over an input limit, names another site, or no longer fits the roster or pins"
+}
+
+write_path! {
+    put, "/v1/sites/{site}/layout", PutLayoutError,
+    [request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1)"),],
+    /// Replaces the layout (planner).
+    pub async fn put_layout(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        payload: Payload,
+    ) -> Result<HttpResponse, PutLayoutError> {
+        state.access.require(&req, Role::Planner)?;
+        let if_match = IfMatch::from_request(&req)?;
+        let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit).await?;
+        state.limits.layout(&layout)?;
+        write_with(&state, path, if_match, move |store, site, matches| {
+            sites::put_layout(store, site, matches, layout)
+        })
+        .await
     }
 }
 
-#[utoipa::path(
-    put, path = "/v1/sites/{site}/layout", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
-    request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1)"),
-    responses(
-        (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        PutLayoutError,
-    ),
-    security(("bearer" = []))
-)]
-/// Replaces the layout (planner).
-pub async fn put_layout(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, PutLayoutError> {
-    state.access.require(&req, Role::Planner)?;
-    let if_match = IfMatch::from_request(&req)?;
-    let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit).await?;
-    state.limits.layout(&layout)?;
-    write_with(
-        &state,
-        path.into_inner(),
-        if_match,
-        move |store, site, matches| sites::put_layout(store, site, matches, layout),
-    )
-    .await
+write_error! {
+    /// Why `PUT /v1/sites/{site}/households` fails: malformed JSON (400), too
+    /// large (413), neither JSON nor CSV (415); bad rows (every one listed),
+    /// or households on unknown entrances or breaking pins (422).
+    PutHouseholdsError,
+    "Needs staff",
+    { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON, CSV nor .xlsx" },
+    "Bad rows (every one listed), a roster over an input limit, or households on unknown entrances or breaking pins"
 }
 
-handler_error! {
-    /// Why `PUT /v1/sites/{site}/households` fails.
-    pub enum PutHouseholdsError {
-        /// 401, or 403 for viewers.
-        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs staff" },
-        /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) [declare::IF_MATCH],
-        /// Malformed JSON (400), too large (413), neither JSON nor CSV (415).
-        Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON, CSV nor .xlsx" },
-        /// Bad rows (every one listed), or households on unknown entrances or
-        /// breaking pins (422).
-        Invalid(Invalid) { 422: "Bad rows (every one listed), a roster over an input limit, or households on unknown entrances or breaking pins" },
-        /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
-        Internal(Internal) [declare::SERVER],
+write_path! {
+    put, "/v1/sites/{site}/households", PutHouseholdsError,
+    [
+        params(RosterQuery),
+        request_body(description = "The whole roster (FORMAT.md §2): JSON; CSV or tab-separated text in UTF-8, UTF-16 with BOM or GB18030/GBK (`charset=` honoured); or an .xlsx workbook (README \"Rosters from Excel\"). The content decides the format.", content(("application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    ],
+    /// Replaces the roster, as JSON, CSV or an .xlsx workbook (staff).
+    pub async fn put_households(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        query: web::Query<RosterQuery>,
+        payload: Payload,
+    ) -> Result<HttpResponse, PutHouseholdsError> {
+        state.access.require(&req, Role::Staff)?;
+        let if_match = IfMatch::from_request(&req)?;
+        let allowed = [MediaType::Json, MediaType::Csv, MediaType::Spreadsheet];
+        let media = body::media_type(&req, &allowed)?;
+        let charset = body::charset(&req);
+        let bytes = body::read(&req, payload, state.body_limit).await?;
+        let sheet = query.into_inner().sheet;
+        let limits = state.limits.clone();
+        let roster: Roster = blocking(move || -> Result<_, PutHouseholdsError> {
+            let upload = match media {
+                MediaType::Csv | MediaType::Spreadsheet => {
+                    // UTF-8 CSV is checked before parsing; other encodings and
+                    // workbooks after decoding (below).
+                    if media == MediaType::Csv && std::str::from_utf8(&bytes).is_ok() {
+                        limits.roster_csv(&bytes)?;
+                    }
+                    RosterUpload::File {
+                        bytes: bytes.to_vec(),
+                        charset,
+                        sheet,
+                    }
+                }
+                MediaType::Json => {
+                    let value = body::json(&bytes)?;
+                    limits.roster_json(&value)?;
+                    RosterUpload::Json(value)
+                }
+            };
+            let roster = sites::parse_roster(&upload)?;
+            limits.households(&roster.households)?;
+            Ok(roster)
+        })
+        .await?;
+        write_with(&state, path, if_match, move |store, site, matches| {
+            sites::put_roster(store, site, matches, roster)
+        })
+        .await
     }
 }
 
-#[utoipa::path(
-    put, path = "/v1/sites/{site}/households", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
-    params(RosterQuery),
-    request_body(description = "The whole roster (FORMAT.md §2): JSON; CSV or tab-separated text in UTF-8, UTF-16 with BOM or GB18030/GBK (`charset=` honoured); or an .xlsx workbook (README \"Rosters from Excel\"). The content decides the format.", content(("application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-    responses(
-        (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        PutHouseholdsError,
-    ),
-    security(("bearer" = []))
-)]
-/// Replaces the roster, as JSON, CSV or an .xlsx workbook (staff).
-pub async fn put_households(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<RosterQuery>,
-    payload: Payload,
-) -> Result<HttpResponse, PutHouseholdsError> {
-    state.access.require(&req, Role::Staff)?;
-    let if_match = IfMatch::from_request(&req)?;
-    let allowed = [MediaType::Json, MediaType::Csv, MediaType::Spreadsheet];
-    let media = body::media_type(&req, &allowed)?;
-    let charset = body::charset(&req);
-    let bytes = body::read(&req, payload, state.body_limit).await?;
-    let sheet = query.into_inner().sheet;
-    let limits = state.limits.clone();
-    let roster: Roster = blocking(move || -> Result<_, PutHouseholdsError> {
-        let upload = match media {
-            MediaType::Csv | MediaType::Spreadsheet => {
-                // UTF-8 CSV is checked before parsing; other encodings and
-                // workbooks after decoding (below).
-                if media == MediaType::Csv && std::str::from_utf8(&bytes).is_ok() {
-                    limits.roster_csv(&bytes)?;
-                }
-                RosterUpload::File {
-                    bytes: bytes.to_vec(),
-                    charset,
-                    sheet,
-                }
-            }
-            MediaType::Json => {
-                let value = body::json(&bytes)?;
-                limits.roster_json(&value)?;
-                RosterUpload::Json(value)
-            }
+write_error! {
+    /// Why `PATCH /v1/sites/{site}/households` fails: a patch of the wrong
+    /// shape, bad upserts, unknown removals, or a result that breaks the
+    /// site's rules (422).
+    PatchHouseholdsError,
+    "Needs staff",
+    [declare::JSON_BODY],
+    "Bad upserts, upserts over an input limit, unknown removals, or a result that breaks the site's rules"
+}
+
+write_path! {
+    patch, "/v1/sites/{site}/households", PatchHouseholdsError,
+    [request_body(content = Object, content_type = "application/json", description = "`{\"upsert\": [households], \"remove\": [ids]}`"),],
+    /// Adds, replaces and removes households (staff).
+    pub async fn patch_households(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        payload: Payload,
+    ) -> Result<HttpResponse, PatchHouseholdsError> {
+        state.access.require(&req, Role::Staff)?;
+        let if_match = IfMatch::from_request(&req)?;
+        let value =
+            body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
+        state.limits.roster_patch(&value)?;
+        let patch = sites::parse_patch(value)?;
+        write_with(&state, path, if_match, move |store, site, matches| {
+            sites::patch_roster(store, site, matches, patch)
+        })
+        .await
+    }
+}
+
+write_error! {
+    /// Why `PUT /v1/sites/{site}/policy` fails: 403 for viewers, and for
+    /// staff changing more than the pins; unknown fields or values, bad pins,
+    /// or a cable limit the layout breaks (422).
+    PutPolicyError,
+    "Viewers; staff changing more than `pins`",
+    [declare::JSON_BODY],
+    "Unknown fields or values, bad pins, or a cable limit the layout breaks"
+}
+
+write_path! {
+    put, "/v1/sites/{site}/policy", PutPolicyError,
+    [request_body(content = Object, content_type = "application/json", description = "A policy (FORMAT.md §3)"),],
+    /// Replaces the policy (planner; staff may change the pins only).
+    pub async fn put_policy(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        payload: Payload,
+    ) -> Result<HttpResponse, PutPolicyError> {
+        let role = state.access.require(&req, Role::Staff)?;
+        let if_match = IfMatch::from_request(&req)?;
+        let value = body::read_json::<PutPolicyError>(&req, payload, state.body_limit).await?;
+        let scope = if role < Role::Planner {
+            PolicyScope::PinsOnly
+        } else {
+            PolicyScope::Everything
         };
-        let roster = sites::parse_roster(&upload)?;
-        limits.households(&roster.households)?;
-        Ok(roster)
-    })
-    .await?;
-    write_with(
-        &state,
-        path.into_inner(),
-        if_match,
-        move |store, site, matches| sites::put_roster(store, site, matches, roster),
-    )
-    .await
-}
-
-handler_error! {
-    /// Why `PATCH /v1/sites/{site}/households` fails.
-    pub enum PatchHouseholdsError {
-        /// 401, or 403 for viewers.
-        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs staff" },
-        /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) [declare::IF_MATCH],
-        Body(BodyError) [declare::JSON_BODY],
-        /// A patch of the wrong shape, bad upserts, unknown removals, or a
-        /// result that breaks the site's rules (422).
-        Invalid(Invalid) { 422: "Bad upserts, upserts over an input limit, unknown removals, or a result that breaks the site's rules" },
-        /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
-        Internal(Internal) [declare::SERVER],
+        write_with(&state, path, if_match, move |store, site, matches| {
+            sites::put_policy(store, site, matches, value, scope)
+        })
+        .await
     }
-}
-
-#[utoipa::path(
-    patch, path = "/v1/sites/{site}/households", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
-    request_body(content = Object, content_type = "application/json", description = "`{\"upsert\": [households], \"remove\": [ids]}`"),
-    responses(
-        (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        PatchHouseholdsError,
-    ),
-    security(("bearer" = []))
-)]
-/// Adds, replaces and removes households (staff).
-pub async fn patch_households(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, PatchHouseholdsError> {
-    state.access.require(&req, Role::Staff)?;
-    let if_match = IfMatch::from_request(&req)?;
-    let value = body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
-    state.limits.roster_patch(&value)?;
-    let patch = sites::parse_patch(value)?;
-    write_with(
-        &state,
-        path.into_inner(),
-        if_match,
-        move |store, site, matches| sites::patch_roster(store, site, matches, patch),
-    )
-    .await
-}
-
-handler_error! {
-    /// Why `PUT /v1/sites/{site}/policy` fails.
-    pub enum PutPolicyError {
-        /// 401; 403 for viewers, and for staff changing more than the pins.
-        Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff changing more than `pins`" },
-        /// `If-Match` missing (428), unreadable (400) or stale (412).
-        IfMatch(PreconditionError) [declare::IF_MATCH],
-        Body(BodyError) [declare::JSON_BODY],
-        /// Unknown fields or values, bad pins, or a cable limit the layout
-        /// breaks (422).
-        Invalid(Invalid) { 422: "Unknown fields or values, bad pins, or a cable limit the layout breaks" },
-        /// No such site (404); another write won meanwhile (412).
-        Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
-        Internal(Internal) [declare::SERVER],
-    }
-}
-
-#[utoipa::path(
-    put, path = "/v1/sites/{site}/policy", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
-    request_body(content = Object, content_type = "application/json", description = "A policy (FORMAT.md §3)"),
-    responses(
-        (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
-        PutPolicyError,
-    ),
-    security(("bearer" = []))
-)]
-/// Replaces the policy (planner; staff may change the pins only).
-pub async fn put_policy(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, PutPolicyError> {
-    let role = state.access.require(&req, Role::Staff)?;
-    let if_match = IfMatch::from_request(&req)?;
-    let value = body::read_json::<PutPolicyError>(&req, payload, state.body_limit).await?;
-    let scope = if role < Role::Planner {
-        PolicyScope::PinsOnly
-    } else {
-        PolicyScope::Everything
-    };
-    write_with(
-        &state,
-        path.into_inner(),
-        if_match,
-        move |store, site, matches| sites::put_policy(store, site, matches, value, scope),
-    )
-    .await
 }
