@@ -334,9 +334,8 @@ async fn site(
     state: State,
     req: HttpRequest,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    web::Query(query): web::Query<PageQuery>,
 ) -> HttpResponse {
-    let query = query.into_inner();
     let lang = page_lang(&req, query.lang.as_deref());
     let Some(role) = session_role(&state, &req) else {
         return to_login(&req, lang);
