@@ -45,10 +45,16 @@ impl Access {
     /// The caller's role if it includes `needed`; 401 or 403 otherwise.
     pub fn require(&self, req: &HttpRequest, needed: Role) -> Result<Role, AuthError> {
         let have = self.role(req)?;
-        if have >= needed {
-            Ok(have)
-        } else {
-            Err(AuthError::Forbidden { needed, have })
-        }
+        at_least(have, needed).map(|()| have)
+    }
+}
+
+/// 403 unless `have` includes `needed` (for a choice in a request that
+/// needs more than the endpoint itself).
+pub fn at_least(have: Role, needed: Role) -> Result<(), AuthError> {
+    if have >= needed {
+        Ok(())
+    } else {
+        Err(AuthError::Forbidden { needed, have })
     }
 }

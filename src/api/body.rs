@@ -2,10 +2,12 @@
 //! Handlers read the raw payload through these helpers instead of actix's
 //! `Json` extractor so every failure is a problem document.
 
-use super::error::{BodyError, Internal};
+use super::error::{BodyError, Internal, Invalid};
+use crate::model::{Problem, Rule};
 use actix_web::http::header;
 use actix_web::web::{Bytes, Payload};
 use actix_web::HttpRequest;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// What a body is, judged by its `Content-Type`.
@@ -110,6 +112,30 @@ where
     media_type(req, &[MediaType::Json])?;
     let bytes = read(req, payload, limit).await?;
     super::blocking(move || Ok(json(&bytes)?)).await
+}
+
+/// Reads a JSON body (of the JSON media type) of the shape `T`: JSON of
+/// another shape is one problem under `rule`, titled `title` (422); a blank
+/// body is `blank` when one is given (else malformed JSON).
+pub async fn read_as<T, E>(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+    blank: Option<T>,
+    title: &'static str,
+    rule: Rule,
+) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: From<BodyError> + From<Invalid>,
+{
+    media_type(req, &[MediaType::Json])?;
+    let bytes = read(req, payload, limit).await?;
+    if let Some(blank) = blank.filter(|_| bytes.iter().all(u8::is_ascii_whitespace)) {
+        return Ok(blank);
+    }
+    serde_json::from_value(json(&bytes)?)
+        .map_err(|e| Invalid::new(title, vec![Problem::new(rule, e.to_string())]).into())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! verification bundle of a stored allocation (staff). The rules live in
 //! `service::draws`; this file reads bodies, checks roles and maps errors.
 
-use super::auth::Role;
+use super::auth::{at_least, Role};
 use super::error::{
     declare, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound,
     Overloaded, SolveTimeout, StoreFailure,
@@ -19,7 +19,6 @@ use crate::store::{Store, StoreError};
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -110,22 +109,6 @@ fn shape(title: &'static str, e: impl std::fmt::Display) -> Invalid {
 const COMMIT_SHAPE: &str = "The request is not {\"seed_source\": {\"drand\": {\"chain\", \"round\"}} or {\"ceremony\": \"…\"}, \"policy\"?: …}";
 const REVEAL_SHAPE: &str = "The request is not {\"signature\": \"hex\"} or {\"seed\": \"…\"}";
 
-/// A JSON body of the shape `T`; JSON of another shape is a 422 titled `title`.
-async fn typed_body<T, E>(
-    state: &State,
-    req: &HttpRequest,
-    payload: Payload,
-    title: &'static str,
-) -> Result<T, E>
-where
-    T: DeserializeOwned,
-    E: From<BodyError> + From<Invalid>,
-{
-    body::media_type(req, &[body::MediaType::Json])?;
-    let bytes = body::read(req, payload, state.body_limit).await?;
-    serde_json::from_value(body::json(&bytes)?).map_err(|e| shape(title, e).into())
-}
-
 /// Runs a read of `service::draws` on the blocking pool, its error mapped.
 async fn read<T, E, F>(state: &State, f: F) -> Result<T, E>
 where
@@ -174,15 +157,18 @@ pub async fn commit_draw(
 ) -> Result<HttpResponse, CommitDrawError> {
     let role = state.access.require(&req, Role::Staff)?;
     let site = path.into_inner();
-    let request =
-        typed_body::<CommitBody, CommitDrawError>(&state, &req, payload, COMMIT_SHAPE).await?;
-    if request.policy.is_some() && role < Role::Planner {
+    let request = body::read_as::<CommitBody, CommitDrawError>(
+        &req,
+        payload,
+        state.body_limit,
+        None,
+        COMMIT_SHAPE,
+        Rule::DrawShape,
+    )
+    .await?;
+    if request.policy.is_some() {
         // As for allocations: another policy is a planner's decision.
-        return Err(AuthError::Forbidden {
-            needed: Role::Planner,
-            have: role,
-        }
-        .into());
+        at_least(role, Role::Planner)?;
     }
     let request = CommitRequest {
         seed_source: match request.seed_source {
@@ -247,13 +233,17 @@ pub async fn reveal_draw(
     state.access.require(&req, Role::Staff)?;
     let (site, draw) = path.into_inner();
     let draw = path_number(&draw, "draw")?;
-    let body =
-        typed_body::<RevealBody, RevealDrawError>(&state, &req, payload, REVEAL_SHAPE).await?;
-    let request = match (body.signature, body.seed) {
-        (Some(sig), None) => RevealRequest::Signature(sig),
-        (None, Some(seed)) => RevealRequest::Seed(seed),
-        _ => return Err(shape(REVEAL_SHAPE, "give exactly one of `signature` and `seed`").into()),
-    };
+    let body = body::read_as::<RevealBody, RevealDrawError>(
+        &req,
+        payload,
+        state.body_limit,
+        None,
+        REVEAL_SHAPE,
+        Rule::DrawShape,
+    )
+    .await?;
+    let request = RevealRequest::one_of(body.signature, body.seed)
+        .ok_or_else(|| shape(REVEAL_SHAPE, "give exactly one of `signature` and `seed`"))?;
     let store = state.store.clone();
     let clock = state.clock.clone();
     let site_id = site.clone();

@@ -45,6 +45,18 @@ pub enum RevealRequest {
     Seed(String),
 }
 
+impl RevealRequest {
+    /// The one of a drand `signature` and a ceremony's `seed` given;
+    /// `None` when both or neither are.
+    pub fn one_of(signature: Option<String>, seed: Option<String>) -> Option<Self> {
+        match (signature, seed) {
+            (Some(signature), None) => Some(RevealRequest::Signature(signature)),
+            (None, Some(seed)) => Some(RevealRequest::Seed(seed)),
+            _ => None,
+        }
+    }
+}
+
 /// Why a draw workflow step did nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum DrawError {
@@ -527,6 +539,21 @@ mod tests {
         assert_eq!(merged_policy(None, None).unwrap(), None);
         let err = merged_policy(Some(&stored), Some(&json!({"seed": "mine"}))).unwrap_err();
         assert_eq!(err.problems()[0].rule, "draw-seed");
+    }
+
+    #[test]
+    fn a_reveal_gives_exactly_one_of_a_signature_and_a_seed() {
+        let (sig, seed) = (Some("ab".to_string()), Some("s".to_string()));
+        assert_eq!(
+            RevealRequest::one_of(sig.clone(), None),
+            Some(RevealRequest::Signature("ab".into()))
+        );
+        assert_eq!(
+            RevealRequest::one_of(None, seed.clone()),
+            Some(RevealRequest::Seed("s".into()))
+        );
+        assert_eq!(RevealRequest::one_of(sig, seed), None);
+        assert_eq!(RevealRequest::one_of(None, None), None);
     }
 
     #[test]

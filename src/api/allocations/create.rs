@@ -1,14 +1,13 @@
 //! `POST /v1/sites/{site}/allocations`: allocate the site's latest revision.
 
 use super::solve_failure;
-use crate::api::auth::Role;
+use crate::api::auth::{at_least, Role};
 use crate::api::dto::AllocateRequest;
 use crate::api::error::{
     declare, handler_error, AuthError, BodyError, Internal, Invalid, Overloaded, SolveTimeout,
     StoreFailure,
 };
 use crate::api::{body, with_time_limit, State};
-use crate::model::Problem;
 use crate::model::Rule;
 use crate::service::allocations::{self, AllocateError, Run};
 use crate::service::ReadError;
@@ -56,26 +55,19 @@ pub async fn create_allocation(
 ) -> Result<HttpResponse, CreateAllocationError> {
     let role = state.access.require(&req, Role::Staff)?;
     let site = path.into_inner();
-    body::media_type(&req, &[body::MediaType::Json])?;
-    let bytes = body::read(&req, payload, state.body_limit).await?;
-    let request: AllocateRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
-        AllocateRequest::default()
-    } else {
-        serde_json::from_value(body::json(&bytes)?).map_err(|e| {
-            Invalid::new(
-                "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
-                vec![Problem::new(Rule::AllocateShape, e.to_string())],
-            )
-        })?
-    };
-    if request.policy.is_some() && role < Role::Planner {
+    let request: AllocateRequest = body::read_as::<_, CreateAllocationError>(
+        &req,
+        payload,
+        state.body_limit,
+        Some(AllocateRequest::default()),
+        "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
+        Rule::AllocateShape,
+    )
+    .await?;
+    if request.policy.is_some() {
         // A run under another policy becomes the site's latest allocation:
         // that is a planner's decision (staff may still give a seed).
-        return Err(AuthError::Forbidden {
-            needed: Role::Planner,
-            have: role,
-        }
-        .into());
+        at_least(role, Role::Planner)?;
     }
     let run = Run {
         choice: request.round_choice(),
