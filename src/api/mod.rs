@@ -168,90 +168,40 @@ impl IfMatch {
     }
 }
 
-/// Registers every route.
+/// Registers each path's resource with its methods' handlers, in order.
+macro_rules! register {
+    ($cfg:expr, $($path:literal => $($method:ident $handler:path),+;)+) => {
+        $( $cfg.service(web::resource($path)$(.route(web::$method().to($handler)))+); )+
+    };
+}
+
+/// Registers every route: the API's, then public draws (API.md "Public
+/// draws") and verification bundles, then over time (FORMAT.md §3).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").route(web::get().to(ops::healthz)))
-        .service(web::resource("/openapi.json").route(web::get().to(ops::openapi_json)))
-        .service(web::resource("/v1/validate").route(web::post().to(stateless::validate)))
-        .service(web::resource("/v1/solve").route(web::post().to(stateless::solve)))
-        .service(
-            web::resource("/v1/sites")
-                .route(web::post().to(sites::create_site))
-                .route(web::get().to(sites::list_sites)),
-        )
-        .service(web::resource("/v1/sites/{site}").route(web::get().to(sites::get_site)))
-        .service(
-            web::resource("/v1/sites/{site}/revisions/{revision}")
-                .route(web::get().to(sites::get_revision)),
-        )
-        .service(
-            web::resource("/v1/sites/{site}/layout")
-                .route(web::get().to(sites::get_layout))
-                .route(web::put().to(sites::put_layout)),
-        )
-        .service(
-            web::resource("/v1/sites/{site}/households")
-                .route(web::get().to(sites::get_households))
-                .route(web::put().to(sites::put_households))
-                .route(web::patch().to(sites::patch_households)),
-        )
-        .service(
-            web::resource("/v1/sites/{site}/households/{household}")
-                .route(web::get().to(allocations::get_household)),
-        )
-        .service(
-            web::resource("/v1/sites/{site}/policy")
-                .route(web::get().to(sites::get_policy))
-                .route(web::put().to(sites::put_policy)),
-        )
-        .service(
-            web::resource("/v1/sites/{site}/allocations")
-                .route(web::post().to(allocations::create_allocation))
-                .route(web::get().to(allocations::list_allocations)),
-        )
-        .service(
-            web::resource("/v1/sites/{site}/allocations/{id}")
-                .route(web::get().to(allocations::get_allocation)),
-        )
-        .service(
-            web::resource("/v1/sites/{site}/allocations/{id}/diff/{other}")
-                .route(web::get().to(allocations::diff_allocations)),
-        );
-    draw_routes(cfg);
-    over_time_routes(cfg);
-}
-
-/// Over time (FORMAT.md §3): a household's history, the simulator's chart.
-fn over_time_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/sites/{site}/households/{household}/history")
-            .route(web::get().to(history::household_history)),
-    )
-    .service(
-        web::resource("/v1/sites/{site}/simulate.svg")
-            .route(web::get().to(history::simulate_chart)),
-    );
-}
-
-/// Public draws (API.md "Public draws") and verification bundles.
-fn draw_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/sites/{site}/draws")
-            .route(web::post().to(draws::commit_draw))
-            .route(web::get().to(draws::list_draws)),
-    )
-    .service(web::resource("/v1/sites/{site}/draws/{draw}").route(web::get().to(draws::get_draw)))
-    .service(
-        web::resource("/v1/sites/{site}/draws/{draw}/reveal")
-            .route(web::post().to(draws::reveal_draw)),
-    )
-    .service(
-        web::resource("/v1/sites/{site}/draws/{draw}/result")
-            .route(web::get().to(draws::draw_result)),
-    )
-    .service(
-        web::resource("/v1/sites/{site}/allocations/{id}/bundle")
-            .route(web::get().to(draws::get_bundle)),
+    register!(cfg,
+        "/healthz" => get ops::healthz;
+        "/openapi.json" => get ops::openapi_json;
+        "/v1/validate" => post stateless::validate;
+        "/v1/solve" => post stateless::solve;
+        "/v1/sites" => post sites::create_site, get sites::list_sites;
+        "/v1/sites/{site}" => get sites::get_site;
+        "/v1/sites/{site}/revisions/{revision}" => get sites::get_revision;
+        "/v1/sites/{site}/layout" => get sites::get_layout, put sites::put_layout;
+        "/v1/sites/{site}/households" =>
+            get sites::get_households, put sites::put_households, patch sites::patch_households;
+        "/v1/sites/{site}/households/{household}" => get allocations::get_household;
+        "/v1/sites/{site}/policy" => get sites::get_policy, put sites::put_policy;
+        "/v1/sites/{site}/allocations" =>
+            post allocations::create_allocation, get allocations::list_allocations;
+        "/v1/sites/{site}/allocations/{id}" => get allocations::get_allocation;
+        "/v1/sites/{site}/allocations/{id}/diff/{other}" => get allocations::diff_allocations;
+        "/v1/sites/{site}/draws" => post draws::commit_draw, get draws::list_draws;
+        "/v1/sites/{site}/draws/{draw}" => get draws::get_draw;
+        "/v1/sites/{site}/draws/{draw}/reveal" => post draws::reveal_draw;
+        "/v1/sites/{site}/draws/{draw}/result" => get draws::draw_result;
+        "/v1/sites/{site}/allocations/{id}/bundle" => get draws::get_bundle;
+        "/v1/sites/{site}/households/{household}/history" => get history::household_history;
+        "/v1/sites/{site}/simulate.svg" => get history::simulate_chart;
     );
 }
 
