@@ -9,6 +9,7 @@ use super::error::{
     Overloaded, SolveTimeout, StoreFailure,
 };
 use super::{body, path_number, with_time_limit, State};
+use crate::draw::clock::Clock;
 use crate::model::Rule;
 use crate::model::{DrawRecord, Problem};
 use crate::service::draws::{
@@ -109,6 +110,22 @@ fn shape(title: &'static str, e: impl std::fmt::Display) -> Invalid {
 const COMMIT_SHAPE: &str = "The request is not {\"seed_source\": {\"drand\": {\"chain\", \"round\"}} or {\"ceremony\": \"…\"}, \"policy\"?: …}";
 const REVEAL_SHAPE: &str = "The request is not {\"signature\": \"hex\"} or {\"seed\": \"…\"}";
 
+/// Runs a draw step that may solve under the time limit
+/// ([`with_time_limit`]), its error mapped.
+async fn timed<T, E, F>(state: &State, f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreFailure> + From<Invalid> + From<Internal> + Send + 'static,
+    E: From<SolveTimeout> + From<Overloaded>,
+    F: FnOnce(&dyn Store, &dyn Clock) -> Result<T, DrawError> + Send + 'static,
+{
+    let (store, clock) = (state.store.clone(), state.clock.clone());
+    with_time_limit(state, move || {
+        f(store.as_ref(), clock.as_ref()).map_err(failure::<E>)
+    })
+    .await
+}
+
 /// Runs a read of `service::draws` on the blocking pool, its error mapped.
 async fn read<T, E, F>(state: &State, f: F) -> Result<T, E>
 where
@@ -180,12 +197,9 @@ pub async fn commit_draw(
         },
         policy: request.policy,
     };
-    let store = state.store.clone();
-    let clock = state.clock.clone();
     let site_id = site.clone();
-    let record = with_time_limit(&state, move || {
-        draws::commit(store.as_ref(), clock.as_ref(), &site_id, &request)
-            .map_err(failure::<CommitDrawError>)
+    let record = timed::<_, CommitDrawError, _>(&state, move |store, clock| {
+        draws::commit(store, clock, &site_id, &request)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -244,12 +258,9 @@ pub async fn reveal_draw(
     .await?;
     let request = RevealRequest::one_of(body.signature, body.seed)
         .ok_or_else(|| shape(REVEAL_SHAPE, "give exactly one of `signature` and `seed`"))?;
-    let store = state.store.clone();
-    let clock = state.clock.clone();
     let site_id = site.clone();
-    let outcome = with_time_limit(&state, move || {
-        draws::reveal(store.as_ref(), clock.as_ref(), &site_id, draw, &request)
-            .map_err(failure::<RevealDrawError>)
+    let outcome = timed::<_, RevealDrawError, _>(&state, move |store, clock| {
+        draws::reveal(store, clock, &site_id, draw, &request)
     })
     .await?;
     Ok(HttpResponse::Created()
