@@ -19,6 +19,8 @@ pub(super) enum Kind {
 
 pub(super) struct Model {
     pub kinds: Vec<Kind>,
+    /// Variables fixed at a value (lower = upper bound).
+    pub fixed: Vec<Option<f64>>,
     /// Rows `lin ≤ rhs` (a `≥` row is stored negated).
     pub rows: Vec<(Lin, f64)>,
     /// Solves so far, and how many of them the LP relaxation closed.
@@ -29,7 +31,13 @@ pub(super) struct Model {
 impl Model {
     pub fn var(&mut self, kind: Kind) -> usize {
         self.kinds.push(kind);
+        self.fixed.push(None);
         self.kinds.len() - 1
+    }
+
+    /// Fixes variable `v` at `value` (both bounds).
+    pub fn fix(&mut self, v: usize, value: f64) {
+        self.fixed[v] = Some(value);
     }
 
     pub fn le(&mut self, lin: Lin, rhs: f64) {
@@ -52,11 +60,7 @@ impl Model {
         let t0 = std::time::Instant::now();
         // The LP relaxation first: an integral vertex is the MILP's optimum too.
         let lp = self.solve_with(obj, maximise, backend, true)?;
-        let integral = self
-            .kinds
-            .iter()
-            .zip(&lp)
-            .all(|(k, x)| matches!(k, Kind::Continuous(_)) || (x - x.round()).abs() <= 1e-6);
+        let integral = self.integral(&lp);
         let r = if integral {
             self.lp_solves += 1;
             lp
@@ -75,20 +79,33 @@ impl Model {
 
     /// The maximum of the integer-valued `obj` when an integral solution
     /// worth `known` exists: the LP relaxation's bound settles it when it is
-    /// below `known + 1`, else the MILP decides.
+    /// below `known + 1` or its vertex is integral, else the MILP decides.
     pub fn max_from(
         &mut self,
         obj: &Lin,
         known: f64,
         backend: MilpBackend,
     ) -> Result<f64, SolveError> {
+        self.solves += 1;
         let lp = self.solve_with(obj, true, backend, true)?;
-        if value(obj, &lp) < known + 1.0 - 1e-6 {
-            self.solves += 1;
+        let bound = value(obj, &lp);
+        if bound < known + 1.0 - 1e-6 {
             self.lp_solves += 1;
             return Ok(known);
         }
-        Ok(value(obj, &self.solve(obj, true, backend)?).round())
+        if self.integral(&lp) {
+            self.lp_solves += 1;
+            return Ok(bound.round());
+        }
+        Ok(value(obj, &self.solve_with(obj, true, backend, false)?).round())
+    }
+
+    /// Whether every integer variable has an integral value.
+    fn integral(&self, vals: &[f64]) -> bool {
+        self.kinds
+            .iter()
+            .zip(vals)
+            .all(|(k, x)| matches!(k, Kind::Continuous(_)) || (x - x.round()).abs() <= 1e-6)
     }
 
     fn solve_with(
@@ -104,12 +121,20 @@ impl Model {
         let handles: Vec<Variable> = self
             .kinds
             .iter()
-            .map(|k| match *k {
-                Kind::Binary if relax => vars.add(variable().min(0.0).max(1.0)),
-                Kind::Integer(ub) if relax => vars.add(variable().min(0.0).max(ub)),
-                Kind::Binary => vars.add(variable().binary()),
-                Kind::Integer(ub) => vars.add(variable().integer().min(0.0).max(ub)),
-                Kind::Continuous(ub) => vars.add(variable().min(0.0).max(ub)),
+            .zip(&self.fixed)
+            .map(|(k, fixed)| {
+                let (integer, ub) = match *k {
+                    Kind::Binary => (true, 1.0),
+                    Kind::Integer(ub) => (true, ub),
+                    Kind::Continuous(ub) => (false, ub),
+                };
+                let (lo, hi) = fixed.map_or((0.0, ub), |v| (v, v));
+                let def = variable().min(lo).max(hi);
+                vars.add(if integer && !relax {
+                    def.integer()
+                } else {
+                    def
+                })
             })
             .collect();
         let expr = |lin: &Lin| -> Expression {

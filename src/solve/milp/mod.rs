@@ -1,6 +1,7 @@
 //! The good_lp reference engine of mechanism `optimal`: the lexicographic
 //! stages of FORMAT.md §3 as MILPs, each optimum added as a constraint
-//! (`≥ opt − 0.5` for the integer stages, `≤ opt + ε` for the walk stages).
+//! (`≥ opt` for the integer stages, whose values are integers, `≤ opt + ε`
+//! for the walk stages).
 //!
 //! Sized for real sites (issue 12):
 //! - **Clusters.** Households of one unit group and building with nothing
@@ -9,19 +10,25 @@
 //!   `keep_incumbents`) share one binary `x[c,r]` per open resource; each
 //!   household keeps an integer `s[h]` (its served units) and
 //!   `Σ s[h] = Σ x[c,·]` links them. Anyone else is a cluster of one.
-//! - **Lottery in few solves.** One solve maximises `Σ w_h s[h]` with weights
-//!   strictly decreasing down the draw order. The candidate is then *proved*
-//!   lexicographically maximal: households served in full need nothing; a run
-//!   of unserved ones is one solve (`max Σ s` over the run, earlier ones
-//!   fixed, must be 0); a partly served one is one solve. The first household
-//!   that could get more is fixed at its maximum and the weighted solve
-//!   repeats on the rest — so the answer never rests on the weights.
+//! - **Exact stage rows, LP first.** Each integer stage's optimum is added
+//!   as `≥ opt` (never `opt − 0.5`, which let the LP relaxation hand half a
+//!   unit elsewhere), and the lottery fixes a household by its variable's
+//!   bounds. Every solve tries the LP relaxation first and keeps an integral
+//!   vertex: on Yixinqiao every stage up to the lottery closes as an LP.
+//! - **Lottery in few solves.** One solve maximises `Σ w_h s[h]` over the
+//!   households not yet fixed, the first outweighing all the others together
+//!   and the rest weighing linearly less down the draw. The candidate is then
+//!   *proved* lexicographically maximal: households served in full need
+//!   nothing; a run of unserved ones is one solve (`max Σ s` over the run,
+//!   earlier ones fixed, must be 0); a partly served one is one solve. Where
+//!   the proof fails, a bisection over the run finds the first household that
+//!   can get more, it is fixed at its maximum and the weighted solve repeats
+//!   on the rest — so the answer never rests on the weights.
 //! - **Longest walk** by `z ≥ Σ_c d(c,r)·x[c,r]` per resource (one holder at
 //!   most), not one row per pair.
 //!
 //! Resources of a cluster go to its households in draw order, each in
 //! resource id order (equal walks: lower ids to the earlier-drawn household).
-
 //!
 //! Files: this one builds the model and runs the stages; `lp` holds the rows
 //! and runs one solve; each good_lp backend has a file of its own, compiled
@@ -87,6 +94,7 @@ pub(crate) fn assign(
     }
     let mut md = Model {
         kinds: Vec::new(),
+        fixed: Vec::new(),
         rows: Vec::new(),
         solves: 0,
         lp_solves: 0,
@@ -207,7 +215,7 @@ pub(crate) fn assign(
         }
         let vals = md.solve(&obj, true, backend)?;
         let opt = value(&obj, &vals).round();
-        md.ge(obj, opt - 0.5);
+        md.ge(obj, opt);
     }
     // 4: the lottery.
     let lot: Vec<usize> = prep
@@ -302,19 +310,15 @@ fn lottery(
     backend: MilpBackend,
 ) -> Result<(), SolveError> {
     let fix = |md: &mut Model, h: usize, v: u32| {
-        md.ge(vec![(s[h], 1.0)], f64::from(v) - 0.5);
-        md.le(vec![(s[h], 1.0)], f64::from(v) + 0.5);
+        md.fix(s[h], f64::from(v));
     };
+    // Households before `k` are fixed; each pass takes a candidate from a
+    // weighted solve of the rest and proves it household by household.
     let mut k = 0;
-    'weighted: while k < lot.len() {
-        let n = lot.len() - k;
-        let obj: Lin = lot[k..]
-            .iter()
-            .enumerate()
-            .map(|(i, &h)| (s[h], (n - i) as f64))
-            .collect();
-        let vals = md.solve(&obj, true, backend)?;
+    while k < lot.len() {
+        let vals = md.solve(&weighted(&lot[k..], s, rem), true, backend)?;
         let mut i = k;
+        k = lot.len();
         while i < lot.len() {
             let h = lot[i];
             let cand = int(&vals, s[h]);
@@ -323,33 +327,75 @@ fn lottery(
                 i += 1;
                 continue;
             }
-            if cand == 0 {
-                let j = (i..lot.len())
-                    .find(|&j| int(&vals, s[lot[j]]) > 0)
-                    .unwrap_or(lot.len());
-                let run: Lin = lot[i..j].iter().map(|&h| (s[h], 1.0)).collect();
-                let best = md.max_from(&run, 0.0, backend)?;
-                if best < 0.5 {
-                    for &h in &lot[i..j] {
-                        fix(md, h, 0);
-                    }
-                    i = j;
-                    continue;
+            if cand > 0 {
+                let best = md.max_from(&vec![(s[h], 1.0)], f64::from(cand), backend)?;
+                if best.round() as u32 > cand {
+                    // The weighted candidate was wrong here: h gets its
+                    // maximum and a weighted solve restarts after it.
+                    fix(md, h, best.round() as u32);
+                    k = i + 1;
+                    break;
+                }
+                fix(md, h, cand);
+                i += 1;
+                continue;
+            }
+            // A run of unserved households: all of them stay at 0 when the
+            // run's total cannot rise; else the first that can get something
+            // is found by bisection and a weighted solve restarts there.
+            let j = (i..lot.len())
+                .find(|&j| int(&vals, s[lot[j]]) > 0)
+                .unwrap_or(lot.len());
+            let nothing = |md: &mut Model, hs: &[usize]| -> Result<bool, SolveError> {
+                let run: Lin = hs.iter().map(|&h| (s[h], 1.0)).collect();
+                Ok(md.max_from(&run, 0.0, backend)? < 0.5)
+            };
+            if nothing(md, &lot[i..j])? {
+                for &h in &lot[i..j] {
+                    fix(md, h, 0);
+                }
+                i = j;
+                continue;
+            }
+            // lot[i..lo] can all stay at 0, lot[i..hi] cannot.
+            let (mut lo, mut hi) = (i, j);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if nothing(md, &lot[i..mid])? {
+                    lo = mid;
+                } else {
+                    hi = mid;
                 }
             }
-            let one = vec![(s[h], 1.0)];
-            let best = md.max_from(&one, f64::from(cand), backend)?.round() as u32;
-            if best > cand {
-                fix(md, h, best);
-                k = i + 1;
-                continue 'weighted;
+            for &h in &lot[i..lo] {
+                fix(md, h, 0);
             }
-            fix(md, h, cand);
-            i += 1;
+            let h = lot[lo];
+            let best = md.max_from(&vec![(s[h], 1.0)], 0.0, backend)?;
+            fix(md, h, best.round() as u32);
+            k = lo + 1;
+            break;
         }
-        k = lot.len();
     }
     Ok(())
+}
+
+/// The lottery's weighted objective over `hs` (draw order): the first
+/// household outweighs all the others together, so its candidate value is
+/// its maximum; the rest weigh linearly less down the draw.
+fn weighted(hs: &[usize], s: &[usize], rem: &[u32]) -> Lin {
+    let n = hs.len();
+    let mut obj: Lin = Vec::with_capacity(n);
+    let mut rest = 0.0;
+    for (i, &h) in hs.iter().enumerate().skip(1) {
+        let w = (n - i) as f64;
+        rest += w * f64::from(rem[h]);
+        obj.push((s[h], w));
+    }
+    if let Some(&h) = hs.first() {
+        obj.push((s[h], rest + 1.0));
+    }
+    obj
 }
 
 #[cfg(test)]
