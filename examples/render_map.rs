@@ -59,7 +59,7 @@ fn run(
         round: None,
     };
     let allocation = pipeline::solve(&inputs, &Options::default()).map_err(|e| e.to_string())?;
-    let site = allot::geometry::load_layout(&layout_json).map_err(|e| e.to_string())?;
+    let site = allot::input::load_layout(&layout_json).map_err(|e| e.to_string())?;
     let mut opts = RenderOptions::new(Lang::parse(lang).ok_or("lang is zh or en")?);
     opts.allocation = Some(&allocation);
     opts.width_px = width.parse().map_err(|_| "width is a number of pixels")?;

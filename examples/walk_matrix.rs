@@ -2,7 +2,8 @@
 //! on a synthetic site with walkways:
 //! `cargo run --release --example walk_matrix -- 20000 6000`.
 
-use allot::geometry::{load_layout, walking_distances};
+use allot::geometry::walking_distances;
+use allot::input::load_layout;
 use allot::synthetic::{synthetic_site, SynthParams};
 use std::time::Instant;
 

@@ -10,6 +10,7 @@ use super::error::{
 };
 use super::sites::page_size;
 use super::{blocking, body, path_number, with_time_limit, State};
+use crate::model::Rule;
 use crate::model::{DrawRecord, Problem};
 use crate::service::draws::{
     self, CommitRequest, DrawError, PublicResult, RevealRequest, SeedSourceRequest,
@@ -102,7 +103,7 @@ where
 }
 
 fn shape(title: &'static str, e: impl std::fmt::Display) -> Invalid {
-    Invalid::new(title, vec![Problem::new("draw-shape", e.to_string())])
+    Invalid::new(title, vec![Problem::new(Rule::DrawShape, e.to_string())])
 }
 
 handler_error! {

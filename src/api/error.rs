@@ -815,11 +815,12 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::answer;
     use super::*;
+    use crate::model::Rule;
 
     #[test]
     fn a_long_problem_list_is_cut_to_the_limit_and_counts_the_rest() {
         let many: Vec<Problem> = (0..250)
-            .map(|i| Problem::new("r", format!("p{i}")))
+            .map(|i| Problem::new(Rule::R3Overlap, format!("p{i}")))
             .collect();
         let p = Invalid::layout(many.clone(), many[..120].to_vec()).problem();
         assert_eq!(
@@ -853,7 +854,7 @@ mod tests {
     use actix_web::ResponseError;
 
     fn one() -> Vec<Problem> {
-        vec![Problem::new("r", "m").field("f")]
+        vec![Problem::new(Rule::R3Overlap, "m").field("f")]
     }
 
     #[test]
@@ -998,11 +999,11 @@ mod tests {
         };
         assert_eq!(
             answer(&with).body,
-            r#"{"type":"urn:allot:problem:invalid-input","title":"T","status":422,"detail":"1 problem(s) found; each is listed in `errors`","errors":[{"field":"f","rule":"r","message":"m"}],"warnings":[{"field":"f","rule":"r","message":"m"}]}"#
+            r#"{"type":"urn:allot:problem:invalid-input","title":"T","status":422,"detail":"1 problem(s) found; each is listed in `errors`","errors":[{"field":"f","rule":"R3-overlap","message":"m"}],"warnings":[{"field":"f","rule":"R3-overlap","message":"m"}]}"#
         );
         assert_eq!(
             answer(&Invalid::new("T2", one())).body,
-            r#"{"type":"urn:allot:problem:invalid-input","title":"T2","status":422,"detail":"1 problem(s) found; each is listed in `errors`","errors":[{"field":"f","rule":"r","message":"m"}]}"#
+            r#"{"type":"urn:allot:problem:invalid-input","title":"T2","status":422,"detail":"1 problem(s) found; each is listed in `errors`","errors":[{"field":"f","rule":"R3-overlap","message":"m"}]}"#
         );
         assert_eq!(
             Invalid::layout(one(), Vec::new()).title,

@@ -5,7 +5,8 @@
 //! docs/serve.md "Limits and hardening" lists every limit and its default.
 
 use super::error::{Invalid, Overloaded};
-use crate::model::limits::{self, Limits};
+use crate::input::limits::{self, Limits};
+use crate::model::Rule;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,7 +82,7 @@ impl ServerLimits {
         let mut problems = Vec::new();
         if households.len() > self.input.max_roster_rows {
             problems.push(crate::model::Problem::new(
-                "limit-roster-rows",
+                Rule::LimitRosterRows,
                 format!(
                     "the roster has {} rows; the limit is {} (max_roster_rows)",
                     households.len(),
@@ -103,7 +104,7 @@ impl ServerLimits {
         if !long.is_empty() {
             problems.push(
                 crate::model::Problem::new(
-                    "limit-id-length",
+                    Rule::LimitIdLength,
                     format!(
                         "{} household(s) have an id, building or unit longer than {max} characters (max_id_len): households {}",
                         long.len(),

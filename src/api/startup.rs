@@ -12,7 +12,7 @@ use super::auth::{Access, Tokens};
 use super::cache::RenderCache;
 use super::error::{ensure_problem, BadRequest, BodyError, NotFound};
 use super::{routes, AppState};
-use crate::model::limits::{Limits, MAX_ROSTER_ROWS_CEILING};
+use crate::input::limits::{Limits, MAX_ROSTER_ROWS_CEILING};
 use crate::store::{Store, StoreError};
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -382,7 +382,7 @@ fn dev_refusal(
     let problem = if !loopback_host(host) {
         Some(ProblemDetails::of(
             Category::Forbidden,
-            format!("--dev answers only requests to a loopback name (localhost, 127.0.0.1, [::1]), not Host `{}`", crate::model::limits::shown(host)),
+            format!("--dev answers only requests to a loopback name (localhost, 127.0.0.1, [::1]), not Host `{}`", crate::input::limits::shown(host)),
         ))
     } else {
         let has_body = req

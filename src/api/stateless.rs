@@ -8,6 +8,7 @@ use super::error::{
     SolveTimeout,
 };
 use super::{body, with_time_limit, State};
+use crate::model::Rule;
 use crate::model::{Allocation, Problem};
 use crate::pipeline::{Inputs, RosterInput};
 use crate::service::{allocations, inputs};
@@ -159,7 +160,7 @@ pub async fn solve(
     let request: SolveRequest = serde_json::from_value(value).map_err(|e| {
         Invalid::new(
             "The request is not `{\"layout\", \"households\", \"policy\"?, \"previous\"?, \"seed\"?}`",
-            vec![Problem::new("solve-shape", e.to_string())],
+            vec![Problem::new(Rule::SolveShape, e.to_string())],
         )
     })?;
     let previous: Option<Allocation> = match request.previous {
@@ -167,7 +168,7 @@ pub async fn solve(
         Some(v) => Some(serde_json::from_value(v).map_err(|e| {
             Invalid::new(
                 "`previous` is not an allocation",
-                vec![Problem::new("previous-shape", e.to_string()).field("previous")],
+                vec![Problem::new(Rule::PreviousShape, e.to_string()).field("previous")],
             )
         })?),
     };
@@ -211,13 +212,13 @@ mod tests {
     #[test]
     fn a_broken_layout_on_validate_is_a_422_with_its_errors_and_warnings() {
         let err = ValidateError::from(Invalid::layout(
-            vec![Problem::new("rule-3", "overlap")],
-            vec![Problem::new("near-edge", "close")],
+            vec![Problem::new(Rule::R3Overlap, "overlap")],
+            vec![Problem::new(Rule::WUnreachableByWalk, "close")],
         ));
         let body = problem(&err, 422, "invalid-input");
         assert_eq!(body["title"], "The layout breaks the geometry rules");
-        assert_eq!(body["errors"][0]["rule"], "rule-3");
-        assert_eq!(body["warnings"][0]["rule"], "near-edge");
+        assert_eq!(body["errors"][0]["rule"], "R3-overlap");
+        assert_eq!(body["warnings"][0]["rule"], "W-unreachable-by-walk");
     }
 
     #[test]
@@ -238,7 +239,7 @@ mod tests {
     fn a_request_of_the_wrong_shape_on_solve_is_a_422_and_a_non_json_body_a_415() {
         let err = SolveError::from(Invalid::new(
             "`previous` is not an allocation",
-            vec![Problem::new("previous-shape", "expected a map").field("previous")],
+            vec![Problem::new(Rule::PreviousShape, "expected a map").field("previous")],
         ));
         let body = problem(&err, 422, "invalid-input");
         assert_eq!(body["errors"][0]["field"], "previous");

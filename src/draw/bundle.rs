@@ -84,10 +84,10 @@ impl Bundle {
     /// The bundle of an allocation the CLI just made from `inputs`.
     pub fn from_inputs(inputs: &Inputs, allocation: &Allocation) -> Result<Bundle, BundleError> {
         let households = match &inputs.households {
-            RosterInput::Json(v) => crate::model::parse_roster_json(v)
+            RosterInput::Json(v) => crate::input::parse_roster_json(v)
                 .map(|r| r.households)
                 .map_err(|p| BundleError::Inputs(p.0))?,
-            RosterInput::Csv(b) => crate::model::parse_roster_csv(b)
+            RosterInput::Csv(b) => crate::input::parse_roster_csv(b)
                 .map(|r| r.households)
                 .map_err(|p| BundleError::Inputs(p.0))?,
             RosterInput::File { bytes, sheet } => crate::input::read_roster(

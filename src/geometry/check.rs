@@ -3,7 +3,8 @@
 //! pipeline, the renderers' callers, the stored workflow) uses one result
 //! instead of loading and measuring again.
 
-use super::{load_layout_partial, validate, walking_distances, ValidationReport, WalkMatrix};
+use super::{validate, walking_distances, ValidationReport, WalkMatrix};
+use crate::input::load_layout_partial;
 use crate::model::{Policy, Problem, Site};
 use serde_json::Value;
 

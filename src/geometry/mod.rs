@@ -1,26 +1,22 @@
-//! Layout loading, projection, validation and walking distances
-//! (FORMAT.md §1). No I/O: everything takes parsed values and returns data.
+//! Layout projection, validation and walking distances (FORMAT.md §1);
+//! loading is [`crate::input::layout`]. No I/O: everything takes parsed values and returns data.
 //!
-//! - [`load_layout`]: GeoJSON FeatureCollection → [`crate::model::Site`]
-//!   in planar metres, or every loading problem.
 //! - [`validate()`]: geometry rules 1–7 (errors) and the layout warnings.
 //! - [`walking_distances`]: the unit × resource [`WalkMatrix`].
 //! - [`check_layout`]: all three at once, the [`LayoutCheck`] every caller shares.
 //! - [`LocalProjection`]: WGS84 ↔ local metres, for loading and renderers.
 //!
-//! Typical use: `let site = load_layout(&v)?; let walks = walking_distances(&site);
+//! Typical use: `let site = input::load_layout(&v)?; let walks = walking_distances(&site);
 //! let report = validate(&site, &policy, Some(&walks));`
 
 pub mod check;
 pub mod crs;
-pub mod load;
 pub mod measure;
 pub mod projection;
 pub mod validate;
 pub mod walk;
 
 pub use check::{check_layout, LayoutCheck};
-pub use load::{load_layout, load_layout_partial, FeatureKind};
 pub use projection::{LocalProjection, WGS84_A, WGS84_F};
 pub use validate::{validate, ValidationReport};
 pub use walk::{walking_distances, WalkMatrix};
@@ -43,6 +39,7 @@ pub fn site_projection(site: &Site) -> Option<LocalProjection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::load_layout;
     use serde_json::json;
 
     #[test]

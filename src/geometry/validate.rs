@@ -19,6 +19,7 @@
 
 use super::measure::{closest_on_polygon, dist};
 use super::walk::WalkMatrix;
+use crate::model::Rule;
 use crate::model::{Policy, Problem, Resource, ResourceKind, Shape, Site};
 use geo::{
     Area, BooleanOps, BoundingRect, Buffer, Contains, Coord, MinimumRotatedRect, MultiPolygon,
@@ -93,7 +94,7 @@ pub fn validate(site: &Site, policy: &Policy, walks: Option<&WalkMatrix>) -> Val
             let w = estimated_min_width(&lane.polygon);
             report.warnings.push(
                 Problem::new(
-                    "W-fire-lane-width",
+                    Rule::WFireLaneWidth,
                     format!(
                         "fire lane {} is about {w:.1} m wide at its narrowest; GB 50016 asks for at least {FIRE_LANE_WIDTH_M} m",
                         lane.id
@@ -159,7 +160,7 @@ fn rule1_valid_polygons(site: &Site, errors: &mut Vec<Problem>) -> BTreeSet<Stri
         if !reasons.is_empty() {
             errors.push(
                 Problem::new(
-                    "R1-valid-polygon",
+                    Rule::R1ValidPolygon,
                     format!("{what} {id} is not a valid polygon: {}", reasons.join("; ")),
                 )
                 .feature(id),
@@ -197,7 +198,7 @@ fn rule2_inside_boundary(
         if let Some(m) = outside {
             errors.push(
                 Problem::new(
-                    "R2-inside-boundary",
+                    Rule::R2InsideBoundary,
                     format!(
                         "{} {} is not inside the boundary {}: {m}",
                         kind_words(r.kind),
@@ -373,7 +374,7 @@ fn rule3_overlaps(res: &[&Resource], errors: &mut Vec<Problem>) {
         let ids = found.iter().map(|f| f.id);
         errors.push(
             Problem::new(
-                "R3-overlap",
+                Rule::R3Overlap,
                 overlap_message(format!("{} {}", kind_words(a.kind), a.id), &found, more),
             )
             .features(std::iter::once(a.id.as_str()).chain(ids)),
@@ -444,7 +445,7 @@ fn rule4_forbidden(
         let ids = found.iter().map(|f| f.id);
         errors.push(
             Problem::new(
-                "R4-forbidden-zone",
+                Rule::R4ForbiddenZone,
                 overlap_message(format!("{} {}", kind_words(r.kind), r.id), &found, more),
             )
             .features(std::iter::once(r.id.as_str()).chain(ids)),
@@ -486,7 +487,7 @@ fn rule5_parking_size(res: &[&Resource], errors: &mut Vec<Problem>) {
                     r.id
                 )
             };
-            errors.push(Problem::new("R5-parking-size", msg).feature(r.id.clone()));
+            errors.push(Problem::new(Rule::R5ParkingSize, msg).feature(r.id.clone()));
         }
     }
 }
@@ -501,7 +502,7 @@ fn rule6_entrances(site: &Site, invalid: &BTreeSet<String>, errors: &mut Vec<Pro
         match buildings.get(e.building.as_str()) {
             None => errors.push(
                 Problem::new(
-                    "R6-entrance",
+                    Rule::R6Entrance,
                     format!(
                         "entrance {} names building {}, which is not in the layout",
                         e.id, e.building
@@ -515,7 +516,7 @@ fn rule6_entrances(site: &Site, invalid: &BTreeSet<String>, errors: &mut Vec<Pro
                 if d > ENTRANCE_MAX_M {
                     errors.push(
                         Problem::new(
-                            "R6-entrance",
+                            Rule::R6Entrance,
                             format!(
                                 "entrance {} is {d:.2} m from building {} (max {ENTRANCE_MAX_M} m)",
                                 e.id, e.building
@@ -551,7 +552,7 @@ fn rule7_chargers(site: &Site, policy: &Policy, res: &[&Resource], errors: &mut 
         if let Some((d, feed)) = best.filter(|(d, _)| *d > max) {
             errors.push(
                 Problem::new(
-                    "R7-charger-cable",
+                    Rule::R7ChargerCable,
                     format!(
                         "charger space {} is {d:.1} m from the nearest power feed {feed} (max_cable_m {max})",
                         r.id
@@ -569,7 +570,7 @@ fn unreachable_warnings(site: &Site, policy: &Policy, w: &WalkMatrix, out: &mut 
     }
     if w.units.is_empty() {
         out.push(Problem::new(
-            "W-unreachable-by-walk",
+            Rule::WUnreachableByWalk,
             "the layout has no entrance, so no household can reach any resource",
         ));
         return;
@@ -584,7 +585,7 @@ fn unreachable_warnings(site: &Site, policy: &Policy, w: &WalkMatrix, out: &mut 
                 let (b, unit) = w.units.get(u).cloned().unwrap_or_default();
                 out.push(
                     Problem::new(
-                        "W-unreachable-by-walk",
+                        Rule::WUnreachableByWalk,
                         format!(
                             "{} {} is {d:.1} m from the nearest entrance (building {b}, unit {unit}); max_walk_m for {} is {max}, so no household can get it",
                             kind_words(r.kind),
@@ -611,7 +612,7 @@ fn accessible_share_warning(site: &Site, out: &mut Vec<Problem>) {
     if a == 0 || (a as f64) < ACCESSIBLE_SHARE * n as f64 {
         let needed = (ACCESSIBLE_SHARE * n as f64).ceil().max(1.0) as usize;
         out.push(Problem::new(
-            "W-accessible-share",
+            Rule::WAccessibleShare,
             format!(
                 "{a} of {n} parking spaces are accessible ({:.1} %); GB 50763 asks for at least 2 % and at least one ({needed})",
                 100.0 * a as f64 / n as f64

@@ -41,6 +41,7 @@ use super::measure::{
     closest_on_polygon, closest_on_segment, dist, inside_even_odd, ring_segments,
     segment_closest_to_polygon, segment_meets_polygon, segment_meets_rect,
 };
+use crate::model::Rule;
 use crate::model::{Problem, Shape, Site};
 use geo::{BoundingRect, Buffer, Coord, Line, MultiPolygon, Point, Polygon, Rect, Validation};
 use petgraph::graph::{NodeIndex, UnGraph};
@@ -174,7 +175,7 @@ pub fn walking_distances(site: &Site) -> WalkMatrix {
             warnings.push((
                 e.id.as_str(),
                 Problem::new(
-                    "W-walkway-network",
+                    Rule::WWalkwayNetwork,
                     format!(
                         "entrance {} (building {}, unit {}) has no walkway route to {} resource(s) ({}{more}) because the walkway network is in pieces; the straight-line distance is used",
                         e.id,
@@ -652,7 +653,7 @@ fn base_network(site: &Site) -> BaseNetwork {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::load_layout;
+    use crate::input::load_layout;
     use serde_json::{json, Value};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {

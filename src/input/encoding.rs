@@ -19,6 +19,7 @@
 //! a warning (`roster-encoding`), so that staff see what was assumed.
 
 use crate::model::Problem;
+use crate::model::Rule;
 use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
 
 /// Text decoded from a roster file.
@@ -73,7 +74,7 @@ impl DecodeError {
 
     /// The error as a roster problem (`roster-format`, naming the line as its row).
     pub fn problem(&self) -> Problem {
-        let mut p = Problem::new("roster-format", self.to_string());
+        let mut p = Problem::new(Rule::RosterFormat, self.to_string());
         p.row = self.line();
         if let DecodeError::UnknownCharset(_) = self {
             p = p.field("charset");
@@ -100,7 +101,7 @@ impl Decoded {
             }
         };
         Some(Problem::new(
-            "roster-encoding",
+            Rule::RosterEncoding,
             format!("the file was read as {name} text, {how}"),
         ))
     }
@@ -156,37 +157,37 @@ fn broken_utf8(bytes: &[u8]) -> Option<usize> {
     (good >= 10 * bad).then(|| 1 + bytes.iter().take(at).filter(|&&b| b == b'\n').count())
 }
 
+/// [`strict`] decoding as the text of a roster, chosen as `chosen_by` says.
+fn strict_as(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    chosen_by: ChosenBy,
+) -> Result<Decoded, DecodeError> {
+    strict(encoding, bytes)
+        .map(|text| Decoded {
+            text,
+            encoding,
+            chosen_by,
+        })
+        .map_err(|line| DecodeError::Malformed {
+            encoding: encoding.name(),
+            line,
+        })
+}
+
 /// Decodes roster text; see the module documentation for the order of
 /// choices. `declared` is a charset label (`gbk`, `GB2312`, `utf-8`, …).
 pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, DecodeError> {
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let body = bytes.get(bom..).unwrap_or_default();
-        return strict(encoding, body)
-            .map(|text| Decoded {
-                text,
-                encoding,
-                chosen_by: ChosenBy::ByteOrderMark,
-            })
-            .map_err(|line| DecodeError::Malformed {
-                encoding: encoding.name(),
-                line,
-            });
+        return strict_as(encoding, body, ChosenBy::ByteOrderMark);
     }
     let declared = declared.map(str::trim).filter(|l| !l.is_empty());
     if let Some(label) = declared {
         let encoding = Encoding::for_label(label.trim_matches('"').as_bytes())
             .ok_or_else(|| DecodeError::UnknownCharset(label.to_string()))?;
         if encoding != UTF_8 {
-            return strict(encoding, bytes)
-                .map(|text| Decoded {
-                    text,
-                    encoding,
-                    chosen_by: ChosenBy::Declared,
-                })
-                .map_err(|line| DecodeError::Malformed {
-                    encoding: encoding.name(),
-                    line,
-                });
+            return strict_as(encoding, bytes, ChosenBy::Declared);
         }
     }
     if let Ok(text) = std::str::from_utf8(bytes) {

@@ -33,7 +33,7 @@ pub fn canonical(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::roster::ROSTER_FIELDS;
+    use crate::input::roster::ROSTER_FIELDS;
 
     #[test]
     fn chinese_and_english_headers_name_the_same_fields() {

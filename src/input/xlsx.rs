@@ -25,7 +25,8 @@
 //!   crafted file turns into gigabytes.
 
 use super::header::canonical;
-use crate::model::roster::{parse_roster_table, Roster, TableRow};
+use crate::input::roster::{parse_roster_table, Roster, TableRow};
+use crate::model::Rule;
 use crate::model::{Problem, Problems};
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,7 +44,7 @@ const HEADER_SEARCH_ROWS: usize = 10;
 /// The problem for an Excel 97–2003 `.xls` file.
 pub fn legacy_xls_problem() -> Problem {
     Problem::new(
-        "roster-format",
+        Rule::RosterFormat,
         "the file is an Excel 97–2003 workbook (.xls), which is not read; save it in Excel or WPS as \"Excel Workbook (*.xlsx)\" (or as \"CSV UTF-8\") and upload that",
     )
 }
@@ -114,7 +115,7 @@ fn cell_value(v: &DataRef<'_>) -> Option<Value> {
 }
 
 fn problem(message: impl Into<String>) -> Problems {
-    Problems(vec![Problem::new("roster-format", message)])
+    Problems(vec![Problem::new(Rule::RosterFormat, message)])
 }
 
 /// Refuses a file that is not a ZIP archive or unpacks to more than the limit.
@@ -162,12 +163,12 @@ fn pick_sheet(book: &Xlsx<Cursor<&[u8]>>, wanted: Option<&str>) -> Result<String
         return match sheets.iter().find(|s| s.name == wanted) {
             Some(s) if s.typ == SheetType::WorkSheet => Ok(s.name.clone()),
             Some(_) => Err(Problems(vec![Problem::new(
-                "roster-format",
+                Rule::RosterFormat,
                 format!("sheet \"{wanted}\" is not a worksheet"),
             )
             .field("sheet")])),
             None => Err(Problems(vec![Problem::new(
-                "roster-format",
+                Rule::RosterFormat,
                 format!(
                     "the workbook has no sheet \"{wanted}\"; its sheets are: {}",
                     names()
@@ -268,7 +269,7 @@ pub fn read_roster_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Roster, Pro
         .collect();
     if sheet.is_none() && worksheets.len() > 1 {
         warnings.push(Problem::new(
-            "roster-sheet",
+            Rule::RosterSheet,
             format!(
                 "the workbook has {} sheets ({}); read the first, {}; name another with --sheet (API: ?sheet=)",
                 worksheets.len(),
@@ -295,7 +296,7 @@ pub fn read_roster_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Roster, Pro
             )
         };
         warnings.push(Problem::new(
-            "roster-skipped-rows",
+            Rule::RosterSkippedRows,
             format!("{} {rows} ignored (a title?)", sheet_ref(&name)),
         ));
     }
@@ -304,7 +305,7 @@ pub fn read_roster_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Roster, Pro
     let width = header_cells.keys().next_back().map_or(0, |c| c + 1);
     if width > MAX_COLUMNS {
         return Err(Problems(vec![Problem::new(
-            "roster-format",
+            Rule::RosterFormat,
             format!(
                 "{}: the header row reaches column {}; a roster has at most {MAX_COLUMNS} columns (up to {})",
                 sheet_ref(&name),
@@ -342,7 +343,7 @@ pub fn read_roster_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Roster, Pro
                     }
                     own.push(
                         Problem::new(
-                            "roster-type",
+                            Rule::RosterType,
                             format!("`{field}` holds {what}, not a value of the roster"),
                         )
                         .row(row)
@@ -352,7 +353,7 @@ pub fn read_roster_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Roster, Pro
                 }
                 (None, _) => own.push(
                     Problem::new(
-                        "roster-format",
+                        Rule::RosterFormat,
                         format!(
                             "{} holds a value right of the last header column ({})",
                             cell_ref(&name, r, c),

@@ -203,7 +203,8 @@ pub fn inputs_sha256(layout: &Value, households: &[Household], policy: &Policy) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{parse_policy, ResourceKind};
+    use crate::input::parse_policy;
+    use crate::model::ResourceKind;
     use serde_json::json;
 
     #[test]

@@ -8,12 +8,10 @@ pub mod canonical;
 pub mod draw;
 pub mod household;
 pub mod kind;
-pub mod limits;
 pub mod policy;
-pub mod policy_parse;
 pub mod problem;
 pub mod reason;
-pub mod roster;
+pub mod rule;
 pub mod site;
 
 pub use allocation::{
@@ -25,10 +23,9 @@ pub use kind::ResourceKind;
 pub use policy::{
     BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Rotation, Stability, Swaps,
 };
-pub use policy_parse::{check_pins, parse_policy};
 pub use problem::{Problem, Problems};
 pub use reason::{LostToPin, Place, Reason, Taken, Turn};
-pub use roster::{check_roster_against_site, parse_roster_csv, parse_roster_json, Roster};
+pub use rule::Rule;
 pub use site::{
     Building, CoordinateMode, Entrance, NamedPoint, Resource, Shape, Site, Walkway, Zone,
 };

@@ -1,5 +1,6 @@
 //! One input problem (an error or a warning) that names what is wrong and where.
 
+use super::rule::Rule;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -7,8 +8,8 @@ use std::fmt;
 /// field. It is what API.md calls one entry of `errors`, and what the CLI
 /// prints, one per line.
 ///
-/// `rule` is a stable machine-readable code (e.g. `R3-overlap`,
-/// `roster-field`); `message` is a sentence a person can act on and always
+/// `rule` is a stable machine-readable code ([`Rule`], e.g. `R3-overlap`,
+/// `roster-type`); `message` is a sentence a person can act on and always
 /// names the feature ids, row or field and, for geometry, the measure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
@@ -26,20 +27,20 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Stable code of the rule broken.
-    pub rule: String,
+    pub rule: Rule,
     /// Human-readable explanation including the measure.
     pub message: String,
 }
 
 impl Problem {
     /// A problem with a rule and message only; add the location with the builders.
-    pub fn new(rule: impl Into<String>, message: impl Into<String>) -> Problem {
+    pub fn new(rule: Rule, message: impl Into<String>) -> Problem {
         Problem {
             feature: None,
             features: Vec::new(),
             row: None,
             field: None,
-            rule: rule.into(),
+            rule,
             message: message.into(),
         }
     }
@@ -130,25 +131,25 @@ mod tests {
 
     #[test]
     fn a_problem_names_its_features_row_and_field_when_printed() {
-        let p = Problem::new("R3-overlap", "P12 overlaps F1 by 3.2 m²").features(["P12", "F1"]);
+        let p = Problem::new(Rule::R3Overlap, "P12 overlaps F1 by 3.2 m²").features(["P12", "F1"]);
         assert_eq!(p.feature.as_deref(), Some("P12"));
         assert_eq!(p.features, vec!["P12", "F1"]);
         assert_eq!(
             p.to_string(),
             "[R3-overlap] features P12, F1: P12 overlaps F1 by 3.2 m²"
         );
-        let q = Problem::new("roster-field", "cars must be an integer ≥ 0")
+        let q = Problem::new(Rule::RosterType, "cars must be an integer ≥ 0")
             .row(7)
             .field("cars");
         assert_eq!(
             q.to_string(),
-            "[roster-field] row 7 field cars: cars must be an integer ≥ 0"
+            "[roster-type] row 7 field cars: cars must be an integer ≥ 0"
         );
     }
 
     #[test]
     fn a_single_feature_is_not_repeated_in_the_list() {
-        let p = Problem::new("R1-valid", "x").features(["A"]);
+        let p = Problem::new(Rule::R1ValidPolygon, "x").features(["A"]);
         assert_eq!(p.feature.as_deref(), Some("A"));
         assert!(p.features.is_empty());
     }

@@ -1,5 +1,5 @@
 //! A site layout after loading: every feature typed and projected to planar
-//! metres (x east, y north). Produced by `geometry::load`; consumed by
+//! metres (x east, y north). Produced by `input::layout`; consumed by
 //! validation, walking distances, the solver and the renderers.
 
 use super::kind::ResourceKind;
@@ -101,6 +101,26 @@ pub struct Site {
 }
 
 impl Site {
+    /// A site with no features yet, in the given coordinates, its `raw`
+    /// layout `null`: what a loader fills in and fixtures start from.
+    pub fn empty(coordinates: CoordinateMode) -> Site {
+        Site {
+            id: None,
+            name: None,
+            coordinates,
+            boundary: None,
+            buildings: Vec::new(),
+            entrances: Vec::new(),
+            gates: Vec::new(),
+            walkways: Vec::new(),
+            fire_lanes: Vec::new(),
+            keep_clear: Vec::new(),
+            power_feeds: Vec::new(),
+            resources: Vec::new(),
+            raw: Value::Null,
+        }
+    }
+
     /// The id used in allocations: `site.id`, else `"site"`.
     pub fn display_id(&self) -> String {
         self.id.clone().unwrap_or_else(|| "site".to_string())

@@ -111,6 +111,9 @@ pub fn build_instance(
         });
     }
 
+    // Every pin names a roster household and a resource of the layout:
+    // `allocate` refuses any other with `input::check_pins` before building,
+    // so only the pins of other kinds are passed over here.
     let mut pins = Vec::new();
     let mut pin_reasons = BTreeMap::new();
     for pin in &policy.pins {

@@ -4,8 +4,8 @@
 //! itself: callers hand it parsed JSON values or CSV bytes.
 //!
 //! Order of work, and where each step lives:
-//! 1. parse the layout (`geometry::load_layout`), roster (`model::roster`)
-//!    and policy (`model::policy`), collecting every problem of every input;
+//! 1. parse the layout (`input::load_layout`), roster (`input::roster`)
+//!    and policy (`input::policy`), collecting every problem of every input;
 //! 2. walking distances (`geometry::walk`) and the geometry rules
 //!    (`geometry::validate`); nothing is solved if any input has an error;
 //! 3. per kind, an [`Instance`](crate::solve::instance::Instance) is built
@@ -17,10 +17,11 @@ mod build;
 pub mod rounds;
 
 use crate::geometry::{self, LayoutCheck, ValidationReport};
+use crate::input::limits::{self, Limits};
+use crate::input::{check_pins, parse_policy};
+use crate::input::{check_roster_against_site, parse_roster_csv, parse_roster_json};
 use crate::model::canonical::inputs_sha256;
-use crate::model::limits::{self, Limits};
-use crate::model::policy_parse::{check_pins, parse_policy};
-use crate::model::roster::{check_roster_against_site, parse_roster_csv, parse_roster_json};
+use crate::model::Rule;
 use crate::model::{
     Allocation, Household, Mechanism, Policy, Problem, ResourceKind, Rotation, SolverInfo,
     Stability, Swaps,
@@ -121,9 +122,9 @@ impl PipelineError {
             PipelineError::Solver {
                 kind,
                 error: error @ SolveError::Infeasible { .. },
-            } => {
-                Some(Problem::new("policy-infeasible", format!("{kind}: {error}")).field("policy"))
-            }
+            } => Some(
+                Problem::new(Rule::PolicyInfeasible, format!("{kind}: {error}")).field("policy"),
+            ),
             _ => None,
         }
     }
@@ -334,6 +335,12 @@ pub fn allocate(
         warnings,
         ..
     } = checked;
+    // The pins are checked again (the one check, `input::check_pins`): a
+    // caller may have changed the policy or roster since `check`.
+    let pin_problems = check_pins(policy, site, &checked.households);
+    if !pin_problems.is_empty() {
+        return Err(PipelineError::Input(pin_problems));
+    }
     let households = with_previous(&checked.households, previous);
 
     // The round, then the policy with every default filled in (round
@@ -535,7 +542,7 @@ mod tests {
     }
 
     #[test]
-    fn a_resource_pinned_twice_past_the_checks_is_an_infeasible_policy_naming_its_rule() {
+    fn a_resource_pinned_twice_after_the_checks_is_refused_under_the_pin_rule() {
         let dir = "fixtures/small/pin";
         let inputs = Inputs {
             layout: read(&format!("{dir}/layout.geojson")),
@@ -546,21 +553,39 @@ mod tests {
             round: None,
         };
         let mut checked = check(&inputs).expect("the fixture is valid");
-        // The checks refuse a resource pinned twice; the solver must too.
+        // A policy changed after `check` meets the same pin rule, under the
+        // same code, before anything is built or solved.
         let twice = checked.policy.pins[0].clone();
         checked.policy.pins.push(twice);
-        let err = allocate(&checked, None, &Options::default()).expect_err("infeasible");
-        match &err {
-            PipelineError::Solver {
-                kind: ResourceKind::ParkingSpace,
-                error: SolveError::Infeasible { rule, .. },
-            } => assert_eq!(rule, "pin-twice"),
-            other => panic!("expected an infeasible policy, got {other:?}"),
-        }
+        let err = allocate(&checked, None, &Options::default()).expect_err("refused");
+        let rules: Vec<&str> = err.problems().iter().map(|p| p.rule.as_str()).collect();
+        // The second pin gives the same household a second space too.
+        assert_eq!(
+            rules,
+            [
+                "pin-duplicate-resource",
+                "pin-beyond-demand",
+                "pin-duplicate-resource"
+            ]
+        );
+        assert_eq!(err.problems()[2].field.as_deref(), Some("pins[1]"));
+        assert!(err.infeasible().is_none());
+    }
+
+    #[test]
+    fn an_infeasible_solve_is_the_one_policy_problem_naming_the_solvers_rule() {
+        let err = PipelineError::Solver {
+            kind: ResourceKind::ParkingSpace,
+            error: SolveError::Infeasible {
+                rule: "pin-twice".into(),
+                message: "resource P1 is pinned twice".into(),
+            },
+        };
         let problem = err.infeasible().expect("a problem of the policy");
         assert_eq!(problem.rule, "policy-infeasible");
         assert_eq!(problem.field.as_deref(), Some("policy"));
         assert!(problem.message.contains("(pin-twice)"), "{problem}");
         assert_eq!(json!(err.problems()), json!([]));
+        assert!(PipelineError::Input(Vec::new()).infeasible().is_none());
     }
 }

@@ -2,6 +2,7 @@
 //! allocation belongs to, and how many rounds in a row each household has
 //! ended unserved, computed from the previous allocation alone.
 
+use crate::model::Rule;
 use crate::model::{Allocation, Household, Ledger, Problem, ResourceKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -108,7 +109,7 @@ pub fn duplicate_previous(households: &[Household]) -> Vec<Problem> {
         .map(|((kind, id), hs)| {
             let names: Vec<String> = hs.iter().map(|h| format!("\"{h}\"")).collect();
             Problem::new(
-                "roster-previous-duplicate",
+                Rule::RosterPreviousDuplicate,
                 format!(
                     "`previous.{kind}`: households {} all give {kind} \"{id}\" as their previous one; under stability \"protect\" only one household can keep it",
                     names.join(" and ")

@@ -1,5 +1,5 @@
 //! CSV renderings: the allocation (FORMAT.md §4) and a roster writer that
-//! [`crate::model::roster::parse_roster_csv`] reads back identically.
+//! [`crate::input::roster::parse_roster_csv`] reads back identically.
 //!
 //! Both are UTF-8 with a byte-order mark (so Excel opens Chinese text
 //! correctly), RFC 4180: CRLF line ends, cells quoted only when they hold a
@@ -7,7 +7,7 @@
 
 use super::i18n::{kind_name, Lang};
 use super::reasons::{assignment_reason, unserved_reason};
-use crate::model::roster::ROSTER_FIELDS;
+use crate::input::roster::ROSTER_FIELDS;
 use crate::model::{Allocation, Household, ResourceKind};
 use std::collections::BTreeMap;
 
@@ -181,7 +181,7 @@ pub fn roster_csv(households: &[Household]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::roster::parse_roster_csv;
+    use crate::input::roster::parse_roster_csv;
     use crate::model::{Assignment, Policy, SolverInfo, Unserved};
 
     fn allocation() -> Allocation {
@@ -280,7 +280,7 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::model::roster::parse_roster_csv;
+    use crate::input::roster::parse_roster_csv;
     use proptest::collection::{btree_map, vec};
     use proptest::prelude::*;
 

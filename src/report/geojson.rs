@@ -2,7 +2,7 @@
 //! features with who got them.
 
 use crate::geometry::crs::ProjectedCrs;
-use crate::geometry::load::feature_id;
+use crate::input::layout::feature_id;
 use crate::model::{Allocation, Assignment, CoordinateMode, ResourceKind, Site};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;

@@ -2,15 +2,15 @@
 //! here is [`Corrupt`], the server's fault.
 
 use super::Corrupt;
-use crate::geometry::{self, LayoutCheck};
-use crate::model::policy_parse::parse_policy;
+use crate::geometry::LayoutCheck;
+use crate::input::parse_policy;
 use crate::model::{Allocation, Policy, Site};
 use crate::store::{AllocationRecord, SiteDocuments};
 use serde_json::Value;
 
 /// The stored layout of a revision, loaded.
 pub fn site(docs: &SiteDocuments) -> Result<Site, Corrupt> {
-    geometry::load_layout(&docs.layout).map_err(|p| {
+    crate::input::load_layout(&docs.layout).map_err(|p| {
         Corrupt(format!(
             "the stored layout of site {} revision {} no longer loads: {} problem(s)",
             docs.site,

@@ -7,6 +7,7 @@
 use crate::draw::bundle::{canonical_sha256, Bundle};
 use crate::draw::clock::{rfc3339, Clock};
 use crate::draw::drand::{self, BeaconError};
+use crate::model::Rule;
 use crate::model::{Allocation, DrandRound, DrawRecord, Problem, ResourceKind, SeedSource};
 use crate::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use crate::report::json::allocation_json;
@@ -80,14 +81,14 @@ impl DrawError {
         match self {
             DrawError::Request(p) | DrawError::Inputs(p) => p.clone(),
             DrawError::RoundTooSoon { .. } => {
-                vec![Problem::new("drand-round-too-soon", self.to_string())
+                vec![Problem::new(Rule::DrandRoundTooSoon, self.to_string())
                     .field("seed_source.drand.round")]
             }
             DrawError::Beacon(e) => {
-                vec![Problem::new("drand-signature", e.to_string()).field("signature")]
+                vec![Problem::new(Rule::DrandSignature, e.to_string()).field("signature")]
             }
             DrawError::Infeasible(m) => {
-                vec![Problem::new("policy-infeasible", m.clone()).field("policy")]
+                vec![Problem::new(Rule::PolicyInfeasible, m.clone()).field("policy")]
             }
             _ => Vec::new(),
         }
@@ -134,7 +135,7 @@ fn merged_policy(
             if o.contains_key("seed") {
                 problems.push(
                     Problem::new(
-                        "draw-seed",
+                        Rule::DrawSeed,
                         "a draw's seed comes from its seed source; remove `seed` from the policy",
                     )
                     .field("policy.seed"),
@@ -146,7 +147,7 @@ fn merged_policy(
         }
         Some(_) => problems.push(
             Problem::new(
-                "draw-policy",
+                Rule::DrawPolicy,
                 "`policy` must be an object of policy members",
             )
             .field("policy"),
@@ -169,7 +170,7 @@ fn seed_source(request: &SeedSourceRequest, now: i64) -> Result<SeedSource, Draw
             let how = how.trim();
             if how.is_empty() || how.chars().count() > MAX_CEREMONY_CHARS {
                 return Err(DrawError::Request(vec![Problem::new(
-                    "draw-ceremony",
+                    Rule::DrawCeremony,
                     format!(
                         "say how the seed will be drawn, in 1 to {MAX_CEREMONY_CHARS} characters"
                     ),
@@ -183,7 +184,7 @@ fn seed_source(request: &SeedSourceRequest, now: i64) -> Result<SeedSource, Draw
             if chain != drand::CHAIN {
                 problems.push(
                     Problem::new(
-                        "drand-chain",
+                        Rule::DrandChain,
                         format!("drand chain `{chain}` is not supported; use `quicknet`"),
                     )
                     .field("seed_source.drand.chain"),
@@ -192,7 +193,7 @@ fn seed_source(request: &SeedSourceRequest, now: i64) -> Result<SeedSource, Draw
             let published = drand::published_at(*round).and_then(|t| rfc3339(t).map(|s| (t, s)));
             let Some((published, published_at)) = published else {
                 problems.push(
-                    Problem::new("drand-round", format!("round {round} does not exist"))
+                    Problem::new(Rule::DrandRound, format!("round {round} does not exist"))
                         .field("seed_source.drand.round"),
                 );
                 return Err(DrawError::Request(problems));
@@ -317,7 +318,7 @@ pub fn reveal(
         (SeedSource::Ceremony(_), RevealRequest::Seed(seed)) => {
             if seed.trim().is_empty() || seed.chars().count() > MAX_SEED_CHARS {
                 return Err(DrawError::Request(vec![Problem::new(
-                    "draw-seed",
+                    Rule::DrawSeed,
                     format!("the ceremony's seed must be 1 to {MAX_SEED_CHARS} characters"),
                 )
                 .field("seed")]));
@@ -326,7 +327,7 @@ pub fn reveal(
         }
         (SeedSource::Drand(d), RevealRequest::Seed(_)) => {
             return Err(DrawError::Request(vec![Problem::new(
-                "draw-reveal-shape",
+                Rule::DrawRevealShape,
                 format!(
                     "draw {draw} takes its seed from drand quicknet round {}: give {{\"signature\": \"hex\"}}",
                     d.round
@@ -336,7 +337,7 @@ pub fn reveal(
         }
         (SeedSource::Ceremony(_), RevealRequest::Signature(_)) => {
             return Err(DrawError::Request(vec![Problem::new(
-                "draw-reveal-shape",
+                Rule::DrawRevealShape,
                 format!("draw {draw} takes its seed from a ceremony: give {{\"seed\": \"…\"}}"),
             )
             .field("seed")]))

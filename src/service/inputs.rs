@@ -3,7 +3,7 @@
 
 use super::Rejected;
 use crate::geometry::{self, LayoutCheck, ValidationReport};
-use crate::model::limits::Limits;
+use crate::input::limits::Limits;
 use crate::model::{Allocation, Policy, Problem, Site};
 use crate::pipeline::{self, Inputs, Options, PipelineError};
 use crate::report::i18n::Lang;
@@ -104,5 +104,5 @@ fn draw(
 
 /// A posted layout, loaded (for renderings of a stateless solve).
 pub fn load_site(layout: &Value) -> Result<Site, Rejected> {
-    geometry::load_layout(layout).map_err(|p| Rejected::new("The layout cannot be loaded", p.0))
+    crate::input::load_layout(layout).map_err(|p| Rejected::new("The layout cannot be loaded", p.0))
 }

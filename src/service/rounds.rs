@@ -4,10 +4,11 @@
 //! `stability` and `swaps` — laid over the policy the run would otherwise use.
 //!
 //! The values themselves are checked where every policy is checked
-//! (`model::policy_parse`, each problem naming its field); this module only
+//! (`input::policy`, each problem naming its field); this module only
 //! refuses what is not a policy object at all.
 
 use crate::model::Problem;
+use crate::model::Rule;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -50,7 +51,7 @@ pub fn apply(policy: Option<Value>, choice: &RoundChoice) -> Result<Option<Value
         Some(Value::Object(o)) => o,
         Some(_) => {
             return Err(vec![Problem::new(
-            "policy-shape",
+            Rule::PolicyShape,
             "the policy must be a JSON object to take a round, rotation, stability or swaps choice",
         )
         .field("policy")])
@@ -95,7 +96,7 @@ pub fn simulate_svg(
     use crate::simulate::{self, SimulateError};
     if rounds == 0 || rounds > MAX_WEB_ROUNDS {
         return Err(SimulateChartError::Request(vec![Problem::new(
-            "simulate-rounds",
+            Rule::SimulateRounds,
             format!("rounds must be between 1 and {MAX_WEB_ROUNDS}, not {rounds}"),
         )
         .field("rounds")]));
@@ -130,7 +131,7 @@ pub fn simulate_svg(
             e @ (PipelineError::Solver { .. } | PipelineError::Cancelled),
         )) => Err(SimulateChartError::Solver(e.to_string())),
         Err(e) => Err(SimulateChartError::Request(vec![Problem::new(
-            "simulate",
+            Rule::Simulate,
             e.to_string(),
         )])),
     }

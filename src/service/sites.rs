@@ -8,8 +8,9 @@
 //! compare-and-swap on the revision its precondition matched.
 
 use super::{documents, inputs, Corrupt, Rejected};
-use crate::model::policy_parse::{check_pins, parse_policy};
-use crate::model::roster::{check_roster_against_site, parse_roster_json, Roster};
+use crate::input::{check_pins, parse_policy};
+use crate::input::{check_roster_against_site, parse_roster_json, Roster};
+use crate::model::Rule;
 use crate::model::{Household, Problem, Site};
 use crate::pipeline;
 use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};
@@ -114,7 +115,7 @@ pub fn create(store: &dyn Store, layout: Value) -> Result<Written, CreateError> 
             return Err(Rejected::new(
                 "The site id cannot be used",
                 vec![Problem::new(
-                    "site-id",
+                    Rule::SiteId,
                     format!("site.id {other} must be 1–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit"),
                 )
                 .field("site.id")],
@@ -216,7 +217,7 @@ pub fn put_layout(
                 return Err(Rejected::new(
                     "The layout names another site",
                     vec![Problem::new(
-                        "site-id",
+                        Rule::SiteId,
                         format!(
                             "site.id {other} differs from this site's id `{}`; create a new site instead",
                             docs.site
@@ -302,7 +303,7 @@ pub fn parse_patch(value: Value) -> Result<RosterPatch, Rejected> {
     serde_json::from_value(value).map_err(|e| {
         Rejected::new(
             "The patch is not `{\"upsert\": [...], \"remove\": [...]}`",
-            vec![Problem::new("patch-shape", e.to_string())],
+            vec![Problem::new(Rule::PatchShape, e.to_string())],
         )
     })
 }
@@ -349,7 +350,7 @@ pub fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<Roster,
         if !current.iter().any(|h| &h.id == id) {
             problems.push(
                 Problem::new(
-                    "patch-remove-unknown",
+                    Rule::PatchRemoveUnknown,
                     format!("remove[{i}]: there is no household {id} to remove"),
                 )
                 .field("remove"),
@@ -358,7 +359,7 @@ pub fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<Roster,
         if upsert_ids.contains_key(id.as_str()) {
             problems.push(
                 Problem::new(
-                    "patch-remove-upsert",
+                    Rule::PatchRemoveUpsert,
                     format!("household {id} is both upserted and removed"),
                 )
                 .field("remove"),

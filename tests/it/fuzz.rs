@@ -6,7 +6,7 @@
 //! run in `cargo test`; `ALLOT_FUZZ_CASES=5000 cargo test --test fuzz` runs
 //! longer (docs/serve.md).
 
-use allot::model::limits::Limits;
+use allot::input::limits::Limits;
 use allot::pipeline::{self, Inputs, Options, RosterInput};
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -2,7 +2,8 @@
 //! and the exact problems (rule codes, feature ids, message fragments) it must
 //! produce, so every geometry rule, loading error and warning is pinned.
 
-use allot::geometry::{load_layout, validate, walking_distances};
+use allot::geometry::{validate, walking_distances};
+use allot::input::load_layout;
 use allot::model::{Policy, Problem};
 use rstest::rstest;
 use serde_json::Value;
@@ -49,7 +50,10 @@ fn named(p: &Problem) -> Vec<String> {
 
 fn assert_problems(what: &str, got: &[Problem], expected: &[Expected]) {
     let key = |rule: &str, f: &[String]| format!("{rule} {}", f.join(","));
-    let mut got_keys: Vec<String> = got.iter().map(|p| key(&p.rule, &named(p))).collect();
+    let mut got_keys: Vec<String> = got
+        .iter()
+        .map(|p| key(p.rule.as_str(), &named(p)))
+        .collect();
     let mut want_keys: Vec<String> = expected.iter().map(|e| key(&e.rule, &e.features)).collect();
     got_keys.sort();
     want_keys.sort();

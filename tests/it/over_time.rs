@@ -3,7 +3,7 @@
 
 use crate::support::common;
 
-use allot::model::roster::{parse_roster_csv, parse_roster_json};
+use allot::input::roster::{parse_roster_csv, parse_roster_json};
 use allot::model::{Allocation, Household, ResourceKind};
 use allot::pipeline::{self, Inputs, Options, RosterInput};
 use allot::report;

@@ -1,7 +1,7 @@
 //! Roster fixtures: every invalid roster reports exactly its expected
 //! problems, and the valid roster reads the same from CSV and JSON.
 
-use allot::model::roster::{parse_roster_csv, parse_roster_json, Roster};
+use allot::input::roster::{parse_roster_csv, parse_roster_json, Roster};
 use allot::model::{Problems, ResourceKind};
 use allot::report::roster_csv;
 use rstest::rstest;
@@ -44,7 +44,7 @@ fn an_invalid_roster_reports_exactly_its_expected_problems(
     let got: Vec<Expected> = problems
         .0
         .iter()
-        .map(|p| (p.row.map(|r| r as u64), p.field.clone(), p.rule.clone()))
+        .map(|p| (p.row.map(|r| r as u64), p.field.clone(), p.rule.to_string()))
         .collect();
     assert_eq!(got, want, "{}", dir.display());
     for p in &problems.0 {

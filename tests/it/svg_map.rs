@@ -3,7 +3,8 @@
 //! for identical inputs, and every geometry error drawn in red (warnings in
 //! orange) on the features it names.
 
-use allot::geometry::{load_layout, load_layout_partial, validate, walking_distances};
+use allot::geometry::{validate, walking_distances};
+use allot::input::{load_layout, load_layout_partial};
 use allot::model::{Policy, Problem};
 use allot::report::i18n::Lang;
 use allot::report::svg::{
@@ -166,7 +167,7 @@ fn geometry_problems_are_marked_on_the_features_they_name(
                     .first_element_child()
                     .and_then(|t| t.text())
                     .unwrap_or_default();
-                assert!(tip.contains(&p.rule), "{tip}");
+                assert!(tip.contains(p.rule.as_str()), "{tip}");
                 let shape = m
                     .children()
                     .find(|c| SHAPES.contains(&c.tag_name().name()))

@@ -4,7 +4,7 @@
 
 use crate::support::common;
 
-use allot::model::roster::parse_roster_json;
+use allot::input::roster::parse_roster_json;
 use allot::model::{Household, Policy, ResourceKind};
 use allot::pipeline::{self, build_instance, Inputs, Options, RosterInput};
 use allot::solve::instance::Instance;

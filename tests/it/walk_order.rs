@@ -4,7 +4,8 @@
 //! ends drawn 0.1–0.45 m short of another walkway, near its vertices and
 //! mid-segment, so the link rule is exercised everywhere.
 
-use allot::geometry::{load_layout, walking_distances};
+use allot::geometry::walking_distances;
+use allot::input::load_layout;
 use allot::pipeline::{self, Inputs, Options, RosterInput};
 use allot::synthetic::{synthetic_site, SplitMix, SynthParams};
 use proptest::prelude::*;

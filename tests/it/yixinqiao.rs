@@ -2,7 +2,7 @@
 
 use crate::support::common;
 
-use allot::model::roster::{parse_roster_csv, parse_roster_json};
+use allot::input::roster::{parse_roster_csv, parse_roster_json};
 use allot::model::ResourceKind;
 use allot::pipeline::{self, Options, RosterInput};
 use allot::report;

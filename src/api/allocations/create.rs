@@ -9,6 +9,7 @@ use crate::api::error::{
 };
 use crate::api::{blocking, body, with_time_limit, State};
 use crate::model::Problem;
+use crate::model::Rule;
 use crate::service::allocations::{self, AllocateError, Run};
 use crate::service::ReadError;
 
@@ -63,7 +64,7 @@ pub async fn create_allocation(
         serde_json::from_value(body::json(&bytes)?).map_err(|e| {
             Invalid::new(
                 "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
-                vec![Problem::new("allocate-shape", e.to_string())],
+                vec![Problem::new(Rule::AllocateShape, e.to_string())],
             )
         })?
     };

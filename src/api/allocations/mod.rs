@@ -202,6 +202,7 @@ mod tests {
     use crate::api::path_number;
     use crate::api::sites::page_size;
     use crate::model::Problem;
+    use crate::model::Rule;
     use crate::service::ReadError;
     use crate::service::Rejected;
     use crate::store::{AllocationRecord, StoreError};
@@ -266,7 +267,7 @@ mod tests {
         let infeasible: CreateAllocationError =
             solve_failure(SolveFailed::Rejected(Rejected::new(
                 "No allocation can satisfy the policy",
-                vec![Problem::new("policy-infeasible", "too many pins").field("policy")],
+                vec![Problem::new(Rule::PolicyInfeasible, "too many pins").field("policy")],
             )));
         let body = problem(&infeasible, 422, "invalid-input");
         assert_eq!(body["title"], "No allocation can satisfy the policy");
@@ -274,7 +275,7 @@ mod tests {
         assert_eq!(body["errors"][0]["field"], "policy");
         let inputs: CreateAllocationError = solve_failure(SolveFailed::Rejected(Rejected::new(
             "The inputs cannot be allocated",
-            vec![Problem::new("r", "m")],
+            vec![Problem::new(Rule::R3Overlap, "m")],
         )));
         let body = problem(&inputs, 422, "invalid-input");
         assert_eq!(body["title"], "The inputs cannot be allocated");

@@ -98,6 +98,7 @@ mod tests {
     use crate::api::error::{AuthError, BodyError, Invalid, PreconditionError};
     use crate::api::path_number;
     use crate::model::Household;
+    use crate::model::Rule;
     use crate::service::sites::{apply_patch, RosterPatch};
     use crate::store::StoreError;
 
@@ -123,13 +124,13 @@ mod tests {
     #[test]
     fn a_layout_breaking_the_geometry_rules_on_put_layout_is_a_422_with_errors_and_warnings() {
         let err = PutLayoutError::from(Invalid::layout(
-            vec![Problem::new("rule-1", "bad")],
-            vec![Problem::new("warn", "odd")],
+            vec![Problem::new(Rule::R1ValidPolygon, "bad")],
+            vec![Problem::new(Rule::WAccessibleShare, "odd")],
         ));
         let body = problem(&err, 422, "invalid-input");
         assert_eq!(body["title"], "The layout breaks the geometry rules");
-        assert_eq!(body["errors"][0]["rule"], "rule-1");
-        assert_eq!(body["warnings"][0]["rule"], "warn");
+        assert_eq!(body["errors"][0]["rule"], "R1-valid-polygon");
+        assert_eq!(body["warnings"][0]["rule"], "W-accessible-share");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::api::error::{
     StoreFailure,
 };
 use crate::api::{blocking, IfMatch, State};
-use crate::model::roster::Roster;
+use crate::input::roster::Roster;
 use crate::service::sites::{self, PolicyScope, RosterUpload, WriteError};
 use crate::store::StoreError;
 use actix_web::web::{self, Payload};

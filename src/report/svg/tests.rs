@@ -2,6 +2,7 @@
 use super::frame::*;
 use super::resources::*;
 use super::*;
+use crate::model::Rule;
 use crate::model::Shape;
 use crate::model::{
     Building, CoordinateMode, Entrance, KindMetrics, NamedPoint, Pin, Policy, SolverInfo, Unserved,
@@ -423,10 +424,11 @@ fn north_is_up_and_the_map_is_drawn_to_scale() {
 
 #[test]
 fn problems_are_drawn_in_red_on_the_features_they_name() {
-    let overlap = Problem::new("R3-overlap", "P1 overlaps F1 by 2.0 m²").features(["P1", "F1"]);
-    let lonely = Problem::new("R6-entrance", "E1 is 4.2 m from B1").feature("E1");
-    let nowhere = Problem::new("layout-kind", "feature 7 has an unknown kind");
-    let warn = Problem::new("W-walk", "EB2 is beyond every max_walk_m").feature("EB2");
+    let overlap = Problem::new(Rule::R3Overlap, "P1 overlaps F1 by 2.0 m²").features(["P1", "F1"]);
+    let lonely = Problem::new(Rule::R6Entrance, "E1 is 4.2 m from B1").feature("E1");
+    let nowhere = Problem::new(Rule::FeatureKind, "feature 7 has an unknown kind");
+    let warn =
+        Problem::new(Rule::WUnreachableByWalk, "EB2 is beyond every max_walk_m").feature("EB2");
     let mut opts = RenderOptions::new(Lang::En);
     let errors = [overlap, lonely, nowhere];
     let warnings = [warn];
@@ -472,13 +474,16 @@ fn problems_are_drawn_in_red_on_the_features_they_name() {
         .unwrap();
     let lines = texts(list);
     assert_eq!(lines.len(), 5);
-    assert!(lines.iter().any(|l| l.contains("layout-kind")));
+    assert!(lines.iter().any(|l| l.contains("feature-kind")));
 }
 
 #[test]
 fn a_long_problem_list_is_cut_with_a_count() {
     let many: Vec<Problem> = (0..20)
-        .map(|i| Problem::new("R2-inside", format!("X{i} lies outside")).feature(format!("X{i}")))
+        .map(|i| {
+            Problem::new(Rule::R2InsideBoundary, format!("X{i} lies outside"))
+                .feature(format!("X{i}"))
+        })
         .collect();
     let svg = render_svg(&site(), None, &many, Lang::En);
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");

@@ -11,7 +11,8 @@
 //! so that no message grows with the input, and the characters an id may
 //! not hold ([`id_characters_problem`]).
 
-use super::problem::Problem;
+use crate::model::Problem;
+use crate::model::Rule;
 use serde_json::Value;
 use std::fmt::Display;
 
@@ -107,8 +108,8 @@ pub fn id_characters_problem(id: &str) -> Option<String> {
     })
 }
 
-fn limit_problem(name: &str, message: String) -> Problem {
-    Problem::new(format!("limit-{name}"), message)
+fn limit_problem(rule: Rule, message: String) -> Problem {
+    Problem::new(rule, message)
 }
 
 /// Positions in a GeoJSON `coordinates` value (any nesting depth), stopping
@@ -149,7 +150,7 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
     if features.len() > limits.max_features {
         problems.push(
             limit_problem(
-                "features",
+                Rule::LimitFeatures,
                 format!(
                     "the layout has {} features; the limit is {} (max_features)",
                     features.len(),
@@ -186,7 +187,7 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
     if !heavy.is_empty() {
         problems.push(
             limit_problem(
-                "vertices",
+                Rule::LimitVertices,
                 format!(
                     "{} feature(s) have more than {} vertices (max_vertices): {}",
                     heavy.len(),
@@ -198,7 +199,7 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
         );
     } else if total > limits.max_total_vertices {
         problems.push(limit_problem(
-            "total-vertices",
+            Rule::LimitTotalVertices,
             format!(
                 "the layout has {total} vertices; the limit is {} (max_total_vertices)",
                 limits.max_total_vertices
@@ -207,7 +208,7 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
     }
     if !long_ids.is_empty() {
         problems.push(limit_problem(
-            "id-length",
+            Rule::LimitIdLength,
             format!(
                 "{} feature id(s) are longer than {} characters (max_id_len): features {}",
                 long_ids.len(),
@@ -222,7 +223,7 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
 fn id_length_problem(rows: &[String], limits: &Limits) -> Option<Problem> {
     (!rows.is_empty()).then(|| {
         limit_problem(
-            "id-length",
+            Rule::LimitIdLength,
             format!(
                 "{} roster row(s) have an id, building or unit longer than {} characters (max_id_len): rows {}",
                 rows.len(),
@@ -236,7 +237,7 @@ fn id_length_problem(rows: &[String], limits: &Limits) -> Option<Problem> {
 
 fn rows_problem(rows: usize, limits: &Limits) -> Problem {
     limit_problem(
-        "roster-rows",
+        Rule::LimitRosterRows,
         format!(
             "the roster has {rows} rows; the limit is {} (max_roster_rows)",
             limits.max_roster_rows
@@ -291,7 +292,7 @@ pub fn check_roster_csv(bytes: &[u8], limits: &Limits) -> Vec<Problem> {
             if record.len() > limits.max_columns {
                 problems.push(
                     limit_problem(
-                        "columns",
+                        Rule::LimitColumns,
                         format!(
                             "the roster has {} columns; the limit is {} (max_columns)",
                             record.len(),
