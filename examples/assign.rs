@@ -95,8 +95,16 @@ fn main() {
                 }
             })
             .collect();
-        let out = simplex::solve(nodes, &tail, &head, &cap, &cost, s as usize, t as usize)
-            .expect("a bounded problem");
+        let out = simplex::solve(&simplex::Problem {
+            nodes,
+            tail: &tail,
+            head: &head,
+            cap: &cap,
+            cost: &cost,
+            s: s as usize,
+            t: t as usize,
+        })
+        .expect("a bounded problem");
         let (mut total, mut served) = (0, 0);
         for a in space_arcs {
             total += out.flow[a] * walk[a];

@@ -9,6 +9,8 @@
 //! bookkeeping itself), and a rerun in a new round "2" after the previous
 //! allocation (the site solved with another seed), where protect keeps
 //! every incumbent. Runs alternate off/on; medians are printed with the ratio.
+//! `OVER_TIME_PROFILE=on` (or `off`) runs one first-round solve of that side
+//! only, for a profiler.
 
 use allot::pipeline::{self, Inputs, Options, RosterInput};
 use allot::synthetic::{synthetic_site, SynthParams};
@@ -52,6 +54,25 @@ fn main() {
         seed: Some("over time".into()),
         round: None,
     };
+    // First round: no previous allocation, so protect has nothing to keep;
+    // this is the bookkeeping's own cost (draw orders, tickets, TTC).
+    let first_off = inputs(
+        json!({"stability": "none", "rotation": "none", "swaps": "none"}),
+        None,
+    );
+    let first_on = inputs(
+        json!({"stability": "protect", "rotation": "tickets", "swaps": "trade_up"}),
+        None,
+    );
+    // For a profiler (`valgrind --tool=callgrind`): one first-round solve
+    // of one side only, `OVER_TIME_PROFILE=off` or `on`.
+    if let Ok(side) = std::env::var("OVER_TIME_PROFILE") {
+        let one = if side == "on" { &first_on } else { &first_off };
+        let s = Instant::now();
+        pipeline::solve(one, &Options::default()).expect("solves");
+        println!("{side}: {:.3} s", s.elapsed().as_secs_f64());
+        return;
+    }
     let previous = pipeline::solve(
         &Inputs {
             seed: Some("previous".into()),
@@ -67,16 +88,6 @@ fn main() {
     let on = inputs(
         json!({"round": "2", "stability": "protect", "rotation": "tickets", "swaps": "trade_up"}),
         Some(previous),
-    );
-    // First round: no previous allocation, so protect has nothing to keep;
-    // this is the bookkeeping's own cost (draw orders, tickets, TTC).
-    let first_off = inputs(
-        json!({"stability": "none", "rotation": "none", "swaps": "none"}),
-        None,
-    );
-    let first_on = inputs(
-        json!({"stability": "protect", "rotation": "tickets", "swaps": "trade_up"}),
-        None,
     );
     compare("first round", runs, &first_off, &first_on);
     compare("rerun", runs, &off, &on);

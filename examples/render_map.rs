@@ -74,7 +74,11 @@ fn run(
 fn lookup_page(svg: &str, a: &Allocation, lang: Lang) -> String {
     let sep = if lang == Lang::Zh { "：" } else { ": " };
     let mut lines = Vec::new();
-    if let Some(x) = a.assignments.iter().find(|x| x.basis == "priority") {
+    if let Some(x) = a
+        .assignments
+        .iter()
+        .find(|x| x.basis == allot::model::Basis::Priority)
+    {
         lines.push(format!(
             "<b>{}</b> {} {}{sep}{}",
             escape_xml(&x.household),

@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod cancel;
+pub mod cli;
+pub mod config;
 pub mod draw;
 pub mod geometry;
 pub mod input;

@@ -336,6 +336,24 @@ fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
         !csv.contains("lottery rank") && !csv.contains("reserved"),
         "{csv}"
     );
+    // GeoJSON: no `why` property for viewers (as in their JSON), the
+    // explanation for staff.
+    let features = |token: &str| -> Vec<Value> {
+        let text = app
+            .get(&format!("{path}?format=geojson"), token)
+            .text()
+            .expect("geojson");
+        let doc: Value = serde_json::from_str(&text).expect("GeoJSON is JSON");
+        doc["features"].as_array().cloned().unwrap_or_default()
+    };
+    let (staff_features, viewer_features) = (features(STAFF), features(VIEWER));
+    assert_eq!(staff_features.len(), viewer_features.len());
+    assert!(staff_features.iter().any(|f| f["properties"]["why"]
+        .as_str()
+        .is_some_and(|w| !w.is_empty())));
+    for f in &viewer_features {
+        assert!(f["properties"].get("why").is_none(), "{f}");
+    }
     let h = app.get_json(&format!("/v1/sites/{site}/households/H1"), VIEWER);
     assert!(h["assignments"][0].get("why").is_none(), "{h}");
 }
@@ -417,5 +435,61 @@ fn a_solve_that_times_out_stops_and_frees_its_slot_for_the_next_request() {
     assert!(
         waited < 30.0,
         "the next request waited {waited:.1} s for the slot"
+    );
+}
+
+/// Sends raw bytes on a fresh connection and returns the status line and
+/// the whole answer (the server closes the connection after these errors).
+fn raw_exchange(app: &TestApp, request: &[u8]) -> (String, String) {
+    use std::io::{Read, Write};
+    let addr = app.address.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    // The server may answer (and close) before it has read everything.
+    let _ = stream.write_all(request);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.lines().next().unwrap_or_default().to_string();
+    (status, text)
+}
+
+/// actix-http answers a request head it cannot parse (too large, or
+/// malformed) itself, before any service or middleware runs: the status is
+/// right but the body is empty, not a problem document (docs/serve.md). What
+/// is pinned here: the status, no crash, the server answers afterwards.
+#[test]
+fn oversized_and_malformed_request_heads_get_431_and_400_and_the_server_goes_on() {
+    let _serial = serial();
+    let app = spawn_app();
+    let huge = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    let (status, _) = raw_exchange(&app, huge.as_bytes());
+    assert!(status.starts_with("HTTP/1.1 431"), "{status}");
+    let many: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let (status, _) = raw_exchange(
+        &app,
+        format!("GET /healthz HTTP/1.1\r\nHost: x\r\n{many}\r\n").as_bytes(),
+    );
+    assert!(status.starts_with("HTTP/1.1 431"), "{status}");
+    for malformed in [
+        &b"GARBAGE\r\n\r\n"[..],
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX: \x01\x02\r\n\r\n",
+    ] {
+        let (status, _) = raw_exchange(&app, malformed);
+        assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+    }
+    assert_eq!(
+        app.client
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .expect("healthz")
+            .status(),
+        200
     );
 }

@@ -8,13 +8,13 @@ use super::error::{
     declare, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound,
     Overloaded, SolveTimeout, StoreFailure,
 };
-use super::sites::page_size;
-use super::{blocking, body, path_number, with_time_limit, State};
+use super::{body, path_number, with_time_limit, State};
 use crate::model::Rule;
 use crate::model::{DrawRecord, Problem};
 use crate::service::draws::{
     self, CommitRequest, DrawError, PublicResult, RevealRequest, SeedSourceRequest,
 };
+use crate::service::page_size;
 use crate::store::StoreError;
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
@@ -284,21 +284,15 @@ pub async fn list_draws(
     path: web::Path<String>,
     query: web::Query<DrawListQuery>,
 ) -> Result<HttpResponse, ReadDrawError> {
-    let limit = page_size(query.limit)?;
+    let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
-    let store = state.store.clone();
-    let mut rows = blocking(move || {
-        draws::list(store.as_ref(), &site, before, limit + 1).map_err(failure::<ReadDrawError>)
-    })
-    .await?;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|d| d.draw)
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(DrawPage { draws: rows, next }))
+    let (draws, next) = state
+        .with_store(move |store| {
+            draws::list_page(store, &site, before, limit).map_err(failure::<ReadDrawError>)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(DrawPage { draws, next }))
 }
 
 #[utoipa::path(
@@ -316,20 +310,19 @@ pub async fn get_draw(
 ) -> Result<HttpResponse, ReadDrawError> {
     let (site, draw) = path.into_inner();
     let draw = path_number(&draw, "draw")?;
-    let store = state.store.clone();
-    let record =
-        blocking(move || draws::get(store.as_ref(), &site, draw).map_err(failure::<ReadDrawError>))
-            .await?;
+    let record = state
+        .with_store(move |store| draws::get(store, &site, draw).map_err(failure::<ReadDrawError>))
+        .await?;
     Ok(HttpResponse::Ok().json(record))
 }
 
 /// Reads a site's newest draws (at most 500) off the async workers.
 pub async fn public_list(state: &State, site: String) -> Result<Vec<DrawRecord>, ReadDrawError> {
-    let store = state.store.clone();
-    blocking(move || {
-        draws::list(store.as_ref(), &site, None, 500).map_err(failure::<ReadDrawError>)
-    })
-    .await
+    state
+        .with_store(move |store| {
+            draws::list(store, &site, None, 500).map_err(failure::<ReadDrawError>)
+        })
+        .await
 }
 
 /// Reads a draw's public result off the async workers.
@@ -338,8 +331,10 @@ pub async fn public_result(
     site: String,
     draw: u64,
 ) -> Result<PublicResult, ReadDrawError> {
-    let store = state.store.clone();
-    blocking(move || draws::result(store.as_ref(), &site, draw).map_err(failure::<ReadDrawError>))
+    state
+        .with_store(move |store| {
+            draws::result(store, &site, draw).map_err(failure::<ReadDrawError>)
+        })
         .await
 }
 
@@ -391,12 +386,12 @@ pub async fn get_bundle(
     state.access.require(&req, Role::Staff)?;
     let (site, id) = path.into_inner();
     let id = path_number(&id, "allocation")?;
-    let store = state.store.clone();
     let site_id = site.clone();
-    let bundle = blocking(move || {
-        draws::bundle(store.as_ref(), &site_id, id).map_err(failure::<BundleHttpError>)
-    })
-    .await?;
+    let bundle = state
+        .with_store(move |store| {
+            draws::bundle(store, &site_id, id).map_err(failure::<BundleHttpError>)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((

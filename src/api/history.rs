@@ -9,7 +9,7 @@ use super::error::{
     declare, handler_error, AuthError, Internal, Invalid, NotAcceptable, NotFound, Overloaded,
     SolveTimeout, StoreFailure,
 };
-use super::{blocking, State};
+use super::State;
 use crate::service::history::{self, HistoryError, MAX_HISTORY};
 use crate::service::rounds::{self, SimulateChartError};
 use crate::store::StoreError;
@@ -57,16 +57,16 @@ pub async fn household_history(
 ) -> Result<HttpResponse, HistoryLookupError> {
     state.access.require(&req, Role::Staff)?;
     let (site, household) = path.into_inner();
-    let store = state.store.clone();
-    let view = blocking(move || -> Result<_, HistoryLookupError> {
-        Ok(history::household_history(
-            store.as_ref(),
-            &site,
-            &household,
-            MAX_HISTORY,
-        )?)
-    })
-    .await?;
+    let view = state
+        .with_store(move |store| -> Result<_, HistoryLookupError> {
+            Ok(history::household_history(
+                store,
+                &site,
+                &household,
+                MAX_HISTORY,
+            )?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

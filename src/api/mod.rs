@@ -72,6 +72,19 @@ where
         .map_err(|e| Internal(format!("a worker thread failed: {e}")))?
 }
 
+impl AppState {
+    /// Runs a service call on the store on the blocking pool ([`blocking`]).
+    pub async fn with_store<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<Internal> + Send + 'static,
+        F: FnOnce(&dyn Store) -> Result<T, E> + Send + 'static,
+    {
+        let store = self.store.clone();
+        blocking(move || f(store.as_ref())).await
+    }
+}
+
 /// Runs heavy work (validation, a solve) on the blocking pool: first waits
 /// for one of the server's heavy-work permits (503 `Overloaded` with
 /// `Retry-After` when none frees up in time), then gives up (503) after the

@@ -3,7 +3,7 @@
 use super::dto::Health;
 use super::error::{declare, handler_error, Internal, Unavailable};
 use super::openapi::ApiDoc;
-use super::{blocking, State};
+use super::State;
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
@@ -25,13 +25,13 @@ handler_error! {
 )]
 /// Liveness and readiness: answers 200 when the database can be read. No token needed.
 pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
-    let store = state.store.clone();
-    blocking(move || {
-        crate::service::sites::ping(store.as_ref()).map_err(|e| {
-            HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
+    state
+        .with_store(move |store| {
+            crate::service::sites::ping(store).map_err(|e| {
+                HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -45,22 +45,4 @@ pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
 /// The OpenAPI document of this API, generated from the code. No token needed.
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::error::testing::problem;
-
-    #[test]
-    fn a_database_that_does_not_answer_makes_healthz_a_503() {
-        let err = HealthError::Unavailable(Unavailable("the database does not answer: x".into()));
-        let body = problem(&err, 503, "unavailable");
-        assert_eq!(body["detail"], "the database does not answer: x");
-        problem(
-            &HealthError::from(Internal("a worker thread failed".into())),
-            500,
-            "internal",
-        );
-    }
 }

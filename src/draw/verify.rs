@@ -93,96 +93,123 @@ impl Failure {
         }
     }
 
-    pub fn en(&self) -> String {
+    /// The failure in English and in Chinese, in one place so that the two
+    /// cannot drift apart.
+    fn texts(&self) -> (String, String) {
         match self {
-            Failure::InputsHash { computed, allocation } => format!(
-                "the inputs hash to {computed}, but the allocation says inputs_sha256 {allocation}: layout, roster or policy differ from those allocated"
+            Failure::InputsHash { computed, allocation } => (
+                format!(
+                    "the inputs hash to {computed}, but the allocation says inputs_sha256 {allocation}: layout, roster or policy differ from those allocated"
+                ),
+                format!(
+                    "输入数据的哈希为 {computed}，但分配结果记载的 inputs_sha256 为 {allocation}：布局、住户名册或规则与分配时不同"
+                ),
             ),
-            Failure::DrawInputsHash { computed, draw } => format!(
-                "the inputs hash to {computed}, but the draw committed to inputs_sha256 {draw}: layout, roster or policy differ from those committed"
+            Failure::DrawInputsHash { computed, draw } => (
+                format!(
+                    "the inputs hash to {computed}, but the draw committed to inputs_sha256 {draw}: layout, roster or policy differ from those committed"
+                ),
+                format!(
+                    "输入数据的哈希为 {computed}，但抽签承诺的 inputs_sha256 为 {draw}：布局、住户名册或规则与承诺时不同"
+                ),
             ),
-            Failure::PreviousHash { computed, draw } => format!(
-                "the previous allocation hashes to {}, but the draw committed to previous_sha256 {}: the previous allocation was swapped",
-                short(computed),
-                short(draw)
+            Failure::PreviousHash { computed, draw } => (
+                format!(
+                    "the previous allocation hashes to {}, but the draw committed to previous_sha256 {}: the previous allocation was swapped",
+                    short(computed),
+                    short(draw)
+                ),
+                format!(
+                    "上一次分配的哈希为 {}，但抽签承诺的 previous_sha256 为 {}：上一次分配被替换",
+                    short(computed),
+                    short(draw)
+                ),
             ),
-            Failure::NotRevealed => "the draw has not been revealed".into(),
-            Failure::NoSignature => "the drand draw was revealed without the round's signature".into(),
-            Failure::UnknownChain { chain } => {
-                format!("drand chain `{chain}` is not supported; only quicknet is")
-            }
-            Failure::Signature { round, reason } => {
-                format!("the signature does not verify for quicknet round {round}: {reason}")
-            }
-            Failure::SeedNotRandomness { seed, randomness } => format!(
-                "the seed {seed} is not SHA-256 of the signature ({randomness}): the seed was changed"
+            Failure::NotRevealed => (
+                "the draw has not been revealed".into(),
+                "抽签尚未揭晓".into(),
             ),
-            Failure::PublishTime { round, stated, actual } => format!(
-                "the record says round {round} is published at {stated}, but it is published at {actual}"
+            Failure::NoSignature => (
+                "the drand draw was revealed without the round's signature".into(),
+                "drand 抽签揭晓时没有该轮的签名".into(),
             ),
-            Failure::RoundTooEarly { round, published_at, committed_at } => format!(
-                "round {round} was published at {published_at}, less than 60 s after the commit at {committed_at}: its randomness could have been known before the inputs were fixed"
+            Failure::UnknownChain { chain } => (
+                format!("drand chain `{chain}` is not supported; only quicknet is"),
+                format!("不支持 drand 链 `{chain}`，仅支持 quicknet"),
             ),
-            Failure::RevealedBeforeCommit { revealed_at, committed_at } => format!(
-                "the seed was entered at {revealed_at}, before the commit at {committed_at}"
+            Failure::Signature { round, reason } => (
+                format!("the signature does not verify for quicknet round {round}: {reason}"),
+                format!("签名未能通过 quicknet 第 {round} 轮的验证：{reason}"),
             ),
-            Failure::BadTime { field, value } => {
-                format!("`{field}` {value} is not an RFC 3339 time")
-            }
-            Failure::AllocationSeed { allocation, seed } => format!(
-                "the allocation was made with seed {allocation}, not the draw's seed {seed}"
+            Failure::SeedNotRandomness { seed, randomness } => (
+                format!(
+                    "the seed {seed} is not SHA-256 of the signature ({randomness}): the seed was changed"
+                ),
+                format!(
+                    "种子 {seed} 不是签名的 SHA-256（{randomness}）：种子被改动"
+                ),
             ),
-            Failure::AllocationDiffers { path, bundle, recomputed } => format!(
-                "recomputing gives another allocation: at {path} the bundle has {bundle}, recomputation gives {recomputed}"
+            Failure::PublishTime { round, stated, actual } => (
+                format!(
+                    "the record says round {round} is published at {stated}, but it is published at {actual}"
+                ),
+                format!(
+                    "记录称第 {round} 轮发布于 {stated}，实际发布于 {actual}"
+                ),
             ),
-            Failure::AllocationHash { computed, draw } => format!(
-                "the allocation hashes to {computed}, but the draw's reveal recorded allocation_sha256 {draw}"
+            Failure::RoundTooEarly { round, published_at, committed_at } => (
+                format!(
+                    "round {round} was published at {published_at}, less than 60 s after the commit at {committed_at}: its randomness could have been known before the inputs were fixed"
+                ),
+                format!(
+                    "第 {round} 轮发布于 {published_at}，距承诺时间 {committed_at} 不足 60 秒：其随机数可能在输入固定前已为人所知"
+                ),
+            ),
+            Failure::RevealedBeforeCommit { revealed_at, committed_at } => (
+                format!(
+                    "the seed was entered at {revealed_at}, before the commit at {committed_at}"
+                ),
+                format!(
+                    "种子录入时间 {revealed_at} 早于承诺时间 {committed_at}"
+                ),
+            ),
+            Failure::BadTime { field, value } => (
+                format!("`{field}` {value} is not an RFC 3339 time"),
+                format!("`{field}` 的值 {value} 不是 RFC 3339 时间"),
+            ),
+            Failure::AllocationSeed { allocation, seed } => (
+                format!(
+                    "the allocation was made with seed {allocation}, not the draw's seed {seed}"
+                ),
+                format!(
+                    "分配结果使用的种子为 {allocation}，而非抽签的种子 {seed}"
+                ),
+            ),
+            Failure::AllocationDiffers { path, bundle, recomputed } => (
+                format!(
+                    "recomputing gives another allocation: at {path} the bundle has {bundle}, recomputation gives {recomputed}"
+                ),
+                format!(
+                    "重新计算得到不同的分配：{path} 处文件为 {bundle}，重算为 {recomputed}"
+                ),
+            ),
+            Failure::AllocationHash { computed, draw } => (
+                format!(
+                    "the allocation hashes to {computed}, but the draw's reveal recorded allocation_sha256 {draw}"
+                ),
+                format!(
+                    "分配结果的哈希为 {computed}，但揭晓时记录的 allocation_sha256 为 {draw}"
+                ),
             ),
         }
     }
 
+    pub fn en(&self) -> String {
+        self.texts().0
+    }
+
     pub fn zh(&self) -> String {
-        match self {
-            Failure::InputsHash { computed, allocation } => format!(
-                "输入数据的哈希为 {computed}，但分配结果记载的 inputs_sha256 为 {allocation}：布局、住户名册或规则与分配时不同"
-            ),
-            Failure::DrawInputsHash { computed, draw } => format!(
-                "输入数据的哈希为 {computed}，但抽签承诺的 inputs_sha256 为 {draw}：布局、住户名册或规则与承诺时不同"
-            ),
-            Failure::PreviousHash { computed, draw } => format!(
-                "上一次分配的哈希为 {}，但抽签承诺的 previous_sha256 为 {}：上一次分配被替换",
-                short(computed),
-                short(draw)
-            ),
-            Failure::NotRevealed => "抽签尚未揭晓".into(),
-            Failure::NoSignature => "drand 抽签揭晓时没有该轮的签名".into(),
-            Failure::UnknownChain { chain } => format!("不支持 drand 链 `{chain}`，仅支持 quicknet"),
-            Failure::Signature { round, reason } => {
-                format!("签名未能通过 quicknet 第 {round} 轮的验证：{reason}")
-            }
-            Failure::SeedNotRandomness { seed, randomness } => format!(
-                "种子 {seed} 不是签名的 SHA-256（{randomness}）：种子被改动"
-            ),
-            Failure::PublishTime { round, stated, actual } => format!(
-                "记录称第 {round} 轮发布于 {stated}，实际发布于 {actual}"
-            ),
-            Failure::RoundTooEarly { round, published_at, committed_at } => format!(
-                "第 {round} 轮发布于 {published_at}，距承诺时间 {committed_at} 不足 60 秒：其随机数可能在输入固定前已为人所知"
-            ),
-            Failure::RevealedBeforeCommit { revealed_at, committed_at } => format!(
-                "种子录入时间 {revealed_at} 早于承诺时间 {committed_at}"
-            ),
-            Failure::BadTime { field, value } => format!("`{field}` 的值 {value} 不是 RFC 3339 时间"),
-            Failure::AllocationSeed { allocation, seed } => format!(
-                "分配结果使用的种子为 {allocation}，而非抽签的种子 {seed}"
-            ),
-            Failure::AllocationDiffers { path, bundle, recomputed } => format!(
-                "重新计算得到不同的分配：{path} 处文件为 {bundle}，重算为 {recomputed}"
-            ),
-            Failure::AllocationHash { computed, draw } => format!(
-                "分配结果的哈希为 {computed}，但揭晓时记录的 allocation_sha256 为 {draw}"
-            ),
-        }
+        self.texts().1
     }
 }
 

@@ -12,8 +12,10 @@
 pub mod check;
 pub mod crs;
 pub mod measure;
+pub mod overlaps;
 pub mod projection;
 pub mod validate;
+pub mod validity;
 pub mod walk;
 
 pub use check::{check_layout, LayoutCheck};

@@ -1,5 +1,6 @@
 //! The allocation: the engine's output (FORMAT.md §4).
 
+use super::basis::Basis;
 use super::draw::DrawRecord;
 use super::kind::ResourceKind;
 use super::policy::Policy;
@@ -27,7 +28,7 @@ pub struct Assignment {
     /// class), `priority`, `lottery` (in the kind's draw order), `swap`
     /// (a `trade_up` cycle).
     #[serde(default)]
-    pub basis: String,
+    pub basis: Basis,
     /// The structured reason (docs/reasons.md); `None` only in allocations
     /// made before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,8 +4,11 @@
 //! next to the types they produce.
 
 pub mod allocation;
+pub mod basis;
 pub mod canonical;
 pub mod draw;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod household;
 pub mod kind;
 pub mod policy;
@@ -17,6 +20,7 @@ pub mod site;
 pub use allocation::{
     Allocation, Assignment, BuildingMetrics, KindMetrics, Ledger, SolverInfo, Unserved, WalkStats,
 };
+pub use basis::Basis;
 pub use draw::{DrandRound, DrawRecord, Revealed, SeedSource};
 pub use household::{demand, Household};
 pub use kind::ResourceKind;

@@ -4,6 +4,7 @@
 //! renders it in Chinese or English; [`Reason::public`] decides, on codes
 //! alone, what a viewer or the public may read.
 
+use super::basis::Basis;
 use super::policy::PriorityClass;
 use serde::{Deserialize, Serialize};
 
@@ -271,16 +272,18 @@ impl Reason {
     }
 
     /// The assignment `basis` this reason stands for (FORMAT.md §4).
-    pub fn basis(&self) -> &'static str {
+    pub fn basis(&self) -> Basis {
         match self {
-            Reason::Pin { .. } => "pin",
-            Reason::Swap { .. } => "swap",
-            Reason::IncumbentProtected { .. } | Reason::IncumbentKept { .. } => "incumbent",
-            Reason::ReservedAccessible { .. } | Reason::ReservedEv { .. } => "reserved",
-            Reason::Priority { .. } => "priority",
-            Reason::Lottery { .. } => "lottery",
-            Reason::Allocated { .. } => "allocated",
-            Reason::OutOfReach { .. } | Reason::NoneOnSite {} | Reason::AllTaken { .. } => "",
+            Reason::Pin { .. } => Basis::Pin,
+            Reason::Swap { .. } => Basis::Swap,
+            Reason::IncumbentProtected { .. } | Reason::IncumbentKept { .. } => Basis::Incumbent,
+            Reason::ReservedAccessible { .. } | Reason::ReservedEv { .. } => Basis::Reserved,
+            Reason::Priority { .. } => Basis::Priority,
+            Reason::Lottery { .. } => Basis::Lottery,
+            Reason::Allocated { .. } => Basis::Allocated,
+            Reason::OutOfReach { .. } | Reason::NoneOnSite {} | Reason::AllTaken { .. } => {
+                Basis::Unstated
+            }
         }
     }
 

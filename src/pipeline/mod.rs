@@ -363,11 +363,17 @@ pub fn allocate(
     // Each kind's draw order (FORMAT.md §3 "Rotation"): the lottery unless
     // rotation says otherwise; it is what stage 4, the turns and the
     // waitlists see as `lottery_rank`.
+    // Tickets 1 are the lottery keys: hashed once for the three kinds.
+    let firsts = match policy.rotation {
+        Rotation::Tickets => rotation::first_tickets(&seed, &lottery),
+        _ => Vec::new(),
+    };
     let draw: BTreeMap<ResourceKind, Vec<String>> = ResourceKind::ALL
         .into_iter()
         .map(|kind| {
             let waited = rounds::waited_of(&ledger, kind);
-            let order = rotation::draw_order(policy.rotation, &seed, &lottery, &waited);
+            let order =
+                rotation::draw_order_with(policy.rotation, &seed, &lottery, &firsts, &waited);
             (kind, order)
         })
         .collect();

@@ -182,54 +182,28 @@ pub fn roster_csv(households: &[Household]) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::input::roster::parse_roster_csv;
-    use crate::model::{Assignment, Policy, SolverInfo, Unserved};
+    use crate::model::fixtures::{allocation as empty, assignment, unserved};
+    use crate::model::{Assignment, Basis, Unserved};
 
     fn allocation() -> Allocation {
         Allocation {
-            site: "s".into(),
-            inputs_sha256: "ab".into(),
-            seed: "seed".into(),
-            policy: Policy::default(),
             assignments: vec![Assignment {
-                household: "B1-1-101".into(),
-                kind: ResourceKind::ParkingSpace,
-                resource: "P1".into(),
                 walk_m: 40.0,
                 why: "lottery rank 1, \"nearest\" free space".into(),
-                basis: "lottery".into(),
-                reason: None,
+                ..assignment("B1-1-101", ResourceKind::ParkingSpace, "P1", Basis::Lottery)
             }],
             unserved: vec![
                 Unserved {
-                    household: "B2-1-301".into(),
-                    kind: ResourceKind::GardenPlot,
-                    units: 1,
-                    waitlist: Some(3),
                     why: "所有菜园已分配".into(),
-                    reason: None,
+                    ..unserved("B2-1-301", ResourceKind::GardenPlot, Some(3))
                 },
                 Unserved {
-                    household: "B2-1-302".into(),
-                    kind: ResourceKind::ChargingBay,
                     units: 2,
-                    waitlist: None,
                     why: "no bay within 200 m,\nnone planned".into(),
-                    reason: None,
+                    ..unserved("B2-1-302", ResourceKind::ChargingBay, None)
                 },
             ],
-            lottery: vec![],
-            metrics: BTreeMap::new(),
-            solver: SolverInfo {
-                engine: "flow".into(),
-                backend: "combinatorial".into(),
-                seconds: 0.0,
-                stages: vec![],
-            },
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            warnings: vec![],
-            draw: None,
+            ..empty("s")
         }
     }
 
@@ -281,6 +255,8 @@ mod tests {
 mod properties {
     use super::*;
     use crate::input::roster::parse_roster_csv;
+    use crate::model::fixtures::{allocation as empty, assignment, unserved};
+    use crate::model::{Assignment, Basis, Unserved};
     use proptest::collection::{btree_map, vec};
     use proptest::prelude::*;
 
@@ -317,44 +293,20 @@ mod properties {
 
     #[test]
     fn formula_cells_from_user_input_are_neutralised_and_numbers_are_not() {
-        use crate::model::{Assignment, Unserved};
-        let mut a = Allocation {
-            site: "s".into(),
-            inputs_sha256: "ab".into(),
-            seed: "seed".into(),
-            policy: crate::model::Policy::default(),
-            assignments: vec![],
-            unserved: vec![],
-            lottery: vec![],
-            metrics: BTreeMap::new(),
-            solver: crate::model::SolverInfo {
-                engine: "flow".into(),
-                backend: "combinatorial".into(),
-                seconds: 0.0,
-                stages: vec![],
-            },
-            warnings: vec![],
-            draw: None,
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-        };
+        let mut a = empty("s");
         a.assignments = vec![Assignment {
-            household: "=cmd|' /C calc'!A0".into(),
-            kind: ResourceKind::ParkingSpace,
-            resource: "@P1".into(),
             walk_m: 3.0,
             why: "\t=1+1".into(),
-            basis: "lottery".into(),
-            reason: None,
+            ..assignment(
+                "=cmd|' /C calc'!A0",
+                ResourceKind::ParkingSpace,
+                "@P1",
+                Basis::Lottery,
+            )
         }];
         a.unserved = vec![Unserved {
-            household: "-2+3".into(),
-            kind: ResourceKind::ParkingSpace,
-            units: 1,
-            waitlist: Some(1),
             why: "+x".into(),
-            reason: None,
+            ..unserved("-2+3", ResourceKind::ParkingSpace, Some(1))
         }];
         let text = String::from_utf8(allocation_csv(&a)).unwrap();
         assert!(

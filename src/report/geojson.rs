@@ -3,7 +3,7 @@
 
 use crate::geometry::crs::ProjectedCrs;
 use crate::input::layout::feature_id;
-use crate::model::{Allocation, Assignment, CoordinateMode, ResourceKind, Site};
+use crate::model::{Allocation, Assignment, Basis, CoordinateMode, ResourceKind, Site};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 ///
 /// - `household`: the household's id, `null` when free;
 /// - `walk_m`: its walk in metres (0.1 m), `null` when free;
-/// - `why`: the assignment's explanation, `null` when free;
+/// - `why`: the assignment's explanation, `null` when free; left out
+///   altogether in the public view ([`crate::report::public`]: an allocation
+///   without any `why`), as the viewers' JSON leaves it out;
 /// - `state`: `pinned` (given by a pin, `basis == "pin"`), `assigned`, or `free`.
 ///
 /// The top-level members `coordinates` (e.g. `"local_meters"`, so a CAD
@@ -29,6 +31,9 @@ pub fn allocation_geojson(site: &Site, a: &Allocation) -> Value {
         CoordinateMode::Projected { epsg, .. } => ProjectedCrs::from_epsg(epsg).ok(),
         _ => None,
     };
+    // The public view has no reasons: no `why` property then, not even `null`.
+    let reasons = a.assignments.iter().any(|s| !s.why.is_empty())
+        || a.unserved.iter().any(|u| !u.why.is_empty());
     let mut by_resource: BTreeMap<&str, &Assignment> = BTreeMap::new();
     for s in &a.assignments {
         by_resource.entry(s.resource.as_str()).or_insert(s);
@@ -39,7 +44,7 @@ pub fn allocation_geojson(site: &Site, a: &Allocation) -> Value {
         .and_then(Value::as_array)
         .map(|fs| {
             fs.iter()
-                .filter_map(|f| resource_feature(f, &by_resource))
+                .filter_map(|f| resource_feature(f, &by_resource, reasons))
                 .map(|mut f| {
                     if let (Some(crs), Some(g)) = (&to_wgs84, f.get_mut("geometry")) {
                         positions_to_wgs84(g, crs);
@@ -66,7 +71,11 @@ pub fn allocation_geojson(site: &Site, a: &Allocation) -> Value {
 }
 
 /// The feature with the allocation properties added, if it is a resource.
-fn resource_feature(f: &Value, by_resource: &BTreeMap<&str, &Assignment>) -> Option<Value> {
+fn resource_feature(
+    f: &Value,
+    by_resource: &BTreeMap<&str, &Assignment>,
+    reasons: bool,
+) -> Option<Value> {
     let props = f.get("properties")?.as_object()?;
     props
         .get("kind")
@@ -79,18 +88,26 @@ fn resource_feature(f: &Value, by_resource: &BTreeMap<&str, &Assignment>) -> Opt
         Some(s) => (
             Value::from(s.household.as_str()),
             serde_json::Number::from_f64(s.walk_m).map_or(Value::Null, Value::Number),
-            Value::from(s.why.as_str()),
-            if s.basis == "pin" {
+            (!s.why.is_empty()).then(|| Value::from(s.why.as_str())),
+            if s.basis == Basis::Pin {
                 "pinned"
             } else {
                 "assigned"
             },
         ),
-        None => (Value::Null, Value::Null, Value::Null, "free"),
+        None => (
+            Value::Null,
+            Value::Null,
+            reasons.then_some(Value::Null),
+            "free",
+        ),
     };
     props.insert("household".into(), household);
     props.insert("walk_m".into(), walk);
-    props.insert("why".into(), why);
+    match why {
+        Some(why) => props.insert("why".into(), why),
+        None => props.remove("why"),
+    };
     props.insert("state".into(), Value::from(state));
     let mut feature = f.as_object()?.clone();
     feature.insert("properties".into(), Value::Object(props));
@@ -131,36 +148,14 @@ fn positions_to_wgs84(v: &mut Value, crs: &ProjectedCrs) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Policy, SolverInfo};
+    use crate::model::fixtures::{self, site};
     use serde_json::json;
 
-    fn site(raw: Value) -> Site {
-        Site {
-            id: None,
-            name: None,
-            coordinates: CoordinateMode::LocalMeters,
-            boundary: None,
-            buildings: vec![],
-            entrances: vec![],
-            gates: vec![],
-            walkways: vec![],
-            fire_lanes: vec![],
-            keep_clear: vec![],
-            power_feeds: vec![],
-            resources: vec![],
-            raw,
-        }
-    }
-
-    fn assignment(household: &str, resource: &str, basis: &str) -> Assignment {
+    fn assignment(household: &str, resource: &str, basis: Basis) -> Assignment {
         Assignment {
-            household: household.into(),
-            kind: ResourceKind::ParkingSpace,
-            resource: resource.into(),
             walk_m: 12.3,
             why: format!("{basis} for {household}"),
-            basis: basis.into(),
-            reason: None,
+            ..fixtures::assignment(household, ResourceKind::ParkingSpace, resource, basis)
         }
     }
 
@@ -180,28 +175,11 @@ mod tests {
             ]
         });
         let a = Allocation {
-            site: "s1".into(),
-            inputs_sha256: String::new(),
-            seed: String::new(),
-            policy: Policy::default(),
             assignments: vec![
-                assignment("h1", "P1", "lottery"),
-                assignment("h2", "G1", "pin"),
+                assignment("h1", "P1", Basis::Lottery),
+                assignment("h2", "G1", Basis::Pin),
             ],
-            unserved: vec![],
-            lottery: vec![],
-            metrics: BTreeMap::new(),
-            solver: SolverInfo {
-                engine: String::new(),
-                backend: String::new(),
-                seconds: 0.0,
-                stages: vec![],
-            },
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            warnings: vec![],
-            draw: None,
+            ..fixtures::allocation("s1")
         };
         let g = allocation_geojson(&site(raw.clone()), &a);
         assert_eq!(g["type"], "FeatureCollection");
@@ -222,8 +200,22 @@ mod tests {
         assert_eq!(fs[0]["properties"]["state"], "assigned");
         assert_eq!(fs[1]["properties"]["household"], Value::Null);
         assert_eq!(fs[1]["properties"]["walk_m"], Value::Null);
+        assert_eq!(fs[1]["properties"]["why"], Value::Null);
         assert_eq!(fs[1]["properties"]["state"], "free");
         assert_eq!(fs[2]["properties"]["state"], "pinned");
+
+        // Viewers' rendering: the public view, no `why` on any feature (as
+        // their JSON has none), everything else as before.
+        let public =
+            allocation_geojson(&site(raw.clone()), &crate::report::public::public_view(&a));
+        let pfs = public["features"].as_array().unwrap();
+        assert_eq!(pfs.len(), fs.len());
+        for (p, f) in pfs.iter().zip(fs) {
+            assert!(p["properties"].get("why").is_none(), "{p}");
+            for key in ["household", "walk_m", "state", "id"] {
+                assert_eq!(p["properties"][key], f["properties"][key], "{key}");
+            }
+        }
     }
 
     #[test]
@@ -245,13 +237,14 @@ mod tests {
             lon0: 104.09,
             lat0: 30.65,
         };
-        let a: Allocation = serde_json::from_value(json!({
-            "site": "s", "inputs_sha256": "", "seed": "", "policy": serde_json::to_value(Policy::default()).unwrap(),
-            "assignments": [{"household": "h1", "kind": "parking_space", "resource": "7", "walk_m": 3.0, "why": "w", "basis": "lottery"}],
-            "unserved": [], "lottery": [], "metrics": {},
-            "solver": {"engine": "", "backend": "", "seconds": 0.0, "stages": []}
-        }))
-        .unwrap();
+        let a = Allocation {
+            assignments: vec![Assignment {
+                walk_m: 3.0,
+                why: "w".into(),
+                ..fixtures::assignment("h1", ResourceKind::ParkingSpace, "7", Basis::Lottery)
+            }],
+            ..fixtures::allocation("s")
+        };
         let g = allocation_geojson(&s, &a);
         assert!(
             g.get("crs").is_none() && g.get("coordinates").is_none(),
@@ -275,13 +268,7 @@ mod tests {
     #[test]
     fn a_wgs84_layout_has_no_coordinates_member_in_the_rendering() {
         let raw = json!({"type": "FeatureCollection", "features": []});
-        let a: Allocation = serde_json::from_value(json!({
-            "site": "s", "inputs_sha256": "", "seed": "", "policy": serde_json::to_value(Policy::default()).unwrap(),
-            "assignments": [], "unserved": [], "lottery": [], "metrics": {},
-            "solver": {"engine": "", "backend": "", "seconds": 0.0, "stages": []}
-        }))
-        .unwrap();
-        let g = allocation_geojson(&site(raw), &a);
+        let g = allocation_geojson(&site(raw), &fixtures::allocation("s"));
         assert_eq!(g, json!({"type": "FeatureCollection", "features": []}));
     }
 }

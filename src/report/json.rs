@@ -16,38 +16,18 @@ pub fn allocation_json(a: &Allocation) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Assignment, Policy, ResourceKind, SolverInfo};
-    use std::collections::BTreeMap;
+    use crate::model::fixtures::{allocation as empty, assignment};
+    use crate::model::{Assignment, Basis, ResourceKind};
 
     fn allocation() -> Allocation {
         Allocation {
-            site: "s".into(),
-            inputs_sha256: "ab".into(),
-            seed: "seed".into(),
-            policy: Policy::default(),
             assignments: vec![Assignment {
-                household: "B1-1-101".into(),
-                kind: ResourceKind::ParkingSpace,
-                resource: "P1".into(),
                 walk_m: 42.5,
                 why: "lottery rank 1".into(),
-                basis: "lottery".into(),
-                reason: None,
+                ..assignment("B1-1-101", ResourceKind::ParkingSpace, "P1", Basis::Lottery)
             }],
-            unserved: vec![],
             lottery: vec!["B1-1-101".into()],
-            metrics: BTreeMap::new(),
-            solver: SolverInfo {
-                engine: "flow".into(),
-                backend: "combinatorial".into(),
-                seconds: 0.0,
-                stages: vec![],
-            },
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            warnings: vec![],
-            draw: None,
+            ..empty("s")
         }
     }
 

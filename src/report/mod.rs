@@ -3,7 +3,9 @@
 //! byte-identical for identical inputs.
 
 pub mod csv;
+pub mod format;
 pub mod geojson;
+pub mod html;
 pub mod i18n;
 pub mod json;
 pub mod markup;

@@ -14,21 +14,18 @@
 //!   becomes `allocated`, so no basis tells one household's attributes apart
 //!   from another's. With a reason, the basis is the public reason's.
 
-use crate::model::{Allocation, Assignment, Reason, Unserved};
+use crate::model::{Allocation, Assignment, Basis, Reason, Unserved};
 
 /// The basis every non-public basis is reduced to.
-pub const PUBLIC_BASIS: &str = "allocated";
-
-/// Bases that follow from public documents alone.
-const PUBLIC_BASES: [&str; 2] = ["pin", "incumbent"];
+pub const PUBLIC_BASIS: Basis = Basis::Allocated;
 
 /// An assignment as the public may see it.
 pub fn public_assignment(a: &Assignment) -> Assignment {
     let reason = a.reason.as_ref().map(Reason::public);
     let basis = match &reason {
-        Some(r) => r.basis().to_string(),
-        None if PUBLIC_BASES.contains(&a.basis.as_str()) => a.basis.clone(),
-        None => PUBLIC_BASIS.to_string(),
+        Some(r) => r.basis(),
+        None if a.basis.is_public() => a.basis,
+        None => PUBLIC_BASIS,
     };
     Assignment {
         why: String::new(),
@@ -61,14 +58,14 @@ mod tests {
     use super::*;
     use crate::model::ResourceKind;
 
-    fn assignment(basis: &str, why: &str) -> Assignment {
+    fn assignment(basis: Basis, why: &str) -> Assignment {
         Assignment {
             household: "B1-1-101".into(),
             kind: ResourceKind::ParkingSpace,
             resource: "P1".into(),
             walk_m: 12.5,
             why: why.into(),
-            basis: basis.into(),
+            basis,
             reason: None,
         }
     }
@@ -76,12 +73,12 @@ mod tests {
     #[test]
     fn reasons_are_dropped_and_private_bases_become_allocated() {
         for (basis, shown) in [
-            ("reserved", "allocated"),
-            ("priority", "allocated"),
-            ("lottery", "allocated"),
-            ("swap", "allocated"),
-            ("pin", "pin"),
-            ("incumbent", "incumbent"),
+            (Basis::Reserved, Basis::Allocated),
+            (Basis::Priority, Basis::Allocated),
+            (Basis::Lottery, Basis::Allocated),
+            (Basis::Swap, Basis::Allocated),
+            (Basis::Pin, Basis::Pin),
+            (Basis::Incumbent, Basis::Incumbent),
         ] {
             let p = public_assignment(&assignment(
                 basis,
@@ -101,7 +98,7 @@ mod tests {
     #[test]
     fn a_reason_becomes_its_public_counterpart_and_gives_the_basis() {
         for reason in Reason::samples() {
-            if reason.basis().is_empty() {
+            if reason.basis() == Basis::Unstated {
                 continue;
             }
             let mut a = assignment(reason.basis(), "private words");
@@ -110,7 +107,7 @@ mod tests {
             assert_eq!(p.reason, Some(reason.public()), "{}", reason.code());
             assert_eq!(p.basis, reason.public().basis(), "{}", reason.code());
             assert!(
-                ["pin", "incumbent", "allocated"].contains(&p.basis.as_str()),
+                [Basis::Pin, Basis::Incumbent, Basis::Allocated].contains(&p.basis),
                 "{} gave {}",
                 reason.code(),
                 p.basis

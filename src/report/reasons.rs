@@ -54,6 +54,94 @@ pub fn basis_label(basis: &str, lang: Lang) -> &str {
     }
 }
 
+// ---------------------------------------------------------------- both
+
+/// A priority class, `(English, Chinese)`.
+fn class_name(c: PriorityClass, lang: Lang) -> &'static str {
+    let (en, zh) = match c {
+        PriorityClass::Accessible => (
+            "accessible (disability permit holders)",
+            "残疾人优先（持残疾人证）",
+        ),
+        PriorityClass::Elderly => (
+            "elderly (a member aged 70 or over)",
+            "老年人优先（家有70岁及以上成员）",
+        ),
+        PriorityClass::Ev => ("ev (EV owners)", "电动汽车车主优先"),
+    };
+    pick(lang, en, zh)
+}
+
+/// A household's place in the draw order.
+fn draw_turn(t: &Turn, lang: Lang) -> String {
+    let rank = match (t.waited, t.tickets) {
+        (Some(w), _) => pick(
+            lang,
+            format!("draw rank {} (waited first; waited {w} round(s))", t.rank),
+            format!("轮换顺序第{}位（久候者优先，已等候{w}轮）", t.rank),
+        ),
+        (None, Some(n)) => pick(
+            lang,
+            format!("draw rank {} ({n} ticket(s))", t.rank),
+            format!("轮换顺序第{}位（持{n}签）", t.rank),
+        ),
+        (None, None) => pick(
+            lang,
+            format!("lottery rank {}", t.rank),
+            format!("摇号第{}位", t.rank),
+        ),
+    };
+    if t.turn_order {
+        pick(
+            lang,
+            format!("{rank} (turn order)"),
+            format!("{rank}（按此顺序依次选位）"),
+        )
+    } else {
+        rank
+    }
+}
+
+/// Why the units counted under `key` were not open to the household.
+fn taken_phrase(key: Count, rotation: bool, lang: Lang) -> &'static str {
+    let (en, zh) = match key {
+        Count::Earlier if rotation => (
+            "by households earlier in the draw order (rotation)",
+            "由轮换顺序在前的住户取得",
+        ),
+        Count::Earlier => (
+            "by households drawn earlier in the lottery",
+            "由摇号在前的住户取得",
+        ),
+        Count::Priority => (
+            "by households of a higher priority class",
+            "由优先类别更高的住户取得",
+        ),
+        Count::Reserved => (
+            "reserved for their class and given to it",
+            "为专用位，已分配给相应住户",
+        ),
+        Count::Kept => ("kept by their previous holders", "由原使用户保留"),
+        Count::Swapped => ("taken in trade-up swaps", "在互换调整中换出"),
+        Count::Pinned => ("pinned by the policy", "按政策指定"),
+        Count::Own => ("already held by this household", "已由本户使用"),
+        Count::Later => (
+            "by households drawn later, because that serves more units or meets building shares",
+            "由摇号在后的住户取得（为多分配或满足各楼配额）",
+        ),
+        Count::Free => ("free but not open to this household", "空置但不对本户开放"),
+        Count::Other => ("by other households", "由其他住户取得"),
+    };
+    pick(lang, en, zh)
+}
+
+fn pick<T>(lang: Lang, en: T, zh: T) -> T {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
 // ---------------------------------------------------------------- English
 
 fn nouns(kind: ResourceKind) -> (&'static str, &'static str) {
@@ -61,27 +149,6 @@ fn nouns(kind: ResourceKind) -> (&'static str, &'static str) {
         ResourceKind::ParkingSpace => ("parking space", "parking spaces"),
         ResourceKind::ChargingBay => ("charging bay", "charging bays"),
         ResourceKind::GardenPlot => ("garden plot", "garden plots"),
-    }
-}
-
-fn en_class(c: PriorityClass) -> &'static str {
-    match c {
-        PriorityClass::Accessible => "accessible (disability permit holders)",
-        PriorityClass::Elderly => "elderly (a member aged 70 or over)",
-        PriorityClass::Ev => "ev (EV owners)",
-    }
-}
-
-fn en_turn(t: &Turn) -> String {
-    let rank = match (t.waited, t.tickets) {
-        (Some(w), _) => format!("draw rank {} (waited first; waited {w} round(s))", t.rank),
-        (None, Some(n)) => format!("draw rank {} ({n} ticket(s))", t.rank),
-        (None, None) => format!("lottery rank {}", t.rank),
-    };
-    if t.turn_order {
-        format!("{rank} (turn order)")
-    } else {
-        rank
     }
 }
 
@@ -172,11 +239,11 @@ fn english(reason: &Reason, kind: ResourceKind) -> String {
             place,
             lost,
         } => given(
-            format!("priority class {}; {}", en_class(*class), en_turn(turn)),
+            format!("priority class {}; {}", class_name(*class, Lang::En), draw_turn(turn, Lang::En)),
             place,
             lost,
         ),
-        Reason::Lottery { turn, place, lost } => given(en_turn(turn), place, lost),
+        Reason::Lottery { turn, place, lost } => given(draw_turn(turn, Lang::En), place, lost),
         Reason::Allocated { place } => given("allocated".into(), place, &[]),
         Reason::OutOfReach {
             max_walk_m,
@@ -194,29 +261,10 @@ fn english(reason: &Reason, kind: ResourceKind) -> String {
             rotation,
             lost,
         } => {
-            let earlier = if *rotation {
-                "by households earlier in the draw order (rotation)"
-            } else {
-                "by households drawn earlier in the lottery"
-            };
             let parts: Vec<String> = counts(taken)
                 .into_iter()
                 .filter(|(_, n)| *n > 0)
-                .map(|(key, n)| {
-                    let phrase = match key {
-                        Count::Earlier => earlier,
-                        Count::Priority => "by households of a higher priority class",
-                        Count::Reserved => "reserved for their class and given to it",
-                        Count::Kept => "kept by their previous holders",
-                        Count::Swapped => "taken in trade-up swaps",
-                        Count::Pinned => "pinned by the policy",
-                        Count::Own => "already held by this household",
-                        Count::Later => "by households drawn later, because that serves more units or meets building shares",
-                        Count::Free => "free but not open to this household",
-                        Count::Other => "by other households",
-                    };
-                    format!("{n} {phrase}")
-                })
+                .map(|(key, n)| format!("{n} {}", taken_phrase(key, *rotation, Lang::En)))
                 .collect();
             let noun = if *eligible == 1 { one } else { many };
             format!(
@@ -275,27 +323,6 @@ pub fn zh_unit(label: &str) -> String {
         }
     }
     label.to_string()
-}
-
-fn zh_class(c: PriorityClass) -> &'static str {
-    match c {
-        PriorityClass::Accessible => "残疾人优先（持残疾人证）",
-        PriorityClass::Elderly => "老年人优先（家有70岁及以上成员）",
-        PriorityClass::Ev => "电动汽车车主优先",
-    }
-}
-
-fn zh_turn(t: &Turn) -> String {
-    let rank = match (t.waited, t.tickets) {
-        (Some(w), _) => format!("轮换顺序第{}位（久候者优先，已等候{w}轮）", t.rank),
-        (None, Some(n)) => format!("轮换顺序第{}位（持{n}签）", t.rank),
-        (None, None) => format!("摇号第{}位", t.rank),
-    };
-    if t.turn_order {
-        format!("{rank}（按此顺序依次选位）")
-    } else {
-        rank
-    }
 }
 
 fn zh_place(p: &Place, kind: ResourceKind) -> String {
@@ -370,11 +397,15 @@ fn chinese(reason: &Reason, kind: ResourceKind) -> String {
             place,
             lost,
         } => given(
-            format!("{}，{}", zh_class(*class), zh_turn(turn)),
+            format!(
+                "{}，{}",
+                class_name(*class, Lang::Zh),
+                draw_turn(turn, Lang::Zh)
+            ),
             place,
             lost,
         ),
-        Reason::Lottery { turn, place, lost } => given(zh_turn(turn), place, lost),
+        Reason::Lottery { turn, place, lost } => given(draw_turn(turn, Lang::Zh), place, lost),
         Reason::Allocated { place } => given("已分配".into(), place, &[]),
         Reason::OutOfReach {
             max_walk_m,
@@ -393,29 +424,10 @@ fn chinese(reason: &Reason, kind: ResourceKind) -> String {
             rotation,
             lost,
         } => {
-            let earlier = if *rotation {
-                "由轮换顺序在前的住户取得"
-            } else {
-                "由摇号在前的住户取得"
-            };
             let parts: Vec<String> = counts(taken)
                 .into_iter()
                 .filter(|(_, n)| *n > 0)
-                .map(|(key, n)| {
-                    let phrase = match key {
-                        Count::Earlier => earlier,
-                        Count::Priority => "由优先类别更高的住户取得",
-                        Count::Reserved => "为专用位，已分配给相应住户",
-                        Count::Kept => "由原使用户保留",
-                        Count::Swapped => "在互换调整中换出",
-                        Count::Pinned => "按政策指定",
-                        Count::Own => "已由本户使用",
-                        Count::Later => "由摇号在后的住户取得（为多分配或满足各楼配额）",
-                        Count::Free => "空置但不对本户开放",
-                        Count::Other => "由其他住户取得",
-                    };
-                    format!("{n}个{phrase}")
-                })
+                .map(|(key, n)| format!("{n}个{}", taken_phrase(key, *rotation, Lang::Zh)))
                 .collect();
             format!(
                 "{}{max_walk_m}米范围内的{eligible}个{noun}均已分配：{}{}",
@@ -428,171 +440,4 @@ fn chinese(reason: &Reason, kind: ResourceKind) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every parameter of a sample, as it is written in a rendering:
-    /// strings as they are, numbers as the catalogue prints them.
-    fn parameters(r: &Reason) -> Vec<String> {
-        let mut out = Vec::new();
-        fn walk(v: &serde_json::Value, key: &str, out: &mut Vec<String>) {
-            match v {
-                serde_json::Value::Object(m) => {
-                    for (k, v) in m {
-                        walk(v, k, out)
-                    }
-                }
-                serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, key, out)),
-                serde_json::Value::String(s) => {
-                    // The code and the place are the text itself, not a parameter.
-                    if key != "code" && key != "place" && key != "class" {
-                        out.push(s.clone())
-                    }
-                }
-                serde_json::Value::Number(n) => {
-                    out.push(match n.as_u64() {
-                        Some(i) => i.to_string(),
-                        None => format!("{:.1}", n.as_f64().unwrap()),
-                    });
-                }
-                serde_json::Value::Bool(_) | serde_json::Value::Null => {}
-            }
-        }
-        walk(&serde_json::to_value(r).unwrap(), "", &mut out);
-        out
-    }
-
-    #[test]
-    fn every_code_has_chinese_and_english_text_using_every_parameter() {
-        for r in Reason::samples() {
-            for lang in Lang::ALL {
-                for kind in [ResourceKind::ParkingSpace, ResourceKind::GardenPlot] {
-                    let text = reason_text(&r, kind, lang);
-                    assert!(!text.is_empty());
-                    for p in parameters(&r) {
-                        let shown = match lang {
-                            Lang::Zh if p == "B3-3" => zh_unit(&p),
-                            _ => p.clone(),
-                        };
-                        // 250.0 is written 250 in a radius.
-                        let shown = shown.strip_suffix(".0").unwrap_or(&shown).to_string();
-                        assert!(
-                            text.contains(&shown),
-                            "{} in {lang:?} lacks {shown}: {text}",
-                            r.code()
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn flags_and_classes_change_the_text() {
-        // Parameters that are not printed as such still show: each class,
-        // the rotation flag and the turn order read differently.
-        for lang in Lang::ALL {
-            let texts: std::collections::BTreeSet<String> = Reason::samples()
-                .into_iter()
-                .flat_map(|r| {
-                    let mut variants = vec![r.clone()];
-                    match r {
-                        Reason::Priority {
-                            turn, place, lost, ..
-                        } => {
-                            for class in [
-                                PriorityClass::Accessible,
-                                PriorityClass::Elderly,
-                                PriorityClass::Ev,
-                            ] {
-                                variants.push(Reason::Priority {
-                                    class,
-                                    turn: Turn {
-                                        turn_order: false,
-                                        ..turn.clone()
-                                    },
-                                    place: place.clone(),
-                                    lost: lost.clone(),
-                                });
-                            }
-                        }
-                        Reason::AllTaken {
-                            eligible,
-                            max_walk_m,
-                            unit,
-                            taken,
-                            lost,
-                            ..
-                        } => variants.push(Reason::AllTaken {
-                            eligible,
-                            max_walk_m,
-                            unit,
-                            taken,
-                            rotation: false,
-                            lost,
-                        }),
-                        _ => {}
-                    }
-                    variants
-                })
-                .map(|r| reason_text(&r, ResourceKind::ParkingSpace, lang))
-                .collect();
-            assert_eq!(texts.len(), Reason::samples().len() + 4, "{lang:?}");
-        }
-    }
-
-    #[test]
-    fn chinese_reasons_carry_no_english_words_and_english_no_chinese() {
-        for r in Reason::samples() {
-            let mut r = r;
-            // The pin's note is the policy's own words, shown as written.
-            if let Reason::Pin { note, .. } = &mut r {
-                *note = None;
-            }
-            let zh = reason_text(&r, ResourceKind::ParkingSpace, Lang::Zh);
-            for word in [
-                "lottery", "nearest", "priority", "rank", "unit", "taken", " m ",
-            ] {
-                assert!(!zh.contains(word), "{word} in {zh}");
-            }
-            let en = reason_text(&r, ResourceKind::ParkingSpace, Lang::En);
-            assert!(
-                !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-                "{en}"
-            );
-        }
-    }
-
-    #[test]
-    fn the_issue_example_reads_as_an_office_writes_it() {
-        let r = Reason::Lottery {
-            turn: Turn {
-                rank: 94,
-                waited: None,
-                tickets: None,
-                turn_order: false,
-            },
-            place: Place::Distance {
-                walk_m: 75.5,
-                unit: "B3-3".into(),
-            },
-            lost: vec![],
-        };
-        assert_eq!(
-            reason_text(&r, ResourceKind::ParkingSpace, Lang::Zh),
-            "摇号第94位，距3号楼3单元75.5米"
-        );
-        assert_eq!(
-            reason_text(&r, ResourceKind::ParkingSpace, Lang::En),
-            "lottery rank 94; 75.5 m from unit B3-3"
-        );
-    }
-
-    #[test]
-    fn unit_labels_of_other_shapes_stay_as_they_are() {
-        assert_eq!(zh_unit("B12-2"), "12号楼2单元");
-        assert_eq!(zh_unit("7-1"), "7号楼1单元");
-        assert_eq!(zh_unit("North-A"), "North-A");
-        assert_eq!(zh_unit("?"), "?");
-    }
-}
+mod tests;

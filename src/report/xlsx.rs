@@ -82,7 +82,7 @@ fn kind_sheet(
         sheet.write_string(row, 0, cell_text(&x.household))?;
         sheet.write_string(row, 1, cell_text(&x.resource))?;
         sheet.write_number_with_format(row, 2, x.walk_m, metres)?;
-        sheet.write_string(row, 3, cell_text(basis_label(&x.basis, lang)))?;
+        sheet.write_string(row, 3, cell_text(basis_label(x.basis.as_str(), lang)))?;
         sheet.write_string(row, 4, cell_text(&assignment_reason(x, lang)))?;
     }
     Ok(())
@@ -142,34 +142,26 @@ pub fn allocation_xlsx(a: &Allocation, lang: Lang) -> Result<Vec<u8>, XlsxExport
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Assignment, Unserved};
+    use crate::model::fixtures::{allocation as empty, assignment, unserved};
+    use crate::model::{Assignment, Basis, Unserved};
     use calamine::{Data, Reader, Xlsx};
     use std::io::Cursor;
 
     fn allocation() -> Allocation {
-        let policy = serde_json::to_value(crate::model::Policy::default()).unwrap();
-        let mut a: Allocation = serde_json::from_value(serde_json::json!({
-            "site": "s", "inputs_sha256": "x", "seed": "x", "policy": policy,
-            "assignments": [], "unserved": [], "lottery": [], "metrics": {},
-            "solver": {"engine": "flow", "backend": "combinatorial", "seconds": 0.0, "stages": []}
-        }))
-        .expect("a minimal allocation");
+        let mut a = empty("s");
         a.assignments.push(Assignment {
-            household: "=HYPERLINK(\"http://x\",\"y\")".into(),
-            kind: ResourceKind::ParkingSpace,
-            resource: "P1".into(),
             walk_m: 12.5,
             why: "x".repeat(40_000),
-            basis: "lottery".into(),
-            reason: None,
+            ..assignment(
+                "=HYPERLINK(\"http://x\",\"y\")",
+                ResourceKind::ParkingSpace,
+                "P1",
+                Basis::Lottery,
+            )
         });
         a.unserved.push(Unserved {
-            household: "H2".into(),
-            kind: ResourceKind::GardenPlot,
-            units: 1,
-            waitlist: None,
             why: "nothing within 300 m".into(),
-            reason: None,
+            ..unserved("H2", ResourceKind::GardenPlot, None)
         });
         a
     }

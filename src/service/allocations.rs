@@ -3,6 +3,7 @@
 //! two, and where a household stands.
 
 use super::checks::LayoutChecks;
+pub use super::diff::{diff, diff_stored, Change, DiffView, Moved};
 use super::inputs::{self, SolveFailed};
 use super::{documents, Corrupt, ReadError, Rejected};
 use crate::model::{Allocation, Assignment, Household, ResourceKind, Site, Unserved};
@@ -12,7 +13,7 @@ use crate::report::i18n::Lang;
 use crate::store::{AllocationMeta, NewAllocation, SiteDocuments, SiteState, Store, StoreError};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// Why an allocation was not made or not stored.
@@ -21,26 +22,17 @@ pub enum AllocateError {
     /// No such site, another allocation stored meanwhile, or the database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The inputs break a rule, or no allocation can satisfy the policy.
+    /// The inputs break a rule, no allocation can satisfy the policy, the
+    /// solver failed, or the request gave up (`inputs::solve`'s failures).
     #[error(transparent)]
-    Rejected(#[from] Rejected),
-    /// The solver failed.
-    #[error("the solver failed: {0}")]
-    Solver(String),
-    /// The request gave up (time limit or client gone) and the work stopped.
-    #[error("the solve was cancelled")]
-    Cancelled,
+    Solve(#[from] SolveFailed),
     #[error(transparent)]
     Corrupt(#[from] Corrupt),
 }
 
-impl From<SolveFailed> for AllocateError {
-    fn from(e: SolveFailed) -> Self {
-        match e {
-            SolveFailed::Rejected(r) => AllocateError::Rejected(r),
-            SolveFailed::Solver(m) => AllocateError::Solver(m),
-            SolveFailed::Cancelled => AllocateError::Cancelled,
-        }
+impl From<Rejected> for AllocateError {
+    fn from(r: Rejected) -> Self {
+        AllocateError::Solve(SolveFailed::Rejected(r))
     }
 }
 
@@ -162,14 +154,8 @@ pub fn list(
     before: Option<u64>,
     limit: u32,
 ) -> Result<(Vec<AllocationMeta>, Option<u64>), StoreError> {
-    let mut rows = store.allocations(site, before, limit + 1)?;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|a| a.id)
-    } else {
-        None
-    };
-    Ok((rows, next))
+    let rows = store.allocations(site, before, limit + 1)?;
+    Ok(super::page(rows, limit, |a| a.id))
 }
 
 /// A rendering of an allocation.
@@ -235,127 +221,6 @@ pub fn render_stored(
         )?)
     })?;
     Ok((body, allocation.site))
-}
-
-/// A household that now holds a different set of resources of a kind.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Moved {
-    pub household: String,
-    #[schema(value_type = String)]
-    pub kind: ResourceKind,
-    pub from: Vec<String>,
-    pub to: Vec<String>,
-}
-
-/// A household that gained or lost resources of a kind.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Change {
-    pub household: String,
-    #[schema(value_type = String)]
-    pub kind: ResourceKind,
-    pub resources: Vec<String>,
-}
-
-/// What changed from one allocation to another.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct DiffView {
-    pub site: String,
-    pub from: u64,
-    pub to: u64,
-    /// Held some of the kind in both, but not the same resources.
-    pub moved: Vec<Moved>,
-    /// Held none of the kind before, some now.
-    pub gained: Vec<Change>,
-    /// Held some of the kind before, none now.
-    pub lost: Vec<Change>,
-    /// Households whose holdings of every kind are the same.
-    pub unchanged: u64,
-    /// The later allocation's assignments made by a `trade_up` swap (basis `swap`).
-    #[schema(value_type = Vec<Object>)]
-    pub swapped: Vec<Assignment>,
-}
-
-/// Per household and kind, the resources held.
-fn holdings(a: &Allocation) -> BTreeMap<(String, ResourceKind), BTreeSet<String>> {
-    let mut out: BTreeMap<(String, ResourceKind), BTreeSet<String>> = BTreeMap::new();
-    for x in &a.assignments {
-        out.entry((x.household.clone(), x.kind))
-            .or_default()
-            .insert(x.resource.clone());
-    }
-    out
-}
-
-/// Who moved, gained and lost between two allocations, sorted by household then kind.
-pub fn diff(site: &str, from_id: u64, from: &Allocation, to_id: u64, to: &Allocation) -> DiffView {
-    let before = holdings(from);
-    let after = holdings(to);
-    let keys: BTreeSet<&(String, ResourceKind)> = before.keys().chain(after.keys()).collect();
-    let empty = BTreeSet::new();
-    let mut view = DiffView {
-        site: site.to_string(),
-        from: from_id,
-        to: to_id,
-        moved: Vec::new(),
-        gained: Vec::new(),
-        lost: Vec::new(),
-        unchanged: 0,
-        swapped: super::history::swaps(to),
-    };
-    let mut changed_households = BTreeSet::new();
-    for key in keys {
-        let b = before.get(key).unwrap_or(&empty);
-        let a = after.get(key).unwrap_or(&empty);
-        if a == b {
-            continue;
-        }
-        let (household, kind) = (key.0.clone(), key.1);
-        changed_households.insert(household.clone());
-        if b.is_empty() {
-            view.gained.push(Change {
-                household,
-                kind,
-                resources: a.iter().cloned().collect(),
-            });
-        } else if a.is_empty() {
-            view.lost.push(Change {
-                household,
-                kind,
-                resources: b.iter().cloned().collect(),
-            });
-        } else {
-            view.moved.push(Moved {
-                household,
-                kind,
-                from: b.iter().cloned().collect(),
-                to: a.iter().cloned().collect(),
-            });
-        }
-    }
-    let everyone: BTreeSet<&String> = from.lottery.iter().chain(to.lottery.iter()).collect();
-    view.unchanged = everyone
-        .iter()
-        .filter(|h| !changed_households.contains(h.as_str()))
-        .count() as u64;
-    view
-}
-
-/// What changed from stored allocation `id` to stored allocation `other`;
-/// `public`: between the public views ([`report::public`]), for viewers
-/// (no swap shows, since no basis `swap` does).
-pub fn diff_stored(
-    store: &dyn Store,
-    site: &str,
-    id: u64,
-    other: u64,
-    public: bool,
-) -> Result<DiffView, ReadError> {
-    let from = documents::allocation(&store.allocation(site, id)?)?;
-    let mut to = documents::allocation(&store.allocation(site, other)?)?;
-    if public {
-        to = report::public::public_view(&to);
-    }
-    Ok(diff(site, id, &from, other, &to))
 }
 
 /// An entry of the household view with its reason in the reader's language.
@@ -575,66 +440,4 @@ pub fn overview(
         diff,
         svg,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Policy, SolverInfo};
-
-    fn allocation(pairs: &[(&str, &str)], everyone: &[&str]) -> Allocation {
-        Allocation {
-            site: "s".into(),
-            inputs_sha256: String::new(),
-            seed: String::new(),
-            policy: Policy::default(),
-            assignments: pairs
-                .iter()
-                .map(|(h, r)| Assignment {
-                    household: h.to_string(),
-                    kind: ResourceKind::ParkingSpace,
-                    resource: r.to_string(),
-                    walk_m: 1.0,
-                    why: String::new(),
-                    basis: String::new(),
-                    reason: None,
-                })
-                .collect(),
-            unserved: Vec::new(),
-            lottery: everyone.iter().map(|h| h.to_string()).collect(),
-            metrics: BTreeMap::new(),
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            solver: SolverInfo {
-                engine: String::new(),
-                backend: String::new(),
-                seconds: 0.0,
-                stages: Vec::new(),
-            },
-            warnings: Vec::new(),
-            draw: None,
-        }
-    }
-
-    #[test]
-    fn a_diff_separates_moves_gains_and_losses() {
-        let a = allocation(
-            &[("H1", "P1"), ("H2", "P2"), ("H3", "P3")],
-            &["H1", "H2", "H3", "H4"],
-        );
-        let b = allocation(
-            &[("H1", "P1"), ("H2", "P4"), ("H4", "P3")],
-            &["H1", "H2", "H4"],
-        );
-        let d = diff("s", 1, &a, 2, &b);
-        assert_eq!(d.moved.len(), 1);
-        assert_eq!(
-            (d.moved[0].household.as_str(), d.moved[0].to.clone()),
-            ("H2", vec!["P4".to_string()])
-        );
-        assert_eq!(d.gained[0].household, "H4");
-        assert_eq!(d.lost[0].household, "H3");
-        assert_eq!(d.unchanged, 1);
-    }
 }

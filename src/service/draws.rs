@@ -415,6 +415,17 @@ pub fn list(
         .collect())
 }
 
+/// A page of a site's draws, newest first, and the draw to continue before.
+pub fn list_page(
+    store: &dyn Store,
+    site: &str,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<(Vec<DrawRecord>, Option<u64>), DrawError> {
+    let rows = list(store, site, before, limit + 1)?;
+    Ok(super::page(rows, limit, |d| d.draw))
+}
+
 pub fn get(store: &dyn Store, site: &str, draw: u64) -> Result<DrawRecord, DrawError> {
     Ok(store.draw(site, draw)?.record)
 }

@@ -4,7 +4,7 @@
 //! allocation's ledger and, under `tickets` rotation, its tickets (1 +
 //! waited); and the swaps an allocation made.
 
-use crate::model::{Allocation, Assignment, ResourceKind, Rotation};
+use crate::model::{Allocation, Assignment, Basis, ResourceKind, Rotation};
 use crate::pipeline::rounds::FIRST_ROUND;
 use crate::store::{AllocationMeta, Store, StoreError};
 use serde::Serialize;
@@ -36,7 +36,8 @@ pub enum HistoryError {
 pub struct Held {
     pub resource: String,
     /// `pin`, `incumbent`, `reserved`, `priority`, `lottery` or `swap`.
-    pub basis: String,
+    #[schema(value_type = String)]
+    pub basis: Basis,
 }
 
 /// What a household had of one kind in one allocation.
@@ -131,7 +132,7 @@ pub fn entry(
     {
         kinds.entry(a.kind).or_insert_with(blank).held.push(Held {
             resource: a.resource.clone(),
-            basis: a.basis.clone(),
+            basis: a.basis,
         });
     }
     for u in allocation
@@ -208,7 +209,7 @@ pub fn swaps(allocation: &Allocation) -> Vec<Assignment> {
     allocation
         .assignments
         .iter()
-        .filter(|a| a.basis == "swap")
+        .filter(|a| a.basis == Basis::Swap)
         .cloned()
         .collect()
 }
@@ -216,18 +217,10 @@ pub fn swaps(allocation: &Allocation) -> Vec<Assignment> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Policy, SolverInfo, Unserved};
+    use crate::model::{fixtures, Policy};
 
-    fn assignment(h: &str, r: &str, basis: &str) -> Assignment {
-        Assignment {
-            household: h.into(),
-            kind: ResourceKind::ParkingSpace,
-            resource: r.into(),
-            walk_m: 10.0,
-            why: String::new(),
-            basis: basis.into(),
-            reason: None,
-        }
+    fn assignment(h: &str, r: &str, basis: Basis) -> Assignment {
+        fixtures::assignment(h, ResourceKind::ParkingSpace, r, basis)
     }
 
     fn allocation(rotation: Rotation) -> Allocation {
@@ -238,55 +231,30 @@ mod tests {
             .insert("H2".into(), 2);
         let order = vec!["H2".to_string(), "H1".into(), "H3".into()];
         Allocation {
-            site: "s".into(),
-            inputs_sha256: String::new(),
-            seed: String::new(),
             policy: Policy {
                 rotation,
                 ..Policy::default()
             },
             assignments: vec![
-                assignment("H1", "P1", "incumbent"),
-                assignment("H3", "P2", "swap"),
+                assignment("H1", "P1", Basis::Incumbent),
+                assignment("H3", "P2", Basis::Swap),
             ],
-            unserved: vec![Unserved {
-                household: "H2".into(),
-                kind: ResourceKind::ParkingSpace,
-                units: 1,
-                waitlist: Some(1),
-                why: String::new(),
-                reason: None,
-            }],
+            unserved: vec![fixtures::unserved(
+                "H2",
+                ResourceKind::ParkingSpace,
+                Some(1),
+            )],
             lottery: vec!["H1".into(), "H2".into(), "H3".into()],
-            metrics: BTreeMap::new(),
-            solver: SolverInfo {
-                engine: String::new(),
-                backend: String::new(),
-                seconds: 0.0,
-                stages: Vec::new(),
-            },
             round: Some("2027".into()),
             ledger,
             draw_order: (rotation != Rotation::None)
                 .then(|| BTreeMap::from([(ResourceKind::ParkingSpace, order)])),
-            warnings: Vec::new(),
-            draw: None,
+            ..fixtures::allocation("s")
         }
     }
 
     fn meta(id: u64) -> AllocationMeta {
-        AllocationMeta {
-            site: "s".into(),
-            id,
-            created: "2026-12-06T00:00:00Z".into(),
-            previous: None,
-            revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
-            seed: String::new(),
-            summary: serde_json::Value::Null,
-        }
+        crate::service::fixtures::allocation_meta("s", id)
     }
 
     #[test]
@@ -299,7 +267,7 @@ mod tests {
             p.held,
             vec![Held {
                 resource: "P1".into(),
-                basis: "incumbent".into()
+                basis: Basis::Incumbent
             }]
         );
         assert_eq!(

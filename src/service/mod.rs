@@ -6,13 +6,16 @@
 //!
 //! One module per resource; the types shared by several of them follow.
 
+pub mod access;
 pub mod allocations;
 pub mod checks;
+pub mod diff;
 pub mod documents;
 pub mod draws;
 pub mod history;
 pub mod inputs;
 pub mod rounds;
+pub mod sessions;
 pub mod sites;
 
 use crate::model::Problem;
@@ -71,6 +74,37 @@ impl std::fmt::Debug for Rejected {
     }
 }
 
+/// One page of a list read with one row more than `limit`: the first
+/// `limit` rows, and the key of the last of them when there are more.
+pub fn page<T, K>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec<T>, Option<K>) {
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(key)
+    } else {
+        None
+    };
+    (rows, next)
+}
+
+/// A list's page size when the caller names none.
+pub const DEFAULT_PAGE: u32 = 50;
+/// The largest page a list read returns.
+pub const MAX_PAGE: u32 = 500;
+
+/// A page size outside `1..=MAX_PAGE`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("limit must be between 1 and {MAX_PAGE}, not {0}")]
+pub struct BadPageSize(pub u32);
+
+/// The page size of a list read: `limit`, or [`DEFAULT_PAGE`] without one.
+pub fn page_size(limit: Option<u32>) -> Result<u32, BadPageSize> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(BadPageSize(n)),
+    }
+}
+
 /// A stored document that no longer reads: the server's fault, never the caller's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
@@ -83,4 +117,40 @@ pub enum ReadError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Corrupt(#[from] Corrupt),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_sizes_outside_one_to_five_hundred_are_refused() {
+        assert_eq!(page_size(None), Ok(DEFAULT_PAGE));
+        assert_eq!(page_size(Some(500)), Ok(500));
+        assert_eq!(page_size(Some(0)), Err(BadPageSize(0)));
+        assert_eq!(page_size(Some(501)), Err(BadPageSize(501)));
+    }
+}
+
+/// Builders for unit tests of the services and their callers.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::store::AllocationMeta;
+
+    /// Stored allocation `id` of `site`, made at revision 1 with no roster
+    /// or policy, with an empty seed and no summary.
+    pub fn allocation_meta(site: &str, id: u64) -> AllocationMeta {
+        AllocationMeta {
+            site: site.into(),
+            id,
+            created: "2026-12-06T00:00:00Z".into(),
+            previous: None,
+            revision: 1,
+            layout_revision: 1,
+            roster_revision: None,
+            policy_revision: None,
+            seed: String::new(),
+            summary: serde_json::Value::Null,
+        }
+    }
 }

@@ -140,14 +140,8 @@ pub fn list(
     after: Option<&str>,
     limit: u32,
 ) -> Result<(Vec<SiteState>, Option<String>), StoreError> {
-    let mut sites = store.list_sites(after, limit + 1)?;
-    let next = if sites.len() > limit as usize {
-        sites.truncate(limit as usize);
-        sites.last().map(|s| s.id.clone())
-    } else {
-        None
-    };
-    Ok((sites, next))
+    let sites = store.list_sites(after, limit + 1)?;
+    Ok(super::page(sites, limit, |s| s.id.clone()))
 }
 
 /// Whether the database answers (one read).
@@ -201,6 +195,23 @@ fn pin_problems(policy: Option<&Value>, site: &Site, roster: &[Household]) -> Ve
     }
 }
 
+/// Refuses a roster that does not fit the site (unknown entrances) or the
+/// stored policy's pins, under `title`.
+fn must_fit(
+    policy: Option<&Value>,
+    site: &Site,
+    roster: &[Household],
+    title: &'static str,
+) -> Result<(), WriteError> {
+    let mut problems = check_roster_against_site(roster, site);
+    problems.extend(pin_problems(policy, site, roster));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Rejected::new(title, problems).into())
+    }
+}
+
 /// Replaces the layout: it must be valid under the stored policy, name no
 /// other site, and still fit the stored roster and pins.
 pub fn put_layout(
@@ -236,15 +247,12 @@ pub fn put_layout(
         let Some(site) = check.site else {
             return Err(Rejected::new("The layout cannot be loaded", Vec::new()).into());
         };
-        let mut problems = check_roster_against_site(&docs.roster, &site);
-        problems.extend(pin_problems(docs.policy.as_ref(), &site, &docs.roster));
-        if !problems.is_empty() {
-            return Err(Rejected::new(
-                "The new layout does not fit the stored roster or pins",
-                problems,
-            )
-            .into());
-        }
+        must_fit(
+            docs.policy.as_ref(),
+            &site,
+            &docs.roster,
+            "The new layout does not fit the stored roster or pins",
+        )?;
         Ok((Change::Layout(layout), report.warnings))
     })
 }
@@ -274,15 +282,12 @@ fn roster_change(
     roster: Roster,
 ) -> Result<(Change, Vec<Problem>), WriteError> {
     let site = documents::site(docs)?;
-    let mut problems = check_roster_against_site(&roster.households, &site);
-    problems.extend(pin_problems(
+    must_fit(
         docs.policy.as_ref(),
         &site,
         &roster.households,
-    ));
-    if !problems.is_empty() {
-        return Err(Rejected::new("The roster does not fit the site or its pins", problems).into());
-    }
+        "The roster does not fit the site or its pins",
+    )?;
     Ok((Change::Roster(roster.households), roster.warnings))
 }
 

@@ -13,8 +13,8 @@ use super::instance::{Instance, Reservation};
 use super::swap::Trade;
 use super::Solution;
 use crate::model::{
-    Assignment, LostToPin, Mechanism, Place, Policy, PriorityClass, Reason, ResourceKind, Rotation,
-    Stability, Taken, Turn, Unserved,
+    Assignment, Basis, LostToPin, Mechanism, Place, Policy, PriorityClass, Reason, ResourceKind,
+    Rotation, Stability, Taken, Turn, Unserved,
 };
 use std::collections::BTreeMap;
 
@@ -300,7 +300,7 @@ pub fn explain(
             resource: inst.resources[r].id.clone(),
             walk_m: round_walk(walk),
             why: format!("{reason}; {place_text}{}", lost_note(h)),
-            basis: basis.to_string(),
+            basis: Basis::from_code(basis).unwrap_or_default(),
             reason: Some(code),
         });
     }

@@ -2,7 +2,6 @@
 //! waited change its place in a kind's draw. Pure functions anyone can
 //! recompute with a SHA-256 tool.
 
-use super::lottery::lottery_key;
 use crate::model::Rotation;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -11,16 +10,21 @@ use std::collections::BTreeMap;
 /// SHA-256(seed ‖ "\n" ‖ id); ticket k ≥ 2 is SHA-256(seed ‖ "\n" ‖ id ‖ "\n" ‖ k),
 /// k in decimal; lowercase hex.
 pub fn ticket(seed: &str, id: &str, k: u32) -> String {
-    if k <= 1 {
-        return lottery_key(seed, id);
-    }
+    hex::encode(ticket_digest(seed, id, k))
+}
+
+/// Ticket `k` as the raw digest: its byte order is the hex order, and the
+/// draw compares thousands of them without formatting a string.
+fn ticket_digest(seed: &str, id: &str, k: u32) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(seed.as_bytes());
     hasher.update(b"\n");
     hasher.update(id.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(k.to_string().as_bytes());
-    hex::encode(hasher.finalize())
+    if k >= 2 {
+        hasher.update(b"\n");
+        hasher.update(k.to_string().as_bytes());
+    }
+    hasher.finalize().into()
 }
 
 /// `waited` beyond this counts as this many rounds under `tickets`, so that
@@ -35,10 +39,15 @@ pub fn tickets_held(waited: u32) -> u32 {
 
 /// A household's key under `tickets`: its smallest ticket, and which one it is.
 pub fn ticket_key(seed: &str, id: &str, waited: u32) -> (String, u32) {
-    (1..=tickets_held(waited))
-        .map(|k| (ticket(seed, id, k), k))
-        .min()
-        .unwrap_or_else(|| (lottery_key(seed, id), 1))
+    let (digest, k) = smallest_ticket(seed, id, waited);
+    (hex::encode(digest), k)
+}
+
+/// The smallest of a household's `1 + waited` tickets, as a raw digest.
+fn smallest_ticket(seed: &str, id: &str, waited: u32) -> ([u8; 32], u32) {
+    (2..=tickets_held(waited))
+        .map(|k| (ticket_digest(seed, id, k), k))
+        .fold((ticket_digest(seed, id, 1), 1), std::cmp::min)
 }
 
 /// One kind's draw order: every id of `lottery` (already in lottery order),
@@ -47,6 +56,31 @@ pub fn draw_order(
     rotation: Rotation,
     seed: &str,
     lottery: &[String],
+    waited: &BTreeMap<String, u32>,
+) -> Vec<String> {
+    let firsts = match rotation {
+        Rotation::Tickets => first_tickets(seed, lottery),
+        _ => Vec::new(),
+    };
+    draw_order_with(rotation, seed, lottery, &firsts, waited)
+}
+
+/// Every household's ticket 1 (its lottery key) as a raw digest, in the
+/// order of `lottery`: computed once, shared by the kinds' draw orders.
+pub fn first_tickets(seed: &str, lottery: &[String]) -> Vec<[u8; 32]> {
+    lottery
+        .iter()
+        .map(|id| ticket_digest(seed, id, 1))
+        .collect()
+}
+
+/// [`draw_order`] with the tickets 1 given (`firsts[i]` of `lottery[i]`,
+/// as [`first_tickets`] gives them; only `tickets` reads them).
+pub fn draw_order_with(
+    rotation: Rotation,
+    seed: &str,
+    lottery: &[String],
+    firsts: &[[u8; 32]],
     waited: &BTreeMap<String, u32>,
 ) -> Vec<String> {
     let w = |id: &str| waited.get(id).copied().unwrap_or(0);
@@ -62,9 +96,19 @@ pub fn draw_order(
             order.into_iter().map(|(_, _, id)| id.clone()).collect()
         }
         Rotation::Tickets => {
-            let mut keyed: Vec<(String, &[u8], &String)> = lottery
+            let mut keyed: Vec<([u8; 32], &[u8], &String)> = lottery
                 .iter()
-                .map(|id| (ticket_key(seed, id, w(id)).0, id.as_bytes(), id))
+                .enumerate()
+                .map(|(i, id)| {
+                    let first = firsts
+                        .get(i)
+                        .copied()
+                        .unwrap_or_else(|| ticket_digest(seed, id, 1));
+                    let key = (2..=tickets_held(w(id)))
+                        .map(|k| ticket_digest(seed, id, k))
+                        .fold(first, std::cmp::min);
+                    (key, id.as_bytes(), id)
+                })
                 .collect();
             keyed.sort();
             keyed.into_iter().map(|(_, _, id)| id.clone()).collect()
@@ -74,7 +118,7 @@ pub fn draw_order(
 
 #[cfg(test)]
 mod tests {
-    use super::super::lottery::lottery_order;
+    use super::super::lottery::{lottery_key, lottery_order};
     use super::*;
 
     fn ids(v: &[&str]) -> Vec<String> {
@@ -116,6 +160,30 @@ mod tests {
             draw_order(Rotation::WaitedFirst, "s", &lot, &waited),
             ids(&["d", "c", "a", "b"])
         );
+    }
+
+    #[test]
+    fn the_tickets_order_sorts_the_hex_keys_whether_tickets_one_are_given_or_not() {
+        let lot = lottery_order("s", &ids(&["a", "b", "c", "d", "e", "f", "g", "h"]));
+        let waited: BTreeMap<String, u32> = [("b", 3), ("d", 1), ("g", 7)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let mut want: Vec<(String, String)> = lot
+            .iter()
+            .map(|id| {
+                let w = waited.get(id).copied().unwrap_or(0);
+                (ticket_key("s", id, w).0, id.clone())
+            })
+            .collect();
+        want.sort();
+        let want: Vec<String> = want.into_iter().map(|(_, id)| id).collect();
+        let firsts = first_tickets("s", &lot);
+        assert_eq!(
+            draw_order_with(Rotation::Tickets, "s", &lot, &firsts, &waited),
+            want
+        );
+        assert_eq!(draw_order(Rotation::Tickets, "s", &lot, &waited), want);
     }
 
     #[test]

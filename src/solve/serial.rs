@@ -214,19 +214,6 @@ mod tests {
         inst
     }
 
-    /// The household drawn last held the only space before.
-    fn incumbents_keep_their_space_first() -> Instance {
-        let mut late = hh("late", "B1", 0, 1);
-        late.incumbents = vec![0];
-        let mut inst = instance(
-            vec![hh("early", "B1", 0, 0), late],
-            vec![slot("S")],
-            vec![vec![5.0]],
-        );
-        inst.stability = Stability::KeepIncumbents;
-        inst
-    }
-
     /// An outsider held the accessible space; a permit holder now wants it.
     fn an_outsiders_old_reserved_space_goes_to_the_class() -> Instance {
         let mut o = hh("o", "B1", 0, 0);
@@ -263,7 +250,7 @@ mod tests {
     #[case::no_tie(beyond_five_centimetres_the_nearest_wins(), &[("h", "P2")])]
     #[case::second_pass(left_over_reserved_spaces_go_in_the_second_pass(), &[("o1", "R"), ("o2", "A")])]
     #[case::class_first(reserved_spaces_wait_for_their_class(), &[("o1", "R"), ("p", "A")])]
-    #[case::incumbent(incumbents_keep_their_space_first(), &[("late", "S")])]
+    #[case::incumbent(incumbent_drawn_last(), &[("late", "S")])]
     #[case::outsider_incumbent(an_outsiders_old_reserved_space_goes_to_the_class(), &[("p", "A")])]
     #[case::ev(an_ev_owner_claims_charger_spaces_up_to_its_evs(), &[("e", "C1"), ("e", "R2"), ("o", "R1")])]
     fn serial_dictatorship_cases_worked_out_by_hand(

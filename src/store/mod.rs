@@ -21,6 +21,7 @@
 //!   that also appends the allocation it made, in the same transaction.
 
 pub mod postgres;
+mod record;
 pub mod sqlite;
 pub mod transfer;
 

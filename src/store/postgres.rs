@@ -21,19 +21,25 @@
 //! without a server restart.
 
 mod draws;
+mod transfer;
+mod url;
 
-use super::{
-    AllocationMeta, AllocationRecord, AllocationRow, Change, DrawReveal, NewAllocation, NewDraw,
-    NewSite, Part, RevisionRecord, SiteDocuments, SiteHistory, SiteState, Store, StoreError,
-    StoredDraw,
+pub use url::{is_url, redact};
+
+use super::record::{
+    self, allocation_record, check_previous, documents, encode, migrations_done, no_allocation,
+    resolve_revision, site_state, stale, to_i64, to_u64, with_summary, AllocationText, Cells,
+    DrawText, Write, ALLOCATION_COLUMNS, SITE_COLUMNS,
 };
-use crate::model::Household;
+use super::{
+    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Part,
+    SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
+};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{GenericClient, IsolationLevel, NoTls, Row};
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
 use r2d2_postgres::PostgresConnectionManager;
-use serde_json::Value;
 use std::time::Duration;
 
 /// The migrations, in order (`migrations/postgres/`); `schema_version` holds
@@ -72,52 +78,6 @@ impl Drop for PgStore {
             let _ = std::thread::spawn(move || drop(pool)).join();
         }
     }
-}
-
-/// Whether a `--db` value is a PostgreSQL URL.
-pub fn is_url(location: &str) -> bool {
-    let lower = location.trim_start().to_ascii_lowercase();
-    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
-}
-
-/// The URL with any password replaced by `***` (for logs and messages).
-pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let mut out = match authority.rfind('@') {
-        Some(at) => {
-            let userinfo = &authority[..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            let hidden = if userinfo.contains(':') { ":***" } else { "" };
-            format!(
-                "{}{user}{hidden}{}",
-                &url[..scheme_end + 3],
-                &authority[at..]
-            )
-        }
-        None => url[..scheme_end + 3 + authority_end].to_string(),
-    };
-    let tail = &rest[authority_end..];
-    // A password may also come as a query parameter.
-    let mut first = true;
-    for (i, piece) in tail.split(['?', '&']).enumerate() {
-        if i == 0 {
-            out.push_str(piece);
-            continue;
-        }
-        out.push(if first { '?' } else { '&' });
-        first = false;
-        if piece.to_ascii_lowercase().starts_with("password=") {
-            out.push_str("password=***");
-        } else {
-            out.push_str(piece);
-        }
-    }
-    out
 }
 
 /// Whether the error means the connection is gone (not an answer about data).
@@ -188,53 +148,33 @@ impl From<Fail> for StoreError {
     }
 }
 
-fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+impl Cells for Row {
+    type Error = postgres::Error;
+    fn text(&self, i: usize) -> Result<String, postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, postgres::Error> {
+        self.try_get(i)
+    }
+    fn int(&self, i: usize) -> Result<i64, postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, postgres::Error> {
+        self.try_get(i)
+    }
+    fn bytes(&self, i: usize) -> Result<Vec<u8>, postgres::Error> {
+        self.try_get(i)
+    }
 }
 
-fn to_u64(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        pg(e)
+    }
 }
-
-fn opt_u64(n: Option<i64>) -> Option<u64> {
-    n.map(to_u64)
-}
-
-const SITE_COLUMNS: &str = "id, name, revision, layout_revision, roster_revision, policy_revision, households, latest_allocation, created, updated";
-
-fn site_row(row: &Row) -> Result<SiteState, postgres::Error> {
-    Ok(SiteState {
-        id: row.try_get(0)?,
-        name: row.try_get(1)?,
-        revision: to_u64(row.try_get(2)?),
-        layout_revision: to_u64(row.try_get(3)?),
-        roster_revision: opt_u64(row.try_get(4)?),
-        policy_revision: opt_u64(row.try_get(5)?),
-        households: to_u64(row.try_get(6)?),
-        latest_allocation: opt_u64(row.try_get(7)?),
-        created: row.try_get(8)?,
-        updated: row.try_get(9)?,
-    })
-}
-
-const ALLOCATION_COLUMNS: &str = "site, id, created, previous, revision, layout_revision, roster_revision, policy_revision, seed, summary";
 
 fn allocation_meta(row: &Row) -> Result<AllocationMeta, Fail> {
-    let id = to_u64(row.try_get(1)?);
-    let summary: String = row.try_get(9)?;
-    Ok(AllocationMeta {
-        site: row.try_get(0)?,
-        id,
-        created: row.try_get(2)?,
-        previous: opt_u64(row.try_get(3)?),
-        revision: to_u64(row.try_get(4)?),
-        layout_revision: to_u64(row.try_get(5)?),
-        roster_revision: opt_u64(row.try_get(6)?),
-        policy_revision: opt_u64(row.try_get(7)?),
-        seed: row.try_get(8)?,
-        summary: serde_json::from_str(&summary)
-            .map_err(|e| StoreError::Corrupt(format!("allocation {id} summary: {e}")))?,
-    })
+    Ok(with_summary(record::allocation_meta(row)?)?)
 }
 
 fn load_site(c: &mut impl GenericClient, site: &str, lock: bool) -> Result<SiteState, Fail> {
@@ -243,7 +183,7 @@ fn load_site(c: &mut impl GenericClient, site: &str, lock: bool) -> Result<SiteS
         if lock { " FOR UPDATE" } else { "" }
     );
     match c.query_opt(&sql, &[&site])? {
-        Some(row) => Ok(site_row(&row)?),
+        Some(row) => Ok(site_state(&row)?),
         None => Err(StoreError::NoSite(site.to_string()).into()),
     }
 }
@@ -260,23 +200,9 @@ fn part_at(
         &[&site, &part.as_str(), &to_i64(revision)],
     )?;
     Ok(match row {
-        Some(r) => Some((to_u64(r.try_get(0)?), r.try_get(1)?)),
+        Some(r) => Some((r.num(0)?, r.text(1)?)),
         None => None,
     })
-}
-
-fn parse_json(site: &str, revision: u64, body: &str) -> Result<Value, StoreError> {
-    serde_json::from_str(body)
-        .map_err(|e| StoreError::Corrupt(format!("site {site} revision {revision}: {e}")))
-}
-
-fn part_named(name: &str) -> Result<Part, StoreError> {
-    match name {
-        "layout" => Ok(Part::Layout),
-        "roster" => Ok(Part::Roster),
-        "policy" => Ok(Part::Policy),
-        other => Err(StoreError::Corrupt(format!("unknown part `{other}`"))),
-    }
 }
 
 /// How a transaction runs.
@@ -352,13 +278,7 @@ impl PgStore {
             .query_opt("SELECT version FROM schema_version", &[])
             .map_err(pg)?
             .map(|r| r.get(0));
-        let done = usize::try_from(done.unwrap_or(0)).unwrap_or(0);
-        if done > MIGRATIONS.len() {
-            return Err(StoreError::Corrupt(format!(
-                "the database has schema version {done}, newer than this program's {}",
-                MIGRATIONS.len()
-            )));
-        }
+        let done = migrations_done(done, MIGRATIONS.len())?;
         for sql in MIGRATIONS.iter().skip(done) {
             tx.batch_execute(sql).map_err(pg)?;
         }
@@ -435,43 +355,8 @@ fn documents_in(
     revision: Option<u64>,
 ) -> Result<SiteDocuments, Fail> {
     let head = load_site(tx, site, false)?;
-    let revision = match revision {
-        None => head.revision,
-        Some(n) if n >= 1 && n <= head.revision => n,
-        Some(n) => {
-            return Err(StoreError::NoRevision {
-                site: site.to_string(),
-                revision: n,
-            }
-            .into())
-        }
-    };
-    let (layout_revision, layout) = part_at(tx, site, Part::Layout, revision)?
-        .ok_or_else(|| StoreError::Corrupt(format!("site {site} has no layout")))?;
-    let layout = parse_json(site, layout_revision, &layout)?;
-    let (roster_revision, roster) = match part_at(tx, site, Part::Roster, revision)? {
-        Some((n, body)) => {
-            let households: Vec<Household> = serde_json::from_str(&body).map_err(|e| {
-                StoreError::Corrupt(format!("site {site} roster revision {n}: {e}"))
-            })?;
-            (Some(n), households)
-        }
-        None => (None, Vec::new()),
-    };
-    let (policy_revision, policy) = match part_at(tx, site, Part::Policy, revision)? {
-        Some((n, body)) => (Some(n), Some(parse_json(site, n, &body)?)),
-        None => (None, None),
-    };
-    Ok(SiteDocuments {
-        site: site.to_string(),
-        revision,
-        layout_revision,
-        layout,
-        roster_revision,
-        roster,
-        policy_revision,
-        policy,
-    })
+    let revision = resolve_revision(site, &head, revision)?;
+    documents(site, revision, |part| part_at(tx, site, part, revision))
 }
 
 /// Appends an allocation numbered after the site's latest (the caller holds
@@ -481,8 +366,7 @@ fn insert_allocation(
     site: &str,
     head: &SiteState,
     new: &NewAllocation,
-    policy: &str,
-    summary: &str,
+    text: &AllocationText,
 ) -> Result<AllocationMeta, Fail> {
     let id = to_i64(head.latest_allocation.unwrap_or(0) + 1);
     let previous = new.previous.map(to_i64);
@@ -497,8 +381,8 @@ fn insert_allocation(
         &roster_revision,
         &policy_revision,
         &new.seed,
-        &policy,
-        &summary,
+        &text.policy,
+        &text.summary,
         &new.body,
     ];
     let row = tx.query_one(
@@ -517,8 +401,7 @@ fn insert_allocation(
 
 impl Store for PgStore {
     fn create_site(&self, new: NewSite) -> Result<SiteState, StoreError> {
-        let body =
-            serde_json::to_string(&new.layout).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let body = encode(&new.layout)?;
         self.transaction(Mode::Write, |tx| {
             let inserted = tx.execute(
                 &format!("INSERT INTO sites (id, name, revision, layout_revision, created, updated) VALUES ($1, $2, 1, 1, {NOW}, {NOW}) ON CONFLICT (id) DO NOTHING"),
@@ -541,7 +424,7 @@ impl Store for PgStore {
                 &format!("SELECT {SITE_COLUMNS} FROM sites WHERE id > $1 ORDER BY id LIMIT $2"),
                 &[&after.unwrap_or(""), &i64::from(limit)],
             )?;
-            Ok(rows.iter().map(site_row).collect::<Result<Vec<_>, _>>()?)
+            Ok(rows.iter().map(site_state).collect::<Result<Vec<_>, _>>()?)
         })
     }
 
@@ -554,48 +437,22 @@ impl Store for PgStore {
     }
 
     fn write(&self, site: &str, expected: u64, change: Change) -> Result<SiteState, StoreError> {
-        let part = change.part();
-        let households = match &change {
-            Change::Roster(h) => Some(h.len() as i64),
-            _ => None,
-        };
-        let body = match &change {
-            Change::Layout(v) | Change::Policy(v) => serde_json::to_string(v),
-            Change::Roster(h) => serde_json::to_string(h),
-        }
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let name = match &change {
-            Change::Layout(v) => Some(
-                v.pointer("/site/name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            ),
-            _ => None,
-        };
-        let column = match part {
-            Part::Layout => "layout_revision",
-            Part::Roster => "roster_revision",
-            Part::Policy => "policy_revision",
-        };
+        let write = Write::new(&change)?;
+        let column = write.column;
         self.transaction(Mode::Write, |tx| {
             // The row lock makes a concurrent write wait, then see our revision.
             let head = load_site(tx, site, true)?;
             if head.revision != expected {
-                return Err(StoreError::Stale {
-                    site: site.to_string(),
-                    expected,
-                    current: head.revision,
-                }
-                .into());
+                return Err(stale(site, expected, head.revision).into());
             }
             let next = to_i64(expected.saturating_add(1));
-            let set_name = name.is_some();
-            let new_name = name.clone().flatten();
+            let set_name = write.name.is_some();
+            let new_name = write.name.clone().flatten();
             let params: [&(dyn ToSql + Sync); 6] = [
                 &next,
                 &site,
                 &to_i64(expected),
-                &households,
+                &write.households,
                 &set_name,
                 &new_name,
             ];
@@ -608,37 +465,22 @@ impl Store for PgStore {
                 &params,
             )?;
             if updated != 1 {
-                return Err(StoreError::Stale {
-                    site: site.to_string(),
-                    expected,
-                    current: head.revision,
-                }
-                .into());
+                return Err(stale(site, expected, head.revision).into());
             }
             tx.execute(
                 &format!("INSERT INTO revisions (site, revision, part, body, created) VALUES ($1, $2, $3, $4, {NOW})"),
-                &[&site, &next, &part.as_str(), &body],
+                &[&site, &next, &write.part.as_str(), &write.body],
             )?;
             load_site(tx, site, false)
         })
     }
 
     fn add_allocation(&self, site: &str, new: NewAllocation) -> Result<AllocationMeta, StoreError> {
-        let policy =
-            serde_json::to_string(&new.policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let summary =
-            serde_json::to_string(&new.summary).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let text = AllocationText::new(&new)?;
         self.transaction(Mode::Write, |tx| {
             let head = load_site(tx, site, true)?;
-            if head.latest_allocation != new.previous {
-                return Err(StoreError::AllocationRace {
-                    site: site.to_string(),
-                    expected: new.previous,
-                    current: head.latest_allocation,
-                }
-                .into());
-            }
-            insert_allocation(tx, site, &head, &new, &policy, &summary)
+            check_previous(site, &head, new.previous)?;
+            insert_allocation(tx, site, &head, &new, &text)
         })
     }
 
@@ -669,149 +511,29 @@ impl Store for PgStore {
                 &[&site, &to_i64(id)],
             )?;
             match found {
-                Some(row) => {
-                    let meta = allocation_meta(&row)?;
-                    let policy: String = row.try_get(10)?;
-                    let policy = serde_json::from_str(&policy).map_err(|e| {
-                        StoreError::Corrupt(format!("allocation {id} policy: {e}"))
-                    })?;
-                    Ok(AllocationRecord {
-                        meta,
-                        policy,
-                        body: row.try_get(11)?,
-                    })
-                }
+                Some(row) => Ok(allocation_record(&row)?),
                 None => {
                     load_site(&mut **c, site, false)?;
-                    Err(StoreError::NoAllocation {
-                        site: site.to_string(),
-                        id,
-                    }
-                    .into())
+                    Err(no_allocation(site, id).into())
                 }
             }
         })
     }
 
     fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError> {
-        self.transaction(Mode::Snapshot, |tx| {
-            let head = load_site(tx, site, false)?;
-            let revisions = tx
-                .query(
-                    "SELECT revision, part, created, body FROM revisions WHERE site = $1 ORDER BY revision",
-                    &[&site],
-                )?
-                .iter()
-                .map(|r| {
-                    Ok(RevisionRecord {
-                        revision: to_u64(r.try_get(0)?),
-                        part: part_named(r.try_get(1)?)?,
-                        created: r.try_get(2)?,
-                        body: r.try_get(3)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, Fail>>()?;
-            let allocations = tx
-                .query(
-                    "SELECT id, created, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body \
-                     FROM allocations WHERE site = $1 ORDER BY id",
-                    &[&site],
-                )?
-                .iter()
-                .map(|r| {
-                    let id = to_u64(r.try_get(0)?);
-                    let body: Vec<u8> = r.try_get(10)?;
-                    Ok(AllocationRow {
-                        id,
-                        created: r.try_get(1)?,
-                        previous: opt_u64(r.try_get(2)?),
-                        revision: to_u64(r.try_get(3)?),
-                        layout_revision: to_u64(r.try_get(4)?),
-                        roster_revision: opt_u64(r.try_get(5)?),
-                        policy_revision: opt_u64(r.try_get(6)?),
-                        seed: r.try_get(7)?,
-                        policy: r.try_get(8)?,
-                        summary: r.try_get(9)?,
-                        body: String::from_utf8(body).map_err(|_| {
-                            StoreError::Corrupt(format!("allocation {id} is not UTF-8 text"))
-                        })?,
-                    })
-                })
-                .collect::<Result<Vec<_>, Fail>>()?;
-            let draws = draws::export(tx, site)?;
-            Ok(SiteHistory {
-                site: head,
-                revisions,
-                allocations,
-                draws,
-            })
-        })
+        self.transaction(Mode::Snapshot, |tx| transfer::export(tx, site))
     }
 
     fn import_site(&self, history: &SiteHistory) -> Result<SiteState, StoreError> {
-        let s = &history.site;
         self.transaction(Mode::Write, |tx| {
-            let params: [&(dyn ToSql + Sync); 10] = [
-                &s.id,
-                &s.name,
-                &to_i64(s.revision),
-                &to_i64(s.layout_revision),
-                &s.roster_revision.map(to_i64),
-                &s.policy_revision.map(to_i64),
-                &to_i64(s.households),
-                &s.latest_allocation.map(to_i64),
-                &s.created,
-                &s.updated,
-            ];
-            let inserted = tx.execute(
-                &format!("INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING"),
-                &params,
-            )?;
-            if inserted != 1 {
-                return Err(StoreError::SiteExists(s.id.clone()).into());
-            }
-            let revision = tx.prepare(
-                "INSERT INTO revisions (site, revision, part, body, created) VALUES ($1, $2, $3, $4, $5)",
-            )?;
-            for r in &history.revisions {
-                tx.execute(
-                    &revision,
-                    &[&s.id, &to_i64(r.revision), &r.part.as_str(), &r.body, &r.created],
-                )?;
-            }
-            let allocation = tx.prepare(
-                "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )?;
-            for a in &history.allocations {
-                let params: [&(dyn ToSql + Sync); 12] = [
-                    &s.id,
-                    &to_i64(a.id),
-                    &a.previous.map(to_i64),
-                    &to_i64(a.revision),
-                    &to_i64(a.layout_revision),
-                    &a.roster_revision.map(to_i64),
-                    &a.policy_revision.map(to_i64),
-                    &a.seed,
-                    &a.policy,
-                    &a.summary,
-                    &a.body.as_bytes(),
-                    &a.created,
-                ];
-                tx.execute(&allocation, &params)?;
-            }
-            draws::import(tx, &s.id, &history.draws)?;
-            load_site(tx, &s.id, false)
+            transfer::import(tx, history)?;
+            load_site(tx, &history.site.id, false)
         })
     }
+
     fn add_draw(&self, site: &str, new: NewDraw) -> Result<StoredDraw, StoreError> {
-        let policy = serde_json::to_string(&new.inputs.policy)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let seed_source = serde_json::to_string(&new.seed_source)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.transaction(Mode::Write, |tx| {
-            draws::add(tx, site, &new, &policy, &seed_source)
-        })
+        let text = DrawText::new(&new)?;
+        self.transaction(Mode::Write, |tx| draws::add(tx, site, &new, &text))
     }
 
     fn draws(
@@ -834,43 +556,12 @@ impl Store for PgStore {
         reveal: DrawReveal,
         allocation: NewAllocation,
     ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
-        let policy = serde_json::to_string(&allocation.policy)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let summary = serde_json::to_string(&allocation.summary)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let text = AllocationText::new(&allocation)?;
         self.transaction(Mode::Write, |tx| {
             let head = load_site(tx, site, true)?;
             draws::reveal(tx, site, draw, &reveal, |tx| {
-                insert_allocation(tx, site, &head, &allocation, &policy, &summary)
+                insert_allocation(tx, site, &head, &allocation, &text)
             })
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_postgres_urls_choose_postgres() {
-        assert!(is_url("postgres://u@h/db"));
-        assert!(is_url("postgresql:///db?host=/tmp"));
-        assert!(is_url("PostgreSQL://h/db"));
-        assert!(!is_url("allot.db"));
-        assert!(!is_url("/var/lib/allot/postgres.db"));
-    }
-
-    #[test]
-    fn passwords_are_hidden_in_logged_urls() {
-        assert_eq!(
-            redact("postgres://allot:s3cret@db.local:5432/allot"),
-            "postgres://allot:***@db.local:5432/allot"
-        );
-        assert_eq!(
-            redact("postgresql:///allot?host=/run/pg&password=s3cret&user=a"),
-            "postgresql:///allot?host=/run/pg&password=***&user=a"
-        );
-        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
-        assert!(!redact("postgres://a:p%40ss@h/db").contains("p%40ss"));
     }
 }

@@ -379,3 +379,57 @@ fn solve_and_render_in_chinese_write_chinese_reasons() {
     assert!(svg.contains("原因: 摇号第"), "Chinese tooltips");
     assert!(!svg.contains("lottery rank"));
 }
+
+#[test]
+fn serve_reads_its_variables_through_its_flags_and_lists_them_in_help() {
+    let help = allot()
+        .args(["serve", "--help"])
+        .env("ALLOT_DB", "postgres://allot:s3cret@db/allot")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for var in [
+        "ALLOT_ADDR",
+        "ALLOT_DB",
+        "ALLOT_TOKENS_FILE",
+        "ALLOT_TOKENS",
+        "ALLOT_DEV",
+        "ALLOT_BODY_LIMIT",
+        "ALLOT_SOLVE_TIMEOUT_SECS",
+        "ALLOT_MAX_HEAVY",
+        "ALLOT_QUEUE_WAIT_SECS",
+        "ALLOT_MAX_FEATURES",
+        "ALLOT_MAX_VERTICES",
+        "ALLOT_MAX_TOTAL_VERTICES",
+        "ALLOT_MAX_ROSTER_ROWS",
+        "ALLOT_MAX_COLUMNS",
+        "ALLOT_MAX_ID_LEN",
+        "ALLOT_COOKIE_SECURE",
+    ] {
+        assert!(
+            text.contains(&format!("[env: {var}")),
+            "{var} missing:\n{text}"
+        );
+    }
+    assert!(!text.contains("s3cret"), "a password shown in --help");
+
+    // A variable is read as its flag: refused with the flag's rule, before
+    // anything listens.
+    let out = allot()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("ALLOT_MAX_ROSTER_ROWS", "2000000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--max-roster-rows"), "{stderr}");
+    let out = allot()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("ALLOT_BODY_LIMIT", "lots")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a bad value is a usage error");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--body-limit"), "{stderr}");
+}

@@ -6,6 +6,7 @@
 mod support;
 
 mod api_draws;
+mod api_errors;
 mod api_http;
 mod api_over_time;
 mod api_story;

@@ -72,7 +72,7 @@ fn flow_and_cbc_agree_on_yixinqiao_and_on_its_move_out_rerun() {
     let leaver = first
         .assignments
         .iter()
-        .find(|x| x.kind == ResourceKind::ParkingSpace && x.basis != "pin")
+        .find(|x| x.kind == ResourceKind::ParkingSpace && x.basis != allot::model::Basis::Pin)
         .map(|x| x.household.clone())
         .unwrap();
     let rest: Vec<Household> = roster().into_iter().filter(|h| h.id != leaver).collect();

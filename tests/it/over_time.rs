@@ -51,7 +51,7 @@ fn holdings(a: &Allocation) -> BTreeMap<(String, ResourceKind), BTreeSet<String>
 fn a_parking_holder(a: &Allocation) -> String {
     a.assignments
         .iter()
-        .find(|x| x.kind == ResourceKind::ParkingSpace && x.basis != "pin")
+        .find(|x| x.kind == ResourceKind::ParkingSpace && x.basis != allot::model::Basis::Pin)
         .map(|x| x.household.clone())
         .unwrap()
 }
@@ -115,7 +115,7 @@ fn the_yixinqiao_move_out_rerun_keeps_all_73_others_and_gives_the_space_to_the_w
         .find(|u| u.household == taker.household && u.kind == parking)
         .expect("the new holder was unserved");
     assert!(waited.waitlist.is_some());
-    assert_eq!(taker.basis, "lottery", "{taker:?}");
+    assert_eq!(taker.basis, allot::model::Basis::Lottery, "{taker:?}");
     // Every kept holding says so.
     let leavers: BTreeSet<&str> = first
         .assignments
@@ -124,9 +124,9 @@ fn the_yixinqiao_move_out_rerun_keeps_all_73_others_and_gives_the_space_to_the_w
         .map(|x| x.resource.as_str())
         .collect();
     for x in &second.assignments {
-        if !leavers.contains(x.resource.as_str()) && x.basis != "pin" {
+        if !leavers.contains(x.resource.as_str()) && x.basis != allot::model::Basis::Pin {
             assert!(
-                x.basis == "incumbent" && x.why.contains("protected"),
+                x.basis == allot::model::Basis::Incumbent && x.why.contains("protected"),
                 "{x:?}"
             );
         }
@@ -210,7 +210,7 @@ fn swaps_and_tickets_publish_their_draw_and_trades_byte_stably() {
     let holders: Vec<(String, String)> = plain
         .assignments
         .iter()
-        .filter(|x| x.kind == plot && x.basis != "pin")
+        .filter(|x| x.kind == plot && x.basis != allot::model::Basis::Pin)
         .map(|x| (x.household.clone(), x.resource.clone()))
         .collect();
     for pair in holders.chunks(2).take(12) {
@@ -239,7 +239,7 @@ fn swaps_and_tickets_publish_their_draw_and_trades_byte_stably() {
         .collect();
     for x in &a.assignments {
         let key = (x.household.clone(), x.kind);
-        if x.basis == "swap" {
+        if x.basis == allot::model::Basis::Swap {
             assert!(x.why.contains("cycle"), "{}", x.why);
             assert_eq!(x.kind, plot);
             assert!(prefs[x.household.as_str()].contains(&x.resource), "{x:?}");
@@ -253,7 +253,11 @@ fn swaps_and_tickets_publish_their_draw_and_trades_byte_stably() {
     }
     assert_eq!(was.len(), now.len());
     let swapped: u32 = a.metrics.values().map(|m| m.swapped).sum();
-    let by_basis = a.assignments.iter().filter(|x| x.basis == "swap").count() as u32;
+    let by_basis = a
+        .assignments
+        .iter()
+        .filter(|x| x.basis == allot::model::Basis::Swap)
+        .count() as u32;
     assert_eq!(swapped, by_basis);
     assert!(swapped >= 2, "some pairs trade");
     let b = common::solve(&yixinqiao(roster, p, None));
@@ -392,7 +396,7 @@ fn a_pin_beats_an_incumbent_and_the_losers_why_names_it() {
     let held: Vec<&allot::model::Assignment> = first
         .assignments
         .iter()
-        .filter(|x| x.kind == parking && x.basis != "pin")
+        .filter(|x| x.kind == parking && x.basis != allot::model::Basis::Pin)
         .collect();
     let (loser, space) = (held[0].household.clone(), held[0].resource.clone());
     let winner = first

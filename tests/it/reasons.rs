@@ -353,7 +353,7 @@ fn every_mechanism_and_rotation_gives_reasons_that_agree_and_read_in_chinese(
     let a = common::solve(&inputs);
     common::assert_reasons_agree(&a);
     for x in &a.assignments {
-        if x.basis == "pin" {
+        if x.basis == allot::model::Basis::Pin {
             continue; // the pin's note is the policy's own words
         }
         assert_no_english_reason_words(&x.household, &assignment_reason(x, Lang::Zh));

@@ -545,3 +545,222 @@ fn staff_run_a_new_allocation_from_the_page_and_log_out() {
         b.stop().await;
     });
 }
+
+/// The one-line explanations next to the form's rotation and stability
+/// choices, as the browser lays them out (value, label text, visible).
+async fn round_form_choices(b: &Browser) -> Vec<(String, String, bool)> {
+    let got = b
+        .js(
+            "return Array.from(document.querySelectorAll('#round-form input[type=radio]'))
+                .map(i => { const l = i.closest('label'); const r = l.getBoundingClientRect();
+                            return [i.name + '.' + i.value, l.textContent.trim(), r.width > 0 && r.height > 0]; });",
+        )
+        .await;
+    serde_json::from_value(got).expect("choices")
+}
+
+#[test]
+fn staff_start_a_new_round_from_the_form_then_see_a_households_history_and_the_chart() {
+    let app = app();
+    let (site, latest) = set_up(&app);
+    let address = app.address.clone();
+    // A household short of a parking space in round 2026: it has waited one
+    // round when 2027 is drawn.
+    let waiting = latest["unserved"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["kind"] == "parking_space"))
+        .and_then(|u| u["household"].as_str())
+        .expect("someone is short of a space")
+        .to_string();
+    let hid = waiting.clone();
+    let site_in = site.clone();
+    in_browser(|| async move {
+        let (site, waiting) = (site_in, hid);
+        let b = Browser::start().await;
+        b.client
+            .set_window_size(1400, 2400)
+            .await
+            .expect("window size");
+        log_in(&b, &address, &format!("/sites/{site}?lang=zh"), STAFF).await;
+
+        // The form in both languages: every rotation and stability choice
+        // with its one-line explanation, on screen.
+        let names = [
+            "rotation.none",
+            "rotation.waited_first",
+            "rotation.tickets",
+            "stability.protect",
+            "stability.keep_incumbents",
+            "stability.none",
+        ];
+        for (lang, heading, explanations) in [
+            (
+                "zh",
+                "新一轮分配",
+                [
+                    "普通摇号",
+                    "久等者优先",
+                    "阶梯签",
+                    "保护现有车位",
+                    "尽量保留",
+                    "全部重抽",
+                ],
+            ),
+            (
+                "en",
+                "New round",
+                [
+                    "Plain lottery",
+                    "Longest wait first",
+                    "Tickets",
+                    "Protect",
+                    "Keep incumbents",
+                    "a fresh redraw",
+                ],
+            ),
+        ] {
+            b.client
+                .goto(&format!("{address}/sites/{site}?lang={lang}"))
+                .await
+                .expect("open the page");
+            assert_eq!(text_of(&b, "#over-time h2").await, heading, "{lang}");
+            let choices = round_form_choices(&b).await;
+            let got: Vec<&str> = choices.iter().map(|c| c.0.as_str()).collect();
+            assert_eq!(got, names, "{lang}: the choices");
+            for ((name, label, shown), want) in choices.iter().zip(explanations) {
+                assert!(*shown, "{lang}: {name} is not on screen");
+                assert!(
+                    label.contains(want) && !label.contains('\n'),
+                    "{lang}: {name} reads {label:?}, wanted one line with {want:?}"
+                );
+            }
+            let round = b
+                .js("return document.getElementById('round-name').value;")
+                .await;
+            assert_eq!(round.as_str(), Some("2026"), "{lang}: the current round");
+        }
+
+        // Start round 2027 with "longest wait first" and a fresh redraw.
+        let name = b
+            .client
+            .find(Locator::Css("#round-name"))
+            .await
+            .expect("the round field");
+        name.clear().await.expect("clear");
+        name.send_keys("2027").await.expect("type");
+        for css in [
+            "#round-form input[name=rotation][value=waited_first]",
+            "#round-form input[name=stability][value=none]",
+        ] {
+            b.client
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no {css}: {e}"))
+                .click()
+                .await
+                .expect("choose");
+        }
+        click_and_wait(&b, "#round-form button[type=submit]").await;
+        let shown = b
+            .js("return document.getElementById('shown-allocation').dataset.id;")
+            .await;
+        assert_eq!(shown.as_str(), Some("3"), "the page shows the new round");
+
+        // The waiting household's history, through the lookup: newest
+        // first, round 2027 drawn with waited_first, one round waited.
+        b.client
+            .find(Locator::Css("#lookup-input"))
+            .await
+            .expect("lookup")
+            .send_keys(&waiting)
+            .await
+            .expect("type");
+        click_and_wait(&b, "#lookup-button").await;
+        assert!(text_of(&b, "#household-history h3")
+            .await
+            .contains(&waiting));
+        let rows = b
+            .js(
+                "return Array.from(document.querySelectorAll('#household-history tbody tr'))
+                    .map(tr => [tr.dataset.allocation].concat(
+                        Array.from(tr.cells).map(td => td.textContent.trim())));",
+            )
+            .await;
+        let rows: Vec<Vec<String>> = serde_json::from_value(rows).expect("rows");
+        let order: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        let mut firsts = order.clone();
+        firsts.dedup();
+        assert_eq!(firsts, ["3", "2", "1"], "newest first: {rows:?}");
+        let parking_2027 = rows
+            .iter()
+            .find(|r| r[0] == "3" && r[4] == "parking_space")
+            .unwrap_or_else(|| panic!("a parking row for #3: {rows:?}"));
+        assert_eq!(parking_2027[2], "2027");
+        assert_eq!(parking_2027[3], "waited_first");
+        assert_eq!(parking_2027[7], "1", "waited one round: {parking_2027:?}");
+        let parking_2026 = rows
+            .iter()
+            .find(|r| r[0] == "2" && r[4] == "parking_space")
+            .unwrap_or_else(|| panic!("a parking row for #2: {rows:?}"));
+        assert_eq!(parking_2026[2], "2026");
+        assert!(
+            parking_2026[6].starts_with("1 / "),
+            "short: {parking_2026:?}"
+        );
+
+        // The simulator's chart behind its link (10 rounds; the test asks
+        // for 2 of the same chart to stay quick in a debug build).
+        let href = b
+            .js("return document.getElementById('simulate-chart').getAttribute('href');")
+            .await;
+        let href = href.as_str().expect("the chart link").to_string();
+        assert_eq!(
+            href,
+            format!("/sites/{site}/simulate.svg?rounds=10&lang=en")
+        );
+        b.client
+            .goto(&format!(
+                "{address}{}",
+                href.replace("rounds=10", "rounds=2")
+            ))
+            .await
+            .expect("open the chart");
+        let chart = b
+            .js(
+                "const s = document.documentElement; const r = s.getBoundingClientRect();
+                 return [s.tagName, r.width > 0 && r.height > 0,
+                         document.querySelectorAll('polyline').length,
+                         Array.from(document.querySelectorAll('text')).map(t => t.textContent)];",
+            )
+            .await;
+        let (tag, drawn, lines, texts): (String, bool, usize, Vec<String>) =
+            serde_json::from_value(chart).expect("chart");
+        assert_eq!(tag, "svg");
+        assert!(drawn, "the chart has a size");
+        assert!(
+            lines >= 3 && lines % 3 == 0,
+            "one line per mode and kind: {lines}"
+        );
+        assert!(
+            texts[0].contains("rounds served per household over 2 rounds"),
+            "{texts:?}"
+        );
+        for mode in ["none", "waited_first", "tickets"] {
+            assert!(
+                texts.iter().any(|t| t.contains(mode)),
+                "{mode} in the legend: {texts:?}"
+            );
+        }
+        b.screenshot("simulation_chart").await;
+        let errors = b.console_errors().await;
+        assert!(errors.is_empty(), "console errors: {errors:#?}");
+        b.stop().await;
+    });
+    // What the form sent.
+    let made = app.get_json(&format!("/v1/sites/{site}/allocations/3"), STAFF);
+    assert_eq!(made["round"], "2027");
+    assert_eq!(made["policy"]["rotation"], "waited_first");
+    assert_eq!(made["policy"]["stability"], "none");
+    assert_eq!(made["ledger"]["parking_space"][&waiting], 1);
+    assert!(made["draw_order"]["parking_space"].is_array());
+}

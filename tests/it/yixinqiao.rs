@@ -50,7 +50,7 @@ fn the_allocation_meets_every_invariant_and_explains_everyone() {
     for pin in &a.policy.pins {
         assert!(a.assignments.iter().any(|x| x.household == pin.household
             && x.resource == pin.resource
-            && x.basis == "pin"));
+            && x.basis == allot::model::Basis::Pin));
     }
     // Every unserved household of a kind with something in reach has a waitlist place.
     assert!(a

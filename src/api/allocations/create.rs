@@ -7,7 +7,7 @@ use crate::api::error::{
     declare, handler_error, AuthError, BodyError, Internal, Invalid, Overloaded, SolveTimeout,
     StoreFailure,
 };
-use crate::api::{blocking, body, with_time_limit, State};
+use crate::api::{body, with_time_limit, State};
 use crate::model::Problem;
 use crate::model::Rule;
 use crate::service::allocations::{self, AllocateError, Run};
@@ -82,12 +82,12 @@ pub async fn create_allocation(
         policy: request.policy,
         seed: request.seed,
     };
-    let store = state.store.clone();
     let site_id = site.clone();
-    let prepared = blocking(move || -> Result<_, CreateAllocationError> {
-        Ok(allocations::prepare(store.as_ref(), &site_id, run)?)
-    })
-    .await?;
+    let prepared = state
+        .with_store(move |store| -> Result<_, CreateAllocationError> {
+            Ok(allocations::prepare(store, &site_id, run)?)
+        })
+        .await?;
     let (prepared, allocation) =
         with_time_limit(&state, move || -> Result<_, CreateAllocationError> {
             let allocation =
@@ -95,11 +95,11 @@ pub async fn create_allocation(
             Ok((prepared, allocation))
         })
         .await?;
-    let store = state.store.clone();
-    let (meta, bytes) = blocking(move || -> Result<_, CreateAllocationError> {
-        Ok(allocations::record(store.as_ref(), &prepared, &allocation)?)
-    })
-    .await?;
+    let (meta, bytes) = state
+        .with_store(move |store| -> Result<_, CreateAllocationError> {
+            Ok(allocations::record(store, &prepared, &allocation)?)
+        })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -120,10 +120,7 @@ impl From<AllocateError> for CreateAllocationError {
     fn from(e: AllocateError) -> Self {
         match e {
             AllocateError::Store(s) => s.into(),
-            AllocateError::Rejected(r) => r.into(),
-            e @ (AllocateError::Solver(_) | AllocateError::Cancelled) => {
-                Internal(e.to_string()).into()
-            }
+            AllocateError::Solve(f) => super::solve_failure(f),
             AllocateError::Corrupt(c) => Internal::from(c).into(),
         }
     }

@@ -8,6 +8,8 @@ mod read;
 pub use create::*;
 pub use read::*;
 
+pub use crate::report::format::Format;
+
 use super::error::{Internal, Invalid, NotAcceptable};
 use crate::report::i18n::Lang;
 use crate::service::allocations::Rendering;
@@ -38,30 +40,9 @@ pub fn language(req: &HttpRequest, lang: Option<&str>) -> Result<Option<String>,
     }
 }
 
-/// A rendering of an allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Format {
-    Json,
-    Csv,
-    GeoJson,
-    Svg,
-    /// An Excel workbook (`report::xlsx`); headers in `?lang=`, else
-    /// `Accept-Language`, else English.
-    Xlsx,
-}
-
+/// The HTTP side of a rendering (`report::format`): its `Accept` media
+/// types and its service rendering in the caller's language.
 impl Format {
-    fn from_name(name: &str) -> Option<Format> {
-        match name.to_ascii_lowercase().as_str() {
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
-            "geojson" => Some(Format::GeoJson),
-            "svg" => Some(Format::Svg),
-            "xlsx" => Some(Format::Xlsx),
-            _ => None,
-        }
-    }
-
     fn from_media(media: &str) -> Option<Format> {
         match media {
             "application/json" | "application/*" | "*/*" => Some(Format::Json),
@@ -87,26 +68,6 @@ impl Format {
             Format::Xlsx => {
                 Rendering::Xlsx(accept_language.map_or(Lang::En, super::lang::from_accept_language))
             }
-        }
-    }
-
-    /// The download name of a site's allocation in this format, for the
-    /// formats sent as attachments.
-    pub fn filename(self, site: &str) -> Option<String> {
-        match self {
-            Format::Csv => Some(format!("allocation-{site}.csv")),
-            Format::Xlsx => Some(format!("allocation-{site}.xlsx")),
-            _ => None,
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Json => "application/json",
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::GeoJson => "application/geo+json",
-            Format::Svg => "image/svg+xml",
-            Format::Xlsx => crate::report::xlsx::XLSX_MEDIA_TYPE,
         }
     }
 }
@@ -190,155 +151,5 @@ pub fn solve_failure<E: From<Invalid> + From<Internal>>(f: SolveFailed) -> E {
         e @ SolveFailed::Solver(_) => Internal(e.to_string()).into(),
         // Only after its request gave up: the answer is never sent.
         e @ SolveFailed::Cancelled => Internal(e.to_string()).into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::auth::Role;
-    use crate::api::error::testing::problem;
-    use crate::api::error::{AuthError, NotFound, SolveTimeout};
-    use crate::api::path_number;
-    use crate::api::sites::page_size;
-    use crate::model::Problem;
-    use crate::model::Rule;
-    use crate::service::ReadError;
-    use crate::service::Rejected;
-    use crate::store::{AllocationRecord, StoreError};
-    use actix_web::test::TestRequest;
-    use serde_json::Value;
-    use std::time::Duration;
-
-    #[test]
-    fn format_comes_from_the_query_then_the_best_accept_entry() {
-        let req = TestRequest::default()
-            .insert_header((
-                header::ACCEPT,
-                "text/html, application/geo+json;q=0.5, text/csv;q=0.9",
-            ))
-            .to_http_request();
-        assert_eq!(negotiate(&req, None).unwrap(), Format::Csv);
-        assert_eq!(negotiate(&req, Some("svg")).unwrap(), Format::Svg);
-        assert!(matches!(
-            negotiate(&req, Some("pdf")),
-            Err(NotAcceptable(_))
-        ));
-        let html = TestRequest::default()
-            .insert_header((header::ACCEPT, "text/html"))
-            .to_http_request();
-        assert!(matches!(negotiate(&html, None), Err(NotAcceptable(_))));
-        let none = TestRequest::default().to_http_request();
-        assert_eq!(negotiate(&none, None).unwrap(), Format::Json);
-    }
-
-    #[test]
-    fn an_allocation_race_on_create_allocation_is_a_409_and_a_slow_solve_a_503() {
-        let race = CreateAllocationError::from(StoreError::AllocationRace {
-            site: "s".into(),
-            expected: None,
-            current: Some(3),
-        });
-        let body = problem(&race, 409, "conflict");
-        assert!(body["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("Retry to allocate from the new latest")));
-        let slow = CreateAllocationError::from(SolveTimeout(Duration::from_secs(2)));
-        let body = problem(&slow, 503, "solve-timeout");
-        assert!(body["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("nothing was stored")));
-    }
-
-    #[test]
-    fn a_staff_token_giving_a_policy_on_create_allocation_is_a_403() {
-        problem(
-            &CreateAllocationError::from(AuthError::Forbidden {
-                needed: Role::Planner,
-                have: Role::Staff,
-            }),
-            403,
-            "forbidden",
-        );
-    }
-
-    #[test]
-    fn an_infeasible_policy_is_a_422_naming_the_rule_and_any_other_solver_failure_a_500() {
-        let infeasible: CreateAllocationError =
-            solve_failure(SolveFailed::Rejected(Rejected::new(
-                "No allocation can satisfy the policy",
-                vec![Problem::new(Rule::PolicyInfeasible, "too many pins").field("policy")],
-            )));
-        let body = problem(&infeasible, 422, "invalid-input");
-        assert_eq!(body["title"], "No allocation can satisfy the policy");
-        assert_eq!(body["errors"][0]["rule"], "policy-infeasible");
-        assert_eq!(body["errors"][0]["field"], "policy");
-        let inputs: CreateAllocationError = solve_failure(SolveFailed::Rejected(Rejected::new(
-            "The inputs cannot be allocated",
-            vec![Problem::new(Rule::R3Overlap, "m")],
-        )));
-        let body = problem(&inputs, 422, "invalid-input");
-        assert_eq!(body["title"], "The inputs cannot be allocated");
-        let broken: CreateAllocationError = solve_failure(SolveFailed::Solver("boom".into()));
-        let body = problem(&broken, 500, "internal");
-        assert_eq!(body["detail"], "the solver failed: boom");
-    }
-
-    #[test]
-    fn an_unacceptable_format_on_get_allocation_is_a_406_and_a_missing_one_a_404() {
-        let none = TestRequest::default().to_http_request();
-        let err = GetAllocationError::from(negotiate(&none, Some("pdf")).unwrap_err());
-        let body = problem(&err, 406, "not-acceptable");
-        assert_eq!(
-            body["detail"],
-            "format `pdf` is not offered; use json, csv, geojson, svg or xlsx"
-        );
-        let missing = GetAllocationError::from(StoreError::NoAllocation {
-            site: "s".into(),
-            id: 7,
-        });
-        let body = problem(&missing, 404, "not-found");
-        assert_eq!(body["detail"], "site `s` has no allocation 7");
-    }
-
-    #[test]
-    fn a_non_numeric_id_on_diff_is_a_404_and_an_unreadable_allocation_a_500() {
-        let err = DiffAllocationsError::from(path_number("latest", "allocation").unwrap_err());
-        let body = problem(&err, 404, "not-found");
-        assert_eq!(body["detail"], "no allocation `latest`");
-        let record = AllocationRecord {
-            meta: crate::store::AllocationMeta {
-                site: "s".into(),
-                id: 1,
-                created: String::new(),
-                previous: None,
-                revision: 1,
-                layout_revision: 1,
-                roster_revision: None,
-                policy_revision: None,
-                seed: String::new(),
-                summary: Value::Null,
-            },
-            policy: Value::Null,
-            body: b"not json".to_vec(),
-        };
-        let err = DiffAllocationsError::from(ReadError::from(
-            crate::service::documents::allocation(&record).unwrap_err(),
-        ));
-        problem(&err, 500, "internal");
-    }
-
-    #[test]
-    fn an_unknown_household_lookup_is_a_404_and_a_bad_list_limit_a_400() {
-        problem(
-            &HouseholdLookupError::from(NotFound("site `s` has no household `H9`".into())),
-            404,
-            "not-found",
-        );
-        problem(
-            &ListAllocationsError::from(page_size(Some(501)).unwrap_err()),
-            400,
-            "bad-request",
-        );
     }
 }

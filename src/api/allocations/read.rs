@@ -9,9 +9,10 @@ use crate::api::dto::{
 use crate::api::error::{
     declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
-use crate::api::sites::{from_service, page_size};
-use crate::api::{blocking, path_number, State};
+use crate::api::sites::from_service;
+use crate::api::{path_number, State};
 use crate::service::allocations::{self, StandingError};
+use crate::service::page_size;
 use crate::service::ReadError;
 
 use crate::store::StoreError;
@@ -50,14 +51,14 @@ pub async fn list_allocations(
     query: web::Query<AllocationListQuery>,
 ) -> Result<HttpResponse, ListAllocationsError> {
     state.access.require(&req, Role::Viewer)?;
-    let limit = page_size(query.limit)?;
+    let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
-    let store = state.store.clone();
-    let (rows, next) = blocking(move || -> Result<_, ListAllocationsError> {
-        Ok(allocations::list(store.as_ref(), &site, before, limit)?)
-    })
-    .await?;
+    let (rows, next) = state
+        .with_store(move |store| -> Result<_, ListAllocationsError> {
+            Ok(allocations::list(store, &site, before, limit)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(AllocationPage {
         allocations: rows.into_iter().map(AllocationSummary::from).collect(),
         next,
@@ -119,18 +120,14 @@ pub async fn get_allocation(
     if let Some(hit) = state.cache.get(&key) {
         return Ok(hit.response());
     }
-    let store = state.store.clone();
     let rendering = format.rendering(lang.as_deref());
-    let (body, allocation_site) = blocking(move || -> Result<_, GetAllocationError> {
-        Ok(allocations::render_stored(
-            store.as_ref(),
-            &site,
-            id,
-            rendering,
-            public,
-        )?)
-    })
-    .await?;
+    let (body, allocation_site) = state
+        .with_store(move |store| -> Result<_, GetAllocationError> {
+            Ok(allocations::render_stored(
+                store, &site, id, rendering, public,
+            )?)
+        })
+        .await?;
     let rendered = Arc::new(Rendered {
         format,
         body: body.into(),
@@ -173,17 +170,11 @@ pub async fn diff_allocations(
     let (site, id, other) = path.into_inner();
     let id = path_number(&id, "allocation")?;
     let other = path_number(&other, "allocation")?;
-    let store = state.store.clone();
-    let view: DiffView = blocking(move || -> Result<_, DiffAllocationsError> {
-        Ok(allocations::diff_stored(
-            store.as_ref(),
-            &site,
-            id,
-            other,
-            public,
-        )?)
-    })
-    .await?;
+    let view: DiffView = state
+        .with_store(move |store| -> Result<_, DiffAllocationsError> {
+            Ok(allocations::diff_stored(store, &site, id, other, public)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -219,17 +210,17 @@ pub async fn get_household(
     let lang = crate::api::lang::from_accept_language(
         super::accept_language(&req).as_deref().unwrap_or(""),
     );
-    let store = state.store.clone();
-    let view: HouseholdView = blocking(move || -> Result<_, HouseholdLookupError> {
-        Ok(allocations::standing(
-            store.as_ref(),
-            &site,
-            &household,
-            role >= Role::Staff,
-            lang,
-        )?)
-    })
-    .await?;
+    let view: HouseholdView = state
+        .with_store(move |store| -> Result<_, HouseholdLookupError> {
+            Ok(allocations::standing(
+                store,
+                &site,
+                &household,
+                role >= Role::Staff,
+                lang,
+            )?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

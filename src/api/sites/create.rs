@@ -1,12 +1,12 @@
 //! `POST /v1/sites`, `GET /v1/sites`.
 
-use super::page_size;
 use crate::api::auth::Role;
 use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
 use crate::api::error::{
     declare, etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
 };
-use crate::api::{blocking, body, State};
+use crate::api::{body, State};
+use crate::service::page_size;
 use crate::service::sites::{self, CreateError};
 use crate::store::StoreError;
 use actix_web::http::header;
@@ -44,11 +44,11 @@ pub async fn create_site(
     state.access.require(&req, Role::Planner)?;
     let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
     state.limits.layout(&layout)?;
-    let store = state.store.clone();
-    let written = blocking(move || -> Result<_, CreateSiteError> {
-        Ok(sites::create(store.as_ref(), layout)?)
-    })
-    .await?;
+    let written = state
+        .with_store(move |store| -> Result<_, CreateSiteError> {
+            Ok(sites::create(store, layout)?)
+        })
+        .await?;
     let head = written.state;
     let tag = etag(&head.id, head.revision);
     Ok(HttpResponse::Created()
@@ -97,13 +97,13 @@ pub async fn list_sites(
     query: web::Query<SiteListQuery>,
 ) -> Result<HttpResponse, ListSitesError> {
     state.access.require(&req, Role::Viewer)?;
-    let limit = page_size(query.limit)?;
+    let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let after = query.after.clone();
-    let store = state.store.clone();
-    let (sites, next) = blocking(move || -> Result<_, ListSitesError> {
-        Ok(sites::list(store.as_ref(), after.as_deref(), limit)?)
-    })
-    .await?;
+    let (sites, next) = state
+        .with_store(move |store| -> Result<_, ListSitesError> {
+            Ok(sites::list(store, after.as_deref(), limit)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(SitePage {
         sites: sites.into_iter().map(SiteView::from).collect(),
         next,

@@ -5,7 +5,7 @@ use super::with_revision_etag;
 use crate::api::auth::Role;
 use crate::api::dto::{RevisionQuery, RevisionView, SiteView};
 use crate::api::error::{declare, handler_error, AuthError, Internal, NotFound, StoreFailure};
-use crate::api::{blocking, path_number, State};
+use crate::api::{path_number, State};
 use crate::service::sites;
 use crate::store::{SiteDocuments, StoreError};
 use actix_web::http::header;
@@ -21,8 +21,9 @@ async fn read_part<E>(
 where
     E: From<StoreError> + From<Internal> + Send + 'static,
 {
-    let store = state.store.clone();
-    blocking(move || Ok(sites::documents(store.as_ref(), &site, revision)?)).await
+    state
+        .with_store(move |store| Ok(sites::documents(store, &site, revision)?))
+        .await
 }
 
 handler_error! {
@@ -52,10 +53,9 @@ pub async fn get_site(
 ) -> Result<HttpResponse, GetSiteError> {
     state.access.require(&req, Role::Viewer)?;
     let site = path.into_inner();
-    let store = state.store.clone();
-    let head =
-        blocking(move || -> Result<_, GetSiteError> { Ok(sites::head(store.as_ref(), &site)?) })
-            .await?;
+    let head = state
+        .with_store(move |store| -> Result<_, GetSiteError> { Ok(sites::head(store, &site)?) })
+        .await?;
     let view = SiteView::from(head);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, view.etag.clone()))

@@ -28,17 +28,15 @@
 //! (no tokens) there is no login and every page acts as a planner.
 
 pub mod draw_page;
-pub mod html;
-pub mod pages;
 pub mod rounds_page;
-pub mod session;
+pub use crate::service::sessions as session;
 
-use self::html::{url, Frame};
-use super::allocations::{negotiate, Format};
+use super::allocations::negotiate;
 use super::auth::{Access, Role};
 use super::error::{declare, handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
 use super::sites::from_service;
 use super::{blocking, State};
+use crate::report::html::{pages, rounds, site as site_page, url, Frame};
 use crate::report::i18n::{t, Lang};
 use crate::service::allocations;
 use crate::store::StoreError;
@@ -55,9 +53,6 @@ pub const LOGIN_CSRF_COOKIE: &str = "allot_login_csrf";
 /// Nothing but this server: no inline scripts, no other origins.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-const STYLE_CSS: &str = include_str!("assets/style.css");
-const SITE_JS: &str = include_str!("assets/site.js");
 
 /// Registers the web page's routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -242,11 +237,11 @@ async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> 
     let Some(role) = session_role(&state, &req) else {
         return to_login(&req, lang);
     };
-    let store = state.store.clone();
-    match blocking(move || -> Result<_, PageError> {
-        Ok(crate::service::sites::list(store.as_ref(), None, 500)?.0)
-    })
-    .await
+    match state
+        .with_store(move |store| -> Result<_, PageError> {
+            Ok(crate::service::sites::list(store, None, 500)?.0)
+        })
+        .await
     {
         Ok(sites) => {
             let mut f = frame(lang, "/", &state.access, Some(role));
@@ -409,12 +404,12 @@ async fn site(
             None => None,
         };
         let round = data.shown.as_ref().and_then(|(_, a)| a.round.clone());
-        rounds_page::section(lang, &site, round.as_deref(), history.as_ref())
+        rounds::section(lang, &site, round.as_deref(), history.as_ref())
     } else {
         String::new()
     };
-    let lookup = household.map(|query| pages::Lookup { query });
-    let page = pages::SitePage {
+    let lookup = household.map(|query| site_page::Lookup { query });
+    let page = site_page::SitePage {
         head: &data.head,
         allocations: &data.metas,
         shown: data.shown.as_ref().map(|(m, a)| (m, a)),
@@ -426,7 +421,7 @@ async fn site(
         table_page: query.rows.unwrap_or(0),
         over_time: &over_time,
     };
-    html(StatusCode::OK, pages::site_page(&f, &page))
+    html(StatusCode::OK, site_page::site_page(&f, &page))
 }
 
 async fn download(
@@ -460,13 +455,7 @@ async fn download(
     .await;
     match rendered {
         Ok(r) => {
-            let ext = match format {
-                Format::Json => "json",
-                Format::Csv => "csv",
-                Format::GeoJson => "geojson",
-                Format::Svg => "svg",
-                Format::Xlsx => "xlsx",
-            };
+            let ext = format.name();
             HttpResponse::Ok()
                 .content_type(format.content_type())
                 .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -480,15 +469,19 @@ async fn download(
     }
 }
 
-async fn asset(path: web::Path<String>) -> HttpResponse {
-    let (content_type, body) = match path.as_str() {
-        "style.css" => ("text/css; charset=utf-8", STYLE_CSS),
-        "site.js" => ("text/javascript; charset=utf-8", SITE_JS),
-        _ => {
-            return HttpResponse::NotFound()
-                .content_type("text/plain; charset=utf-8")
-                .body("no such asset")
-        }
+/// `GET /assets/{name}` and `GET /draw-assets/{name}`: the embedded
+/// stylesheets and scripts (`report::html::asset`).
+async fn asset(req: HttpRequest) -> HttpResponse {
+    let dir = if req.path().starts_with("/draw-assets/") {
+        "draw-assets"
+    } else {
+        "assets"
+    };
+    let name = req.match_info().query("name");
+    let Some((content_type, body)) = crate::report::html::asset(&format!("{dir}/{name}")) else {
+        return HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("no such asset");
     };
     HttpResponse::Ok()
         .content_type(content_type)

@@ -28,7 +28,7 @@ mod resources;
 use self::frame::{bounds, num, text_at, Frame};
 use self::legend::Legend;
 use super::i18n::{t, Lang};
-use crate::model::{Allocation, Assignment, Problem, Resource, ResourceKind, Site};
+use crate::model::{Allocation, Assignment, Basis, Problem, Resource, ResourceKind, Site};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use self::frame::nice_length;
@@ -141,7 +141,7 @@ impl ResourceState {
     /// charger, as FORMAT.md counts a space that is both as accessible).
     pub fn of(resource: &Resource, holder: Option<&Assignment>, pinned: bool) -> ResourceState {
         match holder {
-            Some(a) if pinned || a.basis == "pin" => ResourceState::Pinned,
+            Some(a) if pinned || a.basis == Basis::Pin => ResourceState::Pinned,
             Some(_) => ResourceState::Assigned,
             None if resource.kind == ResourceKind::ParkingSpace && resource.accessible => {
                 ResourceState::ReservedAccessible

@@ -2,8 +2,7 @@
 use super::frame::*;
 use super::resources::*;
 use super::*;
-use crate::model::Rule;
-use crate::model::Shape;
+use crate::model::{Basis, Rule, Shape};
 use crate::model::{
     Building, CoordinateMode, Entrance, KindMetrics, NamedPoint, Pin, Policy, SolverInfo, Unserved,
     WalkStats, Walkway, Zone,
@@ -116,14 +115,14 @@ fn site() -> Site {
     }
 }
 
-fn assignment(h: &str, kind: ResourceKind, r: &str, basis: &str) -> Assignment {
+fn assignment(h: &str, kind: ResourceKind, r: &str, basis: Basis) -> Assignment {
     Assignment {
         household: h.into(),
         kind,
         resource: r.into(),
         walk_m: 12.34,
         why: format!("lottery rank 1; nearest free to {h}"),
-        basis: basis.into(),
+        basis,
         reason: None,
     }
 }
@@ -159,9 +158,9 @@ fn allocation() -> Allocation {
         seed: "seed".into(),
         policy,
         assignments: vec![
-            assignment("B1-1-301", ResourceKind::ParkingSpace, "P1", "lottery"),
-            assignment("B1-1-101", ResourceKind::ParkingSpace, "P2", "pin"),
-            assignment("B1-1-301", ResourceKind::ChargingBay, "EB1", "lottery"),
+            assignment("B1-1-301", ResourceKind::ParkingSpace, "P1", Basis::Lottery),
+            assignment("B1-1-101", ResourceKind::ParkingSpace, "P2", Basis::Pin),
+            assignment("B1-1-301", ResourceKind::ChargingBay, "EB1", Basis::Lottery),
         ],
         unserved: vec![Unserved {
             household: "B1-1-502".into(),
@@ -498,21 +497,7 @@ fn a_long_problem_list_is_cut_with_a_count() {
 
 #[test]
 fn an_empty_layout_still_renders_a_valid_map() {
-    let empty = Site {
-        id: None,
-        name: None,
-        coordinates: CoordinateMode::LocalMeters,
-        boundary: None,
-        buildings: vec![],
-        entrances: vec![],
-        gates: vec![],
-        walkways: vec![],
-        fire_lanes: vec![],
-        keep_clear: vec![],
-        power_feeds: vec![],
-        resources: vec![],
-        raw: serde_json::Value::Null,
-    };
+    let empty = crate::model::fixtures::site(serde_json::Value::Null);
     let svg = render_svg(&empty, None, &[], Lang::Zh);
     let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
     assert!(doc.root_element().attribute("viewBox").is_some());

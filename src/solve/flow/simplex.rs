@@ -43,23 +43,27 @@ pub struct Outcome<W> {
     pub pot: Vec<W>,
 }
 
-/// Arcs `tail[a] → head[a]` with capacity `cap[a] ≥ 0` and cost `cost[a]`,
-/// all starting at zero flow. `None` when the problem is unbounded (a
-/// negative cycle of unlimited capacity), which the engine never builds.
-pub fn solve<W: Weight>(
-    nodes: usize,
-    tail: &[u32],
-    head: &[u32],
-    cap: &[i64],
-    cost: &[W],
-    s: usize,
-    t: usize,
-) -> Option<Outcome<W>> {
-    let mut ns = Simplex::new(nodes, tail, head, cap, cost, s, t);
+/// A min-cost flow problem on `nodes` nodes: arcs `tail[a] → head[a]` with
+/// capacity `cap[a] ≥ 0` and cost `cost[a]`, all starting at zero flow;
+/// as much flow as possible from `s` to `t`.
+#[derive(Debug, Clone, Copy)]
+pub struct Problem<'a, W> {
+    pub nodes: usize,
+    pub tail: &'a [u32],
+    pub head: &'a [u32],
+    pub cap: &'a [i64],
+    pub cost: &'a [W],
+    pub s: usize,
+    pub t: usize,
+}
+
+/// Solves `p`. `None` when the problem is unbounded (a negative cycle of
+/// unlimited capacity), which the engine never builds.
+pub fn solve<W: Weight>(p: &Problem<'_, W>) -> Option<Outcome<W>> {
+    let mut ns = Simplex::new(p);
     ns.run()?;
-    let m = tail.len();
-    ns.flow.truncate(m);
-    ns.pi.truncate(nodes);
+    ns.flow.truncate(p.tail.len());
+    ns.pi.truncate(p.nodes);
     Some(Outcome {
         flow: ns.flow,
         pot: ns.pi,
@@ -98,15 +102,16 @@ enum Leave {
 }
 
 impl<W: Weight> Simplex<W> {
-    fn new(
-        nodes: usize,
-        tail: &[u32],
-        head: &[u32],
-        cap: &[i64],
-        cost: &[W],
-        s: usize,
-        t: usize,
-    ) -> Simplex<W> {
+    fn new(p: &Problem<'_, W>) -> Simplex<W> {
+        let &Problem {
+            nodes,
+            tail,
+            head,
+            cap,
+            cost,
+            s,
+            t,
+        } = p;
         let m = tail.len();
         let root = nodes as u32;
         let mut sx = Simplex {
@@ -533,7 +538,16 @@ mod tests {
             let cost: Vec<Cost> = arcs.iter().map(|a| a.3).collect();
             // Optimality by duality on every network; the cost against
             // successive shortest paths where those apply (no cycles).
-            let o = solve(n, &tail, &head, &cap, &cost, s, t).expect("bounded");
+            let o = solve(&Problem {
+                nodes: n,
+                tail: &tail,
+                head: &head,
+                cap: &cap,
+                cost: &cost,
+                s,
+                t,
+            })
+            .expect("bounded");
             check_optimality(n, &arcs, &o, s, t);
             let mut total = ZERO;
             for (k, c) in cost.iter().enumerate() {
@@ -555,14 +569,32 @@ mod tests {
 
     #[test]
     fn an_empty_network_has_zero_flow() {
-        let o = solve::<i128>(3, &[], &[], &[], &[], 0, 2).expect("bounded");
+        let o = solve::<i128>(&Problem {
+            nodes: 3,
+            tail: &[],
+            head: &[],
+            cap: &[],
+            cost: &[],
+            s: 0,
+            t: 2,
+        })
+        .expect("bounded");
         assert!(o.flow.is_empty());
         assert_eq!(o.pot, vec![0, 0, 0]);
     }
 
     #[test]
     fn a_capped_reward_is_taken_in_full() {
-        let o = solve::<i128>(2, &[0], &[1], &[5], &[-3], 0, 1).expect("bounded");
+        let o = solve::<i128>(&Problem {
+            nodes: 2,
+            tail: &[0],
+            head: &[1],
+            cap: &[5],
+            cost: &[-3],
+            s: 0,
+            t: 1,
+        })
+        .expect("bounded");
         assert_eq!(o.flow, vec![5]);
     }
 }

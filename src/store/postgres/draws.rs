@@ -3,88 +3,14 @@
 //! anything else). A reveal locks the site's row, then the draw's, so of two
 //! reveals through different servers exactly one lands.
 
-use super::{load_site, opt_u64, to_i64, to_u64, Fail};
-use crate::model::{DrawRecord, Revealed, SeedSource};
-use crate::store::{
-    AllocationMeta, DrawInputs, DrawReveal, DrawRow, NewDraw, StoreError, StoredDraw,
+use super::{load_site, to_i64, Fail};
+use crate::store::record::{
+    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, stored_draw,
+    DrawText, DRAW_COLUMNS,
 };
+use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, StoredDraw};
 use postgres::types::ToSql;
-use postgres::{GenericClient, Row, Transaction};
-
-const COLUMNS: &str = "id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source, seed, signature, revealed_at, allocation, allocation_sha256";
-
-fn raw(r: &Row) -> Result<DrawRow, postgres::Error> {
-    Ok(DrawRow {
-        id: to_u64(r.try_get(0)?),
-        revision: to_u64(r.try_get(1)?),
-        layout_revision: to_u64(r.try_get(2)?),
-        roster_revision: opt_u64(r.try_get(3)?),
-        policy_revision: opt_u64(r.try_get(4)?),
-        previous: opt_u64(r.try_get(5)?),
-        policy: r.try_get(6)?,
-        inputs_sha256: r.try_get(7)?,
-        previous_sha256: r.try_get(8)?,
-        committed_at: r.try_get(9)?,
-        seed_source: r.try_get(10)?,
-        seed: r.try_get(11)?,
-        signature: r.try_get(12)?,
-        revealed_at: r.try_get(13)?,
-        allocation: opt_u64(r.try_get(14)?),
-        allocation_sha256: r.try_get(15)?,
-    })
-}
-
-fn stored(site: &str, row: DrawRow) -> Result<StoredDraw, StoreError> {
-    let corrupt = |what: &str, e: serde_json::Error| {
-        StoreError::Corrupt(format!("site {site} draw {} {what}: {e}", row.id))
-    };
-    let policy = serde_json::from_str(&row.policy).map_err(|e| corrupt("policy", e))?;
-    let seed_source: SeedSource =
-        serde_json::from_str(&row.seed_source).map_err(|e| corrupt("seed source", e))?;
-    let revealed = match (
-        row.seed.clone(),
-        row.revealed_at.clone(),
-        row.allocation,
-        row.allocation_sha256.clone(),
-    ) {
-        (Some(seed), Some(revealed_at), Some(allocation), Some(allocation_sha256)) => {
-            Some(Revealed {
-                seed,
-                signature: row.signature.clone(),
-                revealed_at,
-                allocation,
-                allocation_sha256,
-            })
-        }
-        _ => None,
-    };
-    Ok(StoredDraw {
-        record: DrawRecord {
-            site: site.to_string(),
-            draw: row.id,
-            committed_at: row.committed_at,
-            inputs_sha256: row.inputs_sha256,
-            previous_sha256: row.previous_sha256,
-            seed_source,
-            revealed,
-        },
-        inputs: DrawInputs {
-            revision: row.revision,
-            layout_revision: row.layout_revision,
-            roster_revision: row.roster_revision,
-            policy_revision: row.policy_revision,
-            previous: row.previous,
-            policy,
-        },
-    })
-}
-
-fn no_draw(site: &str, id: u64) -> StoreError {
-    StoreError::NoDraw {
-        site: site.to_string(),
-        id,
-    }
-}
+use postgres::{GenericClient, Transaction};
 
 fn find(
     c: &mut impl GenericClient,
@@ -94,13 +20,13 @@ fn find(
 ) -> Result<Option<DrawRow>, Fail> {
     let row = c.query_opt(
         &format!(
-            "SELECT {COLUMNS} FROM draws WHERE site = $1 AND id = $2{}",
+            "SELECT {DRAW_COLUMNS} FROM draws WHERE site = $1 AND id = $2{}",
             if lock { " FOR UPDATE" } else { "" }
         ),
         &[&site, &to_i64(id)],
     )?;
     Ok(match row {
-        Some(r) => Some(raw(&r)?),
+        Some(r) => Some(draw_row(&r)?),
         None => None,
     })
 }
@@ -109,18 +35,10 @@ pub(super) fn add(
     tx: &mut Transaction<'_>,
     site: &str,
     new: &NewDraw,
-    policy: &str,
-    seed_source: &str,
+    text: &DrawText,
 ) -> Result<StoredDraw, Fail> {
     let head = load_site(tx, site, true)?;
-    if head.latest_allocation != new.inputs.previous {
-        return Err(StoreError::AllocationRace {
-            site: site.to_string(),
-            expected: new.inputs.previous,
-            current: head.latest_allocation,
-        }
-        .into());
-    }
+    check_previous(site, &head, new.inputs.previous)?;
     let i = &new.inputs;
     let roster_revision = i.roster_revision.map(to_i64);
     let policy_revision = i.policy_revision.map(to_i64);
@@ -132,21 +50,21 @@ pub(super) fn add(
         &roster_revision,
         &policy_revision,
         &previous,
-        &policy,
+        &text.policy,
         &new.inputs_sha256,
         &new.previous_sha256,
         &new.committed_at,
-        &seed_source,
+        &text.seed_source,
     ];
     // Under the site's row lock: the next id, no gaps.
     let row = tx.query_one(
         &format!(
             "INSERT INTO draws (site, id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source) \
-             VALUES ($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+             VALUES ($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {DRAW_COLUMNS}"
         ),
         &params,
     )?;
-    Ok(stored(site, raw(&row)?)?)
+    Ok(stored_draw(site, draw_row(&row)?)?)
 }
 
 pub(super) fn list(
@@ -158,7 +76,7 @@ pub(super) fn list(
     load_site(tx, site, false)?;
     let rows = tx.query(
         &format!(
-            "SELECT {COLUMNS} FROM draws WHERE site = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+            "SELECT {DRAW_COLUMNS} FROM draws WHERE site = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
         ),
         &[
             &site,
@@ -166,12 +84,14 @@ pub(super) fn list(
             &i64::from(limit),
         ],
     )?;
-    rows.iter().map(|r| Ok(stored(site, raw(r)?)?)).collect()
+    rows.iter()
+        .map(|r| Ok(stored_draw(site, draw_row(r)?)?))
+        .collect()
 }
 
 pub(super) fn get(c: &mut impl GenericClient, site: &str, id: u64) -> Result<StoredDraw, Fail> {
     match find(c, site, id, false)? {
-        Some(row) => Ok(stored(site, row)?),
+        Some(row) => Ok(stored_draw(site, row)?),
         None => {
             load_site(c, site, false)?;
             Err(no_draw(site, id).into())
@@ -189,14 +109,7 @@ pub(super) fn reveal(
     append: impl FnOnce(&mut Transaction<'_>) -> Result<AllocationMeta, Fail>,
 ) -> Result<(StoredDraw, AllocationMeta), Fail> {
     let before = find(tx, site, id, true)?.ok_or_else(|| no_draw(site, id))?;
-    if let Some(allocation) = before.allocation {
-        return Err(StoreError::AlreadyRevealed {
-            site: site.to_string(),
-            draw: id,
-            allocation,
-        }
-        .into());
-    }
+    check_unrevealed(site, &before)?;
     let meta = append(tx)?;
     let allocation = to_i64(meta.id);
     let id_i64 = to_i64(id);
@@ -213,33 +126,30 @@ pub(super) fn reveal(
     let row = tx.query_opt(
         &format!(
             "UPDATE draws SET seed = $1, signature = $2, revealed_at = $3, allocation = $4, allocation_sha256 = $5 \
-             WHERE site = $6 AND id = $7 AND seed IS NULL RETURNING {COLUMNS}"
+             WHERE site = $6 AND id = $7 AND seed IS NULL RETURNING {DRAW_COLUMNS}"
         ),
         &params,
     )?;
     match row {
-        Some(row) => Ok((stored(site, raw(&row)?)?, meta)),
+        Some(row) => Ok((stored_draw(site, draw_row(&row)?)?, meta)),
         // Unreachable under the row locks; refuse rather than guess.
-        None => Err(StoreError::Database(format!(
-            "draw {id} of site {site} changed during its reveal"
-        ))
-        .into()),
+        None => Err(changed_during_reveal(site, id).into()),
     }
 }
 
 /// Every draw of the site as stored, oldest first.
 pub(super) fn export(tx: &mut Transaction<'_>, site: &str) -> Result<Vec<DrawRow>, Fail> {
     let rows = tx.query(
-        &format!("SELECT {COLUMNS} FROM draws WHERE site = $1 ORDER BY id"),
+        &format!("SELECT {DRAW_COLUMNS} FROM draws WHERE site = $1 ORDER BY id"),
         &[&site],
     )?;
-    Ok(rows.iter().map(raw).collect::<Result<Vec<_>, _>>()?)
+    Ok(rows.iter().map(draw_row).collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Stores exported draws as they were.
 pub(super) fn import(tx: &mut Transaction<'_>, site: &str, draws: &[DrawRow]) -> Result<(), Fail> {
     let insert = tx.prepare(&format!(
-        "INSERT INTO draws (site, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        "INSERT INTO draws (site, {DRAW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
     ))?;
     for d in draws {
         let params: [&(dyn ToSql + Sync); 17] = [

@@ -1,12 +1,15 @@
 //! Draw records in SQLite (FORMAT.md §5): committed rows that change once,
 //! at the reveal, and never otherwise (a trigger refuses any other update).
 
-use super::{db, insert_allocation, load_site, opt_u64, to_i64, to_u64};
-use crate::model::{DrawRecord, Revealed, SeedSource};
-use crate::store::{
-    AllocationMeta, DrawInputs, DrawReveal, NewAllocation, NewDraw, StoreError, StoredDraw,
+use super::{begin, db, insert_allocation, load_site, rows};
+use crate::store::record::{
+    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, stored_draw,
+    to_i64, to_u64, AllocationText, DrawText, DRAW_COLUMNS,
 };
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use crate::store::{
+    AllocationMeta, DrawReveal, DrawRow, NewAllocation, NewDraw, StoreError, StoredDraw,
+};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// Schema version 2: the draws table and its append-only trigger.
 pub(super) const MIGRATION: &str = r#"
@@ -48,112 +51,20 @@ CREATE TRIGGER draws_are_never_deleted BEFORE DELETE ON draws
 BEGIN SELECT RAISE(ABORT, 'draws are never deleted'); END;
 "#;
 
-const COLUMNS: &str = "site, id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source, seed, signature, revealed_at, allocation, allocation_sha256";
-
-/// A row as read, before its JSON columns are parsed.
-struct Row {
-    site: String,
-    id: u64,
-    revision: u64,
-    layout_revision: u64,
-    roster_revision: Option<u64>,
-    policy_revision: Option<u64>,
-    previous: Option<u64>,
-    policy: String,
-    inputs_sha256: String,
-    previous_sha256: Option<String>,
-    committed_at: String,
-    seed_source: String,
-    seed: Option<String>,
-    signature: Option<String>,
-    revealed_at: Option<String>,
-    allocation: Option<i64>,
-    allocation_sha256: Option<String>,
-}
-
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok(Row {
-        site: r.get(0)?,
-        id: to_u64(r.get(1)?),
-        revision: to_u64(r.get(2)?),
-        layout_revision: to_u64(r.get(3)?),
-        roster_revision: opt_u64(r.get(4)?),
-        policy_revision: opt_u64(r.get(5)?),
-        previous: opt_u64(r.get(6)?),
-        policy: r.get(7)?,
-        inputs_sha256: r.get(8)?,
-        previous_sha256: r.get(9)?,
-        committed_at: r.get(10)?,
-        seed_source: r.get(11)?,
-        seed: r.get(12)?,
-        signature: r.get(13)?,
-        revealed_at: r.get(14)?,
-        allocation: r.get(15)?,
-        allocation_sha256: r.get(16)?,
-    })
-}
-
-fn corrupt(row: &Row, what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("site {} draw {} {what}: {e}", row.site, row.id))
-}
-
-fn stored(row: Row) -> Result<StoredDraw, StoreError> {
-    let policy = serde_json::from_str(&row.policy).map_err(|e| corrupt(&row, "policy", e))?;
-    let seed_source: SeedSource =
-        serde_json::from_str(&row.seed_source).map_err(|e| corrupt(&row, "seed source", e))?;
-    let revealed = match (
-        row.seed.clone(),
-        row.revealed_at.clone(),
-        row.allocation,
-        row.allocation_sha256.clone(),
-    ) {
-        (Some(seed), Some(revealed_at), Some(allocation), Some(allocation_sha256)) => {
-            Some(Revealed {
-                seed,
-                signature: row.signature.clone(),
-                revealed_at,
-                allocation: to_u64(allocation),
-                allocation_sha256,
-            })
-        }
-        _ => None,
-    };
-    Ok(StoredDraw {
-        record: DrawRecord {
-            site: row.site,
-            draw: row.id,
-            committed_at: row.committed_at,
-            inputs_sha256: row.inputs_sha256,
-            previous_sha256: row.previous_sha256,
-            seed_source,
-            revealed,
-        },
-        inputs: DrawInputs {
-            revision: row.revision,
-            layout_revision: row.layout_revision,
-            roster_revision: row.roster_revision,
-            policy_revision: row.policy_revision,
-            previous: row.previous,
-            policy,
-        },
-    })
-}
-
-fn find(conn: &Connection, site: &str, id: u64) -> Result<Option<Row>, StoreError> {
+fn find(conn: &Connection, site: &str, id: u64) -> Result<Option<DrawRow>, StoreError> {
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM draws WHERE site = ?1 AND id = ?2"
+        "SELECT {DRAW_COLUMNS} FROM draws WHERE site = ?1 AND id = ?2"
     ))
     .map_err(db)?
-    .query_row(params![site, to_i64(id)], row)
+    .query_row(params![site, to_i64(id)], |r| draw_row(r))
     .optional()
     .map_err(db)
 }
 
-fn no_draw(site: &str, id: u64) -> StoreError {
-    StoreError::NoDraw {
-        site: site.to_string(),
-        id,
-    }
+/// The draw `id` of `site`, read in the caller's transaction.
+fn read(conn: &Connection, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
+    let row = find(conn, site, id)?.ok_or_else(|| no_draw(site, id))?;
+    stored_draw(site, row)
 }
 
 pub(super) fn add_draw(
@@ -161,21 +72,10 @@ pub(super) fn add_draw(
     site: &str,
     new: NewDraw,
 ) -> Result<StoredDraw, StoreError> {
-    let policy = serde_json::to_string(&new.inputs.policy)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let seed_source =
-        serde_json::to_string(&new.seed_source).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(db)?;
+    let text = DrawText::new(&new)?;
+    let tx = begin(conn)?;
     let head = load_site(&tx, site)?;
-    if head.latest_allocation != new.inputs.previous {
-        return Err(StoreError::AllocationRace {
-            site: site.to_string(),
-            expected: new.inputs.previous,
-            current: head.latest_allocation,
-        });
-    }
+    check_previous(site, &head, new.inputs.previous)?;
     let id: i64 = tx
         .query_row(
             "SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = ?1",
@@ -195,17 +95,17 @@ pub(super) fn add_draw(
             i.roster_revision.map(to_i64),
             i.policy_revision.map(to_i64),
             i.previous.map(to_i64),
-            policy,
+            text.policy,
             new.inputs_sha256,
             new.previous_sha256,
             new.committed_at,
-            seed_source,
+            text.seed_source,
         ],
     )
     .map_err(db)?;
-    let row = find(&tx, site, to_u64(id))?.ok_or_else(|| no_draw(site, to_u64(id)))?;
+    let draw = read(&tx, site, to_u64(id))?;
     tx.commit().map_err(db)?;
-    stored(row)
+    Ok(draw)
 }
 
 pub(super) fn draws(
@@ -216,30 +116,26 @@ pub(super) fn draws(
 ) -> Result<Vec<StoredDraw>, StoreError> {
     let tx = conn.transaction().map_err(db)?;
     load_site(&tx, site)?;
-    let rows = {
-        let mut stmt = tx
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM draws WHERE site = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
-            ))
-            .map_err(db)?;
-        let rows = stmt
-            .query_map(
-                params![
-                    site,
-                    before.map(to_i64).unwrap_or(i64::MAX),
-                    i64::from(limit)
-                ],
-                row,
-            )
-            .map_err(db)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(db)?
-    };
-    rows.into_iter().map(stored).collect()
+    rows(
+        &tx,
+        &format!(
+            "SELECT {DRAW_COLUMNS} FROM draws WHERE site = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+        ),
+        params![
+            site,
+            before.map(to_i64).unwrap_or(i64::MAX),
+            i64::from(limit)
+        ],
+        |r| draw_row(r),
+    )?
+    .into_iter()
+    .map(|row| stored_draw(site, row))
+    .collect()
 }
 
 pub(super) fn draw(conn: &Connection, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
     match find(conn, site, id)? {
-        Some(row) => stored(row),
+        Some(row) => stored_draw(site, row),
         None => {
             load_site(conn, site)?;
             Err(no_draw(site, id))
@@ -254,23 +150,12 @@ pub(super) fn reveal_draw(
     reveal: DrawReveal,
     allocation: NewAllocation,
 ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
-    let policy = serde_json::to_string(&allocation.policy)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let summary = serde_json::to_string(&allocation.summary)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(db)?;
+    let text = AllocationText::new(&allocation)?;
+    let tx = begin(conn)?;
     load_site(&tx, site)?;
     let before = find(&tx, site, id)?.ok_or_else(|| no_draw(site, id))?;
-    if let Some(allocation) = before.allocation {
-        return Err(StoreError::AlreadyRevealed {
-            site: site.to_string(),
-            draw: id,
-            allocation: to_u64(allocation),
-        });
-    }
-    let meta = insert_allocation(&tx, site, &allocation, &policy, &summary)?;
+    check_unrevealed(site, &before)?;
+    let meta = insert_allocation(&tx, site, &allocation, &text)?;
     // Compare-and-swap: only a row not revealed yet takes the reveal.
     let updated = tx
         .execute(
@@ -288,14 +173,11 @@ pub(super) fn reveal_draw(
         )
         .map_err(db)?;
     if updated != 1 {
-        // Unreachable under the immediate transaction; refuse rather than guess.
-        return Err(StoreError::Database(format!(
-            "draw {id} of site {site} changed during its reveal"
-        )));
+        return Err(changed_during_reveal(site, id));
     }
-    let row = find(&tx, site, id)?.ok_or_else(|| no_draw(site, id))?;
+    let draw = read(&tx, site, id)?;
     tx.commit().map_err(db)?;
-    Ok((stored(row)?, meta))
+    Ok((draw, meta))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! value in a hidden field). Sessions expire after [`SESSION_TTL`]; at most
 //! [`MAX_SESSIONS`] are kept (the oldest is dropped first).
 
-use super::super::auth::Role;
+use super::access::Role;
 use rand::Rng;
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,5 +1,16 @@
-//! Small helpers to write HTML safely: escaping, URL query encoding and the
-//! page frame every page shares.
+//! The HTML pages, as pure functions from plain data to `String`: no HTTP,
+//! no store, no I/O (the handlers in `api::webui` fetch the data and send
+//! the page). Every user-supplied string goes through the one escaper,
+//! `report::markup`. Here: URL query encoding, the frame every staff page
+//! shares and the embedded stylesheets and scripts; the pages themselves
+//! are `pages` (login, errors, the sites), `site` and `changes` (a site),
+//! `rounds` (over time) and `draw` (the public draw pages).
+
+pub mod changes;
+pub mod draw;
+pub mod pages;
+pub mod rounds;
+pub mod site;
 
 use crate::report::i18n::{t, Lang};
 
@@ -110,6 +121,20 @@ pub fn page(frame: &Frame<'_>, title: &str, body_attrs: &str, body: &str) -> Str
     o.push_str(body);
     o.push_str("</main>\n</body>\n</html>\n");
     o
+}
+
+/// An embedded asset by its path on the server (`assets/style.css`,
+/// `draw-assets/draw.js`, …): its `Content-Type` and its text.
+pub fn asset(path: &str) -> Option<(&'static str, &'static str)> {
+    const CSS: &str = "text/css; charset=utf-8";
+    const JS: &str = "text/javascript; charset=utf-8";
+    Some(match path {
+        "assets/style.css" => (CSS, include_str!("assets/style.css")),
+        "assets/site.js" => (JS, include_str!("assets/site.js")),
+        "draw-assets/draw.css" => (CSS, include_str!("assets/draw.css")),
+        "draw-assets/draw.js" => (JS, include_str!("assets/draw.js")),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -1,92 +1,16 @@
-//! The pages, as pure functions from data to HTML (no I/O): the login form,
-//! the list of sites, a site with its map, metrics, assignments, household
-//! lookup, staff actions and the diff, and error pages. Every user-facing
-//! string comes from the message catalogue (`report::i18n`).
+//! The site page, as a pure function from data to HTML (no I/O): the map,
+//! household lookup, metrics, assignments and waitlists, staff actions, the
+//! diff and revisions (the last three in [`super::changes`]). Every
+//! user-facing string comes from the message catalogue (`report::i18n`).
 
-use super::html::{esc, page, url, Frame};
-use crate::api::dto::DiffView;
+use super::changes::{diff_section, revisions_section, staff_section};
+use super::{esc, page, url, Frame};
 use crate::model::{Allocation, ResourceKind};
 use crate::report::i18n::{kind_name, kinds_name, t, tf, Lang};
 use crate::report::reasons::{assignment_reason, unserved_reason};
 use crate::report::svg::format_walk;
+use crate::service::diff::DiffView;
 use crate::store::{AllocationMeta, SiteState};
-
-/// The login form. `next` is where to go after; `failed` shows the error.
-pub fn login_page(frame: &Frame<'_>, next: &str, failed: bool) -> String {
-    let lang = frame.lang;
-    let mut b = String::new();
-    if failed {
-        b.push_str(&format!(
-            "<p class=\"error\" id=\"login-error\">{}</p>",
-            esc(t(lang, "web.login_failed"))
-        ));
-    }
-    b.push_str(&format!(
-        "<form id=\"login-form\" class=\"card\" method=\"post\" action=\"/login\">\
-<label for=\"token\">{}</label> \
-<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required> \
-<input type=\"hidden\" name=\"next\" value=\"{}\">\
-<input type=\"hidden\" name=\"lang\" value=\"{}\">\
-<input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-<button id=\"login-button\" type=\"submit\">{}</button>\
-<p class=\"help\">{}</p></form>\n",
-        esc(t(lang, "web.token")),
-        esc(next),
-        lang.code(),
-        esc(frame.csrf.as_deref().unwrap_or("")),
-        esc(t(lang, "web.login")),
-        esc(t(lang, "web.token_help"))
-    ));
-    page(frame, t(lang, "web.login"), "", &b)
-}
-
-/// An error page: a heading and a sentence.
-pub fn error_page(frame: &Frame<'_>, title: &str, detail: &str) -> String {
-    let lang = frame.lang;
-    let body = format!(
-        "<p class=\"error\" id=\"error-detail\">{}</p><p><a href=\"{}\">{}</a></p>\n",
-        esc(detail),
-        esc(&url("/", &[("lang", lang.code())])),
-        esc(t(lang, "web.back"))
-    );
-    page(frame, title, "", &body)
-}
-
-/// The list of sites.
-pub fn sites_page(frame: &Frame<'_>, sites: &[SiteState]) -> String {
-    let lang = frame.lang;
-    let mut b = String::new();
-    if sites.is_empty() {
-        b.push_str(&format!(
-            "<p id=\"no-sites\">{}</p>",
-            esc(t(lang, "web.no_sites"))
-        ));
-    } else {
-        b.push_str(&format!(
-            "<table id=\"sites\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            esc(t(lang, "web.site")),
-            esc(t(lang, "web.households")),
-            esc(t(lang, "web.latest_allocation")),
-            esc(t(lang, "web.updated")),
-        ));
-        for s in sites {
-            let name = s.name.clone().unwrap_or_else(|| s.id.clone());
-            b.push_str(&format!(
-                "<tr><td><a class=\"site-link\" href=\"{}\">{}</a> <span class=\"muted\">{}</span></td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&url(&format!("/sites/{}", s.id), &[("lang", lang.code())])),
-                esc(&name),
-                esc(&s.id),
-                s.households,
-                s.latest_allocation
-                    .map(|a| format!("#{a}"))
-                    .unwrap_or_else(|| t(lang, "web.none").to_string()),
-                esc(&s.updated)
-            ));
-        }
-        b.push_str("</tbody></table>\n");
-    }
-    page(frame, t(lang, "web.sites"), "", &b)
-}
 
 /// A household looked up on the site page.
 #[derive(Debug, Clone, PartialEq)]
@@ -457,207 +381,11 @@ fn assignments_section(frame: &Frame<'_>, a: &Allocation, page: usize) -> String
     b
 }
 
-fn staff_section(lang: Lang, p: &SitePage<'_>) -> String {
-    let mut b = format!(
-        "<section id=\"staff\" class=\"card\"><h2>{}</h2>",
-        esc(t(lang, "web.staff"))
-    );
-    if let Some((meta, _)) = p.shown {
-        b.push_str(&format!(
-            "<p id=\"downloads\">{}: ",
-            esc(t(lang, "web.downloads"))
-        ));
-        for (format, key) in [
-            ("csv", "web.download_csv"),
-            ("xlsx", "web.download_xlsx"),
-            ("geojson", "web.download_geojson"),
-            ("svg", "web.download_svg"),
-            ("json", "web.download_json"),
-        ] {
-            b.push_str(&format!(
-                "<a class=\"download\" data-format=\"{format}\" download href=\"{}\">{}</a> ",
-                esc(&url(
-                    &format!(
-                        "/sites/{}/allocations/{}/download/{format}",
-                        p.head.id, meta.id
-                    ),
-                    &[("lang", lang.code())]
-                )),
-                esc(t(lang, key))
-            ));
-        }
-        b.push_str("</p>");
-    }
-    if p.staff {
-        b.push_str(&format!(
-            "<p><button id=\"run-allocation\" type=\"button\">{}</button> <span id=\"run-status\" role=\"status\"></span></p>",
-            esc(t(lang, "web.run"))
-        ));
-    }
-    b.push_str("</section>\n");
-    b
-}
-
-fn diff_section(lang: Lang, diff: Option<&DiffView>) -> String {
-    let mut b = format!("<section id=\"diff\"><h2>{}</h2>", esc(t(lang, "web.diff")));
-    let Some(d) = diff else {
-        b.push_str(&format!(
-            "<p>{}</p></section>\n",
-            esc(t(lang, "web.no_diff"))
-        ));
-        return b;
-    };
-    b.push_str(&format!("<p class=\"muted\">#{} → #{}</p>", d.from, d.to));
-    if d.moved.is_empty() && d.gained.is_empty() && d.lost.is_empty() {
-        b.push_str(&format!(
-            "<p id=\"no-changes\">{}</p></section>\n",
-            esc(t(lang, "web.no_changes"))
-        ));
-        return b;
-    }
-    b.push_str(&format!(
-        "<table id=\"diff-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(t(lang, "web.change")),
-        esc(t(lang, "web.household")),
-        esc(t(lang, "web.kind")),
-        esc(t(lang, "web.diff.from")),
-        esc(t(lang, "web.diff.to"))
-    ));
-    for m in &d.moved {
-        b.push_str(&diff_row(
-            lang,
-            "moved",
-            "web.diff.moved",
-            &m.household,
-            m.kind,
-            &m.from,
-            &m.to,
-        ));
-    }
-    for c in &d.gained {
-        b.push_str(&diff_row(
-            lang,
-            "gained",
-            "web.diff.gained",
-            &c.household,
-            c.kind,
-            &[],
-            &c.resources,
-        ));
-    }
-    for c in &d.lost {
-        b.push_str(&diff_row(
-            lang,
-            "lost",
-            "web.diff.lost",
-            &c.household,
-            c.kind,
-            &c.resources,
-            &[],
-        ));
-    }
-    b.push_str("</tbody></table></section>\n");
-    b
-}
-
-fn diff_row(
-    lang: Lang,
-    class: &str,
-    key: &'static str,
-    household: &str,
-    kind: ResourceKind,
-    from: &[String],
-    to: &[String],
-) -> String {
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "–".to_string()
-        } else {
-            v.join(", ")
-        }
-    };
-    format!(
-        "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        esc(t(lang, key)),
-        esc(household),
-        esc(kind_name(lang, kind)),
-        esc(&list(from)),
-        esc(&list(to))
-    )
-}
-
-fn revisions_section(lang: Lang, p: &SitePage<'_>) -> String {
-    let h = p.head;
-    let none = t(lang, "web.none");
-    let rev = |r: Option<u64>| r.map(|r| r.to_string()).unwrap_or_else(|| none.to_string());
-    let mut b = format!(
-        "<section id=\"revisions\"><h2>{}</h2><table class=\"kv\"><tbody>\
-<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{} ({} {})</td></tr>\
-<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr></tbody></table>",
-        esc(t(lang, "web.revisions")),
-        esc(t(lang, "web.revision.site")),
-        h.revision,
-        esc(t(lang, "web.revision.layout")),
-        h.layout_revision,
-        esc(t(lang, "web.revision.households")),
-        rev(h.roster_revision),
-        h.households,
-        esc(t(lang, "web.households")),
-        esc(t(lang, "web.revision.policy")),
-        rev(h.policy_revision),
-        esc(t(lang, "web.updated")),
-        esc(&h.updated)
-    );
-    if !p.allocations.is_empty() {
-        b.push_str(&format!(
-            "<h3>{}</h3><table id=\"allocation-list\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            esc(t(lang, "web.allocations")),
-            esc(t(lang, "web.created")),
-            esc(t(lang, "web.revisions")),
-            esc(t(lang, "web.served"))
-        ));
-        let shown = p.shown.map(|(m, _)| m.id);
-        for m in p.allocations {
-            let served: Vec<String> = ResourceKind::ALL
-                .iter()
-                .filter_map(|k| {
-                    let s = m.summary.get(k.as_str())?;
-                    Some(format!(
-                        "{} {}/{}",
-                        kinds_name(lang, *k),
-                        s.get("served")?.as_u64()?,
-                        s.get("demand")?.as_u64()?
-                    ))
-                })
-                .collect();
-            b.push_str(&format!(
-                "<tr{}><td><a href=\"{}\">#{}</a></td><td>{}</td><td>{} {} · {} {} · {} {}</td><td>{}</td></tr>",
-                if shown == Some(m.id) { " class=\"shown\"" } else { "" },
-                esc(&url(
-                    &format!("/sites/{}", h.id),
-                    &[("allocation", &m.id.to_string()), ("lang", lang.code())]
-                )),
-                m.id,
-                esc(&m.created),
-                esc(t(lang, "web.revision.layout")),
-                m.layout_revision,
-                esc(t(lang, "web.revision.households")),
-                rev(m.roster_revision),
-                esc(t(lang, "web.revision.policy")),
-                rev(m.policy_revision),
-                esc(&served.join(" · "))
-            ));
-        }
-        b.push_str("</tbody></table>");
-    }
-    b.push_str("</section>\n");
-    b
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Assignment, KindMetrics, Policy, SolverInfo, Unserved, WalkStats};
+    use crate::model::fixtures::{allocation as empty, assignment, unserved};
+    use crate::model::{Assignment, Basis, KindMetrics, Unserved, WalkStats};
     use std::collections::BTreeMap;
 
     fn head() -> SiteState {
@@ -677,16 +405,12 @@ mod tests {
 
     fn meta() -> AllocationMeta {
         AllocationMeta {
-            site: "s1".into(),
-            id: 1,
             created: "2026-11-29T00:00:00Z".into(),
-            previous: None,
             revision: 3,
-            layout_revision: 1,
             roster_revision: Some(2),
-            policy_revision: None,
             seed: "seed".into(),
             summary: serde_json::json!({"parking_space": {"demand": 2, "supply": 1, "served": 1}}),
+            ..crate::service::fixtures::allocation_meta("s1", 1)
         }
     }
 
@@ -710,50 +434,28 @@ mod tests {
             },
         );
         Allocation {
-            site: "s1".into(),
-            inputs_sha256: String::new(),
-            seed: "seed".into(),
-            policy: Policy::default(),
             assignments: vec![Assignment {
-                household: "<script>alert(1)</script>".into(),
-                kind: ResourceKind::ParkingSpace,
-                resource: "P1".into(),
-                walk_m: 10.0,
                 why: "lottery rank 1 & nearest".into(),
-                basis: "lottery".into(),
-                reason: None,
+                ..assignment(
+                    "<script>alert(1)</script>",
+                    ResourceKind::ParkingSpace,
+                    "P1",
+                    Basis::Lottery,
+                )
             }],
             unserved: vec![
                 Unserved {
-                    household: "H2".into(),
-                    kind: ResourceKind::ParkingSpace,
-                    units: 1,
-                    waitlist: Some(1),
                     why: "all taken".into(),
-                    reason: None,
+                    ..unserved("H2", ResourceKind::ParkingSpace, Some(1))
                 },
                 Unserved {
-                    household: "H2".into(),
-                    kind: ResourceKind::GardenPlot,
-                    units: 1,
-                    waitlist: None,
                     why: "nothing within 300 m".into(),
-                    reason: None,
+                    ..unserved("H2", ResourceKind::GardenPlot, None)
                 },
             ],
             lottery: vec!["<script>alert(1)</script>".into(), "H2".into()],
             metrics,
-            solver: SolverInfo {
-                engine: "flow".into(),
-                backend: "combinatorial".into(),
-                seconds: 0.0,
-                stages: vec![],
-            },
-            round: None,
-            ledger: Default::default(),
-            draw_order: None,
-            warnings: vec![],
-            draw: None,
+            ..empty("s1")
         }
     }
 
