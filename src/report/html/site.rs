@@ -53,11 +53,16 @@ pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
     let shown_id = p.shown.map(|(m, _)| m.id.to_string()).unwrap_or_default();
     let mut b = String::with_capacity(p.map_svg.len() + 64 * 1024);
     b.push_str(&format!(
-        "<p class=\"muted\"><a href=\"{}\">{}</a> · {} <code>{}</code></p>\n",
+        "<p class=\"muted\"><a href=\"{}\">{}</a> · {} <code>{}</code> · <a id=\"draws-link\" href=\"{}\">{}</a></p>\n",
         esc(&url("/", &[("lang", lang.code())])),
         esc(t(lang, "web.back")),
         esc(t(lang, "web.site")),
-        esc(&head.id)
+        esc(&head.id),
+        esc(&url(
+            &format!("/sites/{}/draws", head.id),
+            &[("lang", lang.code())]
+        )),
+        esc(t(lang, "web.draws"))
     ));
 
     // Household lookup first: it is what most visitors come for.
