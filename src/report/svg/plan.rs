@@ -7,6 +7,23 @@ use super::frame::{
 };
 use crate::model::Site;
 use crate::report::i18n::{t, tf, Lang};
+use geo::Polygon;
+
+/// One filled polygon (even–odd, so holes stay open), not closing its group.
+fn area_path(
+    o: &mut String,
+    frame: &Frame,
+    poly: &Polygon<f64>,
+    fill: &str,
+    stroke: &str,
+    width: f64,
+) {
+    o.push_str(&format!(
+        "<path d=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{}\" fill-rule=\"evenodd\"/>",
+        polygon_path(frame, poly),
+        num(width)
+    ));
+}
 
 /// The areas, in drawing order.
 pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair: f64, u: f64) {
@@ -17,11 +34,8 @@ pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair
             "feature boundary",
             &format!("{} {}", t(lang, "feature.boundary"), b.id),
         );
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"#f4f4ee\" stroke=\"#333333\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
-            polygon_path(frame, &b.polygon),
-            num(2.0 * hair)
-        ));
+        area_path(o, frame, &b.polygon, "#f4f4ee", "#333333", 2.0 * hair);
+        o.push_str("</g>\n");
     }
     for z in &site.keep_clear {
         let mut tip = format!("{} {}", t(lang, "feature.keep_clear"), z.id);
@@ -29,11 +43,8 @@ pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair
             tip.push_str(&format!("\n{}: {}", t(lang, "map.reason"), r));
         }
         open_feature(o, &z.id, "feature keep_clear", &tip);
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"#cfe8c4\" stroke=\"#41ab5d\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
-            polygon_path(frame, &z.polygon),
-            num(hair)
-        ));
+        area_path(o, frame, &z.polygon, "#cfe8c4", "#41ab5d", hair);
+        o.push_str("</g>\n");
     }
     for z in &site.fire_lanes {
         open_feature(
@@ -42,11 +53,15 @@ pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair
             "feature fire_lane",
             &format!("{} {}", t(lang, "feature.fire_lane"), z.id),
         );
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"url(#hatch-fire-lane)\" stroke=\"#f16913\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
-            polygon_path(frame, &z.polygon),
-            num(hair)
-        ));
+        area_path(
+            o,
+            frame,
+            &z.polygon,
+            "url(#hatch-fire-lane)",
+            "#f16913",
+            hair,
+        );
+        o.push_str("</g>\n");
     }
     for wk in &site.walkways {
         open_feature(
@@ -68,11 +83,7 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
             tip.push_str(&format!(" {n}"));
         }
         open_feature(o, &b.id, "feature building", &tip);
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"#d4d4d4\" stroke=\"#666666\" stroke-width=\"{}\" fill-rule=\"evenodd\"/>",
-            polygon_path(frame, &b.polygon),
-            num(hair)
-        ));
+        area_path(o, frame, &b.polygon, "#d4d4d4", "#666666", hair);
         if let Some(lb) = label_box(frame, &b.polygon) {
             let size = (lb.short * 0.4)
                 .min(lb.long * 0.85 / text_em(&label))
