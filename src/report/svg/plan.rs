@@ -25,15 +25,15 @@ fn area_path(
     ));
 }
 
+/// Opens a feature's group whose tooltip is its kind's name and its id.
+fn open_named(o: &mut String, lang: Lang, id: &str, class: &str, key: &'static str) {
+    open_feature(o, id, class, &format!("{} {}", t(lang, key), id));
+}
+
 /// The areas, in drawing order.
 pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair: f64, u: f64) {
     if let Some(b) = &site.boundary {
-        open_feature(
-            o,
-            &b.id,
-            "feature boundary",
-            &format!("{} {}", t(lang, "feature.boundary"), b.id),
-        );
+        open_named(o, lang, &b.id, "feature boundary", "feature.boundary");
         area_path(o, frame, &b.polygon, "#f4f4ee", "#333333", 2.0 * hair);
         o.push_str("</g>\n");
     }
@@ -47,12 +47,7 @@ pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair
         o.push_str("</g>\n");
     }
     for z in &site.fire_lanes {
-        open_feature(
-            o,
-            &z.id,
-            "feature fire_lane",
-            &format!("{} {}", t(lang, "feature.fire_lane"), z.id),
-        );
+        open_named(o, lang, &z.id, "feature fire_lane", "feature.fire_lane");
         area_path(
             o,
             frame,
@@ -64,12 +59,7 @@ pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair
         o.push_str("</g>\n");
     }
     for wk in &site.walkways {
-        open_feature(
-            o,
-            &wk.id,
-            "feature walkway",
-            &format!("{} {}", t(lang, "feature.walkway"), wk.id),
-        );
+        open_named(o, lang, &wk.id, "feature walkway", "feature.walkway");
         o.push_str(&format!(
             "<polyline points=\"{}\" fill=\"none\" stroke=\"#c8b99a\" stroke-width=\"1.5\" \
 stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
@@ -133,12 +123,7 @@ pub(super) fn points(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hai
         o.push_str("</g>\n");
     }
     for g in &site.gates {
-        open_feature(
-            o,
-            &g.id,
-            "feature gate",
-            &format!("{} {}", t(lang, "feature.gate"), g.id),
-        );
+        open_named(o, lang, &g.id, "feature gate", "feature.gate");
         let (x, y) = (frame.x(g.point.x()), frame.y(g.point.y()));
         o.push_str(&format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#222222\"/>",
@@ -158,12 +143,7 @@ pub(super) fn points(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hai
         o.push_str("</g>\n");
     }
     for f in &site.power_feeds {
-        open_feature(
-            o,
-            &f.id,
-            "feature power_feed",
-            &format!("{} {}", t(lang, "feature.power_feed"), f.id),
-        );
+        open_named(o, lang, &f.id, "feature power_feed", "feature.power_feed");
         let (x, y) = (frame.x(f.point.x()), frame.y(f.point.y()));
         let d = 0.6 * u;
         o.push_str(&format!(
