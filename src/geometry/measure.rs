@@ -9,6 +9,13 @@ pub fn dist(a: Coord<f64>, b: Coord<f64>) -> f64 {
 
 /// The point of segment `a–b` nearest to `p`, its parameter `t ∈ [0, 1]` and the distance.
 pub fn closest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> (Coord<f64>, f64, f64) {
+    let (q, t) = project_on_segment(p, a, b);
+    (q, t, dist(p, q))
+}
+
+/// The point of segment `a–b` nearest to `p` and its parameter `t ∈ [0, 1]`
+/// (a degenerate segment projects to `a`).
+fn project_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> (Coord<f64>, f64) {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len2 = dx * dx + dy * dy;
     let t = if len2 > 0.0 {
@@ -20,7 +27,7 @@ pub fn closest_on_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> (Coord
         x: a.x + t * dx,
         y: a.y + t * dy,
     };
-    (q, t, dist(p, q))
+    (q, t)
 }
 
 /// Every edge of a polygon's rings.
@@ -58,17 +65,7 @@ pub fn closest_on_polygon(p: Coord<f64>, poly: &Polygon<f64>) -> (Coord<f64>, f6
             if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x) {
                 inside = !inside;
             }
-            let (dx, dy) = (b.x - a.x, b.y - a.y);
-            let len2 = dx * dx + dy * dy;
-            let t = if len2 > 0.0 {
-                (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let q = Coord {
-                x: a.x + t * dx,
-                y: a.y + t * dy,
-            };
+            let (q, _) = project_on_segment(p, a, b);
             let d2 = (p.x - q.x) * (p.x - q.x) + (p.y - q.y) * (p.y - q.y);
             if d2 < best.1 {
                 best = (q, d2);

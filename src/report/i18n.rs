@@ -180,6 +180,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("web.language", "语言", "Language"),
     ("web.lang_name", "中文", "English"),
     ("web.back", "返回小区列表", "Back to sites"),
+    ("web.draws", "公开抽签记录", "Public draws"),
     ("web.not_found", "没有找到", "Not found"),
     ("web.error", "出错了", "Something went wrong"),
     ("web.all_kinds", "全部类别", "All kinds"),

@@ -29,14 +29,6 @@ pub fn unserved_reason(u: &Unserved, lang: Lang) -> String {
     }
 }
 
-/// Renders one reason about a resource of `kind`.
-pub fn reason_text(reason: &Reason, kind: ResourceKind, lang: Lang) -> String {
-    match lang {
-        Lang::En => english(reason, kind),
-        Lang::Zh => chinese(reason, kind),
-    }
-}
-
 /// An assignment's `basis` in `lang` (unknown bases as they are).
 pub fn basis_label(basis: &str, lang: Lang) -> &str {
     if lang == Lang::En {
@@ -190,92 +182,6 @@ fn cycle(ids: &[String]) -> String {
     names.join(" → ")
 }
 
-fn english(reason: &Reason, kind: ResourceKind) -> String {
-    let (one, many) = nouns(kind);
-    let given = |basis: String, place: &Place, lost: &[LostToPin]| {
-        format!("{basis}; {}{}", en_place(place, kind), en_lost(lost, kind))
-    };
-    match reason {
-        Reason::Pin { note, place, lost } => {
-            let basis = match note {
-                Some(note) => format!("pinned by the policy: {note}"),
-                None => "pinned by the policy".to_string(),
-            };
-            given(basis, place, lost)
-        }
-        Reason::Swap {
-            resource,
-            from,
-            cycle: ids,
-            place,
-            lost,
-        } => given(
-            format!(
-                "trade-up swap: took {resource} from {from} in the cycle {} (each takes what the next one held)",
-                cycle(ids)
-            ),
-            place,
-            lost,
-        ),
-        Reason::IncumbentProtected { place, lost } => given(
-            "kept from the previous allocation (protected)".into(),
-            place,
-            lost,
-        ),
-        Reason::IncumbentKept { place, lost } => {
-            given("kept from the previous allocation".into(), place, lost)
-        }
-        Reason::ReservedAccessible { place, lost } => given(
-            "accessible space reserved for disability permit holders".into(),
-            place,
-            lost,
-        ),
-        Reason::ReservedEv { place, lost } => {
-            given("charger space reserved for EV owners".into(), place, lost)
-        }
-        Reason::Priority {
-            class,
-            turn,
-            place,
-            lost,
-        } => given(
-            format!("priority class {}; {}", class_name(*class, Lang::En), draw_turn(turn, Lang::En)),
-            place,
-            lost,
-        ),
-        Reason::Lottery { turn, place, lost } => given(draw_turn(turn, Lang::En), place, lost),
-        Reason::Allocated { place } => given("allocated".into(), place, &[]),
-        Reason::OutOfReach {
-            max_walk_m,
-            unit,
-            nearest_m,
-        } => format!(
-            "no {one} within {max_walk_m} m of unit {unit} (the nearest is {nearest_m:.1} m away)"
-        ),
-        Reason::NoneOnSite {} => format!("the site has no {many}"),
-        Reason::AllTaken {
-            eligible,
-            max_walk_m,
-            unit,
-            taken,
-            rotation,
-            lost,
-        } => {
-            let parts: Vec<String> = counts(taken)
-                .into_iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(key, n)| format!("{n} {}", taken_phrase(key, *rotation, Lang::En)))
-                .collect();
-            let noun = if *eligible == 1 { one } else { many };
-            format!(
-                "all {eligible} {noun} within {max_walk_m} m of unit {unit} are taken: {}{}",
-                parts.join(", "),
-                en_lost(lost, kind)
-            )
-        }
-    }
-}
-
 /// The counts of [`Taken`], in the order reasons list them.
 #[derive(Debug, Clone, Copy)]
 enum Count {
@@ -354,16 +260,23 @@ fn zh_lost(lost: &[LostToPin], kind: ResourceKind) -> String {
         .collect()
 }
 
-fn chinese(reason: &Reason, kind: ResourceKind) -> String {
+// ---------------------------------------------------------------- catalogue
+
+/// Renders one reason about a resource of `kind` in `lang` (the English and
+/// the Chinese of each code side by side).
+pub fn reason_text(reason: &Reason, kind: ResourceKind, lang: Lang) -> String {
+    let (one, many) = nouns(kind);
     let noun = kind_name(Lang::Zh, kind);
-    let given = |basis: String, place: &Place, lost: &[LostToPin]| {
-        format!("{basis}，{}{}", zh_place(place, kind), zh_lost(lost, kind))
+    let given = |basis: String, place: &Place, lost: &[LostToPin]| match lang {
+        Lang::En => format!("{basis}; {}{}", en_place(place, kind), en_lost(lost, kind)),
+        Lang::Zh => format!("{basis}，{}{}", zh_place(place, kind), zh_lost(lost, kind)),
     };
     match reason {
         Reason::Pin { note, place, lost } => {
-            let basis = match note {
-                Some(note) => format!("按政策指定（{note}）"),
-                None => "按政策指定".to_string(),
+            let basis = match (lang, note) {
+                (Lang::En, Some(note)) => format!("pinned by the policy: {note}"),
+                (Lang::Zh, Some(note)) => format!("按政策指定（{note}）"),
+                (_, None) => pick(lang, "pinned by the policy", "按政策指定").to_string(),
             };
             given(basis, place, lost)
         }
@@ -374,48 +287,91 @@ fn chinese(reason: &Reason, kind: ResourceKind) -> String {
             place,
             lost,
         } => given(
-            format!(
-                "互换调整：从{from}换得{resource}（互换环{}，每户取下一户原有的）",
-                cycle(ids)
-            ),
+            match lang {
+                Lang::En => format!(
+                    "trade-up swap: took {resource} from {from} in the cycle {} (each takes what the next one held)",
+                    cycle(ids)
+                ),
+                Lang::Zh => format!(
+                    "互换调整：从{from}换得{resource}（互换环{}，每户取下一户原有的）",
+                    cycle(ids)
+                ),
+            },
             place,
             lost,
         ),
-        Reason::IncumbentProtected { place, lost } => {
-            given("保留上次分配（受保护）".into(), place, lost)
-        }
-        Reason::IncumbentKept { place, lost } => given("保留上次分配".into(), place, lost),
-        Reason::ReservedAccessible { place, lost } => {
-            given("无障碍车位，专供持残疾人证住户".into(), place, lost)
-        }
-        Reason::ReservedEv { place, lost } => {
-            given("充电车位，专供电动汽车车主".into(), place, lost)
-        }
+        Reason::IncumbentProtected { place, lost } => given(
+            pick(
+                lang,
+                "kept from the previous allocation (protected)",
+                "保留上次分配（受保护）",
+            )
+            .into(),
+            place,
+            lost,
+        ),
+        Reason::IncumbentKept { place, lost } => given(
+            pick(lang, "kept from the previous allocation", "保留上次分配").into(),
+            place,
+            lost,
+        ),
+        Reason::ReservedAccessible { place, lost } => given(
+            pick(
+                lang,
+                "accessible space reserved for disability permit holders",
+                "无障碍车位，专供持残疾人证住户",
+            )
+            .into(),
+            place,
+            lost,
+        ),
+        Reason::ReservedEv { place, lost } => given(
+            pick(
+                lang,
+                "charger space reserved for EV owners",
+                "充电车位，专供电动汽车车主",
+            )
+            .into(),
+            place,
+            lost,
+        ),
         Reason::Priority {
             class,
             turn,
             place,
             lost,
-        } => given(
-            format!(
-                "{}，{}",
-                class_name(*class, Lang::Zh),
-                draw_turn(turn, Lang::Zh)
-            ),
-            place,
-            lost,
-        ),
-        Reason::Lottery { turn, place, lost } => given(draw_turn(turn, Lang::Zh), place, lost),
-        Reason::Allocated { place } => given("已分配".into(), place, &[]),
+        } => {
+            let (class, turn) = (class_name(*class, lang), draw_turn(turn, lang));
+            given(
+                pick(
+                    lang,
+                    format!("priority class {class}; {turn}"),
+                    format!("{class}，{turn}"),
+                ),
+                place,
+                lost,
+            )
+        }
+        Reason::Lottery { turn, place, lost } => given(draw_turn(turn, lang), place, lost),
+        Reason::Allocated { place } => given(pick(lang, "allocated", "已分配").into(), place, &[]),
         Reason::OutOfReach {
             max_walk_m,
             unit,
             nearest_m,
-        } => format!(
-            "{}{max_walk_m}米范围内没有{noun}（最近的在{nearest_m:.1}米外）",
-            zh_unit(unit)
+        } => match lang {
+            Lang::En => format!(
+                "no {one} within {max_walk_m} m of unit {unit} (the nearest is {nearest_m:.1} m away)"
+            ),
+            Lang::Zh => format!(
+                "{}{max_walk_m}米范围内没有{noun}（最近的在{nearest_m:.1}米外）",
+                zh_unit(unit)
+            ),
+        },
+        Reason::NoneOnSite {} => pick(
+            lang,
+            format!("the site has no {many}"),
+            format!("小区内没有{noun}"),
         ),
-        Reason::NoneOnSite {} => format!("小区内没有{noun}"),
         Reason::AllTaken {
             eligible,
             max_walk_m,
@@ -424,17 +380,28 @@ fn chinese(reason: &Reason, kind: ResourceKind) -> String {
             rotation,
             lost,
         } => {
-            let parts: Vec<String> = counts(taken)
+            let parts = counts(taken)
                 .into_iter()
                 .filter(|(_, n)| *n > 0)
-                .map(|(key, n)| format!("{n}个{}", taken_phrase(key, *rotation, Lang::Zh)))
-                .collect();
-            format!(
-                "{}{max_walk_m}米范围内的{eligible}个{noun}均已分配：{}{}",
-                zh_unit(unit),
-                parts.join("，"),
-                zh_lost(lost, kind)
-            )
+                .map(|(key, n)| {
+                    let phrase = taken_phrase(key, *rotation, lang);
+                    pick(lang, format!("{n} {phrase}"), format!("{n}个{phrase}"))
+                })
+                .collect::<Vec<String>>();
+            match lang {
+                Lang::En => format!(
+                    "all {eligible} {} within {max_walk_m} m of unit {unit} are taken: {}{}",
+                    if *eligible == 1 { one } else { many },
+                    parts.join(", "),
+                    en_lost(lost, kind)
+                ),
+                Lang::Zh => format!(
+                    "{}{max_walk_m}米范围内的{eligible}个{noun}均已分配：{}{}",
+                    zh_unit(unit),
+                    parts.join("，"),
+                    zh_lost(lost, kind)
+                ),
+            }
         }
     }
 }

@@ -456,7 +456,8 @@ mod tests {
     use super::*;
     use serde_json::{json, Value};
 
-    fn store() -> (tempfile::TempDir, SqliteStore) {
+    /// A fresh store in a temporary directory (shared with the submodules' tests).
+    pub(super) fn store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("allot.db")).unwrap();
         (dir, store)
@@ -474,7 +475,8 @@ mod tests {
         }
     }
 
-    fn allocation(previous: Option<u64>) -> NewAllocation {
+    /// An allocation at the first revision (shared with the submodules' tests).
+    pub(super) fn allocation(previous: Option<u64>) -> NewAllocation {
         NewAllocation {
             previous,
             revision: 1,

@@ -53,11 +53,16 @@ pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
     let shown_id = p.shown.map(|(m, _)| m.id.to_string()).unwrap_or_default();
     let mut b = String::with_capacity(p.map_svg.len() + 64 * 1024);
     b.push_str(&format!(
-        "<p class=\"muted\"><a href=\"{}\">{}</a> · {} <code>{}</code></p>\n",
+        "<p class=\"muted\"><a href=\"{}\">{}</a> · {} <code>{}</code> · <a id=\"draws-link\" href=\"{}\">{}</a></p>\n",
         esc(&url("/", &[("lang", lang.code())])),
         esc(t(lang, "web.back")),
         esc(t(lang, "web.site")),
-        esc(&head.id)
+        esc(&head.id),
+        esc(&url(
+            &format!("/sites/{}/draws", head.id),
+            &[("lang", lang.code())]
+        )),
+        esc(t(lang, "web.draws"))
     ));
 
     // Household lookup first: it is what most visitors come for.
@@ -297,16 +302,21 @@ fn assignments_section(frame: &Frame<'_>, a: &Allocation, page: usize) -> String
             esc(kinds_name(lang, kind))
         ));
     }
-    b.push_str(&format!(
+    b.push_str(
         "</select> <span id=\"filter-count\" class=\"muted\"></span></div>\
-<table id=\"assignment-table\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(t(lang, "web.kind")),
-        esc(t(lang, "web.household")),
-        esc(t(lang, "web.resource")),
-        esc(t(lang, "web.walk_m")),
-        esc(t(lang, "web.status")),
-        esc(t(lang, "web.why"))
-    ));
+<table id=\"assignment-table\"><thead><tr>",
+    );
+    for key in [
+        "web.kind",
+        "web.household",
+        "web.resource",
+        "web.walk_m",
+        "web.status",
+        "web.why",
+    ] {
+        b.push_str(&format!("<th>{}</th>", esc(t(lang, key))));
+    }
+    b.push_str("</tr></thead><tbody>");
     let skip_unserved = first.saturating_sub(a.assignments.len());
     for x in a.assignments.iter().skip(first).take(shown.len()) {
         let search = format!(

@@ -81,57 +81,53 @@ impl Legend {
                 )
             })
             .collect();
-        rows.push((
-            Swatch::Fill("#ffffff", ACCESSIBLE_STROKE, 0.35, ""),
-            t(lang, "legend.accessible").to_string(),
-            "accessible",
-        ));
-        rows.push((
-            Swatch::Fill("#ffffff", CHARGER_STROKE, 0.35, "0.8 0.4"),
-            t(lang, "legend.charger").to_string(),
-            "has-charger",
-        ));
-        rows.push((
-            Swatch::Fill("#d4d4d4", "#666666", 0.1, ""),
-            t(lang, "feature.building").to_string(),
-            "building",
-        ));
-        rows.push((
-            Swatch::Dot("#222222"),
-            t(lang, "feature.entrance").to_string(),
-            "entrance",
-        ));
-        rows.push((Swatch::Square, t(lang, "feature.gate").to_string(), "gate"));
-        rows.push((
-            Swatch::Line,
-            t(lang, "feature.walkway").to_string(),
-            "walkway",
-        ));
-        rows.push((
-            Swatch::Fill("url(#hatch-fire-lane)", "#f16913", 0.1, ""),
-            t(lang, "feature.fire_lane").to_string(),
-            "fire_lane",
-        ));
-        rows.push((
-            Swatch::Fill("#cfe8c4", "#41ab5d", 0.1, ""),
-            t(lang, "feature.keep_clear").to_string(),
-            "keep_clear",
-        ));
-        rows.push((
-            Swatch::Diamond,
-            t(lang, "feature.power_feed").to_string(),
-            "power_feed",
-        ));
-        rows.push((
-            Swatch::Fill(PROBLEM_RED, PROBLEM_RED, 0.3, ""),
-            t(lang, "state.problem").to_string(),
-            "error",
-        ));
-        rows.push((
-            Swatch::Fill(WARNING_ORANGE, WARNING_ORANGE, 0.3, ""),
-            t(lang, "state.warning").to_string(),
-            "warning",
-        ));
+        // The fixed rows after the states: swatch, label key, CSS class.
+        let fixed: [(Swatch, &str, &'static str); 11] = [
+            (
+                Swatch::Fill("#ffffff", ACCESSIBLE_STROKE, 0.35, ""),
+                "legend.accessible",
+                "accessible",
+            ),
+            (
+                Swatch::Fill("#ffffff", CHARGER_STROKE, 0.35, "0.8 0.4"),
+                "legend.charger",
+                "has-charger",
+            ),
+            (
+                Swatch::Fill("#d4d4d4", "#666666", 0.1, ""),
+                "feature.building",
+                "building",
+            ),
+            (Swatch::Dot("#222222"), "feature.entrance", "entrance"),
+            (Swatch::Square, "feature.gate", "gate"),
+            (Swatch::Line, "feature.walkway", "walkway"),
+            (
+                Swatch::Fill("url(#hatch-fire-lane)", "#f16913", 0.1, ""),
+                "feature.fire_lane",
+                "fire_lane",
+            ),
+            (
+                Swatch::Fill("#cfe8c4", "#41ab5d", 0.1, ""),
+                "feature.keep_clear",
+                "keep_clear",
+            ),
+            (Swatch::Diamond, "feature.power_feed", "power_feed"),
+            (
+                Swatch::Fill(PROBLEM_RED, PROBLEM_RED, 0.3, ""),
+                "state.problem",
+                "error",
+            ),
+            (
+                Swatch::Fill(WARNING_ORANGE, WARNING_ORANGE, 0.3, ""),
+                "state.warning",
+                "warning",
+            ),
+        ];
+        rows.extend(
+            fixed
+                .into_iter()
+                .map(|(swatch, key, class)| (swatch, t(lang, key).to_string(), class)),
+        );
         debug_assert_eq!(rows.len(), Self::ROWS);
         let mut y = y0 + 2.5 * u;
         let size = 0.95 * u;

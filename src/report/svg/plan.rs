@@ -7,21 +7,35 @@ use super::frame::{
 };
 use crate::model::Site;
 use crate::report::i18n::{t, tf, Lang};
+use geo::Polygon;
+
+/// One filled polygon (even–odd, so holes stay open), not closing its group.
+fn area_path(
+    o: &mut String,
+    frame: &Frame,
+    poly: &Polygon<f64>,
+    fill: &str,
+    stroke: &str,
+    width: f64,
+) {
+    o.push_str(&format!(
+        "<path d=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{}\" fill-rule=\"evenodd\"/>",
+        polygon_path(frame, poly),
+        num(width)
+    ));
+}
+
+/// Opens a feature's group whose tooltip is its kind's name and its id.
+fn open_named(o: &mut String, lang: Lang, id: &str, class: &str, key: &'static str) {
+    open_feature(o, id, class, &format!("{} {}", t(lang, key), id));
+}
 
 /// The areas, in drawing order.
 pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair: f64, u: f64) {
     if let Some(b) = &site.boundary {
-        open_feature(
-            o,
-            &b.id,
-            "feature boundary",
-            &format!("{} {}", t(lang, "feature.boundary"), b.id),
-        );
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"#f4f4ee\" stroke=\"#333333\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
-            polygon_path(frame, &b.polygon),
-            num(2.0 * hair)
-        ));
+        open_named(o, lang, &b.id, "feature boundary", "feature.boundary");
+        area_path(o, frame, &b.polygon, "#f4f4ee", "#333333", 2.0 * hair);
+        o.push_str("</g>\n");
     }
     for z in &site.keep_clear {
         let mut tip = format!("{} {}", t(lang, "feature.keep_clear"), z.id);
@@ -29,32 +43,23 @@ pub(super) fn areas(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hair
             tip.push_str(&format!("\n{}: {}", t(lang, "map.reason"), r));
         }
         open_feature(o, &z.id, "feature keep_clear", &tip);
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"#cfe8c4\" stroke=\"#41ab5d\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
-            polygon_path(frame, &z.polygon),
-            num(hair)
-        ));
+        area_path(o, frame, &z.polygon, "#cfe8c4", "#41ab5d", hair);
+        o.push_str("</g>\n");
     }
     for z in &site.fire_lanes {
-        open_feature(
+        open_named(o, lang, &z.id, "feature fire_lane", "feature.fire_lane");
+        area_path(
             o,
-            &z.id,
-            "feature fire_lane",
-            &format!("{} {}", t(lang, "feature.fire_lane"), z.id),
+            frame,
+            &z.polygon,
+            "url(#hatch-fire-lane)",
+            "#f16913",
+            hair,
         );
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"url(#hatch-fire-lane)\" stroke=\"#f16913\" stroke-width=\"{}\" fill-rule=\"evenodd\"/></g>\n",
-            polygon_path(frame, &z.polygon),
-            num(hair)
-        ));
+        o.push_str("</g>\n");
     }
     for wk in &site.walkways {
-        open_feature(
-            o,
-            &wk.id,
-            "feature walkway",
-            &format!("{} {}", t(lang, "feature.walkway"), wk.id),
-        );
+        open_named(o, lang, &wk.id, "feature walkway", "feature.walkway");
         o.push_str(&format!(
             "<polyline points=\"{}\" fill=\"none\" stroke=\"#c8b99a\" stroke-width=\"1.5\" \
 stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
@@ -68,11 +73,7 @@ stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>\n",
             tip.push_str(&format!(" {n}"));
         }
         open_feature(o, &b.id, "feature building", &tip);
-        o.push_str(&format!(
-            "<path d=\"{}\" fill=\"#d4d4d4\" stroke=\"#666666\" stroke-width=\"{}\" fill-rule=\"evenodd\"/>",
-            polygon_path(frame, &b.polygon),
-            num(hair)
-        ));
+        area_path(o, frame, &b.polygon, "#d4d4d4", "#666666", hair);
         if let Some(lb) = label_box(frame, &b.polygon) {
             let size = (lb.short * 0.4)
                 .min(lb.long * 0.85 / text_em(&label))
@@ -122,12 +123,7 @@ pub(super) fn points(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hai
         o.push_str("</g>\n");
     }
     for g in &site.gates {
-        open_feature(
-            o,
-            &g.id,
-            "feature gate",
-            &format!("{} {}", t(lang, "feature.gate"), g.id),
-        );
+        open_named(o, lang, &g.id, "feature gate", "feature.gate");
         let (x, y) = (frame.x(g.point.x()), frame.y(g.point.y()));
         o.push_str(&format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#222222\"/>",
@@ -147,12 +143,7 @@ pub(super) fn points(o: &mut String, site: &Site, lang: Lang, frame: &Frame, hai
         o.push_str("</g>\n");
     }
     for f in &site.power_feeds {
-        open_feature(
-            o,
-            &f.id,
-            "feature power_feed",
-            &format!("{} {}", t(lang, "feature.power_feed"), f.id),
-        );
+        open_named(o, lang, &f.id, "feature power_feed", "feature.power_feed");
         let (x, y) = (frame.x(f.point.x()), frame.y(f.point.y()));
         let d = 0.6 * u;
         o.push_str(&format!(

@@ -182,17 +182,15 @@ pub(super) fn reveal_draw(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{allocation, store};
     use super::super::{lock, SqliteStore};
     use crate::model::{DrandRound, SeedSource};
-    use crate::store::{
-        DrawInputs, DrawReveal, NewAllocation, NewDraw, NewSite, Store, StoreError,
-    };
+    use crate::store::{DrawInputs, DrawReveal, NewDraw, NewSite, Store, StoreError};
     use serde_json::json;
     use std::sync::Arc;
 
     fn store_with_site() -> (tempfile::TempDir, SqliteStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("allot.db")).unwrap();
+        let (dir, store) = store();
         store
             .create_site(NewSite {
                 id: "s".into(),
@@ -230,20 +228,6 @@ mod tests {
             signature: Some("b7".into()),
             revealed_at: "2023-08-23T15:20:00Z".into(),
             allocation_sha256: "cc".into(),
-        }
-    }
-
-    fn allocation(previous: Option<u64>) -> NewAllocation {
-        NewAllocation {
-            previous,
-            revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
-            policy: json!({"mechanism": "optimal"}),
-            seed: "dd".into(),
-            summary: json!({}),
-            body: b"{}".to_vec(),
         }
     }
 

@@ -71,43 +71,55 @@
   }
   applyFilter();
 
+  // POSTs `payload` to `url` to make an allocation, with the stored token
+  // when tokens are on, then opens the site's page; `status` shows progress
+  // and errors, `failed` (if any) runs before an error is shown. Returns
+  // false, sending nothing, when a token is needed and none is stored.
+  function postAllocation(url, payload, status, failed) {
+    var body = document.body;
+    var headers = { 'Content-Type': 'application/json' };
+    if (body.getAttribute('data-tokens') === 'true') {
+      var token = stored();
+      if (!token) {
+        status.textContent = body.getAttribute('data-msg-login');
+        return false;
+      }
+      headers.Authorization = 'Bearer ' + token;
+    }
+    status.textContent = body.getAttribute('data-msg-running');
+    fetch(url, {
+      method: 'POST',
+      headers: headers,
+      body: payload,
+      credentials: 'omit'
+    }).then(function (res) {
+      if (res.status === 201) {
+        window.location.assign('/sites/' + encodeURIComponent(body.getAttribute('data-site')) +
+          '?lang=' + encodeURIComponent(body.getAttribute('data-lang')));
+        return null;
+      }
+      return res.json().then(function (problem) {
+        throw new Error(problem.detail || problem.title || String(res.status));
+      }, function () {
+        throw new Error(String(res.status));
+      });
+    }).catch(function (err) {
+      if (failed) {
+        failed();
+      }
+      status.textContent = body.getAttribute('data-msg-failed') + err.message;
+    });
+    return true;
+  }
+
   var run = byId('run-allocation');
   if (run) {
     run.addEventListener('click', function () {
-      var body = document.body;
-      var site = body.getAttribute('data-site');
-      var lang = body.getAttribute('data-lang');
-      var status = byId('run-status');
-      var headers = { 'Content-Type': 'application/json' };
-      if (body.getAttribute('data-tokens') === 'true') {
-        var token = stored();
-        if (!token) {
-          status.textContent = body.getAttribute('data-msg-login');
-          return;
-        }
-        headers.Authorization = 'Bearer ' + token;
-      }
-      run.disabled = true;
-      status.textContent = body.getAttribute('data-msg-running');
-      var base = '/sites/' + encodeURIComponent(site);
-      fetch('/v1' + base + '/allocations', {
-        method: 'POST',
-        headers: headers,
-        body: '{}',
-        credentials: 'omit'
-      }).then(function (res) {
-        if (res.status === 201) {
-          window.location.assign(base + '?lang=' + encodeURIComponent(lang));
-          return null;
-        }
-        return res.json().then(function (problem) {
-          throw new Error(problem.detail || problem.title || String(res.status));
-        }, function () {
-          throw new Error(String(res.status));
-        });
-      }).catch(function (err) {
+      var site = document.body.getAttribute('data-site');
+      var url = '/v1/sites/' + encodeURIComponent(site) + '/allocations';
+      // Disabled while the request runs (the callbacks come later).
+      run.disabled = postAllocation(url, '{}', byId('run-status'), function () {
         run.disabled = false;
-        status.textContent = body.getAttribute('data-msg-failed') + err.message;
       });
     });
   }
@@ -118,18 +130,6 @@
   if (roundForm) {
     roundForm.addEventListener('submit', function (ev) {
       ev.preventDefault();
-      var body = document.body;
-      var lang = body.getAttribute('data-lang');
-      var status = byId('round-status');
-      var headers = { 'Content-Type': 'application/json' };
-      if (body.getAttribute('data-tokens') === 'true') {
-        var token = stored();
-        if (!token) {
-          status.textContent = body.getAttribute('data-msg-login');
-          return;
-        }
-        headers.Authorization = 'Bearer ' + token;
-      }
       var choice = {};
       ['round', 'rotation', 'stability'].forEach(function (name) {
         var field = roundForm.elements[name];
@@ -137,26 +137,8 @@
           choice[name] = field.value;
         }
       });
-      status.textContent = body.getAttribute('data-msg-running');
-      fetch(roundForm.getAttribute('action'), {
-        method: 'POST',
-        headers: headers,
-        body: JSON.stringify(choice),
-        credentials: 'omit'
-      }).then(function (res) {
-        if (res.status === 201) {
-          window.location.assign('/sites/' + encodeURIComponent(body.getAttribute('data-site')) +
-            '?lang=' + encodeURIComponent(lang));
-          return null;
-        }
-        return res.json().then(function (problem) {
-          throw new Error(problem.detail || problem.title || String(res.status));
-        }, function () {
-          throw new Error(String(res.status));
-        });
-      }).catch(function (err) {
-        status.textContent = body.getAttribute('data-msg-failed') + err.message;
-      });
+      postAllocation(roundForm.getAttribute('action'), JSON.stringify(choice),
+        byId('round-status'));
     });
   }
 }());
