@@ -155,48 +155,9 @@ fn the_chinese_map_tooltips_carry_chinese_reasons_and_the_english_ones_no_chines
 
 /// Posts Yixinqiao, allocates; returns the site id and the allocation.
 fn yixinqiao_site(app: &TestApp) -> (String, Value) {
-    let read = |name: &str| std::fs::read(dir().join(name)).expect("fixture");
-    let res = app
-        .req(Method::POST, "/v1/sites", Some(PLANNER))
-        .header("Content-Type", "application/geo+json")
-        .body(read("layout.geojson"))
-        .send()
-        .expect("POST /v1/sites");
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().expect("JSON");
-    let site = created["id"].as_str().expect("id").to_string();
-    let res = app
-        .req(
-            Method::PUT,
-            &format!("/v1/sites/{site}/households"),
-            Some(STAFF),
-        )
-        .header("If-Match", created["etag"].as_str().expect("etag"))
-        .header("Content-Type", "text/csv")
-        .body(read("households.csv"))
-        .send()
-        .expect("PUT households");
-    assert_eq!(res.status(), 200);
-    let written: Value = res.json().expect("JSON");
-    let policy: Value = serde_json::from_slice(&read("policy.json")).expect("policy");
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/policy"),
-        PLANNER,
-        written["etag"].as_str().expect("etag"),
-        &policy,
-    );
-    assert_eq!(res.status(), 200);
-    let res = app
-        .req(
-            Method::POST,
-            &format!("/v1/sites/{site}/allocations"),
-            Some(STAFF),
-        )
-        .send()
-        .expect("allocate");
-    assert_eq!(res.status(), 201);
-    (site, res.json().expect("allocation"))
+    let site = app.post_yixinqiao();
+    let allocation = app.allocate(&site);
+    (site, allocation)
 }
 
 #[test]

@@ -37,37 +37,8 @@ fn fixture_json(name: &str) -> Value {
 /// that holds a space and allocates again (so the diff has changes).
 /// Returns the site id and the latest allocation.
 fn set_up(app: &TestApp) -> (String, Value) {
-    let res = app
-        .req(Method::POST, "/v1/sites", Some(PLANNER))
-        .header("Content-Type", "application/geo+json")
-        .body(fixture("layout.geojson"))
-        .send()
-        .expect("POST /v1/sites");
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().expect("JSON");
-    let site = created["id"].as_str().expect("id").to_string();
-    let res = app
-        .req(
-            Method::PUT,
-            &format!("/v1/sites/{site}/households"),
-            Some(STAFF),
-        )
-        .header("If-Match", created["etag"].as_str().expect("etag"))
-        .header("Content-Type", "text/csv")
-        .body(fixture("households.csv"))
-        .send()
-        .expect("PUT households");
-    assert_eq!(res.status(), 200);
-    let written: Value = res.json().expect("JSON");
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/policy"),
-        PLANNER,
-        written["etag"].as_str().expect("etag"),
-        &fixture_json("policy.json"),
-    );
-    assert_eq!(res.status(), 200);
-    let first = allocate(app, &site);
+    let site = app.post_yixinqiao();
+    let first = app.allocate(&site);
     // Someone holding a space whom no pin names (removing a pinned household
     // would break the policy).
     let pinned: Vec<&Value> = first["policy"]["pins"]
@@ -91,21 +62,8 @@ fn set_up(app: &TestApp) -> (String, Value) {
         &json!({"remove": [leaver]}),
     );
     assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
-    let second = allocate(app, &site);
+    let second = app.allocate(&site);
     (site, second)
-}
-
-fn allocate(app: &TestApp, site: &str) -> Value {
-    let res = app
-        .req(
-            Method::POST,
-            &format!("/v1/sites/{site}/allocations"),
-            Some(STAFF),
-        )
-        .send()
-        .expect("POST allocations");
-    assert_eq!(res.status(), 201);
-    res.json().expect("allocation JSON")
 }
 
 /// A server whose solves may take long: debug builds on a busy CI machine.

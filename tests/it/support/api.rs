@@ -152,6 +152,63 @@ impl TestApp {
         )
     }
 
+    /// Creates the bundled Yixinqiao site: its layout (planner), CSV roster
+    /// (staff) and policy (planner), as a user would; returns the site id.
+    pub fn post_yixinqiao(&self) -> String {
+        let read = |name: &str| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/yixinqiao")
+                .join(name);
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+        let res = self
+            .req(Method::POST, "/v1/sites", Some(PLANNER))
+            .header("Content-Type", "application/geo+json")
+            .body(read("layout.geojson"))
+            .send()
+            .expect("POST /v1/sites");
+        assert_eq!(res.status(), 201);
+        let created: Value = res.json().expect("JSON");
+        let site = created["id"].as_str().expect("id").to_string();
+        let res = self
+            .req(
+                Method::PUT,
+                &format!("/v1/sites/{site}/households"),
+                Some(STAFF),
+            )
+            .header("If-Match", created["etag"].as_str().expect("etag"))
+            .header("Content-Type", "text/csv")
+            .body(read("households.csv"))
+            .send()
+            .expect("PUT households");
+        assert_eq!(res.status(), 200);
+        let written: Value = res.json().expect("JSON");
+        let policy: Value = serde_json::from_slice(&read("policy.json")).expect("policy");
+        let res = self.write_json(
+            Method::PUT,
+            &format!("/v1/sites/{site}/policy"),
+            PLANNER,
+            written["etag"].as_str().expect("etag"),
+            &policy,
+        );
+        assert_eq!(res.status(), 200);
+        site
+    }
+
+    /// A new allocation of the site's current inputs by staff (201 asserted).
+    pub fn allocate(&self, site: &str) -> Value {
+        let res = self
+            .req(
+                Method::POST,
+                &format!("/v1/sites/{site}/allocations"),
+                Some(STAFF),
+            )
+            .send()
+            .expect("POST allocations");
+        assert_eq!(res.status(), 201);
+        res.json().expect("allocation JSON")
+    }
+
     /// A write with `If-Match`, as JSON.
     pub fn write_json(
         &self,
