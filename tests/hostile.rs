@@ -44,6 +44,18 @@ struct Answer {
 }
 
 /// Sends `body` and checks the bounds every hostile case must keep.
+/// A viewer's JSON `POST` (`/v1/solve`, `/v1/validate`), measured by [`hostile`].
+fn viewer_posts(app: &TestApp, path: &str, body: &Value) -> Answer {
+    hostile(
+        app,
+        Method::POST,
+        path,
+        VIEWER,
+        body.to_string().into_bytes(),
+        "application/json",
+    )
+}
+
 fn hostile(
     app: &TestApp,
     method: Method,
@@ -122,14 +134,7 @@ fn eight_thousand_rows_of_one_id_are_one_problem_everywhere() {
     let _serial = serial();
     let app = spawn_app();
     let body = json!({"layout": tiny_layout("t", 3), "households": same_id_roster(8000)});
-    let a = hostile(
-        &app,
-        Method::POST,
-        "/v1/solve",
-        VIEWER,
-        body.to_string().into_bytes(),
-        "application/json",
-    );
+    let a = viewer_posts(&app, "/v1/solve", &body);
     assert_eq!(a.status, 422);
     assert_eq!(rules(&a.body), ["roster-duplicate-id"]);
     let message = a.body["errors"][0]["message"].as_str().unwrap_or_default();
@@ -184,14 +189,7 @@ fn three_thousand_copies_of_one_space_give_a_truncated_bounded_answer() {
         f["properties"]["id"] = json!(format!("X{i}"));
         features.push(f);
     }
-    let a = hostile(
-        &app,
-        Method::POST,
-        "/v1/validate",
-        VIEWER,
-        layout.to_string().into_bytes(),
-        "application/json",
-    );
+    let a = viewer_posts(&app, "/v1/validate", &layout);
     assert_eq!(a.status, 422);
     let errors = a.body["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 100, "at most MAX_PROBLEMS listed");
@@ -209,14 +207,7 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
     let ring: Vec<Value> = (0..300_000).map(|i| json!([i % 1000, i / 1000])).collect();
     let mut layout = tiny_layout("t", 1);
     layout["features"][0]["geometry"]["coordinates"] = json!([ring]);
-    let a = hostile(
-        &app,
-        Method::POST,
-        "/v1/validate",
-        VIEWER,
-        layout.to_string().into_bytes(),
-        "application/json",
-    );
+    let a = viewer_posts(&app, "/v1/validate", &layout);
     assert_eq!(
         (a.status, rules(&a.body)),
         (422, vec!["limit-vertices".to_string()])
@@ -242,14 +233,7 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
     ];
     for (households, rule) in cases {
         let body = json!({"layout": tiny_layout("t", 1), "households": households});
-        let a = hostile(
-            &app,
-            Method::POST,
-            "/v1/solve",
-            VIEWER,
-            body.to_string().into_bytes(),
-            "application/json",
-        );
+        let a = viewer_posts(&app, "/v1/solve", &body);
         assert_eq!(
             (a.status, rules(&a.body)),
             (422, vec![rule.to_string()]),
@@ -260,14 +244,7 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
     let policy = json!({"kinds": {"parking_space": {"per_household": 1_000_000_000u64}}});
     let body =
         json!({"layout": tiny_layout("t", 1), "households": tiny_roster(2), "policy": policy});
-    let a = hostile(
-        &app,
-        Method::POST,
-        "/v1/solve",
-        VIEWER,
-        body.to_string().into_bytes(),
-        "application/json",
-    );
+    let a = viewer_posts(&app, "/v1/solve", &body);
     assert_eq!(
         (a.status, rules(&a.body)),
         (422, vec!["policy-range".to_string()])
