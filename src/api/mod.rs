@@ -15,7 +15,6 @@
 pub mod allocations;
 pub mod auth;
 pub mod body;
-pub mod cache;
 pub mod draws;
 pub mod dto;
 pub mod error;
@@ -46,7 +45,7 @@ pub struct AppState {
     /// Longest a solve may take before the request answers 503.
     pub solve_timeout: Duration,
     /// Renderings of stored (immutable) allocations.
-    pub cache: cache::RenderCache,
+    pub cache: crate::service::cache::RenderCache<allocations::Rendered>,
     /// Input limits and the bound on concurrent heavy requests.
     pub limits: limits::ServerLimits,
     /// Web page sessions (cookie → role) and their CSRF tokens.

@@ -9,7 +9,7 @@
 //! ```
 
 use super::auth::Access;
-use super::cache::RenderCache;
+use crate::service::cache::RenderCache;
 use super::error::{ensure_problem, BadRequest, BodyError, NotFound};
 use super::{routes, AppState};
 pub use crate::config::{

@@ -8,12 +8,14 @@
 
 pub mod access;
 pub mod allocations;
+pub mod cache;
 pub mod checks;
 pub mod diff;
 pub mod documents;
 pub mod draws;
 pub mod history;
 pub mod inputs;
+pub mod limits;
 pub mod rounds;
 pub mod sessions;
 pub mod sites;

@@ -123,6 +123,12 @@ pub struct Rendered {
     pub filename: Option<String>,
 }
 
+impl AsRef<[u8]> for Rendered {
+    fn as_ref(&self) -> &[u8] {
+        &self.body
+    }
+}
+
 impl Rendered {
     pub fn response(&self) -> HttpResponse {
         let mut res = HttpResponse::Ok();
