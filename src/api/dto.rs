@@ -3,7 +3,7 @@
 
 use super::error::etag;
 use crate::model::{Household, Problem};
-use crate::store::{AllocationMeta, SiteState};
+use crate::store::SiteState;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -108,104 +108,6 @@ pub struct RevisionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Vec<Object>)]
     pub households: Option<Vec<Household>>,
-}
-
-/// `POST /v1/sites/{site}/allocations` body (all optional).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AllocateRequest {
-    /// A policy for this run instead of the stored one.
-    #[schema(value_type = Object)]
-    pub policy: Option<Value>,
-    /// A lottery seed for this run instead of the policy's.
-    pub seed: Option<String>,
-    /// The round of this run (FORMAT.md §3): a new name is a redraw; absent,
-    /// a rerun keeps the previous allocation's round.
-    pub round: Option<String>,
-    /// `none`, `waited_first` or `tickets` for this run instead of the policy's.
-    pub rotation: Option<String>,
-    /// `protect`, `keep_incumbents` or `none` for this run instead of the policy's.
-    pub stability: Option<String>,
-    /// `none` or `trade_up` for this run instead of the policy's.
-    pub swaps: Option<String>,
-}
-
-impl AllocateRequest {
-    /// The over-time choices of the request.
-    pub fn round_choice(&self) -> crate::service::rounds::RoundChoice {
-        crate::service::rounds::RoundChoice {
-            round: self.round.clone(),
-            rotation: self.rotation.clone(),
-            stability: self.stability.clone(),
-            swaps: self.swaps.clone(),
-        }
-    }
-}
-
-/// `POST /v1/solve` body.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SolveRequest {
-    #[schema(value_type = Object)]
-    pub layout: Value,
-    /// The roster: an array of households or `{"households": [...]}`.
-    #[schema(value_type = Object)]
-    pub households: Value,
-    #[schema(value_type = Object)]
-    pub policy: Option<Value>,
-    /// An earlier allocation, whose assignments count as the households' `previous`.
-    #[schema(value_type = Object)]
-    pub previous: Option<Value>,
-    pub seed: Option<String>,
-}
-
-/// `POST /v1/validate` answer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ValidationView {
-    #[schema(value_type = Vec<Object>)]
-    pub errors: Vec<Problem>,
-    #[schema(value_type = Vec<Object>)]
-    pub warnings: Vec<Problem>,
-}
-
-/// One stored allocation in a list.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AllocationSummary {
-    pub id: u64,
-    pub created: String,
-    /// The allocation taken as `previous`.
-    pub previous: Option<u64>,
-    pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
-    pub seed: String,
-    /// Per kind: demand, supply, served, unserved households.
-    #[schema(value_type = Object)]
-    pub metrics: Value,
-}
-
-impl From<AllocationMeta> for AllocationSummary {
-    fn from(m: AllocationMeta) -> Self {
-        AllocationSummary {
-            id: m.id,
-            created: m.created,
-            previous: m.previous,
-            revision: m.revision,
-            layout_revision: m.layout_revision,
-            roster_revision: m.roster_revision,
-            policy_revision: m.policy_revision,
-            seed: m.seed,
-            metrics: m.summary,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AllocationPage {
-    pub allocations: Vec<AllocationSummary>,
-    /// Pass as `before` for the next (older) page; `null` on the last page.
-    pub next: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]

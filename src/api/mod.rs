@@ -33,6 +33,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use auth::Access;
 use error::{Internal, NotFound, Overloaded, PreconditionError, SolveTimeout};
+use openapi::BearerAuth;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -167,41 +168,45 @@ impl IfMatch {
     }
 }
 
-/// Registers each path's resource with its methods' handlers, in order.
-macro_rules! register {
-    ($cfg:expr, $($path:literal => $($method:ident $handler:path),+;)+) => {
-        $( $cfg.service(web::resource($path)$(.route(web::$method().to($handler)))+); )+
+/// The route table, declared once: each path's resource with its methods'
+/// handlers, in order ([`routes`]), and the same handlers' operations in the
+/// OpenAPI document ([`openapi::ApiDoc`]).
+macro_rules! api {
+    ($($path:literal => $($method:ident $module:ident::$handler:ident),+;)+) => {
+        /// Registers every route: the API's, then public draws (API.md
+        /// "Public draws") and verification bundles, then over time (FORMAT.md §3).
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $( cfg.service(web::resource($path)$(.route(web::$method().to($module::$handler)))+); )+
+        }
+
+        openapi::api_doc!($($($module::$handler),+),+);
     };
 }
 
-/// Registers every route: the API's, then public draws (API.md "Public
-/// draws") and verification bundles, then over time (FORMAT.md §3).
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    register!(cfg,
-        "/healthz" => get ops::healthz;
-        "/openapi.json" => get ops::openapi_json;
-        "/v1/validate" => post stateless::validate;
-        "/v1/solve" => post stateless::solve;
-        "/v1/sites" => post sites::create_site, get sites::list_sites;
-        "/v1/sites/{site}" => get sites::get_site;
-        "/v1/sites/{site}/revisions/{revision}" => get sites::get_revision;
-        "/v1/sites/{site}/layout" => get sites::get_layout, put sites::put_layout;
-        "/v1/sites/{site}/households" =>
-            get sites::get_households, put sites::put_households, patch sites::patch_households;
-        "/v1/sites/{site}/households/{household}" => get allocations::get_household;
-        "/v1/sites/{site}/policy" => get sites::get_policy, put sites::put_policy;
-        "/v1/sites/{site}/allocations" =>
-            post allocations::create_allocation, get allocations::list_allocations;
-        "/v1/sites/{site}/allocations/{id}" => get allocations::get_allocation;
-        "/v1/sites/{site}/allocations/{id}/diff/{other}" => get allocations::diff_allocations;
-        "/v1/sites/{site}/draws" => post draws::commit_draw, get draws::list_draws;
-        "/v1/sites/{site}/draws/{draw}" => get draws::get_draw;
-        "/v1/sites/{site}/draws/{draw}/reveal" => post draws::reveal_draw;
-        "/v1/sites/{site}/draws/{draw}/result" => get draws::draw_result;
-        "/v1/sites/{site}/allocations/{id}/bundle" => get draws::get_bundle;
-        "/v1/sites/{site}/households/{household}/history" => get history::household_history;
-        "/v1/sites/{site}/simulate.svg" => get history::simulate_chart;
-    );
+api! {
+    "/healthz" => get ops::healthz;
+    "/openapi.json" => get ops::openapi_json;
+    "/v1/validate" => post stateless::validate;
+    "/v1/solve" => post stateless::solve;
+    "/v1/sites" => post sites::create_site, get sites::list_sites;
+    "/v1/sites/{site}" => get sites::get_site;
+    "/v1/sites/{site}/revisions/{revision}" => get sites::get_revision;
+    "/v1/sites/{site}/layout" => get sites::get_layout, put sites::put_layout;
+    "/v1/sites/{site}/households" =>
+        get sites::get_households, put sites::put_households, patch sites::patch_households;
+    "/v1/sites/{site}/households/{household}" => get allocations::get_household;
+    "/v1/sites/{site}/policy" => get sites::get_policy, put sites::put_policy;
+    "/v1/sites/{site}/allocations" =>
+        post allocations::create_allocation, get allocations::list_allocations;
+    "/v1/sites/{site}/allocations/{id}" => get allocations::get_allocation;
+    "/v1/sites/{site}/allocations/{id}/diff/{other}" => get allocations::diff_allocations;
+    "/v1/sites/{site}/draws" => post draws::commit_draw, get draws::list_draws;
+    "/v1/sites/{site}/draws/{draw}" => get draws::get_draw;
+    "/v1/sites/{site}/draws/{draw}/reveal" => post draws::reveal_draw;
+    "/v1/sites/{site}/draws/{draw}/result" => get draws::draw_result;
+    "/v1/sites/{site}/allocations/{id}/bundle" => get draws::get_bundle;
+    "/v1/sites/{site}/households/{household}/history" => get history::household_history;
+    "/v1/sites/{site}/simulate.svg" => get history::simulate_chart;
 }
 
 #[cfg(test)]

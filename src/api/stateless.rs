@@ -2,19 +2,16 @@
 
 use super::allocations::{accept_language, lang_of, language, negotiate, solve_failure, Rendered};
 use super::auth::Role;
-use super::dto::{FormatQuery, SolveRequest, ValidationView};
+use super::dto::FormatQuery;
 use super::error::{
     declare, handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, Overloaded,
     SolveTimeout,
 };
 use super::{body, with_time_limit, State};
-use crate::model::Rule;
-use crate::model::{Allocation, Problem};
-use crate::pipeline::{Inputs, RosterInput};
-use crate::service::{allocations, inputs};
+use crate::service::inputs::{self, SolveRequest, ValidationView};
+use crate::service::allocations;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use serde_json::Value;
 
 handler_error! {
     /// Why `POST /v1/validate` fails.
@@ -71,51 +68,22 @@ pub async fn validate(
     let value = body::read_json::<ValidateError>(&req, payload, state.body_limit).await?;
     state.limits.request(&value)?;
     if svg {
-        let lang = accept_language(&req);
-        let drawn = with_time_limit(&state, move || -> Result<_, ValidateError> {
-            let wrapped = value.get("type").is_none() && value.get("layout").is_some();
-            let (layout, policy) = if wrapped {
-                (
-                    value.get("layout").cloned().unwrap_or(Value::Null),
-                    value.get("policy").cloned(),
-                )
-            } else {
-                (value, None)
-            };
-            Ok(inputs::layout_svg(
-                &layout,
-                policy.as_ref(),
-                lang_of(lang.as_deref()),
-            ))
+        let lang = lang_of(accept_language(&req).as_deref());
+        let (svg, report) = with_time_limit(&state, move || -> Result<_, ValidateError> {
+            Ok(inputs::layout_svg_request(value, lang)?)
         })
         .await?;
-        return match drawn {
-            Ok((svg, report)) => Ok(HttpResponse::Ok()
-                .content_type("image/svg+xml")
-                .insert_header(("Allot-Errors", report.errors.len().to_string()))
-                .insert_header(("Allot-Warnings", report.warnings.len().to_string()))
-                .body(svg)),
-            Err(report) => Err(Invalid::layout(report.errors, report.warnings).into()),
-        };
+        return Ok(HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .insert_header(("Allot-Errors", report.errors.len().to_string()))
+            .insert_header(("Allot-Warnings", report.warnings.len().to_string()))
+            .body(svg));
     }
-    let report = with_time_limit(&state, move || -> Result<_, ValidateError> {
-        let wrapped = value.get("type").is_none() && value.get("layout").is_some();
-        Ok(if wrapped {
-            let layout = value.get("layout").cloned().unwrap_or(Value::Null);
-            inputs::validate(&layout, value.get("policy"))
-        } else {
-            inputs::validate(&value, None)
-        })
+    let view = with_time_limit(&state, move || -> Result<_, ValidateError> {
+        Ok(inputs::validate_request(value)?)
     })
     .await?;
-    if report.errors.is_empty() {
-        Ok(HttpResponse::Ok().json(ValidationView {
-            errors: Vec::new(),
-            warnings: report.warnings,
-        }))
-    } else {
-        Err(Invalid::layout(report.errors, report.warnings).into())
-    }
+    Ok(HttpResponse::Ok().json(view))
 }
 
 handler_error! {
@@ -157,29 +125,7 @@ pub async fn solve(
     let format = negotiate(&req, query.format.as_deref())?;
     let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
     state.limits.request(&value)?;
-    let request: SolveRequest = serde_json::from_value(value).map_err(|e| {
-        Invalid::new(
-            "The request is not `{\"layout\", \"households\", \"policy\"?, \"previous\"?, \"seed\"?}`",
-            vec![Problem::new(Rule::SolveShape, e.to_string())],
-        )
-    })?;
-    let previous: Option<Allocation> = match request.previous {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(serde_json::from_value(v).map_err(|e| {
-            Invalid::new(
-                "`previous` is not an allocation",
-                vec![Problem::new(Rule::PreviousShape, e.to_string()).field("previous")],
-            )
-        })?),
-    };
-    let input = Inputs {
-        layout: request.layout,
-        households: RosterInput::Json(request.households),
-        policy: request.policy,
-        previous,
-        seed: request.seed,
-        round: None,
-    };
+    let input = inputs::solve_inputs(value)?;
     let lang = language(&req, query.lang.as_deref())?;
     let rendered = with_time_limit(&state, move || -> Result<_, SolveError> {
         let allocation = inputs::solve(&input).map_err(solve_failure::<SolveError>)?;

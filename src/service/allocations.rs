@@ -11,7 +11,7 @@ use crate::pipeline::{Inputs, RosterInput};
 use crate::report;
 use crate::report::i18n::Lang;
 use crate::store::{AllocationMeta, NewAllocation, SiteDocuments, SiteState, Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -52,6 +52,41 @@ pub struct Run {
     pub seed: Option<String>,
     /// The over-time choices of the run (`round`, `rotation`, `stability`, `swaps`).
     pub choice: super::rounds::RoundChoice,
+}
+
+/// `POST /v1/sites/{site}/allocations` body (all optional).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocateRequest {
+    /// A policy for this run instead of the stored one.
+    #[schema(value_type = Object)]
+    pub policy: Option<Value>,
+    /// A lottery seed for this run instead of the policy's.
+    pub seed: Option<String>,
+    /// The round of this run (FORMAT.md §3): a new name is a redraw; absent,
+    /// a rerun keeps the previous allocation's round.
+    pub round: Option<String>,
+    /// `none`, `waited_first` or `tickets` for this run instead of the policy's.
+    pub rotation: Option<String>,
+    /// `protect`, `keep_incumbents` or `none` for this run instead of the policy's.
+    pub stability: Option<String>,
+    /// `none` or `trade_up` for this run instead of the policy's.
+    pub swaps: Option<String>,
+}
+
+impl From<AllocateRequest> for Run {
+    fn from(r: AllocateRequest) -> Run {
+        Run {
+            choice: super::rounds::RoundChoice {
+                round: r.round,
+                rotation: r.rotation,
+                stability: r.stability,
+                swaps: r.swaps,
+            },
+            policy: r.policy,
+            seed: r.seed,
+        }
+    }
 }
 
 /// An allocation about to be made: the site's head, its documents and the
@@ -147,15 +182,59 @@ pub fn summary(allocation: &Allocation) -> Value {
     Value::Object(out)
 }
 
+/// One stored allocation in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationSummary {
+    pub id: u64,
+    pub created: String,
+    /// The allocation taken as `previous`.
+    pub previous: Option<u64>,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    pub seed: String,
+    /// Per kind: demand, supply, served, unserved households.
+    #[schema(value_type = Object)]
+    pub metrics: Value,
+}
+
+impl From<AllocationMeta> for AllocationSummary {
+    fn from(m: AllocationMeta) -> Self {
+        AllocationSummary {
+            id: m.id,
+            created: m.created,
+            previous: m.previous,
+            revision: m.revision,
+            layout_revision: m.layout_revision,
+            roster_revision: m.roster_revision,
+            policy_revision: m.policy_revision,
+            seed: m.seed,
+            metrics: m.summary,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationPage {
+    pub allocations: Vec<AllocationSummary>,
+    /// Pass as `before` for the next (older) page; `null` on the last page.
+    pub next: Option<u64>,
+}
+
 /// A page of a site's allocations, newest first, and the id to continue before.
 pub fn list(
     store: &dyn Store,
     site: &str,
     before: Option<u64>,
     limit: u32,
-) -> Result<(Vec<AllocationMeta>, Option<u64>), StoreError> {
+) -> Result<AllocationPage, StoreError> {
     let rows = store.allocations(site, before, limit + 1)?;
-    Ok(super::page(rows, limit, |a| a.id))
+    let (rows, next) = super::page(rows, limit, |a| a.id);
+    Ok(AllocationPage {
+        allocations: rows.into_iter().map(AllocationSummary::from).collect(),
+        next,
+    })
 }
 
 /// A rendering of an allocation.

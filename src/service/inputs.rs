@@ -4,11 +4,106 @@
 use super::Rejected;
 use crate::geometry::{self, LayoutCheck, ValidationReport};
 use crate::input::limits::Limits;
-use crate::model::{Allocation, Policy, Problem, Site};
-use crate::pipeline::{self, Inputs, Options, PipelineError};
+use crate::model::{Allocation, Policy, Problem, Rule, Site};
+use crate::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use crate::report::i18n::Lang;
 use crate::report::svg::{render_svg_with, RenderOptions};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
+
+/// `POST /v1/solve` body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveRequest {
+    #[schema(value_type = Object)]
+    pub layout: Value,
+    /// The roster: an array of households or `{"households": [...]}`.
+    #[schema(value_type = Object)]
+    pub households: Value,
+    #[schema(value_type = Object)]
+    pub policy: Option<Value>,
+    /// An earlier allocation, whose assignments count as the households' `previous`.
+    #[schema(value_type = Object)]
+    pub previous: Option<Value>,
+    pub seed: Option<String>,
+}
+
+/// `POST /v1/validate` answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ValidationView {
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<Problem>,
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<Problem>,
+}
+
+
+/// A `POST /v1/solve` body as the pipeline's inputs: a body of another
+/// shape, or a `previous` that is not an allocation, is rejected.
+pub fn solve_inputs(body: Value) -> Result<Inputs, Rejected> {
+    let request: SolveRequest = serde_json::from_value(body).map_err(|e| {
+        Rejected::new(
+            "The request is not `{\"layout\", \"households\", \"policy\"?, \"previous\"?, \"seed\"?}`",
+            vec![Problem::new(Rule::SolveShape, e.to_string())],
+        )
+    })?;
+    let previous: Option<Allocation> = match request.previous {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(serde_json::from_value(v).map_err(|e| {
+            Rejected::new(
+                "`previous` is not an allocation",
+                vec![Problem::new(Rule::PreviousShape, e.to_string()).field("previous")],
+            )
+        })?),
+    };
+    Ok(Inputs {
+        layout: request.layout,
+        households: RosterInput::Json(request.households),
+        policy: request.policy,
+        previous,
+        seed: request.seed,
+        round: None,
+    })
+}
+
+/// A `POST /v1/validate` body: a layout, or `{"layout", "policy"}` (a body
+/// with no `type` and a `layout`) to check chargers against the policy.
+fn layout_and_policy(body: Value) -> (Value, Option<Value>) {
+    if body.get("type").is_none() && body.get("layout").is_some() {
+        (
+            body.get("layout").cloned().unwrap_or(Value::Null),
+            body.get("policy").cloned(),
+        )
+    } else {
+        (body, None)
+    }
+}
+
+/// `POST /v1/validate`: no errors and the warnings, or every error (and
+/// warning) found.
+pub fn validate_request(body: Value) -> Result<ValidationView, Rejected> {
+    let (layout, policy) = layout_and_policy(body);
+    let report = validate(&layout, policy.as_ref());
+    if report.errors.is_empty() {
+        Ok(ValidationView {
+            errors: Vec::new(),
+            warnings: report.warnings,
+        })
+    } else {
+        Err(Rejected::layout(report.errors, report.warnings))
+    }
+}
+
+/// `POST /v1/validate?format=svg`: the plan with its problems drawn
+/// ([`layout_svg`]); rejected only when the body is not a FeatureCollection.
+pub fn layout_svg_request(
+    body: Value,
+    lang: Lang,
+) -> Result<(String, ValidationReport), Rejected> {
+    let (layout, policy) = layout_and_policy(body);
+    layout_svg(&layout, policy.as_ref(), lang).map_err(|r| Rejected::layout(r.errors, r.warnings))
+}
 
 /// Why a solve gave no allocation.
 #[derive(Debug, thiserror::Error)]

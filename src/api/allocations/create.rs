@@ -2,14 +2,13 @@
 
 use super::solve_failure;
 use crate::api::auth::{at_least, Role};
-use crate::api::dto::AllocateRequest;
 use crate::api::error::{
     declare, handler_error, AuthError, BodyError, Internal, Invalid, Overloaded, SolveTimeout,
     StoreFailure,
 };
 use crate::api::{body, with_time_limit, State};
 use crate::model::Rule;
-use crate::service::allocations::{self, AllocateError, Run};
+use crate::service::allocations::{self, AllocateError, AllocateRequest, Run};
 use crate::service::ReadError;
 
 use crate::store::StoreError;
@@ -69,11 +68,7 @@ pub async fn create_allocation(
         // that is a planner's decision (staff may still give a seed).
         at_least(role, Role::Planner)?;
     }
-    let run = Run {
-        choice: request.round_choice(),
-        policy: request.policy,
-        seed: request.seed,
-    };
+    let run = Run::from(request);
     let site_id = site.clone();
     let prepared = state
         .with_store(move |store| -> Result<_, CreateAllocationError> {

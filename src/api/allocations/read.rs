@@ -3,9 +3,8 @@
 
 use super::{language, negotiate, Format, Rendered};
 use crate::api::auth::Role;
-use crate::api::dto::{
-    AllocationListQuery, AllocationPage, AllocationSummary, DiffView, FormatQuery, HouseholdView,
-};
+use crate::api::dto::{AllocationListQuery, FormatQuery};
+use crate::service::allocations::{AllocationPage, DiffView, HouseholdView};
 use crate::api::error::{
     declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
@@ -54,15 +53,12 @@ pub async fn list_allocations(
     let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
-    let (rows, next) = state
+    let page = state
         .with_store(move |store| -> Result<_, ListAllocationsError> {
             Ok(allocations::list(store, &site, before, limit)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(AllocationPage {
-        allocations: rows.into_iter().map(AllocationSummary::from).collect(),
-        next,
-    }))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 handler_error! {
