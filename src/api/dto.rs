@@ -2,14 +2,11 @@
 //! documents themselves, which pass through as JSON).
 
 use super::error::etag;
-use crate::model::{Household, Problem};
+use crate::model::Problem;
 use crate::store::SiteState;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-pub use crate::service::allocations::{Change, DiffView, HouseholdView, Moved};
-pub use crate::service::sites::RosterPatch;
 
 /// A stored site's head.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -89,25 +86,6 @@ pub struct SiteListQuery {
 pub struct RevisionQuery {
     /// A site revision to read instead of the latest.
     pub revision: Option<u64>,
-}
-
-/// The whole site as it stood at one revision.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RevisionView {
-    pub site: String,
-    pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
-    #[schema(value_type = Object)]
-    pub layout: Value,
-    /// The stored policy as posted (`null`: the defaults).
-    #[schema(value_type = Object)]
-    pub policy: Option<Value>,
-    /// The normalised roster; omitted for viewers (personal data).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Vec<Object>)]
-    pub households: Option<Vec<Household>>,
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -37,7 +37,7 @@ macro_rules! api_doc {
             paths($($module::$handler),+),
             components(schemas(
                 error::ProblemDetails,
-                dto::RosterPatch,
+                crate::service::sites::RosterPatch,
                 crate::service::history::KindStanding,
                 crate::service::history::Held,
             )),

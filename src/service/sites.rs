@@ -14,7 +14,7 @@ use crate::model::Rule;
 use crate::model::{Household, Problem, Site};
 use crate::pipeline;
 use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -161,6 +161,46 @@ pub fn documents(
     revision: Option<u64>,
 ) -> Result<SiteDocuments, StoreError> {
     store.documents(site, revision)
+}
+
+/// The whole site as it stood at one revision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub site: String,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    #[schema(value_type = Object)]
+    pub layout: Value,
+    /// The stored policy as posted (`null`: the defaults).
+    #[schema(value_type = Object)]
+    pub policy: Option<Value>,
+    /// The normalised roster; omitted for viewers (personal data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<Object>)]
+    pub households: Option<Vec<Household>>,
+}
+
+/// A whole revision of a site as it stood; its roster only `with_roster`
+/// (rosters are personal data: staff and planners).
+pub fn revision(
+    store: &dyn Store,
+    site: &str,
+    revision: u64,
+    with_roster: bool,
+) -> Result<RevisionView, StoreError> {
+    let docs = store.documents(site, Some(revision))?;
+    Ok(RevisionView {
+        site: docs.site,
+        revision: docs.revision,
+        layout_revision: docs.layout_revision,
+        roster_revision: docs.roster_revision,
+        policy_revision: docs.policy_revision,
+        layout: docs.layout,
+        policy: docs.policy,
+        households: with_roster.then_some(docs.roster),
+    })
 }
 
 /// The shared path of every write: find the site, check the precondition

@@ -3,7 +3,8 @@
 
 use super::with_revision_etag;
 use crate::api::auth::Role;
-use crate::api::dto::{RevisionQuery, RevisionView, SiteView};
+use crate::api::dto::{RevisionQuery, SiteView};
+use crate::service::sites::RevisionView;
 use crate::api::error::{declare, handler_error, AuthError, Internal, NotFound, StoreFailure};
 use crate::api::{path_number, State};
 use crate::service::sites;
@@ -92,17 +93,12 @@ pub async fn get_revision(
     let role = state.access.require(&req, Role::Viewer)?;
     let (site, revision) = path.into_inner();
     let revision = path_number(&revision, "revision")?;
-    let docs = read_part::<GetRevisionError>(&state, site, Some(revision)).await?;
-    Ok(HttpResponse::Ok().json(RevisionView {
-        site: docs.site,
-        revision: docs.revision,
-        layout_revision: docs.layout_revision,
-        roster_revision: docs.roster_revision,
-        policy_revision: docs.policy_revision,
-        layout: docs.layout,
-        policy: docs.policy,
-        households: (role >= Role::Staff).then_some(docs.roster),
-    }))
+    let view = state
+        .with_store(move |store| -> Result<_, GetRevisionError> {
+            Ok(sites::revision(store, &site, revision, role >= Role::Staff)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 handler_error! {
