@@ -10,66 +10,17 @@ use super::error::{
 };
 use super::{body, path_number, with_time_limit, State};
 use crate::draw::clock::Clock;
-use crate::model::Rule;
-use crate::model::{DrawRecord, Problem};
+use crate::model::{DrawRecord, Rule};
 use crate::service::draws::{
-    self, CommitRequest, DrawError, PublicResult, RevealRequest, SeedSourceRequest,
+    self, CommitBody, CommitRequest, DrawError, DrawPage, PublicResult, RevealBody, COMMIT_SHAPE,
+    REVEAL_SHAPE,
 };
 use crate::service::page_size;
 use crate::store::{Store, StoreError};
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-/// `{"drand": {"chain": "quicknet", "round": R}}` or `{"ceremony": "…"}`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum SeedSourceBody {
-    Drand(DrandBody),
-    Ceremony(String),
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DrandBody {
-    /// Only `quicknet`.
-    #[serde(default = "quicknet")]
-    pub chain: String,
-    pub round: u64,
-}
-
-fn quicknet() -> String {
-    crate::draw::drand::CHAIN.to_string()
-}
-
-/// `POST /v1/sites/{site}/draws`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommitBody {
-    pub seed_source: SeedSourceBody,
-    /// Members replacing the stored policy's for this draw (no `seed`).
-    #[schema(value_type = Option<Object>)]
-    pub policy: Option<Value>,
-}
-
-/// `POST …/reveal`: `{"signature": "hex"}` (drand) or `{"seed": "…"}` (ceremony).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RevealBody {
-    pub signature: Option<String>,
-    pub seed: Option<String>,
-}
-
-/// A page of draw records.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DrawPage {
-    #[schema(value_type = Vec<Object>)]
-    pub draws: Vec<DrawRecord>,
-    /// Pass as `before` for the next page; null on the last.
-    pub next: Option<u64>,
-}
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct DrawListQuery {
@@ -102,13 +53,6 @@ where
         DrawError::Internal(m) => Internal(m).into(),
     }
 }
-
-fn shape(title: &'static str, e: impl std::fmt::Display) -> Invalid {
-    Invalid::new(title, vec![Problem::new(Rule::DrawShape, e.to_string())])
-}
-
-const COMMIT_SHAPE: &str = "The request is not {\"seed_source\": {\"drand\": {\"chain\", \"round\"}} or {\"ceremony\": \"…\"}, \"policy\"?: …}";
-const REVEAL_SHAPE: &str = "The request is not {\"signature\": \"hex\"} or {\"seed\": \"…\"}";
 
 /// Runs a draw step that may solve under the time limit
 /// ([`with_time_limit`]), its error mapped.
@@ -187,16 +131,7 @@ pub async fn commit_draw(
         // As for allocations: another policy is a planner's decision.
         at_least(role, Role::Planner)?;
     }
-    let request = CommitRequest {
-        seed_source: match request.seed_source {
-            SeedSourceBody::Drand(d) => SeedSourceRequest::Drand {
-                chain: d.chain,
-                round: d.round,
-            },
-            SeedSourceBody::Ceremony(how) => SeedSourceRequest::Ceremony(how),
-        },
-        policy: request.policy,
-    };
+    let request = CommitRequest::from(request);
     let site_id = site.clone();
     let record = timed::<_, CommitDrawError, _>(&state, move |store, clock| {
         draws::commit(store, clock, &site_id, &request)
@@ -256,8 +191,7 @@ pub async fn reveal_draw(
         Rule::DrawShape,
     )
     .await?;
-    let request = RevealRequest::one_of(body.signature, body.seed)
-        .ok_or_else(|| shape(REVEAL_SHAPE, "give exactly one of `signature` and `seed`"))?;
+    let request = body.request()?;
     let site_id = site.clone();
     let outcome = timed::<_, RevealDrawError, _>(&state, move |store, clock| {
         draws::reveal(store, clock, &site_id, draw, &request)
@@ -302,11 +236,11 @@ pub async fn list_draws(
     let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
-    let (draws, next) = read::<_, ReadDrawError, _>(&state, move |store| {
+    let page = read::<_, ReadDrawError, _>(&state, move |store| {
         draws::list_page(store, &site, before, limit)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(DrawPage { draws, next }))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 #[utoipa::path(

@@ -16,46 +16,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+mod request;
+pub use request::*;
+
 /// Longest ceremony description, characters.
 pub const MAX_CEREMONY_CHARS: usize = 2000;
 /// Longest ceremony seed, characters.
 pub const MAX_SEED_CHARS: usize = 200;
-
-/// Where the seed will come from, as staff ask for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SeedSourceRequest {
-    Drand { chain: String, round: u64 },
-    Ceremony(String),
-}
-
-/// `POST …/draws`: the seed source and optional policy overrides (members
-/// replacing the stored policy's, top level).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CommitRequest {
-    pub seed_source: SeedSourceRequest,
-    pub policy: Option<Value>,
-}
-
-/// `POST …/draws/{draw}/reveal`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RevealRequest {
-    /// The drand round's BLS signature, hex.
-    Signature(String),
-    /// The seed a ceremony produced.
-    Seed(String),
-}
-
-impl RevealRequest {
-    /// The one of a drand `signature` and a ceremony's `seed` given;
-    /// `None` when both or neither are.
-    pub fn one_of(signature: Option<String>, seed: Option<String>) -> Option<Self> {
-        match (signature, seed) {
-            (Some(signature), None) => Some(RevealRequest::Signature(signature)),
-            (None, Some(seed)) => Some(RevealRequest::Seed(seed)),
-            _ => None,
-        }
-    }
-}
 
 /// Why a draw workflow step did nothing.
 #[derive(Debug, thiserror::Error)]
@@ -433,9 +400,10 @@ pub fn list_page(
     site: &str,
     before: Option<u64>,
     limit: u32,
-) -> Result<(Vec<DrawRecord>, Option<u64>), DrawError> {
+) -> Result<DrawPage, DrawError> {
     let rows = list(store, site, before, limit + 1)?;
-    Ok(super::page(rows, limit, |d| d.draw))
+    let (draws, next) = super::page(rows, limit, |d| d.draw);
+    Ok(DrawPage { draws, next })
 }
 
 pub fn get(store: &dyn Store, site: &str, draw: u64) -> Result<DrawRecord, DrawError> {
