@@ -3,17 +3,9 @@
 //! token and 403 for a role too low.
 
 use super::error::AuthError;
-pub use crate::service::access::{Role, TokenConfigError, Tokens};
+pub use crate::service::access::{Access, Role, TokenConfigError, Tokens};
 use actix_web::http::header;
 use actix_web::HttpRequest;
-
-/// Who may do what.
-#[derive(Debug, Clone)]
-pub enum Access {
-    /// `--dev`: no tokens; every request acts as a planner.
-    Open,
-    Tokens(Tokens),
-}
 
 impl Access {
     /// The caller's role, or 401 when no valid token is presented.

@@ -95,12 +95,8 @@ impl Application {
     /// Opens the database, binds the address and builds the server.
     pub fn build(config: ServeConfig) -> std::io::Result<Application> {
         let addr = resolve(&config.addr)?;
-        let access = if config.dev {
-            if !addr.ip().is_loopback() {
-                return Err(io_error(format!(
-                    "--dev runs without access control and only on a loopback address, not {addr}"
-                )));
-            }
+        let access = Access::for_server(config.dev, &config.tokens, addr).map_err(io_error)?;
+        if matches!(access, Access::Open) {
             tracing::warn!(
                 %addr,
                 "DEV MODE: no access control. Every request acts as a planner. Never expose this server."
@@ -111,14 +107,7 @@ impl Application {
                 std::io::stderr(),
                 "!!! allot serve --dev: NO ACCESS CONTROL on {addr}; every request is a planner. For local development only. !!!"
             );
-            Access::Open
-        } else if config.tokens.is_empty() {
-            return Err(io_error(
-                "no tokens configured: pass --tokens FILE or set ALLOT_TOKENS (or use --dev on loopback)".into(),
-            ));
-        } else {
-            Access::Tokens(config.tokens.clone())
-        };
+        }
         // A `postgres://` URL is PostgreSQL, anything else a SQLite file.
         let location = config.db_path.to_string_lossy();
         let store: Arc<dyn Store> = crate::store::open(&location).map_err(|e: StoreError| {
@@ -256,29 +245,4 @@ pub fn init_logging() {
     } else {
         builder.try_init()
     };
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dev_mode_is_refused_off_loopback_and_no_tokens_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let dev = ServeConfig {
-            addr: "0.0.0.0:0".into(),
-            db_path: dir.path().join("a.db"),
-            dev: true,
-            ..ServeConfig::default()
-        };
-        let err = Application::build(dev).err().unwrap();
-        assert!(err.to_string().contains("loopback"), "{err}");
-        let closed = ServeConfig {
-            addr: "127.0.0.1:0".into(),
-            db_path: dir.path().join("a.db"),
-            ..ServeConfig::default()
-        };
-        let err = Application::build(closed).err().unwrap();
-        assert!(err.to_string().contains("no tokens"), "{err}");
-    }
 }

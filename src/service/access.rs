@@ -12,6 +12,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
+use std::net::SocketAddr;
 use subtle::ConstantTimeEq;
 
 /// A role; later variants include the earlier ones.
@@ -159,6 +160,34 @@ impl Tokens {
     }
 }
 
+/// Who may do what.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// `--dev`: no tokens; every request acts as a planner.
+    Open,
+    Tokens(Tokens),
+}
+
+impl Access {
+    /// The access of a server listening on `addr`: open with `dev`, which
+    /// runs only on a loopback address; else the tokens, of which there must
+    /// be at least one.
+    pub fn for_server(dev: bool, tokens: &Tokens, addr: SocketAddr) -> Result<Access, String> {
+        if dev {
+            if !addr.ip().is_loopback() {
+                return Err(format!(
+                    "--dev runs without access control and only on a loopback address, not {addr}"
+                ));
+            }
+            Ok(Access::Open)
+        } else if tokens.is_empty() {
+            Err("no tokens configured: pass --tokens FILE or set ALLOT_TOKENS (or use --dev on loopback)".into())
+        } else {
+            Ok(Access::Tokens(tokens.clone()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +233,19 @@ mod tests {
     #[test]
     fn roles_include_the_lesser_ones() {
         assert!(Role::Planner > Role::Staff && Role::Staff > Role::Viewer);
+    }
+
+    #[test]
+    fn dev_mode_is_refused_off_loopback_and_no_tokens_is_refused() {
+        let none = Tokens::default();
+        let err = Access::for_server(true, &none, "0.0.0.0:0".parse().unwrap()).unwrap_err();
+        assert!(err.contains("loopback"), "{err}");
+        let loopback = "127.0.0.1:0".parse().unwrap();
+        assert!(matches!(
+            Access::for_server(true, &none, loopback),
+            Ok(Access::Open)
+        ));
+        let err = Access::for_server(false, &none, loopback).unwrap_err();
+        assert!(err.contains("no tokens"), "{err}");
     }
 }
