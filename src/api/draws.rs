@@ -106,8 +106,7 @@ handler_error! {
     responses(
         (status = 201, description = "The committed draw record; `Location` names it", body = Object),
         CommitDrawError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Commits a draw (staff): freezes the site's revisions and latest allocation.
 pub async fn commit_draw(
@@ -169,8 +168,7 @@ handler_error! {
     responses(
         (status = 201, description = "The allocation the draw revealed; `Location` names it", body = Object),
         RevealDrawError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Reveals a draw once (staff): the seed, then the allocation of the frozen inputs.
 pub async fn reveal_draw(
@@ -313,8 +311,7 @@ handler_error! {
     responses(
         (status = 200, description = "The verification bundle (FORMAT.md §6); `allot verify` checks it", body = Object),
         BundleHttpError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// The verification bundle of a stored allocation (staff).
 pub async fn get_bundle(

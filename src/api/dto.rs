@@ -7,7 +7,6 @@ use crate::store::SiteState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-
 /// A stored site's head.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SiteView {

@@ -46,8 +46,7 @@ impl From<HistoryError> for HistoryLookupError {
     responses(
         (status = 200, description = "Per allocation (newest first, at most 100): round, rotation, per kind what the household held and on which basis, units short, waitlist place, waited and (under `tickets`) tickets", body = history::History),
         HistoryLookupError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// A household's history across the site's allocations (staff).
 pub async fn household_history(
@@ -112,8 +111,7 @@ impl From<SimulateChartError> for SimulateChartFailure {
     responses(
         (status = 200, description = "The simulator's chart: rounds served per household under each rotation mode, for the site's current inputs", content_type = "image/svg+xml", body = String),
         SimulateChartFailure,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// The simulator's chart for the site's current inputs (staff; it costs CPU).
 pub async fn simulate_chart(

@@ -1,9 +1,10 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::Modify;
 
-/// Adds the bearer-token scheme the handlers refer to.
+/// Adds the bearer-token scheme, and requires it of every operation that
+/// can answer 401 (its error enum declares that it checks the token).
 pub struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -20,6 +21,20 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                if op.responses.responses.contains_key("401") {
+                    let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+                    op.security = Some(vec![bearer]);
+                }
+            }
+        }
     }
 }
 

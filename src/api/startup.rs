@@ -9,13 +9,13 @@
 //! ```
 
 use super::auth::Access;
-use crate::service::cache::RenderCache;
 use super::error::{ensure_problem, BadRequest, BodyError, NotFound};
 use super::{routes, AppState};
 pub use crate::config::{
     loopback_host, parse_secs, ConfigError, ServeArgs, ServeConfig, DEFAULT_BODY_LIMIT,
     DEFAULT_SOLVE_TIMEOUT,
 };
+use crate::service::cache::RenderCache;
 use crate::store::{Store, StoreError};
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};

@@ -8,8 +8,8 @@ use super::error::{
     SolveTimeout,
 };
 use super::{body, with_time_limit, State};
-use crate::service::inputs::{self, SolveRequest, ValidationView};
 use crate::service::allocations;
+use crate::service::inputs::{self, SolveRequest, ValidationView};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -37,8 +37,7 @@ handler_error! {
     responses(
         (status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
         ValidateError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Checks a layout against the geometry rules. `?format=svg` answers the
 /// plan with the problems drawn on it (200 whenever the layout loads, since
@@ -111,8 +110,7 @@ handler_error! {
     responses(
         (status = 200, description = "The allocation (`?format=` or `Accept` picks the rendering)", body = Object),
         SolveError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Allocates posted inputs without storing anything.
 pub async fn solve(

@@ -38,7 +38,6 @@ pub struct ValidationView {
     pub warnings: Vec<Problem>,
 }
 
-
 /// A `POST /v1/solve` body as the pipeline's inputs: a body of another
 /// shape, or a `previous` that is not an allocation, is rejected.
 pub fn solve_inputs(body: Value) -> Result<Inputs, Rejected> {
@@ -97,10 +96,7 @@ pub fn validate_request(body: Value) -> Result<ValidationView, Rejected> {
 
 /// `POST /v1/validate?format=svg`: the plan with its problems drawn
 /// ([`layout_svg`]); rejected only when the body is not a FeatureCollection.
-pub fn layout_svg_request(
-    body: Value,
-    lang: Lang,
-) -> Result<(String, ValidationReport), Rejected> {
+pub fn layout_svg_request(body: Value, lang: Lang) -> Result<(String, ValidationReport), Rejected> {
     let (layout, policy) = layout_and_policy(body);
     layout_svg(&layout, policy.as_ref(), lang).map_err(|r| Rejected::layout(r.errors, r.warnings))
 }

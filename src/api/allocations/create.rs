@@ -42,8 +42,7 @@ handler_error! {
     responses(
         (status = 201, description = "The allocation, stored; `Location` names it", body = Object),
         CreateAllocationError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Allocates the site's latest revision (staff); the latest allocation is `previous`.
 pub async fn create_allocation(

@@ -4,13 +4,13 @@
 use super::{language, negotiate, Format, Rendered};
 use crate::api::auth::Role;
 use crate::api::dto::{AllocationListQuery, FormatQuery};
-use crate::service::allocations::{AllocationPage, DiffView, HouseholdView};
 use crate::api::error::{
     declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
 use crate::api::sites::from_service;
 use crate::api::{path_number, State};
 use crate::service::allocations::{self, StandingError};
+use crate::service::allocations::{AllocationPage, DiffView, HouseholdView};
 use crate::service::page_size;
 use crate::service::ReadError;
 
@@ -39,8 +39,7 @@ handler_error! {
     responses(
         (status = 200, description = "Allocations, newest first: id, created, revisions used, headline metrics", body = AllocationPage),
         ListAllocationsError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Lists a site's allocations.
 pub async fn list_allocations(
@@ -82,8 +81,7 @@ handler_error! {
         (status = 200, description = "The allocation", content(
             (Object = "application/json"), (String = "text/csv"), (Object = "application/geo+json"), (String = "image/svg+xml"))),
         GetAllocationError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// One allocation, as JSON, CSV, GeoJSON or SVG.
 pub async fn get_allocation(
@@ -151,8 +149,7 @@ handler_error! {
     responses(
         (status = 200, description = "Who moved, gained and lost, per kind", body = DiffView),
         DiffAllocationsError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// What changed from allocation `id` to allocation `other`.
 pub async fn diff_allocations(
@@ -192,8 +189,7 @@ handler_error! {
     responses(
         (status = 200, description = "What the household holds, its waitlist places and why (its roster record for staff)", body = HouseholdView),
         HouseholdLookupError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// A household's assignments, waitlist places and reasons in the latest allocation.
 pub async fn get_household(

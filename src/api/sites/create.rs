@@ -32,8 +32,7 @@ handler_error! {
     responses(
         (status = 201, description = "Created; `Location` and `ETag` set", body = Created),
         CreateSiteError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Creates a site from a layout (planner).
 pub async fn create_site(
@@ -87,8 +86,7 @@ handler_error! {
     responses(
         (status = 200, description = "A page of sites, by id", body = SitePage),
         ListSitesError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// Lists the sites, a page at a time.
 pub async fn list_sites(

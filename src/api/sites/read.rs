@@ -4,10 +4,10 @@
 use super::with_revision_etag;
 use crate::api::auth::Role;
 use crate::api::dto::{RevisionQuery, SiteView};
-use crate::service::sites::RevisionView;
 use crate::api::error::{declare, handler_error, AuthError, Internal, NotFound, StoreFailure};
 use crate::api::{path_number, State};
 use crate::service::sites;
+use crate::service::sites::RevisionView;
 use crate::store::{SiteDocuments, StoreError};
 use actix_web::http::header;
 use actix_web::web;
@@ -43,8 +43,7 @@ handler_error! {
     responses(
         (status = 200, description = "The site's revisions and latest allocation; `ETag` set", body = SiteView),
         GetSiteError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// A site's head: revisions of layout, roster and policy, latest allocation.
 pub async fn get_site(
@@ -81,8 +80,7 @@ handler_error! {
     responses(
         (status = 200, description = "The layout, policy and (staff) roster as they stood at that revision", body = RevisionView),
         GetRevisionError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// A whole old revision of a site (rosters only for staff and planners).
 pub async fn get_revision(
@@ -95,7 +93,12 @@ pub async fn get_revision(
     let revision = path_number(&revision, "revision")?;
     let view = state
         .with_store(move |store| -> Result<_, GetRevisionError> {
-            Ok(sites::revision(store, &site, revision, role >= Role::Staff)?)
+            Ok(sites::revision(
+                store,
+                &site,
+                revision,
+                role >= Role::Staff,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -117,8 +120,7 @@ handler_error! {
     responses(
         (status = 200, description = "The layout (GeoJSON)", body = Object, content_type = "application/geo+json"),
         GetLayoutError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// The site's layout (latest, or at `?revision=`).
 pub async fn get_layout(
@@ -153,8 +155,7 @@ handler_error! {
     responses(
         (status = 200, description = "The normalised roster", body = Vec<Object>),
         GetHouseholdsError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// The site's roster (staff; latest, or at `?revision=`).
 pub async fn get_households(
@@ -186,8 +187,7 @@ handler_error! {
     responses(
         (status = 200, description = "The stored policy as posted (`{}` when none: the defaults apply)", body = Object),
         GetPolicyError,
-    ),
-    security(("bearer" = []))
+    )
 )]
 /// The site's policy (latest, or at `?revision=`).
 pub async fn get_policy(

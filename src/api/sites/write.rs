@@ -49,8 +49,7 @@ macro_rules! write_path {
             responses(
                 (status = 200, description = "Stored as a new revision; `ETag` set", body = Written),
                 $error,
-            ),
-            security(("bearer" = []))
+            )
         )]
         $($handler)*
     };
