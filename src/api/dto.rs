@@ -3,8 +3,9 @@
 
 use super::error::etag;
 use crate::model::Problem;
-use crate::store::SiteState;
+use crate::store::{AllocationMeta, SiteState};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 /// A stored site's head.
@@ -85,6 +86,46 @@ pub struct SiteListQuery {
 pub struct RevisionQuery {
     /// A site revision to read instead of the latest.
     pub revision: Option<u64>,
+}
+
+/// One stored allocation in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationSummary {
+    pub id: u64,
+    pub created: String,
+    /// The allocation taken as `previous`.
+    pub previous: Option<u64>,
+    pub revision: u64,
+    pub layout_revision: u64,
+    pub roster_revision: Option<u64>,
+    pub policy_revision: Option<u64>,
+    pub seed: String,
+    /// Per kind: demand, supply, served, unserved households.
+    #[schema(value_type = Object)]
+    pub metrics: Value,
+}
+
+impl From<AllocationMeta> for AllocationSummary {
+    fn from(m: AllocationMeta) -> Self {
+        AllocationSummary {
+            id: m.id,
+            created: m.created,
+            previous: m.previous,
+            revision: m.revision,
+            layout_revision: m.layout_revision,
+            roster_revision: m.roster_revision,
+            policy_revision: m.policy_revision,
+            seed: m.seed,
+            metrics: m.summary,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationPage {
+    pub allocations: Vec<AllocationSummary>,
+    /// Pass as `before` for the next (older) page; `null` on the last page.
+    pub next: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]

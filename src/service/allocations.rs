@@ -182,59 +182,15 @@ pub fn summary(allocation: &Allocation) -> Value {
     Value::Object(out)
 }
 
-/// One stored allocation in a list.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AllocationSummary {
-    pub id: u64,
-    pub created: String,
-    /// The allocation taken as `previous`.
-    pub previous: Option<u64>,
-    pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
-    pub seed: String,
-    /// Per kind: demand, supply, served, unserved households.
-    #[schema(value_type = Object)]
-    pub metrics: Value,
-}
-
-impl From<AllocationMeta> for AllocationSummary {
-    fn from(m: AllocationMeta) -> Self {
-        AllocationSummary {
-            id: m.id,
-            created: m.created,
-            previous: m.previous,
-            revision: m.revision,
-            layout_revision: m.layout_revision,
-            roster_revision: m.roster_revision,
-            policy_revision: m.policy_revision,
-            seed: m.seed,
-            metrics: m.summary,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AllocationPage {
-    pub allocations: Vec<AllocationSummary>,
-    /// Pass as `before` for the next (older) page; `null` on the last page.
-    pub next: Option<u64>,
-}
-
 /// A page of a site's allocations, newest first, and the id to continue before.
 pub fn list(
     store: &dyn Store,
     site: &str,
     before: Option<u64>,
     limit: u32,
-) -> Result<AllocationPage, StoreError> {
+) -> Result<(Vec<AllocationMeta>, Option<u64>), StoreError> {
     let rows = store.allocations(site, before, limit + 1)?;
-    let (rows, next) = super::page(rows, limit, |a| a.id);
-    Ok(AllocationPage {
-        allocations: rows.into_iter().map(AllocationSummary::from).collect(),
-        next,
-    })
+    Ok(super::page(rows, limit, |a| a.id))
 }
 
 /// A rendering of an allocation.

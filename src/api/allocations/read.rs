@@ -3,14 +3,14 @@
 
 use super::{language, negotiate, Format, Rendered};
 use crate::api::auth::Role;
-use crate::api::dto::{AllocationListQuery, FormatQuery};
+use crate::api::dto::{AllocationListQuery, AllocationPage, AllocationSummary, FormatQuery};
 use crate::api::error::{
     declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
 use crate::api::sites::from_service;
 use crate::api::{path_number, State};
 use crate::service::allocations::{self, StandingError};
-use crate::service::allocations::{AllocationPage, DiffView, HouseholdView};
+use crate::service::allocations::{DiffView, HouseholdView};
 use crate::service::page_size;
 use crate::service::ReadError;
 
@@ -52,12 +52,15 @@ pub async fn list_allocations(
     let limit = page_size(query.limit).map_err(BadRequest::from)?;
     let before = query.before;
     let site = path.into_inner();
-    let page = state
+    let (rows, next) = state
         .with_store(move |store| -> Result<_, ListAllocationsError> {
             Ok(allocations::list(store, &site, before, limit)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(AllocationPage {
+        allocations: rows.into_iter().map(AllocationSummary::from).collect(),
+        next,
+    }))
 }
 
 handler_error! {

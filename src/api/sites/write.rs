@@ -13,18 +13,27 @@ use crate::api::error::{
 use crate::api::{blocking, IfMatch, State};
 use crate::input::roster::Roster;
 use crate::service::sites::{self, PolicyScope, RosterUpload, WriteError};
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use std::sync::Arc;
 
-/// A site write's error enum: the same failures, each write telling its
-/// role's 403, its body's statuses and its 422.
-macro_rules! write_error {
-    ($(#[$meta:meta])* $name:ident, $forbidden:tt, $body:tt, $invalid:tt) => {
+/// A site write, declared once: its error enum (the same failures for
+/// every write, each telling its role's 403, its body's statuses and its
+/// 422), its OpenAPI operation (the site and `If-Match`, its own extra
+/// parameters and body, the new head or the failures) and its handler,
+/// which checks the role, then reads `If-Match`, then runs its body.
+macro_rules! site_write {
+    (
+        $(#[$emeta:meta])* $error:ident { 403: $forbidden:literal, body: $body:tt, 422: $invalid:literal }
+        $method:ident $path:literal, [$($extra:tt)*]
+        $(#[$meta:meta])* pub async fn $name:ident(
+            $state:ident, $req:ident, $path_arg:ident $(, $arg:ident: $ty:ty)*;
+            $role:pat = $needed:expr, $if_match:ident
+        ) $handler:block
+    ) => {
         handler_error! {
-            $(#[$meta])*
-            pub enum $name {
+            $(#[$emeta])*
+            pub enum $error {
                 Auth(AuthError) { 401: "Missing or unknown bearer token", 403: $forbidden },
                 /// `If-Match` missing (428), unreadable (400) or stale (412).
                 IfMatch(PreconditionError) [declare::IF_MATCH],
@@ -35,13 +44,9 @@ macro_rules! write_error {
                 Internal(Internal) [declare::SERVER],
             }
         }
-    };
-}
 
-/// A site write's OpenAPI operation: the site and `If-Match`, its own
-/// extra parameters and body, the new head or `error`'s failures.
-macro_rules! write_path {
-    ($method:ident, $path:tt, $error:ident, [$($extra:tt)*], $($handler:tt)*) => {
+        from_service!(write: $error);
+
         #[utoipa::path(
             $method, path = $path, tag = "sites",
             params(("site" = String, Path, description = "Site id"), ("If-Match" = String, Header, description = "The site's current ETag")),
@@ -51,7 +56,17 @@ macro_rules! write_path {
                 $error,
             )
         )]
-        $($handler)*
+        $(#[$meta])*
+        pub async fn $name(
+            $state: State,
+            $req: HttpRequest,
+            $path_arg: web::Path<String>,
+            $($arg: $ty,)*
+        ) -> Result<HttpResponse, $error> {
+            let $role = $state.access.require(&$req, $needed)?;
+            let $if_match = IfMatch::from_request(&$req)?;
+            $handler
+        }
     };
 }
 
@@ -64,47 +79,32 @@ async fn write_with<E, F>(
     f: F,
 ) -> Result<HttpResponse, E>
 where
-    F: FnOnce(
-            &dyn crate::store::Store,
-            &str,
-            &dyn Fn(u64) -> bool,
-        ) -> Result<sites::Written, WriteError>
+    F: FnOnce(&dyn Store, &str, &dyn Fn(u64) -> bool) -> Result<sites::Written, WriteError>
         + Send
         + 'static,
     E: From<WriteError> + From<Internal> + Send + 'static,
 {
     let site = path.into_inner();
-    let store: Arc<dyn crate::store::Store> = state.store.clone();
-    let done = blocking(move || -> Result<_, E> {
-        let matches = |revision: u64| if_match.matches(&site, revision);
-        Ok(f(store.as_ref(), &site, &matches)?)
-    })
-    .await?;
+    let done = state
+        .with_store(move |store| -> Result<_, E> {
+            let matches = |revision: u64| if_match.matches(&site, revision);
+            Ok(f(store, &site, &matches)?)
+        })
+        .await?;
     Ok(written(done.state, done.warnings))
 }
 
-from_service!(write: PutLayoutError, PutHouseholdsError, PatchHouseholdsError, PutPolicyError);
-
-write_error! {
+site_write! {
     /// Why `PUT /v1/sites/{site}/layout` fails.
-    PutLayoutError,
-    "Needs the planner role",
-    [declare::JSON_BODY],
-    "The layout breaks rules, is over an input limit, names another site, or no longer fits the roster or pins"
-}
-
-write_path! {
-    put, "/v1/sites/{site}/layout", PutLayoutError,
-    [request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1)"),],
+    PutLayoutError {
+        403: "Needs the planner role",
+        body: [declare::JSON_BODY],
+        422: "The layout breaks rules, is over an input limit, names another site, or no longer fits the roster or pins"
+    }
+    put "/v1/sites/{site}/layout",
+    [request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1)"),]
     /// Replaces the layout (planner).
-    pub async fn put_layout(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        payload: Payload,
-    ) -> Result<HttpResponse, PutLayoutError> {
-        state.access.require(&req, Role::Planner)?;
-        let if_match = IfMatch::from_request(&req)?;
+    pub async fn put_layout(state, req, path, payload: Payload; _ = Role::Planner, if_match) {
         let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit).await?;
         state.limits.layout(&layout)?;
         write_with(&state, path, if_match, move |store, site, matches| {
@@ -114,32 +114,25 @@ write_path! {
     }
 }
 
-write_error! {
+site_write! {
     /// Why `PUT /v1/sites/{site}/households` fails: malformed JSON (400), too
     /// large (413), neither JSON nor CSV (415); bad rows (every one listed),
     /// or households on unknown entrances or breaking pins (422).
-    PutHouseholdsError,
-    "Needs staff",
-    { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON, CSV nor .xlsx" },
-    "Bad rows (every one listed), a roster over an input limit, or households on unknown entrances or breaking pins"
-}
-
-write_path! {
-    put, "/v1/sites/{site}/households", PutHouseholdsError,
+    PutHouseholdsError {
+        403: "Needs staff",
+        body: { 400: "Malformed JSON", 413: "Body over the limit", 415: "Neither JSON, CSV nor .xlsx" },
+        422: "Bad rows (every one listed), a roster over an input limit, or households on unknown entrances or breaking pins"
+    }
+    put "/v1/sites/{site}/households",
     [
         params(RosterQuery),
         request_body(description = "The whole roster (FORMAT.md §2): JSON; CSV or tab-separated text in UTF-8, UTF-16 with BOM or GB18030/GBK (`charset=` honoured); or an .xlsx workbook (README \"Rosters from Excel\"). The content decides the format.", content(("application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-    ],
+    ]
     /// Replaces the roster, as JSON, CSV or an .xlsx workbook (staff).
     pub async fn put_households(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        query: web::Query<RosterQuery>,
-        payload: Payload,
-    ) -> Result<HttpResponse, PutHouseholdsError> {
-        state.access.require(&req, Role::Staff)?;
-        let if_match = IfMatch::from_request(&req)?;
+        state, req, path, query: web::Query<RosterQuery>, payload: Payload;
+        _ = Role::Staff, if_match
+    ) {
         let allowed = [MediaType::Json, MediaType::Csv, MediaType::Spreadsheet];
         let media = body::media_type(&req, &allowed)?;
         let charset = body::charset(&req);
@@ -178,28 +171,19 @@ write_path! {
     }
 }
 
-write_error! {
+site_write! {
     /// Why `PATCH /v1/sites/{site}/households` fails: a patch of the wrong
     /// shape, bad upserts, unknown removals, or a result that breaks the
     /// site's rules (422).
-    PatchHouseholdsError,
-    "Needs staff",
-    [declare::JSON_BODY],
-    "Bad upserts, upserts over an input limit, unknown removals, or a result that breaks the site's rules"
-}
-
-write_path! {
-    patch, "/v1/sites/{site}/households", PatchHouseholdsError,
-    [request_body(content = Object, content_type = "application/json", description = "`{\"upsert\": [households], \"remove\": [ids]}`"),],
+    PatchHouseholdsError {
+        403: "Needs staff",
+        body: [declare::JSON_BODY],
+        422: "Bad upserts, upserts over an input limit, unknown removals, or a result that breaks the site's rules"
+    }
+    patch "/v1/sites/{site}/households",
+    [request_body(content = Object, content_type = "application/json", description = "`{\"upsert\": [households], \"remove\": [ids]}`"),]
     /// Adds, replaces and removes households (staff).
-    pub async fn patch_households(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        payload: Payload,
-    ) -> Result<HttpResponse, PatchHouseholdsError> {
-        state.access.require(&req, Role::Staff)?;
-        let if_match = IfMatch::from_request(&req)?;
+    pub async fn patch_households(state, req, path, payload: Payload; _ = Role::Staff, if_match) {
         let value =
             body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
         state.limits.roster_patch(&value)?;
@@ -211,28 +195,19 @@ write_path! {
     }
 }
 
-write_error! {
+site_write! {
     /// Why `PUT /v1/sites/{site}/policy` fails: 403 for viewers, and for
     /// staff changing more than the pins; unknown fields or values, bad pins,
     /// or a cable limit the layout breaks (422).
-    PutPolicyError,
-    "Viewers; staff changing more than `pins`",
-    [declare::JSON_BODY],
-    "Unknown fields or values, bad pins, or a cable limit the layout breaks"
-}
-
-write_path! {
-    put, "/v1/sites/{site}/policy", PutPolicyError,
-    [request_body(content = Object, content_type = "application/json", description = "A policy (FORMAT.md §3)"),],
+    PutPolicyError {
+        403: "Viewers; staff changing more than `pins`",
+        body: [declare::JSON_BODY],
+        422: "Unknown fields or values, bad pins, or a cable limit the layout breaks"
+    }
+    put "/v1/sites/{site}/policy",
+    [request_body(content = Object, content_type = "application/json", description = "A policy (FORMAT.md §3)"),]
     /// Replaces the policy (planner; staff may change the pins only).
-    pub async fn put_policy(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        payload: Payload,
-    ) -> Result<HttpResponse, PutPolicyError> {
-        let role = state.access.require(&req, Role::Staff)?;
-        let if_match = IfMatch::from_request(&req)?;
+    pub async fn put_policy(state, req, path, payload: Payload; role = Role::Staff, if_match) {
         let value = body::read_json::<PutPolicyError>(&req, payload, state.body_limit).await?;
         let scope = if role < Role::Planner {
             PolicyScope::PinsOnly
