@@ -5,10 +5,10 @@
 
 use super::auth::{at_least, Role};
 use super::error::{
-    declare, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound,
-    Overloaded, SolveTimeout, StoreFailure,
+    declare, endpoint, AuthError, BadRequest, BodyError, Internal, Invalid, NotFound, Overloaded,
+    SolveTimeout, StoreFailure,
 };
-use super::{body, path_number, with_time_limit, State};
+use super::{body, site_and_number, with_time_limit, State};
 use crate::draw::clock::Clock;
 use crate::model::{DrawRecord, Rule};
 use crate::service::draws::{
@@ -82,9 +82,9 @@ where
         .await
 }
 
-handler_error! {
+endpoint! {
     /// Why `POST /v1/sites/{site}/draws` fails.
-    pub enum CommitDrawError {
+    CommitDrawError {
         /// 401; 403 for viewers, and for staff giving a policy.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff giving a policy" },
         Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
@@ -97,56 +97,50 @@ handler_error! {
         Busy(Overloaded) [declare::BUSY],
         Internal(Internal) { 500: "The server failed" },
     }
-}
-
-#[utoipa::path(
-    post, path = "/v1/sites/{site}/draws", tag = "draws",
+    post "/v1/sites/{site}/draws", tag = "draws",
+    ok(status = 201, description = "The committed draw record; `Location` names it", body = Object),
     params(("site" = String, Path, description = "Site id")),
-    request_body(content = CommitBody, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The committed draw record; `Location` names it", body = Object),
-        CommitDrawError,
-    )
-)]
-/// Commits a draw (staff): freezes the site's revisions and latest allocation.
-pub async fn commit_draw(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, CommitDrawError> {
-    let role = state.access.require(&req, Role::Staff)?;
-    let site = path.into_inner();
-    let request = body::read_as::<CommitBody, CommitDrawError>(
-        &req,
-        payload,
-        state.body_limit,
-        None,
-        COMMIT_SHAPE,
-        Rule::DrawShape,
-    )
-    .await?;
-    if request.policy.is_some() {
-        // As for allocations: another policy is a planner's decision.
-        at_least(role, Role::Planner)?;
+    request_body(content = CommitBody, content_type = "application/json");
+    /// Commits a draw (staff): freezes the site's revisions and latest allocation.
+    pub async fn commit_draw(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        payload: Payload,
+    ) {
+        let role = state.access.require(&req, Role::Staff)?;
+        let site = path.into_inner();
+        let request = body::read_as::<CommitBody, CommitDrawError>(
+            &req,
+            payload,
+            state.body_limit,
+            None,
+            COMMIT_SHAPE,
+            Rule::DrawShape,
+        )
+        .await?;
+        if request.policy.is_some() {
+            // As for allocations: another policy is a planner's decision.
+            at_least(role, Role::Planner)?;
+        }
+        let request = CommitRequest::from(request);
+        let site_id = site.clone();
+        let record = timed::<_, CommitDrawError, _>(&state, move |store, clock| {
+            draws::commit(store, clock, &site_id, &request)
+        })
+        .await?;
+        Ok(HttpResponse::Created()
+            .insert_header((
+                header::LOCATION,
+                format!("/v1/sites/{site}/draws/{}", record.draw),
+            ))
+            .json(record))
     }
-    let request = CommitRequest::from(request);
-    let site_id = site.clone();
-    let record = timed::<_, CommitDrawError, _>(&state, move |store, clock| {
-        draws::commit(store, clock, &site_id, &request)
-    })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/sites/{site}/draws/{}", record.draw),
-        ))
-        .json(record))
 }
 
-handler_error! {
+endpoint! {
     /// Why `POST /v1/sites/{site}/draws/{draw}/reveal` fails.
-    pub enum RevealDrawError {
+    RevealDrawError {
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "The token's role may not reveal draws" },
         Body(BodyError) { 400: "Malformed JSON", 413: "Body over the limit", 415: "Not JSON" },
         Path(NotFound) { 404: "A draw id that is not a number" },
@@ -159,55 +153,48 @@ handler_error! {
         Busy(Overloaded) [declare::BUSY],
         Internal(Internal) { 500: "The server failed" },
     }
-}
-
-#[utoipa::path(
-    post, path = "/v1/sites/{site}/draws/{draw}/reveal", tag = "draws",
+    post "/v1/sites/{site}/draws/{draw}/reveal", tag = "draws",
+    ok(status = 201, description = "The allocation the draw revealed; `Location` names it", body = Object),
     params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id")),
-    request_body(content = RevealBody, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The allocation the draw revealed; `Location` names it", body = Object),
-        RevealDrawError,
-    )
-)]
-/// Reveals a draw once (staff): the seed, then the allocation of the frozen inputs.
-pub async fn reveal_draw(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    payload: Payload,
-) -> Result<HttpResponse, RevealDrawError> {
-    state.access.require(&req, Role::Staff)?;
-    let (site, draw) = path.into_inner();
-    let draw = path_number(&draw, "draw")?;
-    let body = body::read_as::<RevealBody, RevealDrawError>(
-        &req,
-        payload,
-        state.body_limit,
-        None,
-        REVEAL_SHAPE,
-        Rule::DrawShape,
-    )
-    .await?;
-    let request = body.request()?;
-    let site_id = site.clone();
-    let outcome = timed::<_, RevealDrawError, _>(&state, move |store, clock| {
-        draws::reveal(store, clock, &site_id, draw, &request)
-    })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/sites/{site}/allocations/{}", outcome.allocation),
-        ))
-        .insert_header(("Allocation-Id", outcome.allocation.to_string()))
-        .content_type("application/json")
-        .body(outcome.body))
+    request_body(content = RevealBody, content_type = "application/json");
+    /// Reveals a draw once (staff): the seed, then the allocation of the frozen inputs.
+    pub async fn reveal_draw(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<(String, String)>,
+        payload: Payload,
+    ) {
+        state.access.require(&req, Role::Staff)?;
+        let (site, draw) = site_and_number(path, "draw")?;
+        let body = body::read_as::<RevealBody, RevealDrawError>(
+            &req,
+            payload,
+            state.body_limit,
+            None,
+            REVEAL_SHAPE,
+            Rule::DrawShape,
+        )
+        .await?;
+        let request = body.request()?;
+        let site_id = site.clone();
+        let outcome = timed::<_, RevealDrawError, _>(&state, move |store, clock| {
+            draws::reveal(store, clock, &site_id, draw, &request)
+        })
+        .await?;
+        Ok(HttpResponse::Created()
+            .insert_header((
+                header::LOCATION,
+                format!("/v1/sites/{site}/allocations/{}", outcome.allocation),
+            ))
+            .insert_header(("Allocation-Id", outcome.allocation.to_string()))
+            .content_type("application/json")
+            .body(outcome.body))
+    }
 }
 
-handler_error! {
+endpoint! {
     /// Why reading public draws fails.
-    pub enum ReadDrawError {
+    ReadDrawError {
         Path(NotFound) { 404: "An id that is not a number" },
         Paging(BadRequest) { 400: "Bad paging parameters" },
         /// No such site or draw (404).
@@ -215,50 +202,38 @@ handler_error! {
         Invalid(Invalid) { 422: "The draw's documents break a rule" },
         Internal(Internal) { 500: "The server failed" },
     }
+    get "/v1/sites/{site}/draws", tag = "draws",
+    ok(status = 200, description = "The draw records, newest first; public", body = DrawPage),
+    params(("site" = String, Path, description = "Site id"), DrawListQuery);
+    /// The site's draws (public, no token).
+    pub async fn list_draws(
+        state: State,
+        path: web::Path<String>,
+        query: web::Query<DrawListQuery>,
+    ) {
+        let limit = page_size(query.limit).map_err(BadRequest::from)?;
+        let before = query.before;
+        let site = path.into_inner();
+        let page = read::<_, ReadDrawError, _>(&state, move |store| {
+            draws::list_page(store, &site, before, limit)
+        })
+        .await?;
+        Ok(HttpResponse::Ok().json(page))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/draws", tag = "draws",
-    params(("site" = String, Path, description = "Site id"), DrawListQuery),
-    responses(
-        (status = 200, description = "The draw records, newest first; public", body = DrawPage),
-        ReadDrawError,
-    )
-)]
-/// The site's draws (public, no token).
-pub async fn list_draws(
-    state: State,
-    path: web::Path<String>,
-    query: web::Query<DrawListQuery>,
-) -> Result<HttpResponse, ReadDrawError> {
-    let limit = page_size(query.limit).map_err(BadRequest::from)?;
-    let before = query.before;
-    let site = path.into_inner();
-    let page = read::<_, ReadDrawError, _>(&state, move |store| {
-        draws::list_page(store, &site, before, limit)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
-}
-
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/draws/{draw}", tag = "draws",
-    params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id")),
-    responses(
-        (status = 200, description = "The draw record; public", body = Object),
-        ReadDrawError,
-    )
-)]
-/// One draw record (public, no token).
-pub async fn get_draw(
-    state: State,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ReadDrawError> {
-    let (site, draw) = path.into_inner();
-    let draw = path_number(&draw, "draw")?;
-    let record =
-        read::<_, ReadDrawError, _>(&state, move |store| draws::get(store, &site, draw)).await?;
-    Ok(HttpResponse::Ok().json(record))
+endpoint! {
+    use ReadDrawError;
+    get "/v1/sites/{site}/draws/{draw}", tag = "draws",
+    ok(status = 200, description = "The draw record; public", body = Object),
+    params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id"));
+    /// One draw record (public, no token).
+    pub async fn get_draw(state: State, path: web::Path<(String, String)>) {
+        let (site, draw) = site_and_number(path, "draw")?;
+        let record =
+            read::<_, ReadDrawError, _>(&state, move |store| draws::get(store, &site, draw));
+        Ok(HttpResponse::Ok().json(record.await?))
+    }
 }
 
 /// Reads a site's newest draws (at most 500) off the async workers.
@@ -275,27 +250,21 @@ pub async fn public_result(
     read(state, move |store| draws::result(store, &site, draw)).await
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/draws/{draw}/result", tag = "draws",
-    params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id")),
-    responses(
-        (status = 200, description = "The record, the lottery and who holds what (null before the reveal); no roster fields, reasons or bases", body = Object),
-        ReadDrawError,
-    )
-)]
-/// A draw's public result (public, no token).
-pub async fn draw_result(
-    state: State,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ReadDrawError> {
-    let (site, draw) = path.into_inner();
-    let draw = path_number(&draw, "draw")?;
-    Ok(HttpResponse::Ok().json(public_result(&state, site, draw).await?))
+endpoint! {
+    use ReadDrawError;
+    get "/v1/sites/{site}/draws/{draw}/result", tag = "draws",
+    ok(status = 200, description = "The record, the lottery and who holds what (null before the reveal); no roster fields, reasons or bases", body = Object),
+    params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id"));
+    /// A draw's public result (public, no token).
+    pub async fn draw_result(state: State, path: web::Path<(String, String)>) {
+        let (site, draw) = site_and_number(path, "draw")?;
+        Ok(HttpResponse::Ok().json(public_result(&state, site, draw).await?))
+    }
 }
 
-handler_error! {
+endpoint! {
     /// Why `GET …/allocations/{id}/bundle` fails.
-    pub enum BundleHttpError {
+    BundleHttpError {
         /// 401; 403 below staff (the bundle holds the roster).
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Below staff: the bundle holds the roster" },
         Path(NotFound) { 404: "An id that is not a number" },
@@ -303,34 +272,23 @@ handler_error! {
         Invalid(Invalid) { 422: "The allocation's documents break a rule" },
         Internal(Internal) { 500: "The server failed" },
     }
-}
-
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/allocations/{id}/bundle", tag = "draws",
-    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id")),
-    responses(
-        (status = 200, description = "The verification bundle (FORMAT.md §6); `allot verify` checks it", body = Object),
-        BundleHttpError,
-    )
-)]
-/// The verification bundle of a stored allocation (staff).
-pub async fn get_bundle(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, BundleHttpError> {
-    state.access.require(&req, Role::Staff)?;
-    let (site, id) = path.into_inner();
-    let id = path_number(&id, "allocation")?;
-    let site_id = site.clone();
-    let bundle =
-        read::<_, BundleHttpError, _>(&state, move |store| draws::bundle(store, &site_id, id))
-            .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"bundle-{site}-{id}.json\""),
-        ))
-        .body(bundle.to_json()))
+    get "/v1/sites/{site}/allocations/{id}/bundle", tag = "draws",
+    ok(status = 200, description = "The verification bundle (FORMAT.md §6); `allot verify` checks it", body = Object),
+    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id"));
+    /// The verification bundle of a stored allocation (staff).
+    pub async fn get_bundle(state: State, req: HttpRequest, path: web::Path<(String, String)>) {
+        state.access.require(&req, Role::Staff)?;
+        let (site, id) = site_and_number(path, "allocation")?;
+        let site_id = site.clone();
+        let bundle =
+            read::<_, BundleHttpError, _>(&state, move |store| draws::bundle(store, &site_id, id))
+                .await?;
+        Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"bundle-{site}-{id}.json\""),
+            ))
+            .body(bundle.to_json()))
+    }
 }

@@ -6,7 +6,7 @@
 use super::allocations::language;
 use super::auth::Role;
 use super::error::{
-    declare, handler_error, AuthError, Internal, Invalid, NotAcceptable, NotFound, Overloaded,
+    declare, endpoint, AuthError, Internal, Invalid, NotAcceptable, NotFound, Overloaded,
     SolveTimeout, StoreFailure,
 };
 use super::State;
@@ -17,9 +17,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/households/{household}/history` fails.
-    pub enum HistoryLookupError {
+    HistoryLookupError {
         /// 401; 403 below staff.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Below staff" },
         /// The household is in none of the site's allocations and not on its roster (404).
@@ -27,6 +27,29 @@ handler_error! {
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
         Internal(Internal) [declare::SERVER],
+    }
+    get "/v1/sites/{site}/households/{household}/history", tag = "allocations",
+    ok(status = 200, description = "Per allocation (newest first, at most 100): round, rotation, per kind what the household held and on which basis, units short, waitlist place, waited and (under `tickets`) tickets", body = history::History),
+    params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id"));
+    /// A household's history across the site's allocations (staff).
+    pub async fn household_history(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<(String, String)>,
+    ) {
+        state.access.require(&req, Role::Staff)?;
+        let (site, household) = path.into_inner();
+        let view = state
+            .with_store(move |store| -> Result<_, HistoryLookupError> {
+                Ok(history::household_history(
+                    store,
+                    &site,
+                    &household,
+                    MAX_HISTORY,
+                )?)
+            })
+            .await?;
+        Ok(HttpResponse::Ok().json(view))
     }
 }
 
@@ -40,35 +63,6 @@ impl From<HistoryError> for HistoryLookupError {
     }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/households/{household}/history", tag = "allocations",
-    params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id")),
-    responses(
-        (status = 200, description = "Per allocation (newest first, at most 100): round, rotation, per kind what the household held and on which basis, units short, waitlist place, waited and (under `tickets`) tickets", body = history::History),
-        HistoryLookupError,
-    )
-)]
-/// A household's history across the site's allocations (staff).
-pub async fn household_history(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, HistoryLookupError> {
-    state.access.require(&req, Role::Staff)?;
-    let (site, household) = path.into_inner();
-    let view = state
-        .with_store(move |store| -> Result<_, HistoryLookupError> {
-            Ok(history::household_history(
-                store,
-                &site,
-                &household,
-                MAX_HISTORY,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
 /// `?rounds=` (1–20, default 10) and `?lang=` (`zh` or `en`) of the chart.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 pub struct SimulateQuery {
@@ -76,9 +70,9 @@ pub struct SimulateQuery {
     pub lang: Option<String>,
 }
 
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/simulate.svg` fails.
-    pub enum SimulateChartFailure {
+    SimulateChartFailure {
         /// 401; 403 below staff.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Below staff" },
         /// A `lang` not offered (406).
@@ -93,6 +87,29 @@ handler_error! {
         Busy(Overloaded) [declare::BUSY],
         Internal(Internal) [declare::SERVER],
     }
+    get "/v1/sites/{site}/simulate.svg", tag = "allocations",
+    ok(status = 200, description = "The simulator's chart: rounds served per household under each rotation mode, for the site's current inputs", content_type = "image/svg+xml", body = String),
+    params(("site" = String, Path, description = "Site id"), SimulateQuery);
+    /// The simulator's chart for the site's current inputs (staff; it costs CPU).
+    pub async fn simulate_chart(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        query: web::Query<SimulateQuery>,
+    ) {
+        state.access.require(&req, Role::Staff)?;
+        let lang = language(&req, query.lang.as_deref())?;
+        let lang = crate::api::lang::of_header(lang.as_deref());
+        let rounds = query.rounds.unwrap_or(10);
+        let site = path.into_inner();
+        let store = state.store.clone();
+        let svg = super::with_time_limit(&state, move || {
+            rounds::simulate_svg(store.as_ref(), &site, rounds, lang)
+                .map_err(SimulateChartFailure::from)
+        })
+        .await?;
+        Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+    }
 }
 
 impl From<SimulateChartError> for SimulateChartFailure {
@@ -103,33 +120,4 @@ impl From<SimulateChartError> for SimulateChartFailure {
             SimulateChartError::Solver(m) => Internal(format!("the solver failed: {m}")).into(),
         }
     }
-}
-
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/simulate.svg", tag = "allocations",
-    params(("site" = String, Path, description = "Site id"), SimulateQuery),
-    responses(
-        (status = 200, description = "The simulator's chart: rounds served per household under each rotation mode, for the site's current inputs", content_type = "image/svg+xml", body = String),
-        SimulateChartFailure,
-    )
-)]
-/// The simulator's chart for the site's current inputs (staff; it costs CPU).
-pub async fn simulate_chart(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<SimulateQuery>,
-) -> Result<HttpResponse, SimulateChartFailure> {
-    state.access.require(&req, Role::Staff)?;
-    let lang = language(&req, query.lang.as_deref())?;
-    let lang = crate::api::lang::of_header(lang.as_deref());
-    let rounds = query.rounds.unwrap_or(10);
-    let site = path.into_inner();
-    let store = state.store.clone();
-    let svg = super::with_time_limit(&state, move || {
-        rounds::simulate_svg(store.as_ref(), &site, rounds, lang)
-            .map_err(SimulateChartFailure::from)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
 }

@@ -127,6 +127,15 @@ pub fn path_number(value: &str, what: &str) -> Result<u64, NotFound> {
         .map_err(|_| NotFound(format!("no {what} `{value}`")))
 }
 
+/// A site and a numeric id from a `/{site}/…/{id}` path, or 404 ([`path_number`]).
+pub fn site_and_number(
+    path: web::Path<(String, String)>,
+    what: &str,
+) -> Result<(String, u64), NotFound> {
+    let (site, number) = path.into_inner();
+    Ok((site, path_number(&number, what)?))
+}
+
 /// `If-Match` as sent: `*` or a list of entity tags.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IfMatch {

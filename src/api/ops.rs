@@ -1,41 +1,37 @@
 //! Operations: health and the OpenAPI document.
 
 use super::dto::Health;
-use super::error::{declare, handler_error, Internal, Unavailable};
+use super::error::{declare, endpoint, Internal, Unavailable};
 use super::openapi::ApiDoc;
 use super::State;
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-handler_error! {
+endpoint! {
     /// Why `GET /healthz` fails.
-    pub enum HealthError {
+    HealthError {
         /// The database does not answer (503).
         Unavailable(Unavailable) { 503: "The database does not answer" },
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    get, path = "/healthz", tag = "operations",
-    responses(
-        (status = 200, description = "Serving, and the database answers", body = Health),
-        HealthError,
-    )
-)]
-/// Liveness and readiness: answers 200 when the database can be read. No token needed.
-pub async fn healthz(state: State) -> Result<HttpResponse, HealthError> {
-    state
-        .with_store(move |store| {
-            crate::service::sites::ping(store).map_err(|e| {
-                HealthError::Unavailable(Unavailable(format!("the database does not answer: {e}")))
+    get "/healthz", tag = "operations",
+    ok(status = 200, description = "Serving, and the database answers", body = Health);
+    /// Liveness and readiness: answers 200 when the database can be read. No token needed.
+    pub async fn healthz(state: State) {
+        state
+            .with_store(move |store| {
+                crate::service::sites::ping(store).map_err(|e| {
+                    HealthError::Unavailable(Unavailable(format!(
+                        "the database does not answer: {e}"
+                    )))
+                })
             })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Health {
-        status: "ok".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-    }))
+            .await?;
+        Ok(HttpResponse::Ok().json(Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }))
+    }
 }
 
 #[utoipa::path(

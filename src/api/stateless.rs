@@ -4,7 +4,7 @@ use super::allocations::{accept_language, lang_of, language, negotiate, solve_fa
 use super::auth::Role;
 use super::dto::FormatQuery;
 use super::error::{
-    declare, handler_error, AuthError, BodyError, Internal, Invalid, NotAcceptable, Overloaded,
+    declare, endpoint, AuthError, BodyError, Internal, Invalid, NotAcceptable, Overloaded,
     SolveTimeout,
 };
 use super::{body, with_time_limit, State};
@@ -13,9 +13,9 @@ use crate::service::inputs::{self, SolveRequest, ValidationView};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
-handler_error! {
+endpoint! {
     /// Why `POST /v1/validate` fails.
-    pub enum ValidateError {
+    ValidateError {
         Auth(AuthError) [declare::TOKEN],
         /// A `?format=` other than json or svg (406).
         Format(NotAcceptable) { 406: "A `?format=` other than json or svg" },
@@ -28,66 +28,60 @@ handler_error! {
         Busy(Overloaded) [declare::BUSY],
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    post, path = "/v1/validate", tag = "stateless",
+    post "/v1/validate", tag = "stateless",
+    ok(status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
     params(FormatQuery),
-    request_body(content = Object, content_type = "application/json", description = "A site layout; or `{\"layout\": …, \"policy\": …}` to check chargers against the policy's cable limit"),
-    responses(
-        (status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
-        ValidateError,
-    )
-)]
-/// Checks a layout against the geometry rules. `?format=svg` answers the
-/// plan with the problems drawn on it (200 whenever the layout loads, since
-/// the picture is the answer; a layout that does not load is still 422).
-pub async fn validate(
-    state: State,
-    req: HttpRequest,
-    payload: Payload,
-    query: web::Query<FormatQuery>,
-) -> Result<HttpResponse, ValidateError> {
-    state.access.require(&req, Role::Viewer)?;
-    let svg = match query
-        .format
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("json") => false,
-        Some("svg") => true,
-        Some(other) => {
-            return Err(NotAcceptable(format!(
-                "format `{other}` is not offered here; use json or svg"
-            ))
-            .into())
+    request_body(content = Object, content_type = "application/json", description = "A site layout; or `{\"layout\": …, \"policy\": …}` to check chargers against the policy's cable limit");
+    /// Checks a layout against the geometry rules. `?format=svg` answers the
+    /// plan with the problems drawn on it (200 whenever the layout loads, since
+    /// the picture is the answer; a layout that does not load is still 422).
+    pub async fn validate(
+        state: State,
+        req: HttpRequest,
+        payload: Payload,
+        query: web::Query<FormatQuery>,
+    ) {
+        state.access.require(&req, Role::Viewer)?;
+        let svg = match query
+            .format
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("json") => false,
+            Some("svg") => true,
+            Some(other) => {
+                return Err(NotAcceptable(format!(
+                    "format `{other}` is not offered here; use json or svg"
+                ))
+                .into())
+            }
+        };
+        let value = body::read_json::<ValidateError>(&req, payload, state.body_limit).await?;
+        state.limits.request(&value)?;
+        if svg {
+            let lang = lang_of(accept_language(&req).as_deref());
+            let (svg, report) = with_time_limit(&state, move || -> Result<_, ValidateError> {
+                Ok(inputs::layout_svg_request(value, lang)?)
+            })
+            .await?;
+            return Ok(HttpResponse::Ok()
+                .content_type("image/svg+xml")
+                .insert_header(("Allot-Errors", report.errors.len().to_string()))
+                .insert_header(("Allot-Warnings", report.warnings.len().to_string()))
+                .body(svg));
         }
-    };
-    let value = body::read_json::<ValidateError>(&req, payload, state.body_limit).await?;
-    state.limits.request(&value)?;
-    if svg {
-        let lang = lang_of(accept_language(&req).as_deref());
-        let (svg, report) = with_time_limit(&state, move || -> Result<_, ValidateError> {
-            Ok(inputs::layout_svg_request(value, lang)?)
+        let view = with_time_limit(&state, move || -> Result<_, ValidateError> {
+            Ok(inputs::validate_request(value)?)
         })
         .await?;
-        return Ok(HttpResponse::Ok()
-            .content_type("image/svg+xml")
-            .insert_header(("Allot-Errors", report.errors.len().to_string()))
-            .insert_header(("Allot-Warnings", report.warnings.len().to_string()))
-            .body(svg));
+        Ok(HttpResponse::Ok().json(view))
     }
-    let view = with_time_limit(&state, move || -> Result<_, ValidateError> {
-        Ok(inputs::validate_request(value)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(view))
 }
 
-handler_error! {
+endpoint! {
     /// Why `POST /v1/solve` fails.
-    pub enum SolveError {
+    SolveError {
         Auth(AuthError) [declare::TOKEN],
         /// No rendering the client accepts (406).
         Format(NotAcceptable) { 406: "No acceptable rendering" },
@@ -101,44 +95,38 @@ handler_error! {
         Busy(Overloaded) [declare::BUSY],
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    post, path = "/v1/solve", tag = "stateless",
+    post "/v1/solve", tag = "stateless",
+    ok(status = 200, description = "The allocation (`?format=` or `Accept` picks the rendering)", body = Object),
     params(FormatQuery),
-    request_body(content = SolveRequest, content_type = "application/json"),
-    responses(
-        (status = 200, description = "The allocation (`?format=` or `Accept` picks the rendering)", body = Object),
-        SolveError,
-    )
-)]
-/// Allocates posted inputs without storing anything.
-pub async fn solve(
-    state: State,
-    req: HttpRequest,
-    payload: Payload,
-    query: web::Query<FormatQuery>,
-) -> Result<HttpResponse, SolveError> {
-    state.access.require(&req, Role::Viewer)?;
-    let format = negotiate(&req, query.format.as_deref())?;
-    let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
-    state.limits.request(&value)?;
-    let input = inputs::solve_inputs(value)?;
-    let lang = language(&req, query.lang.as_deref())?;
-    let rendered = with_time_limit(&state, move || -> Result<_, SolveError> {
-        let allocation = inputs::solve(&input).map_err(solve_failure::<SolveError>)?;
-        let body =
-            allocations::render(format.rendering(lang.as_deref()), &allocation, None, || {
-                inputs::load_site(&input.layout).map_err(SolveError::from)
-            })?;
-        Ok(Rendered {
-            format,
-            body: body.into(),
-            filename: format.filename(&allocation.site),
+    request_body(content = SolveRequest, content_type = "application/json");
+    /// Allocates posted inputs without storing anything.
+    pub async fn solve(
+        state: State,
+        req: HttpRequest,
+        payload: Payload,
+        query: web::Query<FormatQuery>,
+    ) {
+        state.access.require(&req, Role::Viewer)?;
+        let format = negotiate(&req, query.format.as_deref())?;
+        let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
+        state.limits.request(&value)?;
+        let input = inputs::solve_inputs(value)?;
+        let lang = language(&req, query.lang.as_deref())?;
+        let rendered = with_time_limit(&state, move || -> Result<_, SolveError> {
+            let allocation = inputs::solve(&input).map_err(solve_failure::<SolveError>)?;
+            let body =
+                allocations::render(format.rendering(lang.as_deref()), &allocation, None, || {
+                    inputs::load_site(&input.layout).map_err(SolveError::from)
+                })?;
+            Ok(Rendered {
+                format,
+                body: body.into(),
+                filename: format.filename(&allocation.site),
+            })
         })
-    })
-    .await?;
-    Ok(rendered.response())
+        .await?;
+        Ok(rendered.response())
+    }
 }
 
 impl From<crate::service::Corrupt> for SolveError {

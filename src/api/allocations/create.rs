@@ -3,7 +3,7 @@
 use super::solve_failure;
 use crate::api::auth::{at_least, Role};
 use crate::api::error::{
-    declare, handler_error, AuthError, BodyError, Internal, Invalid, Overloaded, SolveTimeout,
+    declare, endpoint, AuthError, BodyError, Internal, Invalid, Overloaded, SolveTimeout,
     StoreFailure,
 };
 use crate::api::{body, with_time_limit, State};
@@ -16,9 +16,9 @@ use actix_web::http::header;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
-handler_error! {
+endpoint! {
     /// Why `POST /v1/sites/{site}/allocations` fails.
-    pub enum CreateAllocationError {
+    CreateAllocationError {
         /// 401; 403 for viewers, and for staff giving a policy.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers; staff giving a policy" },
         Body(BodyError) [declare::JSON_BODY],
@@ -33,67 +33,61 @@ handler_error! {
         Busy(Overloaded) [declare::BUSY],
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    post, path = "/v1/sites/{site}/allocations", tag = "allocations",
+    post "/v1/sites/{site}/allocations", tag = "allocations",
+    ok(status = 201, description = "The allocation, stored; `Location` names it", body = Object),
     params(("site" = String, Path, description = "Site id")),
-    request_body(content = AllocateRequest, content_type = "application/json", description = "Optional: a policy and/or seed for this run; an empty body uses the stored ones"),
-    responses(
-        (status = 201, description = "The allocation, stored; `Location` names it", body = Object),
-        CreateAllocationError,
-    )
-)]
-/// Allocates the site's latest revision (staff); the latest allocation is `previous`.
-pub async fn create_allocation(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, CreateAllocationError> {
-    let role = state.access.require(&req, Role::Staff)?;
-    let site = path.into_inner();
-    let request: AllocateRequest = body::read_as::<_, CreateAllocationError>(
-        &req,
-        payload,
-        state.body_limit,
-        Some(AllocateRequest::default()),
-        "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
-        Rule::AllocateShape,
-    )
-    .await?;
-    if request.policy.is_some() {
-        // A run under another policy becomes the site's latest allocation:
-        // that is a planner's decision (staff may still give a seed).
-        at_least(role, Role::Planner)?;
+    request_body(content = AllocateRequest, content_type = "application/json", description = "Optional: a policy and/or seed for this run; an empty body uses the stored ones");
+    /// Allocates the site's latest revision (staff); the latest allocation is `previous`.
+    pub async fn create_allocation(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        payload: Payload,
+    ) {
+        let role = state.access.require(&req, Role::Staff)?;
+        let site = path.into_inner();
+        let request: AllocateRequest = body::read_as::<_, CreateAllocationError>(
+            &req,
+            payload,
+            state.body_limit,
+            Some(AllocateRequest::default()),
+            "The request is not `{\"policy\"?: …, \"seed\"?: …}`",
+            Rule::AllocateShape,
+        )
+        .await?;
+        if request.policy.is_some() {
+            // A run under another policy becomes the site's latest allocation:
+            // that is a planner's decision (staff may still give a seed).
+            at_least(role, Role::Planner)?;
+        }
+        let run = Run::from(request);
+        let site_id = site.clone();
+        let prepared = state
+            .with_store(move |store| -> Result<_, CreateAllocationError> {
+                Ok(allocations::prepare(store, &site_id, run)?)
+            })
+            .await?;
+        let (prepared, allocation) =
+            with_time_limit(&state, move || -> Result<_, CreateAllocationError> {
+                let allocation =
+                    allocations::solve(&prepared).map_err(solve_failure::<CreateAllocationError>)?;
+                Ok((prepared, allocation))
+            })
+            .await?;
+        let (meta, bytes) = state
+            .with_store(move |store| -> Result<_, CreateAllocationError> {
+                Ok(allocations::record(store, &prepared, &allocation)?)
+            })
+            .await?;
+        Ok(HttpResponse::Created()
+            .insert_header((
+                header::LOCATION,
+                format!("/v1/sites/{site}/allocations/{}", meta.id),
+            ))
+            .insert_header(("Allocation-Id", meta.id.to_string()))
+            .content_type("application/json")
+            .body(bytes))
     }
-    let run = Run::from(request);
-    let site_id = site.clone();
-    let prepared = state
-        .with_store(move |store| -> Result<_, CreateAllocationError> {
-            Ok(allocations::prepare(store, &site_id, run)?)
-        })
-        .await?;
-    let (prepared, allocation) =
-        with_time_limit(&state, move || -> Result<_, CreateAllocationError> {
-            let allocation =
-                allocations::solve(&prepared).map_err(solve_failure::<CreateAllocationError>)?;
-            Ok((prepared, allocation))
-        })
-        .await?;
-    let (meta, bytes) = state
-        .with_store(move |store| -> Result<_, CreateAllocationError> {
-            Ok(allocations::record(store, &prepared, &allocation)?)
-        })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/sites/{site}/allocations/{}", meta.id),
-        ))
-        .insert_header(("Allocation-Id", meta.id.to_string()))
-        .content_type("application/json")
-        .body(bytes))
 }
 
 impl From<ReadError> for CreateAllocationError {

@@ -5,10 +5,10 @@ use super::{language, negotiate, Format, Rendered};
 use crate::api::auth::Role;
 use crate::api::dto::{AllocationListQuery, AllocationPage, AllocationSummary, FormatQuery};
 use crate::api::error::{
-    declare, handler_error, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
+    declare, endpoint, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
 use crate::api::sites::from_service;
-use crate::api::{path_number, State};
+use crate::api::{path_number, site_and_number, State};
 use crate::service::allocations::{self, StandingError};
 use crate::service::allocations::{DiffView, HouseholdView};
 use crate::service::page_size;
@@ -21,9 +21,9 @@ use std::sync::Arc;
 
 from_service!(read: GetAllocationError, DiffAllocationsError);
 
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/allocations` fails.
-    pub enum ListAllocationsError {
+    ListAllocationsError {
         Auth(AuthError) [declare::TOKEN],
         /// A `limit` outside 1–500 (400).
         Paging(BadRequest) { 400: "Bad paging parameters" },
@@ -31,41 +31,35 @@ handler_error! {
         Store(StoreFailure, from StoreError) [declare::SITE],
         Internal(Internal) [declare::SERVER],
     }
+    get "/v1/sites/{site}/allocations", tag = "allocations",
+    ok(status = 200, description = "Allocations, newest first: id, created, revisions used, headline metrics", body = AllocationPage),
+    params(("site" = String, Path, description = "Site id"), AllocationListQuery);
+    /// Lists a site's allocations.
+    pub async fn list_allocations(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        query: web::Query<AllocationListQuery>,
+    ) {
+        state.access.require(&req, Role::Viewer)?;
+        let limit = page_size(query.limit).map_err(BadRequest::from)?;
+        let before = query.before;
+        let site = path.into_inner();
+        let (rows, next) = state
+            .with_store(move |store| -> Result<_, ListAllocationsError> {
+                Ok(allocations::list(store, &site, before, limit)?)
+            })
+            .await?;
+        Ok(HttpResponse::Ok().json(AllocationPage {
+            allocations: rows.into_iter().map(AllocationSummary::from).collect(),
+            next,
+        }))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/allocations", tag = "allocations",
-    params(("site" = String, Path, description = "Site id"), AllocationListQuery),
-    responses(
-        (status = 200, description = "Allocations, newest first: id, created, revisions used, headline metrics", body = AllocationPage),
-        ListAllocationsError,
-    )
-)]
-/// Lists a site's allocations.
-pub async fn list_allocations(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<AllocationListQuery>,
-) -> Result<HttpResponse, ListAllocationsError> {
-    state.access.require(&req, Role::Viewer)?;
-    let limit = page_size(query.limit).map_err(BadRequest::from)?;
-    let before = query.before;
-    let site = path.into_inner();
-    let (rows, next) = state
-        .with_store(move |store| -> Result<_, ListAllocationsError> {
-            Ok(allocations::list(store, &site, before, limit)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(AllocationPage {
-        allocations: rows.into_iter().map(AllocationSummary::from).collect(),
-        next,
-    }))
-}
-
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/allocations/{id}` fails.
-    pub enum GetAllocationError {
+    GetAllocationError {
         Auth(AuthError) [declare::TOKEN],
         /// An id that is not a number (404).
         Path(NotFound) { 404: "An id that is not a number" },
@@ -75,68 +69,61 @@ handler_error! {
         Store(StoreFailure, from StoreError) [declare::ALLOCATION],
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/allocations/{id}", tag = "allocations",
-    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id"), FormatQuery),
-    responses(
-        (status = 200, description = "The allocation", content(
-            (Object = "application/json"), (String = "text/csv"), (Object = "application/geo+json"), (String = "image/svg+xml"))),
-        GetAllocationError,
-    )
-)]
-/// One allocation, as JSON, CSV, GeoJSON or SVG.
-pub async fn get_allocation(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    query: web::Query<FormatQuery>,
-) -> Result<HttpResponse, GetAllocationError> {
-    let role = state.access.require(&req, Role::Viewer)?;
-    // Viewers get the public view (report::public): no reasons, no private bases.
-    let public = role < Role::Staff;
-    let (site, id) = path.into_inner();
-    let id = path_number(&id, "allocation")?;
-    let format = negotiate(&req, query.format.as_deref())?;
-    let lang = language(&req, query.lang.as_deref())?;
-    let key = (
-        site.clone(),
-        id,
-        format.content_type(),
-        format!(
-            "{}{}",
-            if matches!(format, Format::Svg | Format::Xlsx | Format::Csv) {
-                lang.clone().unwrap_or_default()
-            } else {
-                String::new()
-            },
-            if public { "|public" } else { "" }
-        ),
-    );
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit.response());
+    get "/v1/sites/{site}/allocations/{id}", tag = "allocations",
+    ok(status = 200, description = "The allocation", content(
+                (Object = "application/json"), (String = "text/csv"), (Object = "application/geo+json"), (String = "image/svg+xml"))),
+    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id"), FormatQuery);
+    /// One allocation, as JSON, CSV, GeoJSON or SVG.
+    pub async fn get_allocation(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<(String, String)>,
+        query: web::Query<FormatQuery>,
+    ) {
+        let role = state.access.require(&req, Role::Viewer)?;
+        // Viewers get the public view (report::public): no reasons, no private bases.
+        let public = role < Role::Staff;
+        let (site, id) = site_and_number(path, "allocation")?;
+        let format = negotiate(&req, query.format.as_deref())?;
+        let lang = language(&req, query.lang.as_deref())?;
+        let key = (
+            site.clone(),
+            id,
+            format.content_type(),
+            format!(
+                "{}{}",
+                if matches!(format, Format::Svg | Format::Xlsx | Format::Csv) {
+                    lang.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                if public { "|public" } else { "" }
+            ),
+        );
+        if let Some(hit) = state.cache.get(&key) {
+            return Ok(hit.response());
+        }
+        let rendering = format.rendering(lang.as_deref());
+        let (body, allocation_site) = state
+            .with_store(move |store| -> Result<_, GetAllocationError> {
+                Ok(allocations::render_stored(
+                    store, &site, id, rendering, public,
+                )?)
+            })
+            .await?;
+        let rendered = Arc::new(Rendered {
+            format,
+            body: body.into(),
+            filename: format.filename(&allocation_site),
+        });
+        state.cache.put(key, rendered.clone());
+        Ok(rendered.response())
     }
-    let rendering = format.rendering(lang.as_deref());
-    let (body, allocation_site) = state
-        .with_store(move |store| -> Result<_, GetAllocationError> {
-            Ok(allocations::render_stored(
-                store, &site, id, rendering, public,
-            )?)
-        })
-        .await?;
-    let rendered = Arc::new(Rendered {
-        format,
-        body: body.into(),
-        filename: format.filename(&allocation_site),
-    });
-    state.cache.put(key, rendered.clone());
-    Ok(rendered.response())
 }
 
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/allocations/{id}/diff/{other}` fails.
-    pub enum DiffAllocationsError {
+    DiffAllocationsError {
         Auth(AuthError) [declare::TOKEN],
         /// An id that is not a number (404).
         Path(NotFound) { 404: "An id that is not a number" },
@@ -144,39 +131,33 @@ handler_error! {
         Store(StoreFailure, from StoreError) [declare::ALLOCATION],
         Internal(Internal) [declare::SERVER],
     }
+    get "/v1/sites/{site}/allocations/{id}/diff/{other}", tag = "allocations",
+    ok(status = 200, description = "Who moved, gained and lost, per kind", body = DiffView),
+    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "The earlier allocation"), ("other" = u64, Path, description = "The later allocation"));
+    /// What changed from allocation `id` to allocation `other`.
+    pub async fn diff_allocations(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<(String, String, String)>,
+    ) {
+        let role = state.access.require(&req, Role::Viewer)?;
+        // Viewers get the diff of the public views (report::public).
+        let public = role < Role::Staff;
+        let (site, id, other) = path.into_inner();
+        let id = path_number(&id, "allocation")?;
+        let other = path_number(&other, "allocation")?;
+        let view: DiffView = state
+            .with_store(move |store| -> Result<_, DiffAllocationsError> {
+                Ok(allocations::diff_stored(store, &site, id, other, public)?)
+            })
+            .await?;
+        Ok(HttpResponse::Ok().json(view))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/allocations/{id}/diff/{other}", tag = "allocations",
-    params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "The earlier allocation"), ("other" = u64, Path, description = "The later allocation")),
-    responses(
-        (status = 200, description = "Who moved, gained and lost, per kind", body = DiffView),
-        DiffAllocationsError,
-    )
-)]
-/// What changed from allocation `id` to allocation `other`.
-pub async fn diff_allocations(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, DiffAllocationsError> {
-    let role = state.access.require(&req, Role::Viewer)?;
-    // Viewers get the diff of the public views (report::public).
-    let public = role < Role::Staff;
-    let (site, id, other) = path.into_inner();
-    let id = path_number(&id, "allocation")?;
-    let other = path_number(&other, "allocation")?;
-    let view: DiffView = state
-        .with_store(move |store| -> Result<_, DiffAllocationsError> {
-            Ok(allocations::diff_stored(store, &site, id, other, public)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/households/{household}` fails.
-    pub enum HouseholdLookupError {
+    HouseholdLookupError {
         Auth(AuthError) [declare::TOKEN],
         /// The household is neither on the roster nor in the latest draw (404).
         Unknown(NotFound) { 404: "The household is neither on the roster nor in the latest draw" },
@@ -184,39 +165,29 @@ handler_error! {
         Store(StoreFailure, from StoreError) [declare::SITE],
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/households/{household}", tag = "allocations",
-    params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id")),
-    responses(
-        (status = 200, description = "What the household holds, its waitlist places and why (its roster record for staff)", body = HouseholdView),
-        HouseholdLookupError,
-    )
-)]
-/// A household's assignments, waitlist places and reasons in the latest allocation.
-pub async fn get_household(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, HouseholdLookupError> {
-    let role = state.access.require(&req, Role::Viewer)?;
-    let (site, household) = path.into_inner();
-    let lang = crate::api::lang::from_accept_language(
-        super::accept_language(&req).as_deref().unwrap_or(""),
-    );
-    let view: HouseholdView = state
-        .with_store(move |store| -> Result<_, HouseholdLookupError> {
-            Ok(allocations::standing(
-                store,
-                &site,
-                &household,
-                role >= Role::Staff,
-                lang,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    get "/v1/sites/{site}/households/{household}", tag = "allocations",
+    ok(status = 200, description = "What the household holds, its waitlist places and why (its roster record for staff)", body = HouseholdView),
+    params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id"));
+    /// A household's assignments, waitlist places and reasons in the latest allocation.
+    pub async fn get_household(state: State, req: HttpRequest, path: web::Path<(String, String)>) {
+        let role = state.access.require(&req, Role::Viewer)?;
+        let (site, household) = path.into_inner();
+        let lang = crate::api::lang::from_accept_language(
+            super::accept_language(&req).as_deref().unwrap_or(""),
+        );
+        let view: HouseholdView = state
+            .with_store(move |store| -> Result<_, HouseholdLookupError> {
+                Ok(allocations::standing(
+                    store,
+                    &site,
+                    &household,
+                    role >= Role::Staff,
+                    lang,
+                )?)
+            })
+            .await?;
+        Ok(HttpResponse::Ok().json(view))
+    }
 }
 
 impl From<StandingError> for HouseholdLookupError {

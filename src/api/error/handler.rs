@@ -222,6 +222,46 @@ macro_rules! handler_error {
 }
 pub(crate) use handler_error;
 
+/// A handler declared once: its error enum (a [`handler_error!`]
+/// declaration, or `use E` for one declared already), its OpenAPI operation
+/// (the method, path and tag, the success response `ok`, any other
+/// parameters and body, then the error enum's failures) and its signature,
+/// answering `Result<HttpResponse, E>`.
+///
+/// ```text
+/// endpoint! {
+///     /// Why `GET /v1/sites/{site}` fails.
+///     GetSiteError {
+///         Auth(AuthError) [declare::TOKEN],
+///         Store(StoreFailure, from StoreError) [declare::SITE],
+///     }
+///     get "/v1/sites/{site}", tag = "sites",
+///     ok(status = 200, description = "The site's head", body = SiteView),
+///     params(("site" = String, Path, description = "Site id"));
+///     /// A site's head.
+///     pub async fn get_site(state: State, req: HttpRequest, path: web::Path<String>) { … }
+/// }
+/// ```
+macro_rules! endpoint {
+    (
+        $(#[$emeta:meta])* $error:ident { $($variants:tt)* }
+        $($rest:tt)*
+    ) => {
+        $crate::api::error::handler_error! { $(#[$emeta])* pub enum $error { $($variants)* } }
+        $crate::api::error::endpoint! { use $error; $($rest)* }
+    };
+    (
+        use $error:ident;
+        $method:ident $path:literal, tag = $tag:literal, ok $ok:tt $(, $op:ident $args:tt)*;
+        $(#[$meta:meta])* pub async fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block
+    ) => {
+        #[utoipa::path($method, path = $path, tag = $tag, $($op $args,)* responses($ok, $error))]
+        $(#[$meta])*
+        pub async fn $name($($arg: $ty),*) -> Result<actix_web::HttpResponse, $error> $body
+    };
+}
+pub(crate) use endpoint;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -187,7 +187,7 @@ pub(crate) use problem_response;
 
 mod handler;
 pub use handler::{declare, failure_responses, Declared, Statuses};
-pub(crate) use handler::{declared, handler_error};
+pub(crate) use handler::{declared, endpoint, handler_error};
 
 /// 401 (no valid token) or 403 (a role that may not do this).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -3,7 +3,7 @@
 use crate::api::auth::Role;
 use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
 use crate::api::error::{
-    declare, etag, handler_error, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
+    declare, endpoint, etag, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
 };
 use crate::api::{body, State};
 use crate::service::page_size;
@@ -13,9 +13,9 @@ use actix_web::http::header;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
-handler_error! {
+endpoint! {
     /// Why `POST /v1/sites` fails.
-    pub enum CreateSiteError {
+    CreateSiteError {
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Needs the planner role" },
         Body(BodyError) [declare::JSON_BODY],
         /// The layout breaks rules, or its `site.id` cannot be used (422).
@@ -24,41 +24,31 @@ handler_error! {
         Store(StoreFailure, from StoreError) { 409: "A site with this id exists", 503: "The database is busy", 500: "The database failed" },
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    post, path = "/v1/sites", tag = "sites",
-    request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1); `site.id`, if given, becomes the site's id"),
-    responses(
-        (status = 201, description = "Created; `Location` and `ETag` set", body = Created),
-        CreateSiteError,
-    )
-)]
-/// Creates a site from a layout (planner).
-pub async fn create_site(
-    state: State,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, CreateSiteError> {
-    state.access.require(&req, Role::Planner)?;
-    let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
-    state.limits.layout(&layout)?;
-    let written = state
-        .with_store(move |store| -> Result<_, CreateSiteError> {
-            Ok(sites::create(store, layout)?)
-        })
-        .await?;
-    let head = written.state;
-    let tag = etag(&head.id, head.revision);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/sites/{}", head.id)))
-        .insert_header((header::ETAG, tag.clone()))
-        .json(Created {
-            id: head.id,
-            revision: head.revision,
-            etag: tag,
-            warnings: written.warnings,
-        }))
+    post "/v1/sites", tag = "sites",
+    ok(status = 201, description = "Created; `Location` and `ETag` set", body = Created),
+    request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1); `site.id`, if given, becomes the site's id");
+    /// Creates a site from a layout (planner).
+    pub async fn create_site(state: State, req: HttpRequest, payload: Payload) {
+        state.access.require(&req, Role::Planner)?;
+        let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
+        state.limits.layout(&layout)?;
+        let written = state
+            .with_store(move |store| -> Result<_, CreateSiteError> {
+                Ok(sites::create(store, layout)?)
+            })
+            .await?;
+        let head = written.state;
+        let tag = etag(&head.id, head.revision);
+        Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/v1/sites/{}", head.id)))
+            .insert_header((header::ETAG, tag.clone()))
+            .json(Created {
+                id: head.id,
+                revision: head.revision,
+                etag: tag,
+                warnings: written.warnings,
+            }))
+    }
 }
 
 impl From<CreateError> for CreateSiteError {
@@ -70,40 +60,31 @@ impl From<CreateError> for CreateSiteError {
     }
 }
 
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites` fails.
-    pub enum ListSitesError {
+    ListSitesError {
         Auth(AuthError) [declare::TOKEN],
         /// A `limit` outside 1–500 (400).
         Paging(BadRequest) { 400: "Bad paging parameters" },
         Store(StoreFailure, from StoreError) [declare::DATABASE],
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    get, path = "/v1/sites", tag = "sites", params(SiteListQuery),
-    responses(
-        (status = 200, description = "A page of sites, by id", body = SitePage),
-        ListSitesError,
-    )
-)]
-/// Lists the sites, a page at a time.
-pub async fn list_sites(
-    state: State,
-    req: HttpRequest,
-    query: web::Query<SiteListQuery>,
-) -> Result<HttpResponse, ListSitesError> {
-    state.access.require(&req, Role::Viewer)?;
-    let limit = page_size(query.limit).map_err(BadRequest::from)?;
-    let after = query.after.clone();
-    let (sites, next) = state
-        .with_store(move |store| -> Result<_, ListSitesError> {
-            Ok(sites::list(store, after.as_deref(), limit)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(SitePage {
-        sites: sites.into_iter().map(SiteView::from).collect(),
-        next,
-    }))
+    get "/v1/sites", tag = "sites",
+    ok(status = 200, description = "A page of sites, by id", body = SitePage),
+    params(SiteListQuery);
+    /// Lists the sites, a page at a time.
+    pub async fn list_sites(state: State, req: HttpRequest, query: web::Query<SiteListQuery>) {
+        state.access.require(&req, Role::Viewer)?;
+        let limit = page_size(query.limit).map_err(BadRequest::from)?;
+        let after = query.after.clone();
+        let (sites, next) = state
+            .with_store(move |store| -> Result<_, ListSitesError> {
+                Ok(sites::list(store, after.as_deref(), limit)?)
+            })
+            .await?;
+        Ok(HttpResponse::Ok().json(SitePage {
+            sites: sites.into_iter().map(SiteView::from).collect(),
+            next,
+        }))
+    }
 }

@@ -4,8 +4,8 @@
 use super::with_revision_etag;
 use crate::api::auth::Role;
 use crate::api::dto::{RevisionQuery, SiteView};
-use crate::api::error::{declare, handler_error, AuthError, Internal, NotFound, StoreFailure};
-use crate::api::{path_number, State};
+use crate::api::error::{declare, endpoint, AuthError, Internal, NotFound, StoreFailure};
+use crate::api::{site_and_number, State};
 use crate::service::sites;
 use crate::service::sites::RevisionView;
 use crate::store::{SiteDocuments, StoreError};
@@ -27,44 +27,34 @@ where
         .await
 }
 
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}` fails.
-    pub enum GetSiteError {
+    GetSiteError {
         Auth(AuthError) [declare::TOKEN],
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
         Internal(Internal) [declare::SERVER],
     }
+    get "/v1/sites/{site}", tag = "sites",
+    ok(status = 200, description = "The site's revisions and latest allocation; `ETag` set", body = SiteView),
+    params(("site" = String, Path, description = "Site id"));
+    /// A site's head: revisions of layout, roster and policy, latest allocation.
+    pub async fn get_site(state: State, req: HttpRequest, path: web::Path<String>) {
+        state.access.require(&req, Role::Viewer)?;
+        let site = path.into_inner();
+        let head = state
+            .with_store(move |store| -> Result<_, GetSiteError> { Ok(sites::head(store, &site)?) })
+            .await?;
+        let view = SiteView::from(head);
+        Ok(HttpResponse::Ok()
+            .insert_header((header::ETAG, view.etag.clone()))
+            .json(view))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}", tag = "sites",
-    params(("site" = String, Path, description = "Site id")),
-    responses(
-        (status = 200, description = "The site's revisions and latest allocation; `ETag` set", body = SiteView),
-        GetSiteError,
-    )
-)]
-/// A site's head: revisions of layout, roster and policy, latest allocation.
-pub async fn get_site(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, GetSiteError> {
-    state.access.require(&req, Role::Viewer)?;
-    let site = path.into_inner();
-    let head = state
-        .with_store(move |store| -> Result<_, GetSiteError> { Ok(sites::head(store, &site)?) })
-        .await?;
-    let view = SiteView::from(head);
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, view.etag.clone()))
-        .json(view))
-}
-
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/revisions/{revision}` fails.
-    pub enum GetRevisionError {
+    GetRevisionError {
         Auth(AuthError) [declare::TOKEN],
         /// A revision that is not a number (404).
         Path(NotFound) { 404: "A revision that is not a number" },
@@ -72,137 +62,109 @@ handler_error! {
         Store(StoreFailure, from StoreError) [declare::REVISION],
         Internal(Internal) [declare::SERVER],
     }
+    get "/v1/sites/{site}/revisions/{revision}", tag = "sites",
+    ok(status = 200, description = "The layout, policy and (staff) roster as they stood at that revision", body = RevisionView),
+    params(("site" = String, Path, description = "Site id"), ("revision" = u64, Path, description = "Site revision"));
+    /// A whole old revision of a site (rosters only for staff and planners).
+    pub async fn get_revision(state: State, req: HttpRequest, path: web::Path<(String, String)>) {
+        let role = state.access.require(&req, Role::Viewer)?;
+        let (site, revision) = site_and_number(path, "revision")?;
+        let view = state
+            .with_store(move |store| -> Result<_, GetRevisionError> {
+                Ok(sites::revision(
+                    store,
+                    &site,
+                    revision,
+                    role >= Role::Staff,
+                )?)
+            })
+            .await?;
+        Ok(HttpResponse::Ok().json(view))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/revisions/{revision}", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), ("revision" = u64, Path, description = "Site revision")),
-    responses(
-        (status = 200, description = "The layout, policy and (staff) roster as they stood at that revision", body = RevisionView),
-        GetRevisionError,
-    )
-)]
-/// A whole old revision of a site (rosters only for staff and planners).
-pub async fn get_revision(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, GetRevisionError> {
-    let role = state.access.require(&req, Role::Viewer)?;
-    let (site, revision) = path.into_inner();
-    let revision = path_number(&revision, "revision")?;
-    let view = state
-        .with_store(move |store| -> Result<_, GetRevisionError> {
-            Ok(sites::revision(
-                store,
-                &site,
-                revision,
-                role >= Role::Staff,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/layout` fails.
-    pub enum GetLayoutError {
+    GetLayoutError {
         Auth(AuthError) [declare::TOKEN],
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
         Internal(Internal) [declare::SERVER],
     }
+    get "/v1/sites/{site}/layout", tag = "sites",
+    ok(status = 200, description = "The layout (GeoJSON)", body = Object, content_type = "application/geo+json"),
+    params(("site" = String, Path, description = "Site id"), RevisionQuery);
+    /// The site's layout (latest, or at `?revision=`).
+    pub async fn get_layout(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        query: web::Query<RevisionQuery>,
+    ) {
+        state.access.require(&req, Role::Viewer)?;
+        let docs = read_part::<GetLayoutError>(&state, path.into_inner(), query.revision).await?;
+        let body = serde_json::to_vec(&docs.layout).map_err(|e| Internal(e.to_string()))?;
+        Ok(HttpResponse::Ok()
+            .insert_header(with_revision_etag(&docs))
+            .content_type("application/geo+json")
+            .body(body))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/layout", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), RevisionQuery),
-    responses(
-        (status = 200, description = "The layout (GeoJSON)", body = Object, content_type = "application/geo+json"),
-        GetLayoutError,
-    )
-)]
-/// The site's layout (latest, or at `?revision=`).
-pub async fn get_layout(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<RevisionQuery>,
-) -> Result<HttpResponse, GetLayoutError> {
-    state.access.require(&req, Role::Viewer)?;
-    let docs = read_part::<GetLayoutError>(&state, path.into_inner(), query.revision).await?;
-    let body = serde_json::to_vec(&docs.layout).map_err(|e| Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .insert_header(with_revision_etag(&docs))
-        .content_type("application/geo+json")
-        .body(body))
-}
-
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/households` fails.
-    pub enum GetHouseholdsError {
+    GetHouseholdsError {
         /// 401, or 403 for viewers: rosters are for staff.
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers may not read rosters" },
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
         Internal(Internal) [declare::SERVER],
     }
+    get "/v1/sites/{site}/households", tag = "sites",
+    ok(status = 200, description = "The normalised roster", body = Vec<Object>),
+    params(("site" = String, Path, description = "Site id"), RevisionQuery);
+    /// The site's roster (staff; latest, or at `?revision=`).
+    pub async fn get_households(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        query: web::Query<RevisionQuery>,
+    ) {
+        state.access.require(&req, Role::Staff)?;
+        let docs =
+            read_part::<GetHouseholdsError>(&state, path.into_inner(), query.revision).await?;
+        Ok(HttpResponse::Ok()
+            .insert_header(with_revision_etag(&docs))
+            .json(&docs.roster))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/households", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), RevisionQuery),
-    responses(
-        (status = 200, description = "The normalised roster", body = Vec<Object>),
-        GetHouseholdsError,
-    )
-)]
-/// The site's roster (staff; latest, or at `?revision=`).
-pub async fn get_households(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<RevisionQuery>,
-) -> Result<HttpResponse, GetHouseholdsError> {
-    state.access.require(&req, Role::Staff)?;
-    let docs = read_part::<GetHouseholdsError>(&state, path.into_inner(), query.revision).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(with_revision_etag(&docs))
-        .json(&docs.roster))
-}
-
-handler_error! {
+endpoint! {
     /// Why `GET /v1/sites/{site}/policy` fails.
-    pub enum GetPolicyError {
+    GetPolicyError {
         Auth(AuthError) [declare::TOKEN],
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
         Internal(Internal) [declare::SERVER],
     }
-}
-
-#[utoipa::path(
-    get, path = "/v1/sites/{site}/policy", tag = "sites",
-    params(("site" = String, Path, description = "Site id"), RevisionQuery),
-    responses(
-        (status = 200, description = "The stored policy as posted (`{}` when none: the defaults apply)", body = Object),
-        GetPolicyError,
-    )
-)]
-/// The site's policy (latest, or at `?revision=`).
-pub async fn get_policy(
-    state: State,
-    req: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<RevisionQuery>,
-) -> Result<HttpResponse, GetPolicyError> {
-    state.access.require(&req, Role::Viewer)?;
-    let docs = read_part::<GetPolicyError>(&state, path.into_inner(), query.revision).await?;
-    let policy = docs
-        .policy
-        .clone()
-        .unwrap_or_else(|| Value::Object(Default::default()));
-    Ok(HttpResponse::Ok()
-        .insert_header(with_revision_etag(&docs))
-        .json(policy))
+    get "/v1/sites/{site}/policy", tag = "sites",
+    ok(status = 200, description = "The stored policy as posted (`{}` when none: the defaults apply)", body = Object),
+    params(("site" = String, Path, description = "Site id"), RevisionQuery);
+    /// The site's policy (latest, or at `?revision=`).
+    pub async fn get_policy(
+        state: State,
+        req: HttpRequest,
+        path: web::Path<String>,
+        query: web::Query<RevisionQuery>,
+    ) {
+        state.access.require(&req, Role::Viewer)?;
+        let docs = read_part::<GetPolicyError>(&state, path.into_inner(), query.revision).await?;
+        let policy = docs
+            .policy
+            .clone()
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        Ok(HttpResponse::Ok()
+            .insert_header(with_revision_etag(&docs))
+            .json(policy))
+    }
 }
