@@ -95,7 +95,6 @@ endpoint! {
         Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
-        Internal(Internal) { 500: "The server failed" },
     }
     post "/v1/sites/{site}/draws", tag = "draws",
     ok(status = 201, description = "The committed draw record; `Location` names it", body = Object),
@@ -151,7 +150,6 @@ endpoint! {
         Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
-        Internal(Internal) { 500: "The server failed" },
     }
     post "/v1/sites/{site}/draws/{draw}/reveal", tag = "draws",
     ok(status = 201, description = "The allocation the draw revealed; `Location` names it", body = Object),
@@ -200,7 +198,6 @@ endpoint! {
         /// No such site or draw (404).
         Store(StoreFailure, from StoreError) { 404: "No such site or draw", 503: "The database is busy", 500: "The database failed" },
         Invalid(Invalid) { 422: "The draw's documents break a rule" },
-        Internal(Internal) { 500: "The server failed" },
     }
     get "/v1/sites/{site}/draws", tag = "draws",
     ok(status = 200, description = "The draw records, newest first; public", body = DrawPage),
@@ -270,7 +267,6 @@ endpoint! {
         Path(NotFound) { 404: "An id that is not a number" },
         Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
         Invalid(Invalid) { 422: "The allocation's documents break a rule" },
-        Internal(Internal) { 500: "The server failed" },
     }
     get "/v1/sites/{site}/allocations/{id}/bundle", tag = "draws",
     ok(status = 200, description = "The verification bundle (FORMAT.md §6); `allot verify` checks it", body = Object),

@@ -26,7 +26,6 @@ endpoint! {
         Unknown(NotFound) { 404: "No such household" },
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/households/{household}/history", tag = "allocations",
     ok(status = 200, description = "Per allocation (newest first, at most 100): round, rotation, per kind what the household held and on which basis, units short, waitlist place, waited and (under `tickets`) tickets", body = history::History),
@@ -85,7 +84,6 @@ endpoint! {
         Timeout(SolveTimeout) { 503: "The simulation took longer than the limit" },
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/simulate.svg", tag = "allocations",
     ok(status = 200, description = "The simulator's chart: rounds served per household under each rotation mode, for the site's current inputs", content_type = "image/svg+xml", body = String),

@@ -1,7 +1,7 @@
 //! Operations: health and the OpenAPI document.
 
 use super::dto::Health;
-use super::error::{declare, endpoint, Internal, Unavailable};
+use super::error::{endpoint, Unavailable};
 use super::openapi::ApiDoc;
 use super::State;
 use actix_web::HttpResponse;
@@ -12,7 +12,6 @@ endpoint! {
     HealthError {
         /// The database does not answer (503).
         Unavailable(Unavailable) { 503: "The database does not answer" },
-        Internal(Internal) [declare::SERVER],
     }
     get "/healthz", tag = "operations",
     ok(status = 200, description = "Serving, and the database answers", body = Health);

@@ -26,7 +26,6 @@ endpoint! {
         Timeout(SolveTimeout) { 503: "The validation took longer than the limit" },
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
-        Internal(Internal) [declare::SERVER],
     }
     post "/v1/validate", tag = "stateless",
     ok(status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
@@ -93,7 +92,6 @@ endpoint! {
         Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
-        Internal(Internal) [declare::SERVER],
     }
     post "/v1/solve", tag = "stateless",
     ok(status = 200, description = "The allocation (`?format=` or `Accept` picks the rendering)", body = Object),

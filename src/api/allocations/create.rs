@@ -31,7 +31,6 @@ endpoint! {
         Timeout(SolveTimeout) { 503: "The solve took longer than the limit" },
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
-        Internal(Internal) [declare::SERVER],
     }
     post "/v1/sites/{site}/allocations", tag = "allocations",
     ok(status = 201, description = "The allocation, stored; `Location` names it", body = Object),

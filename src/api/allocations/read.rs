@@ -29,7 +29,6 @@ endpoint! {
         Paging(BadRequest) { 400: "Bad paging parameters" },
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/allocations", tag = "allocations",
     ok(status = 200, description = "Allocations, newest first: id, created, revisions used, headline metrics", body = AllocationPage),
@@ -67,7 +66,6 @@ endpoint! {
         Format(NotAcceptable) { 406: "No acceptable rendering" },
         /// No such site or allocation (404).
         Store(StoreFailure, from StoreError) [declare::ALLOCATION],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/allocations/{id}", tag = "allocations",
     ok(status = 200, description = "The allocation", content(
@@ -129,7 +127,6 @@ endpoint! {
         Path(NotFound) { 404: "An id that is not a number" },
         /// No such site or allocation (404).
         Store(StoreFailure, from StoreError) [declare::ALLOCATION],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/allocations/{id}/diff/{other}", tag = "allocations",
     ok(status = 200, description = "Who moved, gained and lost, per kind", body = DiffView),
@@ -163,7 +160,6 @@ endpoint! {
         Unknown(NotFound) { 404: "The household is neither on the roster nor in the latest draw" },
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/households/{household}", tag = "allocations",
     ok(status = 200, description = "What the household holds, its waitlist places and why (its roster record for staff)", body = HouseholdView),

@@ -141,9 +141,11 @@ pub mod declare {
 /// failure it can produce (each convertible with `?`; `, from T` adds a
 /// conversion from another type through the variant's), answered as that
 /// failure's problem, and after each variant the statuses it can answer in
-/// this handler with their descriptions. The same declaration is the
-/// handler's OpenAPI failure responses (`utoipa::IntoResponses`), so the
-/// document lists exactly what the handler can answer.
+/// this handler with their descriptions; every handler also has the last
+/// variant `Internal` (500, [`declare::SERVER`]): its work runs on a worker
+/// thread, which can fail. The same declaration is the handler's OpenAPI
+/// failure responses (`utoipa::IntoResponses`), so the document lists
+/// exactly what the handler can answer.
 ///
 /// ```text
 /// handler_error! {
@@ -157,6 +159,17 @@ pub mod declare {
 macro_rules! handler_error {
     (
         $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $($variants:tt)* }
+    ) => {
+        $crate::api::error::handler_error! {
+            @with_internal $(#[$meta])* $vis enum $name {
+                $($variants)*
+                Internal($crate::api::error::Internal) [$crate::api::error::declare::SERVER],
+            }
+        }
+    };
+    (
+        @with_internal $(#[$meta:meta])*
         $vis:vis enum $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident($inner:ty $(, from $also:ty)*) $decl:tt ),+ $(,)?
         }
@@ -290,7 +303,7 @@ mod tests {
     fn a_handler_error_documents_one_problem_response_per_declared_status() {
         let responses = ExampleError::responses();
         let statuses: Vec<&str> = responses.keys().map(String::as_str).collect();
-        assert_eq!(statuses, ["401", "404", "503"]);
+        assert_eq!(statuses, ["401", "404", "500", "503"]);
         let json = serde_json::to_value(&responses["404"]).unwrap();
         assert_eq!(json["description"], "No such site");
         assert_eq!(

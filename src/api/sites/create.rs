@@ -3,7 +3,7 @@
 use crate::api::auth::Role;
 use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
 use crate::api::error::{
-    declare, endpoint, etag, AuthError, BadRequest, BodyError, Internal, Invalid, StoreFailure,
+    declare, endpoint, etag, AuthError, BadRequest, BodyError, Invalid, StoreFailure,
 };
 use crate::api::{body, State};
 use crate::service::page_size;
@@ -22,7 +22,6 @@ endpoint! {
         Invalid(Invalid) { 422: "The layout breaks rules or is over an input limit, or its `site.id` cannot be used" },
         /// A site with this id exists (409), or the database is busy (503).
         Store(StoreFailure, from StoreError) { 409: "A site with this id exists", 503: "The database is busy", 500: "The database failed" },
-        Internal(Internal) [declare::SERVER],
     }
     post "/v1/sites", tag = "sites",
     ok(status = 201, description = "Created; `Location` and `ETag` set", body = Created),
@@ -67,7 +66,6 @@ endpoint! {
         /// A `limit` outside 1–500 (400).
         Paging(BadRequest) { 400: "Bad paging parameters" },
         Store(StoreFailure, from StoreError) [declare::DATABASE],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites", tag = "sites",
     ok(status = 200, description = "A page of sites, by id", body = SitePage),

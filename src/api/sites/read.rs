@@ -33,7 +33,6 @@ endpoint! {
         Auth(AuthError) [declare::TOKEN],
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}", tag = "sites",
     ok(status = 200, description = "The site's revisions and latest allocation; `ETag` set", body = SiteView),
@@ -60,7 +59,6 @@ endpoint! {
         Path(NotFound) { 404: "A revision that is not a number" },
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/revisions/{revision}", tag = "sites",
     ok(status = 200, description = "The layout, policy and (staff) roster as they stood at that revision", body = RevisionView),
@@ -89,7 +87,6 @@ endpoint! {
         Auth(AuthError) [declare::TOKEN],
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/layout", tag = "sites",
     ok(status = 200, description = "The layout (GeoJSON)", body = Object, content_type = "application/geo+json"),
@@ -118,7 +115,6 @@ endpoint! {
         Auth(AuthError) { 401: "Missing or unknown bearer token", 403: "Viewers may not read rosters" },
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/households", tag = "sites",
     ok(status = 200, description = "The normalised roster", body = Vec<Object>),
@@ -145,7 +141,6 @@ endpoint! {
         Auth(AuthError) [declare::TOKEN],
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
-        Internal(Internal) [declare::SERVER],
     }
     get "/v1/sites/{site}/policy", tag = "sites",
     ok(status = 200, description = "The stored policy as posted (`{}` when none: the defaults apply)", body = Object),

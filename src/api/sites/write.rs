@@ -41,7 +41,6 @@ macro_rules! site_write {
                 Invalid(Invalid) { 422: $invalid },
                 /// No such site (404); another write won meanwhile (412).
                 Store(StoreFailure, from StoreError) [declare::SITE_WRITE],
-                Internal(Internal) [declare::SERVER],
             }
         }
 

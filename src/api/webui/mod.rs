@@ -33,7 +33,7 @@ pub use crate::service::sessions as session;
 
 use super::allocations::negotiate;
 use super::auth::{Access, Role};
-use super::error::{declare, handler_error, Internal, NotAcceptable, NotFound, StoreFailure};
+use super::error::{declare, handler_error, NotAcceptable, NotFound, StoreFailure};
 use super::sites::from_service;
 use super::{blocking, State};
 use crate::report::html::{pages, rounds, site as site_page, url, Frame};
@@ -210,7 +210,6 @@ handler_error! {
         Format(NotAcceptable) { 406: "A download format that is not offered" },
         /// No such site or allocation (404).
         Store(StoreFailure, from StoreError) [declare::ALLOCATION],
-        Internal(Internal) [declare::SERVER],
     }
 }
 
