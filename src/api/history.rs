@@ -3,12 +3,12 @@
 //! Both are staff-only; the rules live in `service::history` and
 //! `service::rounds`.
 
-use super::allocations::language;
 use super::auth::Role;
 use super::error::{
     declare, endpoint, AuthError, Internal, Invalid, NotAcceptable, NotFound, Overloaded,
     SolveTimeout, StoreFailure,
 };
+use super::lang;
 use super::State;
 use crate::service::history::{self, HistoryError, MAX_HISTORY};
 use crate::service::rounds::{self, SimulateChartError};
@@ -96,8 +96,7 @@ endpoint! {
         query: web::Query<SimulateQuery>,
     ) {
         state.access.require(&req, Role::Staff)?;
-        let lang = language(&req, query.lang.as_deref())?;
-        let lang = crate::api::lang::of_header(lang.as_deref());
+        let lang = lang::asked(&req, query.lang.as_deref())?.unwrap_or_default();
         let rounds = query.rounds.unwrap_or(10);
         let site = path.into_inner();
         let store = state.store.clone();

@@ -1,7 +1,10 @@
 //! The language of a request: `Accept-Language` (RFC 9110 §12.5.4) read
 //! here, in the HTTP layer; the renderers and pages take a [`Lang`].
 
+use super::error::NotAcceptable;
 use crate::report::i18n::Lang;
+use actix_web::http::header;
+use actix_web::HttpRequest;
 
 /// Picks the language from an HTTP `Accept-Language` header (RFC 9110
 /// §12.5.4): the supported language with the highest `q`, the earlier
@@ -40,9 +43,24 @@ pub fn from_accept_language(header: &str) -> Lang {
     best.map(|(_, l)| l).unwrap_or_default()
 }
 
-/// The language of an optional `Accept-Language` value (Chinese without one).
-pub fn of_header(accept_language: Option<&str>) -> Lang {
-    from_accept_language(accept_language.unwrap_or(""))
+/// The language the request's `Accept-Language` header prefers; `None`
+/// without one.
+pub fn of_request(req: &HttpRequest) -> Option<Lang> {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(from_accept_language)
+}
+
+/// The language asked for: `?lang=` (`zh` or `en`) wins over
+/// `Accept-Language`; any other `?lang=` is 406.
+pub fn asked(req: &HttpRequest, lang: Option<&str>) -> Result<Option<Lang>, NotAcceptable> {
+    match lang {
+        None => Ok(of_request(req)),
+        Some(code) => Lang::parse(code)
+            .map(Some)
+            .ok_or_else(|| NotAcceptable(format!("lang `{code}` is not offered; use zh or en"))),
+    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
-use super::allocations::{accept_language, lang_of, language, negotiate, solve_failure, Rendered};
+use super::allocations::{negotiate, solve_failure, Rendered};
 use super::auth::Role;
 use super::dto::FormatQuery;
 use super::error::{
     declare, endpoint, AuthError, BodyError, Internal, Invalid, NotAcceptable, Overloaded,
     SolveTimeout,
 };
+use super::lang;
 use super::{body, with_time_limit, State};
 use crate::service::allocations;
+use crate::service::allocations::Rendering;
 use crate::service::inputs::{self, SolveRequest, ValidationView};
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -59,7 +61,7 @@ endpoint! {
         let value = body::read_json::<ValidateError>(&req, payload, state.body_limit).await?;
         state.limits.request(&value)?;
         if svg {
-            let lang = lang_of(accept_language(&req).as_deref());
+            let lang = lang::of_request(&req).unwrap_or_default();
             let (svg, report) = with_time_limit(&state, move || -> Result<_, ValidateError> {
                 Ok(inputs::layout_svg_request(value, lang)?)
             })
@@ -109,13 +111,13 @@ endpoint! {
         let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
         state.limits.request(&value)?;
         let input = inputs::solve_inputs(value)?;
-        let lang = language(&req, query.lang.as_deref())?;
+        let lang = lang::asked(&req, query.lang.as_deref())?;
         let rendered = with_time_limit(&state, move || -> Result<_, SolveError> {
             let allocation = inputs::solve(&input).map_err(solve_failure::<SolveError>)?;
-            let body =
-                allocations::render(format.rendering(lang.as_deref()), &allocation, None, || {
-                    inputs::load_site(&input.layout).map_err(SolveError::from)
-                })?;
+            let rendering = Rendering::of(format, lang);
+            let body = allocations::render(rendering, &allocation, None, || {
+                inputs::load_site(&input.layout).map_err(SolveError::from)
+            })?;
             Ok(Rendered {
                 format,
                 body: body.into(),

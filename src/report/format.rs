@@ -49,6 +49,19 @@ impl Format {
         }
     }
 
+    /// The format a media type names, or a range of them (`*/*`,
+    /// `text/*`, …: the first format in it).
+    pub fn from_media_range(media: &str) -> Option<Format> {
+        match media {
+            "application/json" | "application/*" | "*/*" => Some(Format::Json),
+            "text/csv" | "text/*" => Some(Format::Csv),
+            "application/geo+json" => Some(Format::GeoJson),
+            "image/svg+xml" | "image/*" => Some(Format::Svg),
+            super::xlsx::XLSX_MEDIA_TYPE => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
     /// The media type it is sent as.
     pub fn content_type(self) -> &'static str {
         match self {

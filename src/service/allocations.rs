@@ -9,6 +9,7 @@ use super::{documents, Corrupt, ReadError, Rejected};
 use crate::model::{Allocation, Assignment, Household, ResourceKind, Site, Unserved};
 use crate::pipeline::{Inputs, RosterInput};
 use crate::report;
+use crate::report::format::Format;
 use crate::report::i18n::Lang;
 use crate::store::{AllocationMeta, NewAllocation, SiteDocuments, SiteState, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -204,6 +205,20 @@ pub enum Rendering {
     Svg(Lang),
     /// An Excel workbook, sheet names and headers in this language.
     Xlsx(Lang),
+}
+
+impl Rendering {
+    /// A format's rendering in the language asked for, if any: without
+    /// one, SVG labels are in Chinese, CSV and workbook headers in English.
+    pub fn of(format: Format, lang: Option<Lang>) -> Rendering {
+        match format {
+            Format::Json => Rendering::Json,
+            Format::Csv => Rendering::Csv(lang.unwrap_or(Lang::En)),
+            Format::GeoJson => Rendering::GeoJson,
+            Format::Svg => Rendering::Svg(lang.unwrap_or_default()),
+            Format::Xlsx => Rendering::Xlsx(lang.unwrap_or(Lang::En)),
+        }
+    }
 }
 
 /// Renders an allocation; `site` (needed for GeoJSON and SVG only) is

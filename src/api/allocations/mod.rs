@@ -11,66 +11,10 @@ pub use read::*;
 pub use crate::report::format::Format;
 
 use super::error::{Internal, Invalid, NotAcceptable};
-use crate::report::i18n::Lang;
-use crate::service::allocations::Rendering;
 use crate::service::inputs::SolveFailed;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-
-/// The `Accept-Language` header, for the SVG map's labels.
-pub fn accept_language(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// The language preference of a rendering: `?lang=` (`zh` or `en`) wins
-/// over `Accept-Language`; any other `?lang=` is 406.
-pub fn language(req: &HttpRequest, lang: Option<&str>) -> Result<Option<String>, NotAcceptable> {
-    match lang {
-        None => Ok(accept_language(req)),
-        Some(code) => match Lang::parse(code) {
-            Some(l) => Ok(Some(l.code().to_string())),
-            None => Err(NotAcceptable(format!(
-                "lang `{code}` is not offered; use zh or en"
-            ))),
-        },
-    }
-}
-
-/// The HTTP side of a rendering (`report::format`): its `Accept` media
-/// types and its service rendering in the caller's language.
-impl Format {
-    fn from_media(media: &str) -> Option<Format> {
-        match media {
-            "application/json" | "application/*" | "*/*" => Some(Format::Json),
-            "text/csv" | "text/*" => Some(Format::Csv),
-            "application/geo+json" => Some(Format::GeoJson),
-            "image/svg+xml" | "image/*" => Some(Format::Svg),
-            crate::report::xlsx::XLSX_MEDIA_TYPE => Some(Format::Xlsx),
-            _ => None,
-        }
-    }
-
-    /// The service's rendering of this format, in the language of an
-    /// `Accept-Language` value: SVG labels in Chinese unless it prefers
-    /// English, workbook headers in English without one.
-    pub fn rendering(self, accept_language: Option<&str>) -> Rendering {
-        match self {
-            Format::Json => Rendering::Json,
-            Format::Csv => {
-                Rendering::Csv(accept_language.map_or(Lang::En, super::lang::from_accept_language))
-            }
-            Format::GeoJson => Rendering::GeoJson,
-            Format::Svg => Rendering::Svg(lang_of(accept_language)),
-            Format::Xlsx => {
-                Rendering::Xlsx(accept_language.map_or(Lang::En, super::lang::from_accept_language))
-            }
-        }
-    }
-}
 
 /// Picks the rendering: `?format=` wins; else the `Accept` entry with the
 /// highest `q` that names a rendering (ties: the first listed); no `Accept`
@@ -100,7 +44,7 @@ pub fn negotiate(req: &HttpRequest, format: Option<&str>) -> Result<Format, NotA
         if q == 0 {
             continue;
         }
-        if let Some(f) = Format::from_media(&media) {
+        if let Some(f) = Format::from_media_range(&media) {
             if best.is_none_or(|(bq, _)| q > bq) {
                 best = Some((q, f));
             }
@@ -141,11 +85,6 @@ impl Rendered {
         }
         res.body(self.body.clone())
     }
-}
-
-/// The language of an `Accept-Language` header (Chinese unless it prefers English).
-pub fn lang_of(accept_language: Option<&str>) -> Lang {
-    super::lang::of_header(accept_language)
 }
 
 /// Why a solve gave no allocation: inputs that break rules or a policy

@@ -1,16 +1,18 @@
 //! The reads of stored allocations: the list, one in a rendering, the diff
 //! of two, and a household's standing in the latest.
 
-use super::{language, negotiate, Format, Rendered};
+use super::{negotiate, Format, Rendered};
 use crate::api::auth::Role;
 use crate::api::dto::{AllocationListQuery, AllocationPage, AllocationSummary, FormatQuery};
 use crate::api::error::{
     declare, endpoint, AuthError, BadRequest, Internal, NotAcceptable, NotFound, StoreFailure,
 };
+use crate::api::lang;
 use crate::api::sites::from_service;
 use crate::api::{path_number, site_and_number, State};
+use crate::report::i18n::Lang;
 use crate::service::allocations::{self, StandingError};
-use crate::service::allocations::{DiffView, HouseholdView};
+use crate::service::allocations::{DiffView, HouseholdView, Rendering};
 use crate::service::page_size;
 use crate::service::ReadError;
 
@@ -83,7 +85,7 @@ endpoint! {
         let public = role < Role::Staff;
         let (site, id) = site_and_number(path, "allocation")?;
         let format = negotiate(&req, query.format.as_deref())?;
-        let lang = language(&req, query.lang.as_deref())?;
+        let lang = lang::asked(&req, query.lang.as_deref())?;
         let key = (
             site.clone(),
             id,
@@ -91,9 +93,9 @@ endpoint! {
             format!(
                 "{}{}",
                 if matches!(format, Format::Svg | Format::Xlsx | Format::Csv) {
-                    lang.clone().unwrap_or_default()
+                    lang.map_or("", Lang::code)
                 } else {
-                    String::new()
+                    ""
                 },
                 if public { "|public" } else { "" }
             ),
@@ -101,7 +103,7 @@ endpoint! {
         if let Some(hit) = state.cache.get(&key) {
             return Ok(hit.response());
         }
-        let rendering = format.rendering(lang.as_deref());
+        let rendering = Rendering::of(format, lang);
         let (body, allocation_site) = state
             .with_store(move |store| -> Result<_, GetAllocationError> {
                 Ok(allocations::render_stored(
@@ -168,9 +170,7 @@ endpoint! {
     pub async fn get_household(state: State, req: HttpRequest, path: web::Path<(String, String)>) {
         let role = state.access.require(&req, Role::Viewer)?;
         let (site, household) = path.into_inner();
-        let lang = crate::api::lang::from_accept_language(
-            super::accept_language(&req).as_deref().unwrap_or(""),
-        );
+        let lang = lang::of_request(&req).unwrap_or_default();
         let view: HouseholdView = state
             .with_store(move |store| -> Result<_, HouseholdLookupError> {
                 Ok(allocations::standing(

@@ -38,7 +38,7 @@ use super::sites::from_service;
 use super::{blocking, State};
 use crate::report::html::{pages, rounds, site as site_page, url, Frame};
 use crate::report::i18n::{t, Lang};
-use crate::service::allocations;
+use crate::service::allocations::{self, Rendering};
 use crate::store::StoreError;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
@@ -108,14 +108,9 @@ pub struct LogoutForm {
 
 /// `?lang=` if it names a language we have, else `Accept-Language`.
 pub fn page_lang(req: &HttpRequest, query: Option<&str>) -> Lang {
-    query.and_then(Lang::parse).unwrap_or_else(|| {
-        super::lang::from_accept_language(
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or(""),
-        )
-    })
+    query
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| super::lang::of_request(req).unwrap_or_default())
 }
 
 /// The caller's role from the `Authorization` header or the session cookie.
@@ -429,7 +424,7 @@ async fn download(
     };
     let store = state.store.clone();
     let site_id = site.clone();
-    let rendering = format.rendering(Some(lang.tag()));
+    let rendering = Rendering::of(format, Some(lang));
     // Viewers download the public view (report::public).
     let public = role < Role::Staff;
     let rendered = blocking(move || -> Result<_, PageError> {
