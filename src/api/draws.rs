@@ -35,22 +35,10 @@ fn failure<E>(e: DrawError) -> E
 where
     E: From<StoreFailure> + From<Invalid> + From<Internal>,
 {
-    match e {
-        DrawError::Store(s) => StoreFailure(s).into(),
-        DrawError::Request(p) => Invalid::new("The draw request breaks a rule", p).into(),
-        DrawError::Inputs(p) => Invalid::new("The inputs cannot be allocated", p).into(),
-        e @ DrawError::RoundTooSoon { .. } => Invalid::new(
-            "The round is published less than 60 s after the commit",
-            e.problems(),
-        )
-        .into(),
-        e @ DrawError::Beacon(_) => {
-            Invalid::new("The signature does not verify", e.problems()).into()
-        }
-        e @ DrawError::Infeasible(_) => {
-            Invalid::new("No allocation can satisfy the policy", e.problems()).into()
-        }
-        DrawError::Internal(m) => Internal(m).into(),
+    match e.rejection() {
+        Ok(rejected) => rejected.into(),
+        Err(DrawError::Store(s)) => StoreFailure(s).into(),
+        Err(e) => Internal(e.to_string()).into(),
     }
 }
 

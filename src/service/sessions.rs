@@ -37,6 +37,22 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// Where to go after logging in: `next` if it is a path on this server
+/// (no other host, no backslash, no control character), else `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Session {
     role: Role,
@@ -147,5 +163,19 @@ mod tests {
         assert_eq!(s.role(&a), None);
         assert_eq!(s.role(&b), Some(Role::Staff));
         assert_eq!(s.role("not-a-session"), None);
+    }
+
+    #[rstest::rstest]
+    #[case(Some("/sites/a?lang=en"), "/sites/a?lang=en")]
+    #[case(Some("//evil.example/"), "/")]
+    #[case(Some("/\\evil.example"), "/")]
+    #[case(Some("https://evil.example/"), "/")]
+    #[case(Some("/a\nb"), "/")]
+    #[case(None, "/")]
+    fn after_login_only_a_path_on_this_server_is_followed(
+        #[case] next: Option<&str>,
+        #[case] want: &str,
+    ) {
+        assert_eq!(safe_next(next), want);
     }
 }

@@ -6,10 +6,10 @@ use crate::api::error::{
     declare, endpoint, AuthError, BodyError, Internal, Invalid, Overloaded, SolveTimeout,
     StoreFailure,
 };
+use crate::api::sites::from_service;
 use crate::api::{body, with_time_limit, State};
 use crate::model::Rule;
 use crate::service::allocations::{self, AllocateError, AllocateRequest, Run};
-use crate::service::ReadError;
 
 use crate::store::StoreError;
 use actix_web::http::header;
@@ -89,11 +89,7 @@ endpoint! {
     }
 }
 
-impl From<ReadError> for CreateAllocationError {
-    fn from(e: ReadError) -> Self {
-        AllocateError::from(e).into()
-    }
-}
+from_service!(read: CreateAllocationError);
 
 impl From<AllocateError> for CreateAllocationError {
     fn from(e: AllocateError) -> Self {

@@ -82,7 +82,7 @@ endpoint! {
 }
 
 endpoint! {
-    /// Why `GET /v1/sites/{site}/layout` fails.
+    /// Why `GET /v1/sites/{site}/layout` and `GET /v1/sites/{site}/policy` fail.
     GetLayoutError {
         Auth(AuthError) [declare::TOKEN],
         /// No such site or revision (404).
@@ -136,12 +136,7 @@ endpoint! {
 }
 
 endpoint! {
-    /// Why `GET /v1/sites/{site}/policy` fails.
-    GetPolicyError {
-        Auth(AuthError) [declare::TOKEN],
-        /// No such site or revision (404).
-        Store(StoreFailure, from StoreError) [declare::REVISION],
-    }
+    use GetLayoutError;
     get "/v1/sites/{site}/policy", tag = "sites",
     ok(status = 200, description = "The stored policy as posted (`{}` when none: the defaults apply)", body = Object),
     params(("site" = String, Path, description = "Site id"), RevisionQuery);
@@ -153,7 +148,7 @@ endpoint! {
         query: web::Query<RevisionQuery>,
     ) {
         state.access.require(&req, Role::Viewer)?;
-        let docs = read_part::<GetPolicyError>(&state, path.into_inner(), query.revision).await?;
+        let docs = read_part::<GetLayoutError>(&state, path.into_inner(), query.revision).await?;
         let policy = docs
             .policy
             .clone()

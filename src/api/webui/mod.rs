@@ -145,21 +145,6 @@ fn secure_cookies(state: &super::AppState, req: &HttpRequest) -> bool {
     state.sessions.cookie_secure || req.connection_info().scheme() == "https"
 }
 
-/// A path on this server to return to after logging in, or `/`.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.chars().any(char::is_control) =>
-        {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
-
 fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -248,7 +233,7 @@ async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> 
 
 async fn login_form(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse {
     let lang = page_lang(&req, query.lang.as_deref());
-    let next = safe_next(query.next.as_deref());
+    let next = session::safe_next(query.next.as_deref());
     if matches!(state.access, Access::Open) {
         return see_other(&next);
     }
@@ -274,7 +259,7 @@ fn login_page(
 
 async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
     let lang = page_lang(&req, form.lang.as_deref());
-    let next = safe_next(form.next.as_deref());
+    let next = session::safe_next(form.next.as_deref());
     let csrf_ok = req
         .cookie(LOGIN_CSRF_COOKIE)
         .is_some_and(|c| !form.csrf.is_empty() && session::same_secret(c.value(), &form.csrf));
@@ -335,15 +320,13 @@ async fn site(
         return to_login(&req, lang);
     };
     let site = path.into_inner();
-    let pick = match query.allocation.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => match s.parse::<u64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                let e = NotFound(format!("no allocation `{s}`")).into();
-                return error_html(lang, &state.access, Some(role), &e);
-            }
-        },
+    let asked = query.allocation.as_deref().filter(|s| !s.is_empty());
+    let pick = match asked
+        .map(|s| super::path_number(s, "allocation"))
+        .transpose()
+    {
+        Ok(pick) => pick,
+        Err(e) => return error_html(lang, &state.access, Some(role), &e.into()),
     };
     let household = query
         .household

@@ -11,6 +11,7 @@ use crate::model::Rule;
 use crate::model::{Allocation, DrandRound, DrawRecord, Problem, ResourceKind, SeedSource};
 use crate::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use crate::report::json::allocation_json;
+use crate::service::Rejected;
 use crate::store::{DrawInputs, DrawReveal, NewAllocation, NewDraw, Store, StoreError};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -55,6 +56,22 @@ pub enum DrawError {
 }
 
 impl DrawError {
+    /// What the caller must fix (a 422), titled; the error itself when it
+    /// is the store's or the server's.
+    pub fn rejection(self) -> Result<Rejected, DrawError> {
+        let title = match &self {
+            DrawError::Request(_) => "The draw request breaks a rule",
+            DrawError::Inputs(_) => "The inputs cannot be allocated",
+            DrawError::RoundTooSoon { .. } => {
+                "The round is published less than 60 s after the commit"
+            }
+            DrawError::Beacon(_) => "The signature does not verify",
+            DrawError::Infeasible(_) => "No allocation can satisfy the policy",
+            DrawError::Store(_) | DrawError::Internal(_) => return Err(self),
+        };
+        Ok(Rejected::new(title, self.problems()))
+    }
+
     /// The problems to list in a 422.
     pub fn problems(&self) -> Vec<Problem> {
         match self {

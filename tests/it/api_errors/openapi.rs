@@ -67,7 +67,7 @@ fn operations() -> Vec<(&'static str, &'static str, u16, Vec<Declared>)> {
             "get",
             "/v1/sites/{site}/policy",
             200,
-            sites::GetPolicyError::declared(),
+            sites::GetLayoutError::declared(),
         ),
         (
             "put",

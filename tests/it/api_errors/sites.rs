@@ -114,7 +114,6 @@ fn reading_a_missing_site_or_revision_is_a_404_on_every_get() {
     let no_site = || StoreError::NoSite("nope".into());
     problem(&GetSiteError::from(no_site()), 404, "not-found");
     problem(&GetLayoutError::from(no_site()), 404, "not-found");
-    problem(&GetPolicyError::from(no_site()), 404, "not-found");
     let body = problem(
         &GetRevisionError::from(StoreError::NoRevision {
             site: "s".into(),
