@@ -1,8 +1,8 @@
 //! The configuration of `allot serve`: its flags ([`ServeArgs`], each with
 //! its `ALLOT_*` variable read by clap), the same environment for library
 //! users ([`ServeConfig::from_env`]) and the defaults, each value checked
-//! with the variable or flag named. No HTTP here; the server
-//! itself is built by `api::startup`.
+//! with the variable or flag named, and its logging ([`init_logging`]). No
+//! HTTP here; the server itself is built by `api::startup`.
 
 use crate::input::limits::{Limits, MAX_ROSTER_ROWS_CEILING};
 use crate::service::access::Tokens;
@@ -399,6 +399,19 @@ pub fn loopback_host(host: &str) -> bool {
 
 fn port_ok(port: Option<&str>) -> bool {
     port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Installs the tracing subscriber once; later calls do nothing.
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("ALLOT_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use super::auth::Access;
 use super::error::{ensure_problem, BadRequest, BodyError, NotFound};
 use super::{routes, AppState};
 pub use crate::config::{
-    loopback_host, parse_secs, ConfigError, ServeArgs, ServeConfig, DEFAULT_BODY_LIMIT,
-    DEFAULT_SOLVE_TIMEOUT,
+    init_logging, loopback_host, parse_secs, ConfigError, ServeArgs, ServeConfig,
+    DEFAULT_BODY_LIMIT, DEFAULT_SOLVE_TIMEOUT,
 };
 use crate::service::cache::RenderCache;
 use crate::store::{Store, StoreError};
@@ -232,17 +232,4 @@ pub async fn serve(config: ServeConfig) -> std::io::Result<()> {
 /// [`serve`] on its own actix system, for a synchronous `main`.
 pub fn serve_blocking(config: ServeConfig) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(serve(config))
-}
-
-/// Installs the tracing subscriber once; later calls do nothing.
-pub fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let json = std::env::var("ALLOT_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
 }

@@ -37,7 +37,7 @@ use super::error::{declare, handler_error, NotAcceptable, NotFound, StoreFailure
 use super::sites::from_service;
 use super::{blocking, State};
 use crate::report::html::{pages, rounds, site as site_page, url, Frame};
-use crate::report::i18n::{t, Lang};
+use crate::report::i18n::Lang;
 use crate::service::allocations::{self, Rendering};
 use crate::store::StoreError;
 use actix_web::cookie::{Cookie, SameSite};
@@ -196,19 +196,14 @@ handler_error! {
 /// An error as an HTML page with the error's status.
 fn error_html(lang: Lang, access: &Access, role: Option<Role>, err: &PageError) -> HttpResponse {
     let status = actix_web::ResponseError::status_code(err);
-    let (title, detail) = if status.is_server_error() {
+    if status.is_server_error() {
         tracing::error!(error = %err, "web page failed");
-        (
-            t(lang, "web.error"),
-            t(lang, "web.error_detail").to_string(),
-        )
-    } else if status == StatusCode::NOT_FOUND {
-        (t(lang, "web.not_found"), err.to_string())
-    } else {
-        (t(lang, "web.error"), err.to_string())
-    };
+    }
     let f = frame(lang, "/", access, role);
-    html(status, pages::error_page(&f, title, &detail))
+    html(
+        status,
+        pages::error_page(&f, status.as_u16(), &err.to_string()),
+    )
 }
 
 async fn index(state: State, req: HttpRequest, query: web::Query<PageQuery>) -> HttpResponse {

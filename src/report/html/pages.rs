@@ -35,9 +35,16 @@ pub fn login_page(frame: &Frame<'_>, next: &str, failed: bool) -> String {
     page(frame, t(lang, "web.login"), "", &b)
 }
 
-/// An error page: a heading and a sentence.
-pub fn error_page(frame: &Frame<'_>, title: &str, detail: &str) -> String {
+/// The page of a failure with this HTTP status: "not found" or "error"
+/// and what went wrong; a server failure (5xx) says only that the page
+/// could not be made, never why.
+pub fn error_page(frame: &Frame<'_>, status: u16, message: &str) -> String {
     let lang = frame.lang;
+    let (title, detail) = match status {
+        500.. => (t(lang, "web.error"), t(lang, "web.error_detail")),
+        404 => (t(lang, "web.not_found"), message),
+        _ => (t(lang, "web.error"), message),
+    };
     let body = format!(
         "<p class=\"error\" id=\"error-detail\">{}</p><p><a href=\"{}\">{}</a></p>\n",
         esc(detail),
