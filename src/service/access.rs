@@ -186,6 +186,14 @@ impl Access {
             Ok(Access::Tokens(tokens.clone()))
         }
     }
+
+    /// The role a token carries (any token is a planner's when open).
+    pub fn role_of(&self, token: &str) -> Option<Role> {
+        match self {
+            Access::Open => Some(Role::Planner),
+            Access::Tokens(tokens) => tokens.role_of(token),
+        }
+    }
 }
 
 #[cfg(test)]

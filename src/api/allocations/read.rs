@@ -1,7 +1,7 @@
 //! The reads of stored allocations: the list, one in a rendering, the diff
 //! of two, and a household's standing in the latest.
 
-use super::{negotiate, Format, Rendered};
+use super::{negotiate, Rendered};
 use crate::api::auth::Role;
 use crate::api::dto::{AllocationListQuery, AllocationPage, AllocationSummary, FormatQuery};
 use crate::api::error::{
@@ -10,7 +10,6 @@ use crate::api::error::{
 use crate::api::lang;
 use crate::api::sites::from_service;
 use crate::api::{path_number, site_and_number, State};
-use crate::report::i18n::Lang;
 use crate::service::allocations::{self, StandingError};
 use crate::service::allocations::{DiffView, HouseholdView, Rendering};
 use crate::service::page_size;
@@ -85,25 +84,13 @@ endpoint! {
         let public = role < Role::Staff;
         let (site, id) = site_and_number(path, "allocation")?;
         let format = negotiate(&req, query.format.as_deref())?;
-        let lang = lang::asked(&req, query.lang.as_deref())?;
-        let key = (
-            site.clone(),
-            id,
-            format.content_type(),
-            format!(
-                "{}{}",
-                if matches!(format, Format::Svg | Format::Xlsx | Format::Csv) {
-                    lang.map_or("", Lang::code)
-                } else {
-                    ""
-                },
-                if public { "|public" } else { "" }
-            ),
-        );
+        let rendering = Rendering::of(format, lang::asked(&req, query.lang.as_deref())?);
+        // The rendering (its language included) and the view name the bytes.
+        let view = format!("{rendering:?}{}", if public { "|public" } else { "" });
+        let key = (site.clone(), id, format.content_type(), view);
         if let Some(hit) = state.cache.get(&key) {
             return Ok(hit.response());
         }
-        let rendering = Rendering::of(format, lang);
         let (body, allocation_site) = state
             .with_store(move |store| -> Result<_, GetAllocationError> {
                 Ok(allocations::render_stored(

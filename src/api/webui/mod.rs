@@ -36,7 +36,7 @@ use super::auth::{Access, Role};
 use super::error::{declare, handler_error, NotAcceptable, NotFound, StoreFailure};
 use super::sites::from_service;
 use super::{blocking, State};
-use crate::report::html::{pages, rounds, site as site_page, url, Frame};
+use crate::report::html::{pages, site as site_page, url, Frame};
 use crate::report::i18n::Lang;
 use crate::service::allocations::{self, Rendering};
 use crate::store::StoreError;
@@ -258,11 +258,7 @@ async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -> Ht
     let csrf_ok = req
         .cookie(LOGIN_CSRF_COOKIE)
         .is_some_and(|c| !form.csrf.is_empty() && session::same_secret(c.value(), &form.csrf));
-    let token = form.token.trim();
-    let role = match &state.access {
-        Access::Open => Some(Role::Planner),
-        Access::Tokens(tokens) => tokens.role_of(token),
-    };
+    let role = state.access.role_of(form.token.trim());
     let Some(role) = role.filter(|_| csrf_ok) else {
         return login_page(&state, &req, lang, &next, StatusCode::UNAUTHORIZED, true);
     };
@@ -356,28 +352,13 @@ async fn site(
     if let Some(id) = pick {
         f.params.push(("allocation", id.to_string()));
     }
-    // Over time (staff): the new-round form, the chart link, the looked-up
-    // household's history.
-    let over_time = if role >= Role::Staff {
-        let round = data.shown.as_ref().and_then(|(_, a)| a.round.as_deref());
-        rounds::section(lang, &site, round, data.history.as_ref())
-    } else {
-        String::new()
-    };
-    let lookup = household.map(|query| site_page::Lookup { query });
-    let page = site_page::SitePage {
-        head: &data.head,
-        allocations: &data.metas,
-        shown: data.shown.as_ref().map(|(m, a)| (m, a)),
-        diff: data.diff.as_ref(),
-        map_svg: &data.svg,
-        lookup: lookup.as_ref(),
-        staff: role >= Role::Staff,
-        tokens: matches!(state.access, Access::Tokens(_)),
-        table_page: query.rows.unwrap_or(0),
-        over_time: &over_time,
-    };
-    html(StatusCode::OK, site_page::site_page(&f, &page))
+    let (staff, tokens) = (
+        role >= Role::Staff,
+        matches!(state.access, Access::Tokens(_)),
+    );
+    let rows = query.rows.unwrap_or(0);
+    let page = site_page::overview_page(&f, &data, household, staff, tokens, rows);
+    html(StatusCode::OK, page)
 }
 
 async fn download(

@@ -9,6 +9,7 @@ use crate::model::{Allocation, ResourceKind};
 use crate::report::i18n::{kind_name, kinds_name, t, tf, Lang};
 use crate::report::reasons::{assignment_reason, unserved_reason};
 use crate::report::svg::format_walk;
+use crate::service::allocations::Overview;
 use crate::service::diff::DiffView;
 use crate::store::{AllocationMeta, SiteState};
 
@@ -44,6 +45,39 @@ pub struct SitePage<'a> {
 /// Rows of the assignments table per page: a site of 125,000 households
 /// is many pages, never one page of 150 MB.
 pub const TABLE_ROWS: usize = 1000;
+
+/// The page of a site's overview (`service::allocations::overview`); with
+/// `staff`, the over-time section too (the new-round form, the chart link,
+/// the looked-up household's history).
+pub fn overview_page(
+    frame: &Frame<'_>,
+    data: &Overview,
+    lookup: Option<String>,
+    staff: bool,
+    tokens: bool,
+    table_page: usize,
+) -> String {
+    let over_time = if staff {
+        let round = data.shown.as_ref().and_then(|(_, a)| a.round.as_deref());
+        super::rounds::section(frame.lang, &data.head.id, round, data.history.as_ref())
+    } else {
+        String::new()
+    };
+    let lookup = lookup.map(|query| Lookup { query });
+    let page = SitePage {
+        head: &data.head,
+        allocations: &data.metas,
+        shown: data.shown.as_ref().map(|(m, a)| (m, a)),
+        diff: data.diff.as_ref(),
+        map_svg: &data.svg,
+        lookup: lookup.as_ref(),
+        staff,
+        tokens,
+        table_page,
+        over_time: &over_time,
+    };
+    site_page(frame, &page)
+}
 
 /// The site page.
 pub fn site_page(frame: &Frame<'_>, p: &SitePage<'_>) -> String {
