@@ -118,8 +118,6 @@ where
     result
 }
 
-pub use crate::service::sites::valid_site_id;
-
 /// A numeric id from the path, or 404 (an id that is not a number names nothing).
 pub fn path_number(value: &str, what: &str) -> Result<u64, NotFound> {
     value

@@ -155,11 +155,15 @@ fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_string()))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
+/// A redirect (303, never cached) that sets `cookies`.
+fn see_other(location: &str, cookies: &[Cookie<'_>]) -> HttpResponse {
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((header::LOCATION, location.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    for c in cookies {
+        res.cookie(c.clone());
+    }
+    res.finish()
 }
 
 /// To the login form, coming back here afterwards.
@@ -168,7 +172,10 @@ fn to_login(req: &HttpRequest, lang: Lang) -> HttpResponse {
         Some(q) => format!("{}?{q}", req.path()),
         None => req.path().to_string(),
     };
-    see_other(&url("/login", &[("next", &here), ("lang", lang.code())]))
+    see_other(
+        &url("/login", &[("next", &here), ("lang", lang.code())]),
+        &[],
+    )
 }
 
 fn frame<'a>(lang: Lang, path: &'a str, access: &Access, role: Option<Role>) -> Frame<'a> {
@@ -230,7 +237,7 @@ async fn login_form(state: State, req: HttpRequest, query: web::Query<PageQuery>
     let lang = page_lang(&req, query.lang.as_deref());
     let next = session::safe_next(query.next.as_deref());
     if matches!(state.access, Access::Open) {
-        return see_other(&next);
+        return see_other(&next, &[]);
     }
     login_page(&state, &req, lang, &next, StatusCode::OK, false)
 }
@@ -266,12 +273,7 @@ async fn login(state: State, req: HttpRequest, form: web::Form<LoginForm>) -> Ht
     let session = cookie(SESSION_COOKIE, state.sessions.open(role), secure);
     let mut used = cookie(LOGIN_CSRF_COOKIE, String::new(), secure);
     used.make_removal();
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, next))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(session)
-        .cookie(used)
-        .finish()
+    see_other(&next, &[session, used])
 }
 
 async fn logout(
@@ -287,15 +289,11 @@ async fn logout(
         .is_some_and(|c| state.sessions.close(c.value(), &csrf));
     if !ended && session_role(&state, &req).is_some() {
         // A live session and a wrong (or no) CSRF token: a forged request.
-        return see_other("/");
+        return see_other("/", &[]);
     }
     let mut removal = cookie(SESSION_COOKIE, String::new(), secure_cookies(&state, &req));
     removal.make_removal();
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, url("/login", &[("lang", lang.code())])))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(removal)
-        .finish()
+    see_other(&url("/login", &[("lang", lang.code())]), &[removal])
 }
 
 from_service!(read: PageError);
