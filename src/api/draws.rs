@@ -19,7 +19,7 @@ use crate::service::page_size;
 use crate::store::{Store, StoreError};
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
@@ -84,18 +84,12 @@ endpoint! {
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
     }
-    post "/v1/sites/{site}/draws", tag = "draws",
+    post "/v1/sites/{site}/draws", tag = "draws", role = Staff as role,
     ok(status = 201, description = "The committed draw record; `Location` names it", body = Object),
     params(("site" = String, Path, description = "Site id")),
     request_body(content = CommitBody, content_type = "application/json");
     /// Commits a draw (staff): freezes the site's revisions and latest allocation.
-    pub async fn commit_draw(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        payload: Payload,
-    ) {
-        let role = state.access.require(&req, Role::Staff)?;
+    pub async fn commit_draw(state, req, path: web::Path<String>, payload: Payload) {
         let site = path.into_inner();
         let request = body::read_as::<CommitBody, CommitDrawError>(
             &req,
@@ -139,18 +133,12 @@ endpoint! {
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
     }
-    post "/v1/sites/{site}/draws/{draw}/reveal", tag = "draws",
+    post "/v1/sites/{site}/draws/{draw}/reveal", tag = "draws", role = Staff,
     ok(status = 201, description = "The allocation the draw revealed; `Location` names it", body = Object),
     params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id")),
     request_body(content = RevealBody, content_type = "application/json");
     /// Reveals a draw once (staff): the seed, then the allocation of the frozen inputs.
-    pub async fn reveal_draw(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<(String, String)>,
-        payload: Payload,
-    ) {
-        state.access.require(&req, Role::Staff)?;
+    pub async fn reveal_draw(state, req, path: web::Path<(String, String)>, payload: Payload) {
         let (site, draw) = site_and_number(path, "draw")?;
         let body = body::read_as::<RevealBody, RevealDrawError>(
             &req,
@@ -192,9 +180,7 @@ endpoint! {
     params(("site" = String, Path, description = "Site id"), DrawListQuery);
     /// The site's draws (public, no token).
     pub async fn list_draws(
-        state: State,
-        path: web::Path<String>,
-        query: web::Query<DrawListQuery>,
+        state, _req, path: web::Path<String>, query: web::Query<DrawListQuery>
     ) {
         let limit = page_size(query.limit).map_err(BadRequest::from)?;
         let before = query.before;
@@ -213,7 +199,7 @@ endpoint! {
     ok(status = 200, description = "The draw record; public", body = Object),
     params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id"));
     /// One draw record (public, no token).
-    pub async fn get_draw(state: State, path: web::Path<(String, String)>) {
+    pub async fn get_draw(state, _req, path: web::Path<(String, String)>) {
         let (site, draw) = site_and_number(path, "draw")?;
         let record =
             read::<_, ReadDrawError, _>(&state, move |store| draws::get(store, &site, draw));
@@ -241,7 +227,7 @@ endpoint! {
     ok(status = 200, description = "The record, the lottery and who holds what (null before the reveal); no roster fields, reasons or bases", body = Object),
     params(("site" = String, Path, description = "Site id"), ("draw" = u64, Path, description = "Draw id"));
     /// A draw's public result (public, no token).
-    pub async fn draw_result(state: State, path: web::Path<(String, String)>) {
+    pub async fn draw_result(state, _req, path: web::Path<(String, String)>) {
         let (site, draw) = site_and_number(path, "draw")?;
         Ok(HttpResponse::Ok().json(public_result(&state, site, draw).await?))
     }
@@ -256,12 +242,11 @@ endpoint! {
         Store(StoreFailure, from StoreError) { 404: "No such site or allocation", 503: "The database is busy", 500: "The database failed" },
         Invalid(Invalid) { 422: "The allocation's documents break a rule" },
     }
-    get "/v1/sites/{site}/allocations/{id}/bundle", tag = "draws",
+    get "/v1/sites/{site}/allocations/{id}/bundle", tag = "draws", role = Staff,
     ok(status = 200, description = "The verification bundle (FORMAT.md §6); `allot verify` checks it", body = Object),
     params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id"));
     /// The verification bundle of a stored allocation (staff).
-    pub async fn get_bundle(state: State, req: HttpRequest, path: web::Path<(String, String)>) {
-        state.access.require(&req, Role::Staff)?;
+    pub async fn get_bundle(state, req, path: web::Path<(String, String)>) {
         let (site, id) = site_and_number(path, "allocation")?;
         let site_id = site.clone();
         let bundle =

@@ -3,17 +3,15 @@
 //! Both are staff-only; the rules live in `service::history` and
 //! `service::rounds`.
 
-use super::auth::Role;
 use super::error::{
     declare, endpoint, AuthError, Internal, Invalid, NotAcceptable, NotFound, Overloaded,
     SolveTimeout, StoreFailure,
 };
 use super::lang;
-use super::State;
 use crate::service::history::{self, HistoryError, MAX_HISTORY};
 use crate::service::rounds::{self, SimulateChartError};
 use crate::store::StoreError;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -27,16 +25,11 @@ endpoint! {
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
     }
-    get "/v1/sites/{site}/households/{household}/history", tag = "allocations",
+    get "/v1/sites/{site}/households/{household}/history", tag = "allocations", role = Staff,
     ok(status = 200, description = "Per allocation (newest first, at most 100): round, rotation, per kind what the household held and on which basis, units short, waitlist place, waited and (under `tickets`) tickets", body = history::History),
     params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id"));
     /// A household's history across the site's allocations (staff).
-    pub async fn household_history(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<(String, String)>,
-    ) {
-        state.access.require(&req, Role::Staff)?;
+    pub async fn household_history(state, req, path: web::Path<(String, String)>) {
         let (site, household) = path.into_inner();
         let view = state
             .with_store(move |store| -> Result<_, HistoryLookupError> {
@@ -85,17 +78,13 @@ endpoint! {
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
     }
-    get "/v1/sites/{site}/simulate.svg", tag = "allocations",
+    get "/v1/sites/{site}/simulate.svg", tag = "allocations", role = Staff,
     ok(status = 200, description = "The simulator's chart: rounds served per household under each rotation mode, for the site's current inputs", content_type = "image/svg+xml", body = String),
     params(("site" = String, Path, description = "Site id"), SimulateQuery);
     /// The simulator's chart for the site's current inputs (staff; it costs CPU).
     pub async fn simulate_chart(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        query: web::Query<SimulateQuery>,
+        state, req, path: web::Path<String>, query: web::Query<SimulateQuery>
     ) {
-        state.access.require(&req, Role::Staff)?;
         let lang = lang::asked(&req, query.lang.as_deref())?.unwrap_or_default();
         let rounds = query.rounds.unwrap_or(10);
         let site = path.into_inner();

@@ -1,19 +1,18 @@
 //! Stateless endpoints: validate a layout, solve posted inputs.
 
 use super::allocations::{negotiate, solve_failure, Rendered};
-use super::auth::Role;
 use super::dto::FormatQuery;
 use super::error::{
     declare, endpoint, AuthError, BodyError, Internal, Invalid, NotAcceptable, Overloaded,
     SolveTimeout,
 };
 use super::lang;
-use super::{body, with_time_limit, State};
+use super::{body, with_time_limit};
 use crate::service::allocations;
 use crate::service::allocations::Rendering;
 use crate::service::inputs::{self, SolveRequest, ValidationView};
 use actix_web::web::{self, Payload};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 
 endpoint! {
     /// Why `POST /v1/validate` fails.
@@ -29,20 +28,14 @@ endpoint! {
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
     }
-    post "/v1/validate", tag = "stateless",
+    post "/v1/validate", tag = "stateless", role = Viewer,
     ok(status = 200, description = "No errors; the warnings. With `?format=svg`: the plan as SVG, errors drawn in red and warnings in orange on their features (counts in the `Allot-Errors` and `Allot-Warnings` headers), whenever the layout loads", body = ValidationView),
     params(FormatQuery),
     request_body(content = Object, content_type = "application/json", description = "A site layout; or `{\"layout\": …, \"policy\": …}` to check chargers against the policy's cable limit");
     /// Checks a layout against the geometry rules. `?format=svg` answers the
     /// plan with the problems drawn on it (200 whenever the layout loads, since
     /// the picture is the answer; a layout that does not load is still 422).
-    pub async fn validate(
-        state: State,
-        req: HttpRequest,
-        payload: Payload,
-        query: web::Query<FormatQuery>,
-    ) {
-        state.access.require(&req, Role::Viewer)?;
+    pub async fn validate(state, req, payload: Payload, query: web::Query<FormatQuery>) {
         let svg = match query
             .format
             .as_deref()
@@ -95,18 +88,12 @@ endpoint! {
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
     }
-    post "/v1/solve", tag = "stateless",
+    post "/v1/solve", tag = "stateless", role = Viewer,
     ok(status = 200, description = "The allocation (`?format=` or `Accept` picks the rendering)", body = Object),
     params(FormatQuery),
     request_body(content = SolveRequest, content_type = "application/json");
     /// Allocates posted inputs without storing anything.
-    pub async fn solve(
-        state: State,
-        req: HttpRequest,
-        payload: Payload,
-        query: web::Query<FormatQuery>,
-    ) {
-        state.access.require(&req, Role::Viewer)?;
+    pub async fn solve(state, req, payload: Payload, query: web::Query<FormatQuery>) {
         let format = negotiate(&req, query.format.as_deref())?;
         let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
         state.limits.request(&value)?;

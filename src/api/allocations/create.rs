@@ -7,14 +7,14 @@ use crate::api::error::{
     StoreFailure,
 };
 use crate::api::sites::from_service;
-use crate::api::{body, with_time_limit, State};
+use crate::api::{body, with_time_limit};
 use crate::model::Rule;
 use crate::service::allocations::{self, AllocateError, AllocateRequest, Run};
 
 use crate::store::StoreError;
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 
 endpoint! {
     /// Why `POST /v1/sites/{site}/allocations` fails.
@@ -32,18 +32,12 @@ endpoint! {
         /// Too many heavy requests at once (503, `Retry-After`).
         Busy(Overloaded) [declare::BUSY],
     }
-    post "/v1/sites/{site}/allocations", tag = "allocations",
+    post "/v1/sites/{site}/allocations", tag = "allocations", role = Staff as role,
     ok(status = 201, description = "The allocation, stored; `Location` names it", body = Object),
     params(("site" = String, Path, description = "Site id")),
     request_body(content = AllocateRequest, content_type = "application/json", description = "Optional: a policy and/or seed for this run; an empty body uses the stored ones");
     /// Allocates the site's latest revision (staff); the latest allocation is `previous`.
-    pub async fn create_allocation(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        payload: Payload,
-    ) {
-        let role = state.access.require(&req, Role::Staff)?;
+    pub async fn create_allocation(state, req, path: web::Path<String>, payload: Payload) {
         let site = path.into_inner();
         let request: AllocateRequest = body::read_as::<_, CreateAllocationError>(
             &req,

@@ -9,7 +9,7 @@ use crate::api::error::{
 };
 use crate::api::lang;
 use crate::api::sites::from_service;
-use crate::api::{path_number, site_and_number, State};
+use crate::api::{path_number, site_and_number};
 use crate::service::allocations::{self, StandingError};
 use crate::service::allocations::{DiffView, HouseholdView, Rendering};
 use crate::service::page_size;
@@ -17,7 +17,7 @@ use crate::service::ReadError;
 
 use crate::store::StoreError;
 use actix_web::web;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use std::sync::Arc;
 
 from_service!(read: GetAllocationError, DiffAllocationsError);
@@ -31,17 +31,13 @@ endpoint! {
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
     }
-    get "/v1/sites/{site}/allocations", tag = "allocations",
+    get "/v1/sites/{site}/allocations", tag = "allocations", role = Viewer,
     ok(status = 200, description = "Allocations, newest first: id, created, revisions used, headline metrics", body = AllocationPage),
     params(("site" = String, Path, description = "Site id"), AllocationListQuery);
     /// Lists a site's allocations.
     pub async fn list_allocations(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        query: web::Query<AllocationListQuery>,
+        state, req, path: web::Path<String>, query: web::Query<AllocationListQuery>
     ) {
-        state.access.require(&req, Role::Viewer)?;
         let limit = page_size(query.limit).map_err(BadRequest::from)?;
         let before = query.before;
         let site = path.into_inner();
@@ -68,18 +64,14 @@ endpoint! {
         /// No such site or allocation (404).
         Store(StoreFailure, from StoreError) [declare::ALLOCATION],
     }
-    get "/v1/sites/{site}/allocations/{id}", tag = "allocations",
+    get "/v1/sites/{site}/allocations/{id}", tag = "allocations", role = Viewer as role,
     ok(status = 200, description = "The allocation", content(
                 (Object = "application/json"), (String = "text/csv"), (Object = "application/geo+json"), (String = "image/svg+xml"))),
     params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "Allocation id"), FormatQuery);
     /// One allocation, as JSON, CSV, GeoJSON or SVG.
     pub async fn get_allocation(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<(String, String)>,
-        query: web::Query<FormatQuery>,
+        state, req, path: web::Path<(String, String)>, query: web::Query<FormatQuery>
     ) {
-        let role = state.access.require(&req, Role::Viewer)?;
         // Viewers get the public view (report::public): no reasons, no private bases.
         let public = role < Role::Staff;
         let (site, id) = site_and_number(path, "allocation")?;
@@ -117,16 +109,11 @@ endpoint! {
         /// No such site or allocation (404).
         Store(StoreFailure, from StoreError) [declare::ALLOCATION],
     }
-    get "/v1/sites/{site}/allocations/{id}/diff/{other}", tag = "allocations",
+    get "/v1/sites/{site}/allocations/{id}/diff/{other}", tag = "allocations", role = Viewer as role,
     ok(status = 200, description = "Who moved, gained and lost, per kind", body = DiffView),
     params(("site" = String, Path, description = "Site id"), ("id" = u64, Path, description = "The earlier allocation"), ("other" = u64, Path, description = "The later allocation"));
     /// What changed from allocation `id` to allocation `other`.
-    pub async fn diff_allocations(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<(String, String, String)>,
-    ) {
-        let role = state.access.require(&req, Role::Viewer)?;
+    pub async fn diff_allocations(state, req, path: web::Path<(String, String, String)>) {
         // Viewers get the diff of the public views (report::public).
         let public = role < Role::Staff;
         let (site, id, other) = path.into_inner();
@@ -150,12 +137,11 @@ endpoint! {
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
     }
-    get "/v1/sites/{site}/households/{household}", tag = "allocations",
+    get "/v1/sites/{site}/households/{household}", tag = "allocations", role = Viewer as role,
     ok(status = 200, description = "What the household holds, its waitlist places and why (its roster record for staff)", body = HouseholdView),
     params(("site" = String, Path, description = "Site id"), ("household" = String, Path, description = "Household id"));
     /// A household's assignments, waitlist places and reasons in the latest allocation.
-    pub async fn get_household(state: State, req: HttpRequest, path: web::Path<(String, String)>) {
-        let role = state.access.require(&req, Role::Viewer)?;
+    pub async fn get_household(state, req, path: web::Path<(String, String)>) {
         let (site, household) = path.into_inner();
         let lang = lang::of_request(&req).unwrap_or_default();
         let view: HouseholdView = state

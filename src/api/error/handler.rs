@@ -238,8 +238,10 @@ pub(crate) use handler_error;
 /// A handler declared once: its error enum (a [`handler_error!`]
 /// declaration, or `use E` for one declared already), its OpenAPI operation
 /// (the method, path and tag, the success response `ok`, any other
-/// parameters and body, then the error enum's failures) and its signature,
-/// answering `Result<HttpResponse, E>`.
+/// parameters and body, then the error enum's failures), the role it needs
+/// (`role = Staff`, checked first; `as role` binds the caller's role) and
+/// its signature: the app state and the request, named by the handler,
+/// then its other extractors, answering `Result<HttpResponse, E>`.
 ///
 /// ```text
 /// endpoint! {
@@ -248,11 +250,11 @@ pub(crate) use handler_error;
 ///         Auth(AuthError) [declare::TOKEN],
 ///         Store(StoreFailure, from StoreError) [declare::SITE],
 ///     }
-///     get "/v1/sites/{site}", tag = "sites",
+///     get "/v1/sites/{site}", tag = "sites", role = Viewer,
 ///     ok(status = 200, description = "The site's head", body = SiteView),
 ///     params(("site" = String, Path, description = "Site id"));
 ///     /// A site's head.
-///     pub async fn get_site(state: State, req: HttpRequest, path: web::Path<String>) { … }
+///     pub async fn get_site(state, req, path: web::Path<String>) { … }
 /// }
 /// ```
 macro_rules! endpoint {
@@ -265,12 +267,22 @@ macro_rules! endpoint {
     };
     (
         use $error:ident;
-        $method:ident $path:literal, tag = $tag:literal, ok $ok:tt $(, $op:ident $args:tt)*;
-        $(#[$meta:meta])* pub async fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block
+        $method:ident $path:literal, tag = $tag:literal,
+        $(role = $needed:ident $(as $role:ident)?,)?
+        ok $ok:tt $(, $op:ident $args:tt)*;
+        $(#[$meta:meta])*
+        pub async fn $name:ident($state:ident, $req:ident $(, $arg:ident: $ty:ty)* $(,)?) $body:block
     ) => {
         #[utoipa::path($method, path = $path, tag = $tag, $($op $args,)* responses($ok, $error))]
         $(#[$meta])*
-        pub async fn $name($($arg: $ty),*) -> Result<actix_web::HttpResponse, $error> $body
+        pub async fn $name(
+            $state: $crate::api::State,
+            $req: actix_web::HttpRequest,
+            $($arg: $ty),*
+        ) -> Result<actix_web::HttpResponse, $error> {
+            $($(let $role =)? $state.access.require(&$req, $crate::api::auth::Role::$needed)?;)?
+            $body
+        }
     };
 }
 pub(crate) use endpoint;

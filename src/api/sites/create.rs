@@ -1,17 +1,16 @@
 //! `POST /v1/sites`, `GET /v1/sites`.
 
-use crate::api::auth::Role;
+use crate::api::body;
 use crate::api::dto::{Created, SiteListQuery, SitePage, SiteView};
 use crate::api::error::{
     declare, endpoint, etag, AuthError, BadRequest, BodyError, Invalid, StoreFailure,
 };
-use crate::api::{body, State};
 use crate::service::page_size;
 use crate::service::sites::{self, CreateError};
 use crate::store::StoreError;
 use actix_web::http::header;
 use actix_web::web::{self, Payload};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 
 endpoint! {
     /// Why `POST /v1/sites` fails.
@@ -23,12 +22,11 @@ endpoint! {
         /// A site with this id exists (409), or the database is busy (503).
         Store(StoreFailure, from StoreError) { 409: "A site with this id exists", 503: "The database is busy", 500: "The database failed" },
     }
-    post "/v1/sites", tag = "sites",
+    post "/v1/sites", tag = "sites", role = Planner,
     ok(status = 201, description = "Created; `Location` and `ETag` set", body = Created),
     request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1); `site.id`, if given, becomes the site's id");
     /// Creates a site from a layout (planner).
-    pub async fn create_site(state: State, req: HttpRequest, payload: Payload) {
-        state.access.require(&req, Role::Planner)?;
+    pub async fn create_site(state, req, payload: Payload) {
         let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
         state.limits.layout(&layout)?;
         let written = state
@@ -67,12 +65,11 @@ endpoint! {
         Paging(BadRequest) { 400: "Bad paging parameters" },
         Store(StoreFailure, from StoreError) [declare::DATABASE],
     }
-    get "/v1/sites", tag = "sites",
+    get "/v1/sites", tag = "sites", role = Viewer,
     ok(status = 200, description = "A page of sites, by id", body = SitePage),
     params(SiteListQuery);
     /// Lists the sites, a page at a time.
-    pub async fn list_sites(state: State, req: HttpRequest, query: web::Query<SiteListQuery>) {
-        state.access.require(&req, Role::Viewer)?;
+    pub async fn list_sites(state, req, query: web::Query<SiteListQuery>) {
         let limit = page_size(query.limit).map_err(BadRequest::from)?;
         let after = query.after.clone();
         let (sites, next) = state

@@ -11,7 +11,7 @@ use crate::service::sites::RevisionView;
 use crate::store::{SiteDocuments, StoreError};
 use actix_web::http::header;
 use actix_web::web;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use serde_json::Value;
 
 async fn read_part<E>(
@@ -34,12 +34,11 @@ endpoint! {
         /// No such site (404).
         Store(StoreFailure, from StoreError) [declare::SITE],
     }
-    get "/v1/sites/{site}", tag = "sites",
+    get "/v1/sites/{site}", tag = "sites", role = Viewer,
     ok(status = 200, description = "The site's revisions and latest allocation; `ETag` set", body = SiteView),
     params(("site" = String, Path, description = "Site id"));
     /// A site's head: revisions of layout, roster and policy, latest allocation.
-    pub async fn get_site(state: State, req: HttpRequest, path: web::Path<String>) {
-        state.access.require(&req, Role::Viewer)?;
+    pub async fn get_site(state, req, path: web::Path<String>) {
         let site = path.into_inner();
         let head = state
             .with_store(move |store| -> Result<_, GetSiteError> { Ok(sites::head(store, &site)?) })
@@ -60,12 +59,11 @@ endpoint! {
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
     }
-    get "/v1/sites/{site}/revisions/{revision}", tag = "sites",
+    get "/v1/sites/{site}/revisions/{revision}", tag = "sites", role = Viewer as role,
     ok(status = 200, description = "The layout, policy and (staff) roster as they stood at that revision", body = RevisionView),
     params(("site" = String, Path, description = "Site id"), ("revision" = u64, Path, description = "Site revision"));
     /// A whole old revision of a site (rosters only for staff and planners).
-    pub async fn get_revision(state: State, req: HttpRequest, path: web::Path<(String, String)>) {
-        let role = state.access.require(&req, Role::Viewer)?;
+    pub async fn get_revision(state, req, path: web::Path<(String, String)>) {
         let (site, revision) = site_and_number(path, "revision")?;
         let view = state
             .with_store(move |store| -> Result<_, GetRevisionError> {
@@ -88,17 +86,11 @@ endpoint! {
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
     }
-    get "/v1/sites/{site}/layout", tag = "sites",
+    get "/v1/sites/{site}/layout", tag = "sites", role = Viewer,
     ok(status = 200, description = "The layout (GeoJSON)", body = Object, content_type = "application/geo+json"),
     params(("site" = String, Path, description = "Site id"), RevisionQuery);
     /// The site's layout (latest, or at `?revision=`).
-    pub async fn get_layout(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        query: web::Query<RevisionQuery>,
-    ) {
-        state.access.require(&req, Role::Viewer)?;
+    pub async fn get_layout(state, req, path: web::Path<String>, query: web::Query<RevisionQuery>) {
         let docs = read_part::<GetLayoutError>(&state, path.into_inner(), query.revision).await?;
         let body = serde_json::to_vec(&docs.layout).map_err(|e| Internal(e.to_string()))?;
         Ok(HttpResponse::Ok()
@@ -116,17 +108,13 @@ endpoint! {
         /// No such site or revision (404).
         Store(StoreFailure, from StoreError) [declare::REVISION],
     }
-    get "/v1/sites/{site}/households", tag = "sites",
+    get "/v1/sites/{site}/households", tag = "sites", role = Staff,
     ok(status = 200, description = "The normalised roster", body = Vec<Object>),
     params(("site" = String, Path, description = "Site id"), RevisionQuery);
     /// The site's roster (staff; latest, or at `?revision=`).
     pub async fn get_households(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        query: web::Query<RevisionQuery>,
+        state, req, path: web::Path<String>, query: web::Query<RevisionQuery>
     ) {
-        state.access.require(&req, Role::Staff)?;
         let docs =
             read_part::<GetHouseholdsError>(&state, path.into_inner(), query.revision).await?;
         Ok(HttpResponse::Ok()
@@ -137,17 +125,11 @@ endpoint! {
 
 endpoint! {
     use GetLayoutError;
-    get "/v1/sites/{site}/policy", tag = "sites",
+    get "/v1/sites/{site}/policy", tag = "sites", role = Viewer,
     ok(status = 200, description = "The stored policy as posted (`{}` when none: the defaults apply)", body = Object),
     params(("site" = String, Path, description = "Site id"), RevisionQuery);
     /// The site's policy (latest, or at `?revision=`).
-    pub async fn get_policy(
-        state: State,
-        req: HttpRequest,
-        path: web::Path<String>,
-        query: web::Query<RevisionQuery>,
-    ) {
-        state.access.require(&req, Role::Viewer)?;
+    pub async fn get_policy(state, req, path: web::Path<String>, query: web::Query<RevisionQuery>) {
         let docs = read_part::<GetLayoutError>(&state, path.into_inner(), query.revision).await?;
         let policy = docs
             .policy
