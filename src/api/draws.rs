@@ -183,10 +183,9 @@ endpoint! {
         state, _req, path: web::Path<String>, query: web::Query<DrawListQuery>
     ) {
         let limit = page_size(query.limit).map_err(BadRequest::from)?;
-        let before = query.before;
         let site = path.into_inner();
         let page = read::<_, ReadDrawError, _>(&state, move |store| {
-            draws::list_page(store, &site, before, limit)
+            draws::list_page(store, &site, query.before, limit)
         })
         .await?;
         Ok(HttpResponse::Ok().json(page))

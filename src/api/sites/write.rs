@@ -21,14 +21,15 @@ use actix_web::{HttpRequest, HttpResponse};
 /// every write, each telling its role's 403, its body's statuses and its
 /// 422), its OpenAPI operation (the site and `If-Match`, its own extra
 /// parameters and body, the new head or the failures) and its handler,
-/// which checks the role, then reads `If-Match`, then runs its body.
+/// which checks the role, reads `If-Match`, then runs its body, whose value
+/// is the service's write, run by [`write_with`].
 macro_rules! site_write {
     (
         $(#[$emeta:meta])* $error:ident { 403: $forbidden:literal, body: $body:tt, 422: $invalid:literal }
         $method:ident $path:literal, [$($extra:tt)*]
         $(#[$meta:meta])* pub async fn $name:ident(
             $state:ident, $req:ident, $path_arg:ident $(, $arg:ident: $ty:ty)*;
-            $role:pat = $needed:expr, $if_match:ident
+            $role:pat = $needed:expr
         ) $handler:block
     ) => {
         handler_error! {
@@ -63,8 +64,8 @@ macro_rules! site_write {
             $($arg: $ty,)*
         ) -> Result<HttpResponse, $error> {
             let $role = $state.access.require(&$req, $needed)?;
-            let $if_match = IfMatch::from_request(&$req)?;
-            $handler
+            let if_match = IfMatch::from_request(&$req)?;
+            write_with(&$state, $path_arg, if_match, $handler).await
         }
     };
 }
@@ -103,13 +104,10 @@ site_write! {
     put "/v1/sites/{site}/layout",
     [request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1)"),]
     /// Replaces the layout (planner).
-    pub async fn put_layout(state, req, path, payload: Payload; _ = Role::Planner, if_match) {
+    pub async fn put_layout(state, req, path, payload: Payload; _ = Role::Planner) {
         let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit).await?;
         state.limits.layout(&layout)?;
-        write_with(&state, path, if_match, move |store, site, matches| {
-            sites::put_layout(store, site, matches, layout)
-        })
-        .await
+        move |store, site, matches| sites::put_layout(store, site, matches, layout)
     }
 }
 
@@ -130,7 +128,7 @@ site_write! {
     /// Replaces the roster, as JSON, CSV or an .xlsx workbook (staff).
     pub async fn put_households(
         state, req, path, query: web::Query<RosterQuery>, payload: Payload;
-        _ = Role::Staff, if_match
+        _ = Role::Staff
     ) {
         let allowed = [MediaType::Json, MediaType::Csv, MediaType::Spreadsheet];
         let media = body::media_type(&req, &allowed)?;
@@ -163,10 +161,7 @@ site_write! {
             Ok(roster)
         })
         .await?;
-        write_with(&state, path, if_match, move |store, site, matches| {
-            sites::put_roster(store, site, matches, roster)
-        })
-        .await
+        move |store, site, matches| sites::put_roster(store, site, matches, roster)
     }
 }
 
@@ -182,15 +177,12 @@ site_write! {
     patch "/v1/sites/{site}/households",
     [request_body(content = Object, content_type = "application/json", description = "`{\"upsert\": [households], \"remove\": [ids]}`"),]
     /// Adds, replaces and removes households (staff).
-    pub async fn patch_households(state, req, path, payload: Payload; _ = Role::Staff, if_match) {
+    pub async fn patch_households(state, req, path, payload: Payload; _ = Role::Staff) {
         let value =
             body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
         state.limits.roster_patch(&value)?;
         let patch = sites::parse_patch(value)?;
-        write_with(&state, path, if_match, move |store, site, matches| {
-            sites::patch_roster(store, site, matches, patch)
-        })
-        .await
+        move |store, site, matches| sites::patch_roster(store, site, matches, patch)
     }
 }
 
@@ -206,16 +198,13 @@ site_write! {
     put "/v1/sites/{site}/policy",
     [request_body(content = Object, content_type = "application/json", description = "A policy (FORMAT.md §3)"),]
     /// Replaces the policy (planner; staff may change the pins only).
-    pub async fn put_policy(state, req, path, payload: Payload; role = Role::Staff, if_match) {
+    pub async fn put_policy(state, req, path, payload: Payload; role = Role::Staff) {
         let value = body::read_json::<PutPolicyError>(&req, payload, state.body_limit).await?;
         let scope = if role < Role::Planner {
             PolicyScope::PinsOnly
         } else {
             PolicyScope::Everything
         };
-        write_with(&state, path, if_match, move |store, site, matches| {
-            sites::put_policy(store, site, matches, value, scope)
-        })
-        .await
+        move |store, site, matches| sites::put_policy(store, site, matches, value, scope)
     }
 }
