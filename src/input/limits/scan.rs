@@ -20,12 +20,15 @@ use std::fmt;
 struct Counts {
     /// The top-level object has `type` (the body is a layout itself).
     typed: bool,
-    /// The features of a top-level `features` array and of `layout.features`.
+    /// The features of a top-level `features` array and of `layout.features`
+    /// (`nested` is `Some` when there is a `layout` member, whatever it is).
     top: Option<LayoutCounts>,
-    nested: Option<LayoutCounts>,
+    nested: Option<Option<LayoutCounts>>,
     /// Rows of a top-level array, of `households` (an array or an object
-    /// with a `households` array) or of `upsert`.
+    /// with a `households` array) and of `upsert`.
     rows: Option<usize>,
+    households: Option<usize>,
+    upsert: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -54,10 +57,9 @@ pub fn check_json_sizes(bytes: &[u8], limits: &Limits) -> Vec<Problem> {
     let mut problems = Vec::new();
     // The layout the checks on the value read: `layout`, unless the body is
     // a layout itself.
-    let layout = if counts.typed {
-        counts.top
-    } else {
-        counts.nested.or(counts.top)
+    let layout = match counts.nested {
+        Some(nested) if !counts.typed => nested,
+        _ => counts.top,
     };
     if let Some(layout) = layout {
         if layout.features > limits.max_features {
@@ -66,8 +68,10 @@ pub fn check_json_sizes(bytes: &[u8], limits: &Limits) -> Vec<Problem> {
             problems.extend(vertices_problem(&layout.heavy, layout.total, limits));
         }
     }
-    if let Some(rows) = counts.rows.filter(|&rows| rows > limits.max_roster_rows) {
-        problems.push(rows_problem(rows, limits));
+    for rows in [counts.households, counts.upsert, counts.rows] {
+        if let Some(rows) = rows.filter(|&rows| rows > limits.max_roster_rows) {
+            problems.push(rows_problem(rows, limits));
+        }
     }
     problems
 }
@@ -95,10 +99,13 @@ impl<'de> Visitor<'de> for Top<'_> {
                     self.counts.top = map.next_value_seed(Features(self.limits))?;
                 }
                 "layout" => {
-                    self.counts.nested = map.next_value_seed(Layout(self.limits))?;
+                    self.counts.nested = Some(map.next_value_seed(Layout(self.limits))?);
                 }
-                "households" | "upsert" => {
-                    self.counts.rows = map.next_value_seed(Rows { nested: true })?;
+                "households" => {
+                    self.counts.households = map.next_value_seed(Rows { nested: true })?;
+                }
+                "upsert" => {
+                    self.counts.upsert = map.next_value_seed(Rows { nested: true })?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;

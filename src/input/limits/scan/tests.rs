@@ -119,3 +119,76 @@ fn past_the_feature_limit_the_rest_is_only_counted() {
         "{problems:?}"
     );
 }
+
+/// JSON built from the words the pass looks for, nested at random.
+fn shaped_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..5).prop_map(|n| json!(n)),
+        (-5.0f64..5.0).prop_map(|x| json!(x)),
+        prop_oneof![Just("A"), Just("B"), Just("a-very-long-feature-id")].prop_map(|s| json!(s)),
+    ];
+    leaf.prop_recursive(5, 96, 8, |inner| {
+        let key = prop_oneof![
+            Just("type"),
+            Just("features"),
+            Just("layout"),
+            Just("households"),
+            Just("upsert"),
+            Just("properties"),
+            Just("geometry"),
+            Just("coordinates"),
+            Just("geometries"),
+            Just("id"),
+            Just("other"),
+        ];
+        // Features with coordinates of any nesting (and stray values in them).
+        let position = prop_oneof![
+            4 => Just(json!([1.0, 2.0])),
+            1 => Just(json!([])),
+            1 => Just(json!("x")),
+        ];
+        let coordinates = prop_oneof![
+            proptest::collection::vec(position.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec(proptest::collection::vec(position, 0..4), 0..3)
+                .prop_map(|rings| json!(rings)),
+        ];
+        let feature = (inner.clone(), coordinates, any::<bool>()).prop_map(|(id, coordinates, collection)| {
+            let geometry = if collection {
+                json!({"type": "GeometryCollection", "geometries": [{"coordinates": coordinates}]})
+            } else {
+                json!({"type": "Polygon", "coordinates": coordinates})
+            };
+            json!({"type": "Feature", "properties": {"id": id}, "geometry": geometry})
+        });
+        prop_oneof![
+            proptest::collection::vec(feature, 0..4)
+                .prop_map(|features| json!({"type": "FeatureCollection", "features": features})),
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            proptest::collection::vec((key, inner), 0..6).prop_map(|entries| {
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                )
+            }),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn on_generated_documents_the_pass_agrees_with_the_checks_on_the_value(body in shaped_json()) {
+        let limits = Limits { max_features: 2, max_vertices: 2, max_total_vertices: 3, max_roster_rows: 2, ..Limits::default() };
+        let bytes = serde_json::to_vec(&body).unwrap();
+        proptest::prop_assert_eq!(check_json_sizes(&bytes, &limits), on_the_value(&body, &limits), "{}", body);
+    }
+
+    #[test]
+    fn any_bytes_are_scanned_without_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+        let _ = check_json_sizes(&bytes, &small());
+    }
+}
