@@ -64,7 +64,7 @@ impl std::ops::Deref for ServerLimits {
 
 impl Default for ServerLimits {
     fn default() -> Self {
-        ServerLimits::new(Limits::default(), default_max_heavy(), DEFAULT_QUEUE_WAIT)
+        ServerLimits::new(Limits::server(), default_max_heavy(), DEFAULT_QUEUE_WAIT)
     }
 }
 
