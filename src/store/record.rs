@@ -5,8 +5,9 @@
 //! rows through [`Cells`], so a row means the same thing in either.
 
 use super::{
-    AllocationMeta, AllocationRecord, AllocationRow, Change, DrawInputs, DrawRow, NewAllocation,
-    NewDraw, Part, RevisionRecord, SiteDocuments, SiteState, StoreError, StoredDraw,
+    AllocationInputs, AllocationMeta, AllocationRecord, AllocationRow, Change, DrawInputs, DrawRow,
+    NewAllocation, NewDraw, Page, Part, PartRevisions, RevisionRecord, SiteDocuments, SiteState,
+    StoreError, StoredDraw,
 };
 use crate::model::{DrawRecord, Household, Revealed, SeedSource};
 use serde::Serialize;
@@ -37,6 +38,11 @@ pub(super) fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// A page's `before` bound as a column value (no bound: past every id).
+pub(super) fn page_before(page: Page) -> i64 {
+    page.before.map(to_i64).unwrap_or(i64::MAX)
+}
+
 /// The cells of one result row, read by position, whatever the driver.
 pub(super) trait Cells {
     type Error;
@@ -55,15 +61,32 @@ pub(super) trait Cells {
     }
 }
 
+/// Three columns `layout_revision, roster_revision, policy_revision` from `i` on.
+fn part_revisions<R: Cells>(r: &R, i: usize) -> Result<PartRevisions, R::Error> {
+    Ok(PartRevisions {
+        layout: r.num(i)?,
+        roster: r.opt_num(i + 1)?,
+        policy: r.opt_num(i + 2)?,
+    })
+}
+
+/// Five columns `previous, revision, layout_revision, roster_revision,
+/// policy_revision` from `i` on.
+fn allocation_inputs<R: Cells>(r: &R, i: usize) -> Result<AllocationInputs, R::Error> {
+    Ok(AllocationInputs {
+        previous: r.opt_num(i)?,
+        revision: r.num(i + 1)?,
+        parts: part_revisions(r, i + 2)?,
+    })
+}
+
 /// A row of [`SITE_COLUMNS`].
 pub(super) fn site_state<R: Cells>(r: &R) -> Result<SiteState, R::Error> {
     Ok(SiteState {
         id: r.text(0)?,
         name: r.opt_text(1)?,
         revision: r.num(2)?,
-        layout_revision: r.num(3)?,
-        roster_revision: r.opt_num(4)?,
-        policy_revision: r.opt_num(5)?,
+        parts: part_revisions(r, 3)?,
         households: r.num(6)?,
         latest_allocation: r.opt_num(7)?,
         created: r.text(8)?,
@@ -78,11 +101,7 @@ pub(super) fn allocation_meta<R: Cells>(r: &R) -> Result<(AllocationMeta, String
             site: r.text(0)?,
             id: r.num(1)?,
             created: r.text(2)?,
-            previous: r.opt_num(3)?,
-            revision: r.num(4)?,
-            layout_revision: r.num(5)?,
-            roster_revision: r.opt_num(6)?,
-            policy_revision: r.opt_num(7)?,
+            inputs: allocation_inputs(r, 3)?,
             seed: r.text(8)?,
             summary: Value::Null,
         },
@@ -119,11 +138,7 @@ pub(super) fn allocation_row<R: Cells>(r: &R) -> Result<(AllocationRow, Vec<u8>)
         AllocationRow {
             id: r.num(0)?,
             created: r.text(1)?,
-            previous: r.opt_num(2)?,
-            revision: r.num(3)?,
-            layout_revision: r.num(4)?,
-            roster_revision: r.opt_num(5)?,
-            policy_revision: r.opt_num(6)?,
+            inputs: allocation_inputs(r, 2)?,
             seed: r.text(7)?,
             policy: r.text(8)?,
             summary: r.text(9)?,
@@ -171,9 +186,7 @@ pub(super) fn draw_row<R: Cells>(r: &R) -> Result<DrawRow, R::Error> {
     Ok(DrawRow {
         id: r.num(0)?,
         revision: r.num(1)?,
-        layout_revision: r.num(2)?,
-        roster_revision: r.opt_num(3)?,
-        policy_revision: r.opt_num(4)?,
+        parts: part_revisions(r, 2)?,
         previous: r.opt_num(5)?,
         policy: r.text(6)?,
         inputs_sha256: r.text(7)?,
@@ -225,9 +238,7 @@ pub(super) fn stored_draw(site: &str, row: DrawRow) -> Result<StoredDraw, StoreE
         },
         inputs: DrawInputs {
             revision: row.revision,
-            layout_revision: row.layout_revision,
-            roster_revision: row.roster_revision,
-            policy_revision: row.policy_revision,
+            parts: row.parts,
             previous: row.previous,
             policy,
         },
@@ -359,11 +370,13 @@ pub(super) fn documents<E: From<StoreError>>(
     Ok(SiteDocuments {
         site: site.to_string(),
         revision,
-        layout_revision,
+        parts: PartRevisions {
+            layout: layout_revision,
+            roster: roster_revision,
+            policy: policy_revision,
+        },
         layout,
-        roster_revision,
         roster,
-        policy_revision,
         policy,
     })
 }

@@ -14,12 +14,12 @@ mod transfer;
 
 use super::record::{
     allocation_meta, allocation_record, check_previous, documents, encode, migrations_done,
-    no_allocation, resolve_revision, site_state, stale, to_i64, with_summary, AllocationText,
-    Cells, Write, ALLOCATION_COLUMNS, SITE_COLUMNS,
+    no_allocation, page_before, resolve_revision, site_state, stale, to_i64, with_summary,
+    AllocationText, Cells, Write, ALLOCATION_COLUMNS, SITE_COLUMNS,
 };
 use super::{
-    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Part,
-    SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
+    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Page,
+    Part, SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -238,11 +238,11 @@ fn insert_allocation(
         params![
         site,
         id,
-        new.previous.map(to_i64),
-        to_i64(new.revision),
-        to_i64(new.layout_revision),
-        new.roster_revision.map(to_i64),
-        new.policy_revision.map(to_i64),
+        new.inputs.previous.map(to_i64),
+        to_i64(new.inputs.revision),
+        to_i64(new.inputs.parts.layout),
+        new.inputs.parts.roster.map(to_i64),
+        new.inputs.parts.policy.map(to_i64),
         new.seed,
         text.policy,
         text.summary,
@@ -360,18 +360,13 @@ impl Store for SqliteStore {
         let mut conn = lock(&self.writer);
         let tx = begin(&mut conn)?;
         let head = load_site(&tx, site)?;
-        check_previous(site, &head, new.previous)?;
+        check_previous(site, &head, new.inputs.previous)?;
         let meta = insert_allocation(&tx, site, &new, &text)?;
         tx.commit().map_err(db)?;
         Ok(meta)
     }
 
-    fn allocations(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<AllocationMeta>, StoreError> {
+    fn allocations(&self, site: &str, page: Page) -> Result<Vec<AllocationMeta>, StoreError> {
         let mut conn = self.reader();
         let tx = conn.transaction().map_err(db)?;
         load_site(&tx, site)?;
@@ -380,7 +375,7 @@ impl Store for SqliteStore {
             &format!(
                 "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
             ),
-            params![site, before.map(to_i64).unwrap_or(i64::MAX), i64::from(limit)],
+            params![site, page_before(page), i64::from(page.limit)],
             |r| allocation_meta(r),
         )?
         .into_iter()
@@ -411,13 +406,8 @@ impl Store for SqliteStore {
         draws::add_draw(&mut lock(&self.writer), site, new)
     }
 
-    fn draws(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<StoredDraw>, StoreError> {
-        draws::draws(&mut self.reader(), site, before, limit)
+    fn draws(&self, site: &str, page: Page) -> Result<Vec<StoredDraw>, StoreError> {
+        draws::draws(&mut self.reader(), site, page)
     }
 
     fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
@@ -427,11 +417,9 @@ impl Store for SqliteStore {
     fn reveal_draw(
         &self,
         site: &str,
-        draw: u64,
         reveal: DrawReveal,
-        allocation: NewAllocation,
     ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
-        draws::reveal_draw(&mut lock(&self.writer), site, draw, reveal, allocation)
+        draws::reveal_draw(&mut lock(&self.writer), site, reveal)
     }
 
     fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError> {
@@ -454,6 +442,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{AllocationInputs, PartRevisions};
     use serde_json::{json, Value};
 
     /// A fresh store in a temporary directory (shared with the submodules' tests).
@@ -478,11 +467,15 @@ mod tests {
     /// An allocation at the first revision (shared with the submodules' tests).
     pub(super) fn allocation(previous: Option<u64>) -> NewAllocation {
         NewAllocation {
-            previous,
-            revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
+            inputs: AllocationInputs {
+                previous,
+                revision: 1,
+                parts: PartRevisions {
+                    layout: 1,
+                    roster: None,
+                    policy: None,
+                },
+            },
             policy: json!({"mechanism": "optimal"}),
             seed: "seed".to_string(),
             summary: json!({"parking_space": {"served": 1}}),

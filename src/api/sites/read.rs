@@ -96,9 +96,7 @@ pub async fn get_revision(
     Ok(HttpResponse::Ok().json(RevisionView {
         site: docs.site,
         revision: docs.revision,
-        layout_revision: docs.layout_revision,
-        roster_revision: docs.roster_revision,
-        policy_revision: docs.policy_revision,
+        parts: docs.parts,
         layout: docs.layout,
         policy: docs.policy,
         households: (role >= Role::Staff).then_some(docs.roster),

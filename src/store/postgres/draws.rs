@@ -5,10 +5,10 @@
 
 use super::{load_site, to_i64, Fail};
 use crate::store::record::{
-    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, stored_draw,
-    DrawText, DRAW_COLUMNS,
+    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, page_before,
+    stored_draw, DrawText, DRAW_COLUMNS,
 };
-use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, StoredDraw};
+use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, Page, StoredDraw};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Transaction};
 
@@ -40,13 +40,13 @@ pub(super) fn add(
     let head = load_site(tx, site, true)?;
     check_previous(site, &head, new.inputs.previous)?;
     let i = &new.inputs;
-    let roster_revision = i.roster_revision.map(to_i64);
-    let policy_revision = i.policy_revision.map(to_i64);
+    let roster_revision = i.parts.roster.map(to_i64);
+    let policy_revision = i.parts.policy.map(to_i64);
     let previous = i.previous.map(to_i64);
     let params: [&(dyn ToSql + Sync); 11] = [
         &site,
         &to_i64(i.revision),
-        &to_i64(i.layout_revision),
+        &to_i64(i.parts.layout),
         &roster_revision,
         &policy_revision,
         &previous,
@@ -70,19 +70,14 @@ pub(super) fn add(
 pub(super) fn list(
     tx: &mut Transaction<'_>,
     site: &str,
-    before: Option<u64>,
-    limit: u32,
+    page: Page,
 ) -> Result<Vec<StoredDraw>, Fail> {
     load_site(tx, site, false)?;
     let rows = tx.query(
         &format!(
             "SELECT {DRAW_COLUMNS} FROM draws WHERE site = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
         ),
-        &[
-            &site,
-            &before.map(to_i64).unwrap_or(i64::MAX),
-            &i64::from(limit),
-        ],
+        &[&site, &page_before(page), &i64::from(page.limit)],
     )?;
     rows.iter()
         .map(|r| Ok(stored_draw(site, draw_row(r)?)?))
@@ -104,10 +99,10 @@ pub(super) fn get(c: &mut impl GenericClient, site: &str, id: u64) -> Result<Sto
 pub(super) fn reveal(
     tx: &mut Transaction<'_>,
     site: &str,
-    id: u64,
     reveal: &DrawReveal,
     append: impl FnOnce(&mut Transaction<'_>) -> Result<AllocationMeta, Fail>,
 ) -> Result<(StoredDraw, AllocationMeta), Fail> {
+    let id = reveal.draw;
     let before = find(tx, site, id, true)?.ok_or_else(|| no_draw(site, id))?;
     check_unrevealed(site, &before)?;
     let meta = append(tx)?;
@@ -156,9 +151,9 @@ pub(super) fn import(tx: &mut Transaction<'_>, site: &str, draws: &[DrawRow]) ->
             &site,
             &to_i64(d.id),
             &to_i64(d.revision),
-            &to_i64(d.layout_revision),
-            &d.roster_revision.map(to_i64),
-            &d.policy_revision.map(to_i64),
+            &to_i64(d.parts.layout),
+            &d.parts.roster.map(to_i64),
+            &d.parts.policy.map(to_i64),
             &d.previous.map(to_i64),
             &d.policy,
             &d.inputs_sha256,

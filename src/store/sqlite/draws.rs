@@ -3,12 +3,10 @@
 
 use super::{begin, db, insert_allocation, load_site, rows};
 use crate::store::record::{
-    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, stored_draw,
-    to_i64, to_u64, AllocationText, DrawText, DRAW_COLUMNS,
+    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, page_before,
+    stored_draw, to_i64, to_u64, AllocationText, DrawText, DRAW_COLUMNS,
 };
-use crate::store::{
-    AllocationMeta, DrawReveal, DrawRow, NewAllocation, NewDraw, StoreError, StoredDraw,
-};
+use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, Page, StoreError, StoredDraw};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Schema version 2: the draws table and its append-only trigger.
@@ -91,9 +89,9 @@ pub(super) fn add_draw(
             site,
             id,
             to_i64(i.revision),
-            to_i64(i.layout_revision),
-            i.roster_revision.map(to_i64),
-            i.policy_revision.map(to_i64),
+            to_i64(i.parts.layout),
+            i.parts.roster.map(to_i64),
+            i.parts.policy.map(to_i64),
             i.previous.map(to_i64),
             text.policy,
             new.inputs_sha256,
@@ -111,8 +109,7 @@ pub(super) fn add_draw(
 pub(super) fn draws(
     conn: &mut Connection,
     site: &str,
-    before: Option<u64>,
-    limit: u32,
+    page: Page,
 ) -> Result<Vec<StoredDraw>, StoreError> {
     let tx = conn.transaction().map_err(db)?;
     load_site(&tx, site)?;
@@ -121,11 +118,7 @@ pub(super) fn draws(
         &format!(
             "SELECT {DRAW_COLUMNS} FROM draws WHERE site = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
         ),
-        params![
-            site,
-            before.map(to_i64).unwrap_or(i64::MAX),
-            i64::from(limit)
-        ],
+        params![site, page_before(page), i64::from(page.limit)],
         |r| draw_row(r),
     )?
     .into_iter()
@@ -146,16 +139,15 @@ pub(super) fn draw(conn: &Connection, site: &str, id: u64) -> Result<StoredDraw,
 pub(super) fn reveal_draw(
     conn: &mut Connection,
     site: &str,
-    id: u64,
     reveal: DrawReveal,
-    allocation: NewAllocation,
 ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
-    let text = AllocationText::new(&allocation)?;
+    let (id, allocation) = (reveal.draw, &reveal.allocation);
+    let text = AllocationText::new(allocation)?;
     let tx = begin(conn)?;
     load_site(&tx, site)?;
     let before = find(&tx, site, id)?.ok_or_else(|| no_draw(site, id))?;
     check_unrevealed(site, &before)?;
-    let meta = insert_allocation(&tx, site, &allocation, &text)?;
+    let meta = insert_allocation(&tx, site, allocation, &text)?;
     // Compare-and-swap: only a row not revealed yet takes the reveal.
     let updated = tx
         .execute(
@@ -185,7 +177,10 @@ mod tests {
     use super::super::tests::{allocation, store};
     use super::super::{lock, SqliteStore};
     use crate::model::{DrandRound, SeedSource};
-    use crate::store::{DrawInputs, DrawReveal, NewDraw, NewSite, Store, StoreError};
+    use crate::store::{
+        DrawInputs, DrawReveal, NewAllocation, NewDraw, NewSite, Page, PartRevisions, Store,
+        StoreError,
+    };
     use serde_json::json;
     use std::sync::Arc;
 
@@ -205,9 +200,11 @@ mod tests {
         NewDraw {
             inputs: DrawInputs {
                 revision: 1,
-                layout_revision: 1,
-                roster_revision: None,
-                policy_revision: None,
+                parts: PartRevisions {
+                    layout: 1,
+                    roster: None,
+                    policy: None,
+                },
                 previous,
                 policy: json!({"mechanism": "optimal"}),
             },
@@ -222,12 +219,14 @@ mod tests {
         }
     }
 
-    fn reveal(seed: &str) -> DrawReveal {
+    fn reveal(draw: u64, seed: &str, allocation: NewAllocation) -> DrawReveal {
         DrawReveal {
+            draw,
             seed: seed.into(),
             signature: Some("b7".into()),
             revealed_at: "2023-08-23T15:20:00Z".into(),
             allocation_sha256: "cc".into(),
+            allocation,
         }
     }
 
@@ -242,14 +241,20 @@ mod tests {
         assert_eq!(d1.record.seed_source, new_draw(None).seed_source);
         assert!(d1.record.revealed.is_none());
         let listed: Vec<u64> = store
-            .draws("s", None, 10)
+            .draws("s", Page::newest(10))
             .unwrap()
             .iter()
             .map(|d| d.record.draw)
             .collect();
         assert_eq!(listed, [2, 1]);
         let older: Vec<u64> = store
-            .draws("s", Some(2), 10)
+            .draws(
+                "s",
+                Page {
+                    before: Some(2),
+                    limit: 10,
+                },
+            )
             .unwrap()
             .iter()
             .map(|d| d.record.draw)
@@ -292,27 +297,27 @@ mod tests {
         // whose allocation still names the frozen previous (none).
         store.add_allocation("s", allocation(None)).unwrap();
         let (draw, meta) = store
-            .reveal_draw("s", 1, reveal("s1"), allocation(None))
+            .reveal_draw("s", reveal(1, "s1", allocation(None)))
             .unwrap();
-        assert_eq!((meta.id, meta.previous), (2, None));
+        assert_eq!((meta.id, meta.inputs.previous), (2, None));
         let revealed = draw.record.revealed.unwrap();
         assert_eq!(revealed.allocation, 2);
         assert_eq!(revealed.seed, "s1");
         assert_eq!(revealed.signature.as_deref(), Some("b7"));
         assert_eq!(store.site("s").unwrap().latest_allocation, Some(2));
 
-        let again = store.reveal_draw("s", 1, reveal("s2"), allocation(None));
+        let again = store.reveal_draw("s", reveal(1, "s2", allocation(None)));
         assert!(matches!(
             again,
             Err(StoreError::AlreadyRevealed { allocation: 2, .. })
         ));
-        assert_eq!(store.allocations("s", None, 10).unwrap().len(), 2);
+        assert_eq!(store.allocations("s", Page::newest(10)).unwrap().len(), 2);
         assert_eq!(
             store.draw("s", 1).unwrap().record.revealed.unwrap().seed,
             "s1"
         );
         assert!(matches!(
-            store.reveal_draw("s", 9, reveal("s"), allocation(None)),
+            store.reveal_draw("s", reveal(9, "s", allocation(None))),
             Err(StoreError::NoDraw { id: 9, .. })
         ));
     }
@@ -326,7 +331,7 @@ mod tests {
             .map(|i| {
                 let store = Arc::clone(&store);
                 std::thread::spawn(move || {
-                    store.reveal_draw("s", 1, reveal(&format!("seed{i}")), allocation(None))
+                    store.reveal_draw("s", reveal(1, &format!("seed{i}"), allocation(None)))
                 })
             })
             .collect::<Vec<_>>()
@@ -337,7 +342,7 @@ mod tests {
         assert!(outcomes
             .iter()
             .any(|o| matches!(o, Err(StoreError::AlreadyRevealed { .. }))));
-        assert_eq!(store.allocations("s", None, 10).unwrap().len(), 1);
+        assert_eq!(store.allocations("s", Page::newest(10)).unwrap().len(), 1);
     }
 
     #[test]
