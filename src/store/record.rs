@@ -2,16 +2,23 @@
 //! and decoded from their columns, how a row becomes a domain value, the
 //! checks every write makes and the errors they give. The backends
 //! (`sqlite`, `postgres`) keep only their SQL and driver calls; both read
-//! rows through [`Cells`], so a row means the same thing in either.
+//! rows through [`Cells`] and bind values through [`Param`] (`params`), so
+//! a row means the same thing in either.
 
 use super::{
     AllocationInputs, AllocationMeta, AllocationRecord, AllocationRow, Change, DrawInputs, DrawRow,
-    NewAllocation, NewDraw, Page, Part, PartRevisions, RevisionRecord, SiteDocuments, SiteState,
+    NewAllocation, NewDraw, Part, PartRevisions, RevisionRecord, SiteDocuments, SiteState,
     StoreError, StoredDraw,
 };
 use crate::model::{DrawRecord, Household, Revealed, SeedSource};
 use serde::Serialize;
 use serde_json::Value;
+
+mod params;
+
+pub(super) use params::{
+    committed_draw, draw_params, page_before, reveal_params, site_params, AllocationInsert, Param,
+};
 
 /// A site's columns, in the order [`site_state`] reads them.
 pub(super) const SITE_COLUMNS: &str = "id, name, revision, layout_revision, roster_revision, policy_revision, households, latest_allocation, created, updated";
@@ -36,11 +43,6 @@ pub(super) fn to_i64(n: u64) -> i64 {
 
 pub(super) fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
-}
-
-/// A page's `before` bound as a column value (no bound: past every id).
-pub(super) fn page_before(page: Page) -> i64 {
-    page.before.map(to_i64).unwrap_or(i64::MAX)
 }
 
 /// The cells of one result row, read by position, whatever the driver.

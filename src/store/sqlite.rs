@@ -14,14 +14,18 @@ mod transfer;
 
 use super::record::{
     allocation_meta, allocation_record, check_previous, documents, encode, migrations_done,
-    no_allocation, page_before, resolve_revision, site_state, stale, to_i64, with_summary,
-    AllocationText, Cells, Write, ALLOCATION_COLUMNS, SITE_COLUMNS,
+    no_allocation, page_before, resolve_revision, site_state, stale, to_i64, to_u64, with_summary,
+    AllocationInsert, AllocationText, Cells, Param, Write, ALLOCATION_COLUMNS,
+    ALLOCATION_ROW_COLUMNS, SITE_COLUMNS,
 };
 use super::{
     AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Page,
     Part, SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
 };
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{
+    params, params_from_iter, Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -58,6 +62,16 @@ fn db(e: rusqlite::Error) -> StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         db(e)
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Param::Int(n) => n.to_sql(),
+            Param::Text(s) => s.to_sql(),
+            Param::Bytes(b) => b.to_sql(),
+        }
     }
 }
 
@@ -215,6 +229,34 @@ fn part_at(
     .map_err(db)
 }
 
+/// The id after the last of `site`'s rows in `table` (allocations or draws).
+fn next_id(tx: &Connection, table: &str, site: &str) -> Result<u64, StoreError> {
+    tx.query_row(
+        &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE site = ?1"),
+        params![site],
+        |r| r.get(0),
+    )
+    .map(to_u64)
+    .map_err(db)
+}
+
+/// Inserts an `allocations` row (new, or copied by an import).
+fn insert_allocation_row(
+    tx: &Connection,
+    site: &str,
+    row: &AllocationInsert<'_>,
+) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(&format!(
+            "INSERT INTO allocations (site, {ALLOCATION_ROW_COLUMNS}) \
+             VALUES (?1, ?2, COALESCE(?3, {NOW}), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ))
+        .map_err(db)?;
+    stmt.execute(params_from_iter(row.params(site)))
+        .map_err(db)?;
+    Ok(())
+}
+
 /// Appends an allocation (numbered after the site's last) and makes it the
 /// site's latest; the caller has checked whatever must precede it.
 fn insert_allocation(
@@ -223,33 +265,9 @@ fn insert_allocation(
     new: &NewAllocation,
     text: &AllocationText,
 ) -> Result<AllocationMeta, StoreError> {
-    let id: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM allocations WHERE site = ?1",
-            params![site],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    tx.execute(
-        &format!(
-        "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {NOW})"
-        ),
-        params![
-        site,
-        id,
-        new.inputs.previous.map(to_i64),
-        to_i64(new.inputs.revision),
-        to_i64(new.inputs.parts.layout),
-        new.inputs.parts.roster.map(to_i64),
-        new.inputs.parts.policy.map(to_i64),
-        new.seed,
-        text.policy,
-        text.summary,
-        new.body,
-        ],
-    )
-    .map_err(db)?;
+    let id = next_id(tx, "allocations", site)?;
+    insert_allocation_row(tx, site, &AllocationInsert::new(id, new, text))?;
+    let id = to_i64(id);
     tx.execute(
         "UPDATE sites SET latest_allocation = ?1 WHERE id = ?2",
         params![id, site],

@@ -1,13 +1,14 @@
 //! Draw records in SQLite (FORMAT.md §5): committed rows that change once,
 //! at the reveal, and never otherwise (a trigger refuses any other update).
 
-use super::{begin, db, insert_allocation, load_site, rows};
+use super::{begin, db, insert_allocation, load_site, next_id, rows};
 use crate::store::record::{
-    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, page_before,
-    stored_draw, to_i64, to_u64, AllocationText, DrawText, DRAW_COLUMNS,
+    changed_during_reveal, check_previous, check_unrevealed, committed_draw, draw_params, draw_row,
+    no_draw, page_before, reveal_params, stored_draw, to_i64, AllocationText, DrawText,
+    DRAW_COLUMNS,
 };
 use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, Page, StoreError, StoredDraw};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 /// Schema version 2: the draws table and its append-only trigger.
 pub(super) const MIGRATION: &str = r#"
@@ -65,6 +66,19 @@ fn read(conn: &Connection, site: &str, id: u64) -> Result<StoredDraw, StoreError
     stored_draw(site, row)
 }
 
+/// Inserts a `draws` row (just committed, or copied by an import).
+pub(super) fn insert_row(tx: &Connection, site: &str, row: &DrawRow) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(&format!(
+            "INSERT INTO draws (site, {DRAW_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        ))
+        .map_err(db)?;
+    stmt.execute(params_from_iter(draw_params(site, row)))
+        .map_err(db)?;
+    Ok(())
+}
+
 pub(super) fn add_draw(
     conn: &mut Connection,
     site: &str,
@@ -74,34 +88,9 @@ pub(super) fn add_draw(
     let tx = begin(conn)?;
     let head = load_site(&tx, site)?;
     check_previous(site, &head, new.inputs.previous)?;
-    let id: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = ?1",
-            params![site],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    let i = &new.inputs;
-    tx.execute(
-        "INSERT INTO draws (site, id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            site,
-            id,
-            to_i64(i.revision),
-            to_i64(i.parts.layout),
-            i.parts.roster.map(to_i64),
-            i.parts.policy.map(to_i64),
-            i.previous.map(to_i64),
-            text.policy,
-            new.inputs_sha256,
-            new.previous_sha256,
-            new.committed_at,
-            text.seed_source,
-        ],
-    )
-    .map_err(db)?;
-    let draw = read(&tx, site, to_u64(id))?;
+    let id = next_id(&tx, "draws", site)?;
+    insert_row(&tx, site, &committed_draw(id, &new, &text))?;
+    let draw = read(&tx, site, id)?;
     tx.commit().map_err(db)?;
     Ok(draw)
 }
@@ -153,15 +142,7 @@ pub(super) fn reveal_draw(
         .execute(
             "UPDATE draws SET seed = ?1, signature = ?2, revealed_at = ?3, allocation = ?4, allocation_sha256 = ?5 \
              WHERE site = ?6 AND id = ?7 AND seed IS NULL",
-            params![
-                reveal.seed,
-                reveal.signature,
-                reveal.revealed_at,
-                to_i64(meta.id),
-                reveal.allocation_sha256,
-                site,
-                to_i64(id)
-            ],
+            params_from_iter(reveal_params(site, &reveal, meta.id)),
         )
         .map_err(db)?;
     if updated != 1 {
