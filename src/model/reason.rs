@@ -296,6 +296,24 @@ impl Reason {
         }
     }
 
+    /// A plain lottery reason (rank only, nothing lost to a pin): the
+    /// issue's example, in tests of the JSON and of the texts.
+    #[cfg(test)]
+    pub fn lottery(rank: u32, place: Place) -> Reason {
+        Reason::Lottery {
+            drawn: Drawn {
+                turn: Turn {
+                    rank,
+                    waited: None,
+                    tickets: None,
+                    turn_order: false,
+                },
+                place,
+                lost: vec![],
+            },
+        }
+    }
+
     /// One sample of every code, every optional parameter set: the list the
     /// catalogue tests walk. The `match` has no wildcard, so a new code does
     /// not compile until it has a sample here.
@@ -434,21 +452,13 @@ mod tests {
 
     #[test]
     fn the_example_of_the_issue_is_flat_json() {
-        let r = Reason::Lottery {
-            drawn: Drawn {
-                turn: Turn {
-                    rank: 94,
-                    waited: None,
-                    tickets: None,
-                    turn_order: false,
-                },
-                place: Place::Nearest {
-                    walk_m: 75.5,
-                    unit: "B3-3".into(),
-                },
-                lost: vec![],
+        let r = Reason::lottery(
+            94,
+            Place::Nearest {
+                walk_m: 75.5,
+                unit: "B3-3".into(),
             },
-        };
+        );
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"code":"lottery","rank":94,"place":"nearest","walk_m":75.5,"unit":"B3-3"}"#

@@ -133,21 +133,13 @@ fn chinese_reasons_carry_no_english_words_and_english_no_chinese() {
 
 #[test]
 fn the_issue_example_reads_as_an_office_writes_it() {
-    let r = Reason::Lottery {
-        drawn: Drawn {
-            turn: Turn {
-                rank: 94,
-                waited: None,
-                tickets: None,
-                turn_order: false,
-            },
-            place: Place::Distance {
-                walk_m: 75.5,
-                unit: "B3-3".into(),
-            },
-            lost: vec![],
+    let r = Reason::lottery(
+        94,
+        Place::Distance {
+            walk_m: 75.5,
+            unit: "B3-3".into(),
         },
-    };
+    );
     assert_eq!(
         reason_text(&r, ResourceKind::ParkingSpace, Lang::Zh),
         "摇号第94位，距3号楼3单元75.5米"
