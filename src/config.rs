@@ -55,7 +55,7 @@ impl Default for ServeConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             solve_timeout: DEFAULT_SOLVE_TIMEOUT,
             workers: None,
-            limits: Limits::default(),
+            limits: Limits::server(),
             max_heavy: crate::api::limits::default_max_heavy(),
             queue_wait: crate::api::limits::DEFAULT_QUEUE_WAIT,
             cookie_secure: false,
@@ -240,16 +240,16 @@ pub struct ServeArgs {
     /// Seconds a heavy request waits for its turn before 503 [default 5].
     #[arg(long, env = "ALLOT_QUEUE_WAIT_SECS")]
     pub queue_wait_secs: Option<f64>,
-    /// Features in a layout [default 20000].
+    /// Features in a layout [default 10000].
     #[arg(long, env = "ALLOT_MAX_FEATURES")]
     pub max_features: Option<usize>,
     /// Vertices in one feature [default 4000].
     #[arg(long, env = "ALLOT_MAX_VERTICES")]
     pub max_vertices: Option<usize>,
-    /// Vertices in a whole layout [default 400000].
+    /// Vertices in a whole layout [default 100000].
     #[arg(long, env = "ALLOT_MAX_TOTAL_VERTICES")]
     pub max_total_vertices: Option<usize>,
-    /// Rows of a roster [default 200000, at most 1000000].
+    /// Rows of a roster [default 20000, at most 1000000].
     #[arg(long, env = "ALLOT_MAX_ROSTER_ROWS")]
     pub max_roster_rows: Option<usize>,
     /// Columns of a roster CSV [default 64].

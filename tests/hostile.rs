@@ -267,6 +267,59 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
 }
 
 #[test]
+fn the_server_refuses_rosters_and_layouts_past_its_defaults_before_any_work() {
+    let _serial = serial();
+    let app = spawn_app();
+    // 30,000 distinct households (issue 14's concurrent solves): over the
+    // server's 20,000 rows, refused before the roster is parsed.
+    let roster: Vec<Value> = (0..30_000)
+        .map(|i| json!({"id": format!("H{i}"), "building": "B1", "unit": "1", "cars": 1}))
+        .collect();
+    let body = json!({"layout": tiny_layout("t", 3), "households": roster});
+    let a = viewer_posts(&app, "/v1/solve", &body);
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec!["limit-roster-rows".to_string()])
+    );
+    assert!(a.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("20000"));
+    // 10,001 features (a space copied): over the server's 10,000.
+    let mut layout = tiny_layout("t", 1);
+    let space = layout["features"][7].clone();
+    let features = layout["features"].as_array_mut().expect("features");
+    while features.len() <= 10_000 {
+        features.push(space.clone());
+    }
+    let a = viewer_posts(&app, "/v1/validate", &layout);
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec!["limit-features".to_string()])
+    );
+    // 26 polygons of 3,999 vertices (103,974 in all): over the 100,000 per layout.
+    let ring: Vec<Value> = (0..3_999)
+        .map(|i| {
+            let a = std::f64::consts::TAU * f64::from(i) / 3_999.0;
+            json!([60.0 + 5.0 * a.cos(), 60.0 + 5.0 * a.sin()])
+        })
+        .collect();
+    let mut layout = tiny_layout("t", 1);
+    let features = layout["features"].as_array_mut().expect("features");
+    for k in 0..26 {
+        features.push(
+            json!({"type": "Feature", "properties": {"kind": "fire_lane", "id": format!("F{k}")},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}),
+        );
+    }
+    let a = viewer_posts(&app, "/v1/validate", &layout);
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec!["limit-total-vertices".to_string()])
+    );
+}
+
+#[test]
 fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
     let _serial = serial();
     let app = spawn_app();
@@ -385,6 +438,8 @@ fn a_solve_that_times_out_stops_and_frees_its_slot_for_the_next_request() {
     use allot::synthetic::{synthetic_site, SynthParams};
     let app = spawn_app_with(|c| {
         c.solve_timeout = Duration::from_millis(300);
+        // Over the server's default limits: the command line's let it in.
+        c.limits = allot::input::limits::Limits::default();
         c.max_heavy = 1;
         c.queue_wait = Duration::from_secs(60);
     });

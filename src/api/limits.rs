@@ -142,7 +142,7 @@ impl ServerLimits {
 
 impl Default for ServerLimits {
     fn default() -> Self {
-        ServerLimits::new(Limits::default(), default_max_heavy(), DEFAULT_QUEUE_WAIT)
+        ServerLimits::new(Limits::server(), default_max_heavy(), DEFAULT_QUEUE_WAIT)
     }
 }
 

@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod crs;
+pub mod lane_width;
 pub mod measure;
 pub mod overlaps;
 pub mod projection;

@@ -21,10 +21,7 @@ use super::measure::{closest_on_polygon, dist};
 use super::overlaps::{rule3_overlaps, rule4_forbidden};
 use super::walk::WalkMatrix;
 use crate::model::{Policy, Problem, Resource, ResourceKind, Rule, Shape, Site};
-use geo::{
-    Area, BooleanOps, BoundingRect, Buffer, Coord, MinimumRotatedRect, MultiPolygon, Polygon,
-};
-use rstar::{PointDistance, RTree};
+use geo::{Area, BooleanOps, BoundingRect, MinimumRotatedRect, Polygon};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -82,59 +79,7 @@ pub fn validate(site: &Site, policy: &Policy, walks: Option<&WalkMatrix>) -> Val
         report.warnings.extend(w.warnings.iter().cloned());
     }
     accessible_share_warning(site, &mut report.warnings);
-    let mut lanes: Vec<&crate::model::Zone> = site.fire_lanes.iter().collect();
-    lanes.sort_by(|a, b| a.id.cmp(&b.id));
-    // The width check buffers the lane (see `fire_lane_narrower_than`), whose
-    // cost grows fast with spiky outlines: it is bounded by a vertex budget
-    // per layout; a lane past it is named, not measured.
-    let mut budget = FIRE_LANE_VERTEX_BUDGET;
-    for lane in lanes {
-        if crate::cancel::cancelled() {
-            break;
-        }
-        if invalid.contains(&lane.id) {
-            continue;
-        }
-        let vertices = lane.polygon.exterior().0.len()
-            + lane
-                .polygon
-                .interiors()
-                .iter()
-                .map(|r| r.0.len())
-                .sum::<usize>();
-        if vertices > budget {
-            report.warnings.push(
-                Problem::new(
-                    Rule::WFireLaneWidth,
-                    format!(
-                        "fire lane {} ({vertices} vertices) was not measured: the width check stops after {FIRE_LANE_VERTEX_BUDGET} fire-lane vertices per layout; simplify the lane to have it checked against GB 50016's {FIRE_LANE_WIDTH_M} m",
-                        lane.id
-                    ),
-                )
-                .feature(lane.id.clone()),
-            );
-            continue;
-        }
-        budget -= vertices;
-        if fire_lane_narrower_than(&lane.polygon, FIRE_LANE_WIDTH_M - SIZE_TOLERANCE_M) {
-            // The estimate costs eight more checks: only for ordinary lanes.
-            let message = if vertices <= FIRE_LANE_ESTIMATE_VERTICES {
-                let w = estimated_min_width(&lane.polygon);
-                format!(
-                    "fire lane {} is about {w:.1} m wide at its narrowest; GB 50016 asks for at least {FIRE_LANE_WIDTH_M} m",
-                    lane.id
-                )
-            } else {
-                format!(
-                    "fire lane {} is narrower than {FIRE_LANE_WIDTH_M} m somewhere; GB 50016 asks for at least {FIRE_LANE_WIDTH_M} m",
-                    lane.id
-                )
-            };
-            report
-                .warnings
-                .push(Problem::new(Rule::WFireLaneWidth, message).feature(lane.id.clone()));
-        }
-    }
+    super::lane_width::fire_lane_warnings(site, &invalid, &mut report.warnings);
     report
 }
 
@@ -428,96 +373,6 @@ fn accessible_share_warning(site: &Site, out: &mut Vec<Problem>) {
             ),
         ));
     }
-}
-
-/// Fire-lane vertices per layout whose width is measured (a real lane has
-/// tens; a curved one a few hundred).
-pub const FIRE_LANE_VERTEX_BUDGET: usize = 4_096;
-
-/// Up to this many vertices a narrow lane's narrowest width is estimated
-/// (eight more checks); above, it is only reported narrower than 4 m.
-pub const FIRE_LANE_ESTIMATE_VERTICES: usize = 512;
-
-/// How far (in units of the half-width) the tip of an 80° corner lies from
-/// the largest disc fitting into it: `1 / sin 40° − 1`. Corners of 80° or more
-/// (right angles, and polygonised curves, whose corners fall a little short of
-/// 90°) pass; sharper ones are reported.
-const CORNER_SLACK: f64 = 0.555_723_826_860_412_6;
-
-/// Whether a lane is narrower than `width` somewhere.
-///
-/// Method (morphological opening): erode the lane by `r = width / 2`, dilate
-/// the result by `r` again. The opening is the union of every disc of
-/// diameter `width` that fits inside the lane, i.e. the places a `width`-wide
-/// vehicle can sweep. Where the lane is narrower than `width` (a neck, a thin
-/// spur, a uniformly thin lane) its boundary lies far from the opening; at an
-/// ordinary right-angled corner the opening misses only the corner tip, at
-/// `r(√2 − 1)`. So the lane is reported narrower than `width` when the erosion
-/// is empty or falls apart (a neck or pinch cuts it), or when some point of
-/// its boundary (sampled every 0.25 m) lies farther than
-/// `r·CORNER_SLACK + 0.05 m` from the opening (a thin spur or end). Corners
-/// sharper than 80° are reported too (a vehicle cannot use their tip either).
-pub fn fire_lane_narrower_than(lane: &Polygon<f64>, width: f64) -> bool {
-    let r = width / 2.0;
-    if r <= 0.0 {
-        return false;
-    }
-    let eroded: MultiPolygon<f64> = lane.buffer(-r);
-    let parts = eroded.0.iter().filter(|p| p.unsigned_area() > 1e-4).count();
-    if parts != 1 {
-        // Emptied (narrow all along) or cut in two (a neck or pinch).
-        return true;
-    }
-    let opened: MultiPolygon<f64> = eroded.buffer(r);
-    let slack = r * CORNER_SLACK + SIZE_TOLERANCE_M;
-    // The opening's edges in an R-tree: each sample asks for its nearest
-    // edge (a lane of 4,000 vertices has tens of thousands of samples).
-    let edges = RTree::bulk_load(
-        opened
-            .0
-            .iter()
-            .flat_map(super::measure::ring_segments)
-            .map(|(a, b)| rstar::primitives::Line::new([a.x, a.y], [b.x, b.y]))
-            .collect(),
-    );
-    // Farther than `slack` from the opening: from its boundary, and not inside it.
-    let far = |c: Coord<f64>| {
-        let near_edge = edges
-            .nearest_neighbor(&[c.x, c.y])
-            .is_some_and(|e| e.distance_2(&[c.x, c.y]).sqrt() <= slack);
-        !near_edge
-            && !opened
-                .0
-                .iter()
-                .any(|p| super::measure::inside_even_odd(c, p))
-    };
-    for (a, b) in super::measure::ring_segments(lane) {
-        let steps = (dist(a, b) / 0.25).ceil().max(1.0) as usize;
-        for k in 0..=steps {
-            let t = k as f64 / steps as f64;
-            if far(a + (b - a) * t) {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// The lane's narrowest width, to 0.02 m, by bisection on [`fire_lane_narrower_than`].
-fn estimated_min_width(lane: &Polygon<f64>) -> f64 {
-    let (mut lo, mut hi) = (0.0, FIRE_LANE_WIDTH_M);
-    for _ in 0..8 {
-        if crate::cancel::cancelled() {
-            break;
-        }
-        let mid = (lo + hi) / 2.0;
-        if fire_lane_narrower_than(lane, mid) {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    (lo + hi) / 2.0
 }
 
 #[cfg(test)]

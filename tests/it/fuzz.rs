@@ -3,7 +3,7 @@
 //! duplicates, stacked copies, huge and negative numbers, control
 //! characters, wrong types) and runs them through validation and the
 //! pipeline. Nothing may panic, and every answer stays bounded. 64 cases per
-//! run in `cargo test`; `ALLOT_FUZZ_CASES=5000 cargo test --test fuzz` runs
+//! run in `cargo test`; `ALLOT_FUZZ_CASES=5000 cargo test --test it fuzz::` runs
 //! longer (docs/serve.md).
 
 use allot::input::limits::Limits;

@@ -1,8 +1,9 @@
 //! Unit tests of [`super`]: rules 1, 5 and the fire lane width.
 
 use super::*;
+use crate::geometry::lane_width::{estimated_min_width, fire_lane_narrower_than};
 use crate::model::Zone;
-use geo::{polygon, Rotate};
+use geo::{polygon, Coord, Rotate};
 
 fn rect(x0: f64, y0: f64, w: f64, h: f64) -> Polygon<f64> {
     polygon![(x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)]

@@ -11,8 +11,11 @@
 //! so that no message grows with the input, and the characters an id may
 //! not hold ([`id_characters_problem`]).
 
+mod scan;
+
 use crate::model::Problem;
 use crate::model::Rule;
+pub use scan::check_json_sizes;
 use serde_json::Value;
 use std::fmt::Display;
 
@@ -27,6 +30,8 @@ pub const MAX_ROSTER_ROWS_CEILING: usize = 1_000_000;
 pub const SAMPLE: usize = 5;
 
 /// The limits on one input; see docs/serve.md "Limits and hardening".
+/// [`Limits::default`] is the command line's (the operator's own files);
+/// [`Limits::server`] the server's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Features in a layout.
@@ -57,6 +62,19 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The server's defaults (`allot serve`): tighter than the command
+    /// line's, because anyone with a viewer token may post a layout or a
+    /// roster. A real compound has hundreds to a few thousand households and
+    /// features; these bound one request's memory to tens of megabytes.
+    pub fn server() -> Limits {
+        Limits {
+            max_features: 10_000,
+            max_total_vertices: 100_000,
+            max_roster_rows: 20_000,
+            ..Limits::default()
+        }
+    }
+
     /// No limit at all (inputs already checked, e.g. stored documents).
     pub fn unbounded() -> Limits {
         Limits {
@@ -148,17 +166,7 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
         return problems;
     };
     if features.len() > limits.max_features {
-        problems.push(
-            limit_problem(
-                Rule::LimitFeatures,
-                format!(
-                    "the layout has {} features; the limit is {} (max_features)",
-                    features.len(),
-                    limits.max_features
-                ),
-            )
-            .field("features"),
-        );
+        problems.push(features_problem(features.len(), limits));
         return problems;
     }
     let mut heavy: Vec<String> = Vec::new();
@@ -184,28 +192,7 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
         }
         total = total.saturating_add(n);
     }
-    if !heavy.is_empty() {
-        problems.push(
-            limit_problem(
-                Rule::LimitVertices,
-                format!(
-                    "{} feature(s) have more than {} vertices (max_vertices): {}",
-                    heavy.len(),
-                    limits.max_vertices,
-                    sample(&heavy)
-                ),
-            )
-            .feature(heavy[0].clone()),
-        );
-    } else if total > limits.max_total_vertices {
-        problems.push(limit_problem(
-            Rule::LimitTotalVertices,
-            format!(
-                "the layout has {total} vertices; the limit is {} (max_total_vertices)",
-                limits.max_total_vertices
-            ),
-        ));
-    }
+    problems.extend(vertices_problem(&heavy, total, limits));
     if !long_ids.is_empty() {
         problems.push(limit_problem(
             Rule::LimitIdLength,
@@ -218,6 +205,46 @@ pub fn check_layout(layout: &Value, limits: &Limits) -> Vec<Problem> {
         ));
     }
     problems
+}
+
+fn features_problem(features: usize, limits: &Limits) -> Problem {
+    limit_problem(
+        Rule::LimitFeatures,
+        format!(
+            "the layout has {features} features; the limit is {} (max_features)",
+            limits.max_features
+        ),
+    )
+    .field("features")
+}
+
+/// The features over `max_vertices` (their labels), else the layout's
+/// `total` over `max_total_vertices`.
+fn vertices_problem(heavy: &[String], total: usize, limits: &Limits) -> Option<Problem> {
+    if let Some(first) = heavy.first() {
+        Some(
+            limit_problem(
+                Rule::LimitVertices,
+                format!(
+                    "{} feature(s) have more than {} vertices (max_vertices): {}",
+                    heavy.len(),
+                    limits.max_vertices,
+                    sample(heavy)
+                ),
+            )
+            .feature(first.clone()),
+        )
+    } else {
+        (total > limits.max_total_vertices).then(|| {
+            limit_problem(
+                Rule::LimitTotalVertices,
+                format!(
+                    "the layout has {total} vertices; the limit is {} (max_total_vertices)",
+                    limits.max_total_vertices
+                ),
+            )
+        })
+    }
 }
 
 fn id_length_problem(rows: &[String], limits: &Limits) -> Option<Problem> {
