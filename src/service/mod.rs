@@ -135,7 +135,7 @@ mod tests {
 /// Builders for unit tests of the services and their callers.
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use crate::store::{AllocationInputs, AllocationMeta, PartRevisions};
+    use crate::store::{AllocationInputs, AllocationMeta};
 
     /// Stored allocation `id` of `site`, made at revision 1 with no roster
     /// or policy, with an empty seed and no summary.
@@ -144,15 +144,7 @@ pub(crate) mod fixtures {
             site: site.into(),
             id,
             created: "2026-12-06T00:00:00Z".into(),
-            inputs: AllocationInputs {
-                previous: None,
-                revision: 1,
-                parts: PartRevisions {
-                    layout: 1,
-                    roster: None,
-                    policy: None,
-                },
-            },
+            inputs: AllocationInputs::at_creation(None),
             seed: String::new(),
             summary: serde_json::Value::Null,
         }

@@ -208,6 +208,22 @@ pub struct AllocationInputs {
     pub parts: PartRevisions,
 }
 
+impl AllocationInputs {
+    /// The inputs of an allocation made on a site as created: revision 1,
+    /// its layout only.
+    pub fn at_creation(previous: Option<u64>) -> AllocationInputs {
+        AllocationInputs {
+            previous,
+            revision: 1,
+            parts: PartRevisions {
+                layout: 1,
+                roster: None,
+                policy: None,
+            },
+        }
+    }
+}
+
 /// An allocation to append. `previous` must be the site's latest allocation
 /// at the time of the insert, else [`StoreError::AllocationRace`].
 #[derive(Debug, Clone, PartialEq)]

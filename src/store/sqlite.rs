@@ -460,7 +460,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{AllocationInputs, PartRevisions};
+    use crate::store::AllocationInputs;
     use serde_json::{json, Value};
 
     /// A fresh store in a temporary directory (shared with the submodules' tests).
@@ -485,15 +485,7 @@ mod tests {
     /// An allocation at the first revision (shared with the submodules' tests).
     pub(super) fn allocation(previous: Option<u64>) -> NewAllocation {
         NewAllocation {
-            inputs: AllocationInputs {
-                previous,
-                revision: 1,
-                parts: PartRevisions {
-                    layout: 1,
-                    roster: None,
-                    policy: None,
-                },
-            },
+            inputs: AllocationInputs::at_creation(previous),
             policy: json!({"mechanism": "optimal"}),
             seed: "seed".to_string(),
             summary: json!({"parking_space": {"served": 1}}),

@@ -71,15 +71,7 @@ fn new_site(id: &str) -> NewSite {
 
 fn allocation(previous: Option<u64>) -> NewAllocation {
     NewAllocation {
-        inputs: AllocationInputs {
-            previous,
-            revision: 1,
-            parts: PartRevisions {
-                layout: 1,
-                roster: None,
-                policy: None,
-            },
-        },
+        inputs: AllocationInputs::at_creation(previous),
         policy: json!({"mechanism": "optimal"}),
         seed: "seed".to_string(),
         summary: json!({"parking_space": {"served": 1}}),
