@@ -192,6 +192,13 @@ fn allocations_are_appended_numbered_and_must_follow_the_latest(#[case] backend:
     store.create_site(new_site("s")).unwrap();
     let a1 = store.add_allocation("s", allocation(None)).unwrap();
     assert_eq!((a1.id, a1.inputs.previous), (1, None));
+    // A new row is stamped with the database's clock (an imported one keeps its own).
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    assert!(
+        time::OffsetDateTime::parse(&a1.created, rfc3339).is_ok(),
+        "{}",
+        a1.created
+    );
     assert!(matches!(
         store.add_allocation("s", allocation(None)),
         Err(StoreError::AllocationRace {
