@@ -3,7 +3,7 @@
 
 use super::error::etag;
 use crate::model::Problem;
-use crate::store::{AllocationMeta, SiteState};
+use crate::store::{AllocationInputs, AllocationMeta, PartRevisions, SiteState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -17,9 +17,8 @@ pub struct SiteView {
     pub revision: u64,
     /// `"<site>-r<revision>"`, to send back in `If-Match`.
     pub etag: String,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub parts: PartRevisions,
     /// Households in the current roster.
     pub households: u64,
     pub latest_allocation: Option<u64>,
@@ -34,9 +33,7 @@ impl From<SiteState> for SiteView {
             id: s.id,
             name: s.name,
             revision: s.revision,
-            layout_revision: s.layout_revision,
-            roster_revision: s.roster_revision,
-            policy_revision: s.policy_revision,
+            parts: s.parts,
             households: s.households,
             latest_allocation: s.latest_allocation,
             created: s.created,
@@ -93,12 +90,8 @@ pub struct RevisionQuery {
 pub struct AllocationSummary {
     pub id: u64,
     pub created: String,
-    /// The allocation taken as `previous`.
-    pub previous: Option<u64>,
-    pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub inputs: AllocationInputs,
     pub seed: String,
     /// Per kind: demand, supply, served, unserved households.
     #[schema(value_type = Object)]
@@ -110,11 +103,7 @@ impl From<AllocationMeta> for AllocationSummary {
         AllocationSummary {
             id: m.id,
             created: m.created,
-            previous: m.previous,
-            revision: m.revision,
-            layout_revision: m.layout_revision,
-            roster_revision: m.roster_revision,
-            policy_revision: m.policy_revision,
+            inputs: m.inputs,
             seed: m.seed,
             metrics: m.summary,
         }

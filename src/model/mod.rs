@@ -28,7 +28,7 @@ pub use policy::{
     BuildingShare, KindPolicy, Mechanism, Pin, Policy, PriorityClass, Rotation, Stability, Swaps,
 };
 pub use problem::{Problem, Problems};
-pub use reason::{LostToPin, Place, Reason, Taken, Turn};
+pub use reason::{Drawn, LostToPin, Place, Reason, Taken, Turn};
 pub use rule::Rule;
 pub use site::{
     Building, CoordinateMode, Entrance, NamedPoint, Resource, Shape, Site, Walkway, Zone,

@@ -91,6 +91,18 @@ pub struct Taken {
     pub other: u32,
 }
 
+/// A resource given in draw order: the household's turn, where the resource
+/// is, and any previous one lost to a pin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drawn {
+    #[serde(flatten)]
+    pub turn: Turn,
+    #[serde(flatten)]
+    pub place: Place,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lost: Vec<LostToPin>,
+}
+
 /// Why a household holds a resource, or is short of one (docs/reasons.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -146,20 +158,12 @@ pub enum Reason {
     Priority {
         class: PriorityClass,
         #[serde(flatten)]
-        turn: Turn,
-        #[serde(flatten)]
-        place: Place,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        lost: Vec<LostToPin>,
+        drawn: Drawn,
     },
     /// Served in draw order.
     Lottery {
         #[serde(flatten)]
-        turn: Turn,
-        #[serde(flatten)]
-        place: Place,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        lost: Vec<LostToPin>,
+        drawn: Drawn,
     },
     /// Public counterpart of every basis that rests on roster fields.
     Allocated {
@@ -237,8 +241,13 @@ impl Reason {
             Reason::Swap { place: p, .. }
             | Reason::ReservedAccessible { place: p, .. }
             | Reason::ReservedEv { place: p, .. }
-            | Reason::Priority { place: p, .. }
-            | Reason::Lottery { place: p, .. }
+            | Reason::Priority {
+                drawn: Drawn { place: p, .. },
+                ..
+            }
+            | Reason::Lottery {
+                drawn: Drawn { place: p, .. },
+            }
             | Reason::Allocated { place: p } => Reason::Allocated { place: place(p) },
             Reason::OutOfReach { .. } | Reason::NoneOnSite {} => self.clone(),
             Reason::AllTaken {
@@ -284,6 +293,24 @@ impl Reason {
             Reason::OutOfReach { .. } | Reason::NoneOnSite {} | Reason::AllTaken { .. } => {
                 Basis::Unstated
             }
+        }
+    }
+
+    /// A plain lottery reason (rank only, nothing lost to a pin): the
+    /// issue's example, in tests of the JSON and of the texts.
+    #[cfg(test)]
+    pub fn lottery(rank: u32, place: Place) -> Reason {
+        Reason::Lottery {
+            drawn: Drawn {
+                turn: Turn {
+                    rank,
+                    waited: None,
+                    tickets: None,
+                    turn_order: false,
+                },
+                place,
+                lost: vec![],
+            },
         }
     }
 
@@ -349,18 +376,22 @@ impl Reason {
             },
             Reason::Priority {
                 class: PriorityClass::Elderly,
-                turn: turn.clone(),
-                place: place.clone(),
-                lost: lost.clone(),
+                drawn: Drawn {
+                    turn: turn.clone(),
+                    place: place.clone(),
+                    lost: lost.clone(),
+                },
             },
             Reason::Lottery {
-                turn: Turn {
-                    waited: None,
-                    tickets: Some(23),
-                    ..turn.clone()
+                drawn: Drawn {
+                    turn: Turn {
+                        waited: None,
+                        tickets: Some(23),
+                        ..turn.clone()
+                    },
+                    place: place.clone(),
+                    lost: lost.clone(),
                 },
-                place: place.clone(),
-                lost: lost.clone(),
             },
             Reason::Allocated {
                 place: place.clone(),
@@ -421,19 +452,13 @@ mod tests {
 
     #[test]
     fn the_example_of_the_issue_is_flat_json() {
-        let r = Reason::Lottery {
-            turn: Turn {
-                rank: 94,
-                waited: None,
-                tickets: None,
-                turn_order: false,
-            },
-            place: Place::Nearest {
+        let r = Reason::lottery(
+            94,
+            Place::Nearest {
                 walk_m: 75.5,
                 unit: "B3-3".into(),
             },
-            lost: vec![],
-        };
+        );
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"code":"lottery","rank":94,"place":"nearest","walk_m":75.5,"unit":"B3-3"}"#

@@ -9,7 +9,7 @@
 
 use super::i18n::{kind_name, Lang};
 use crate::model::{
-    Assignment, LostToPin, Place, PriorityClass, Reason, ResourceKind, Taken, Turn, Unserved,
+    Assignment, Drawn, LostToPin, Place, PriorityClass, Reason, ResourceKind, Taken, Turn, Unserved,
 };
 
 /// The reason of an assignment in `lang`; an allocation made before
@@ -337,9 +337,7 @@ pub fn reason_text(reason: &Reason, kind: ResourceKind, lang: Lang) -> String {
         ),
         Reason::Priority {
             class,
-            turn,
-            place,
-            lost,
+            drawn: Drawn { turn, place, lost },
         } => {
             let (class, turn) = (class_name(*class, lang), draw_turn(turn, lang));
             given(
@@ -352,7 +350,9 @@ pub fn reason_text(reason: &Reason, kind: ResourceKind, lang: Lang) -> String {
                 lost,
             )
         }
-        Reason::Lottery { turn, place, lost } => given(draw_turn(turn, lang), place, lost),
+        Reason::Lottery {
+            drawn: Drawn { turn, place, lost },
+        } => given(draw_turn(turn, lang), place, lost),
         Reason::Allocated { place } => given(pick(lang, "allocated", "已分配").into(), place, &[]),
         Reason::OutOfReach {
             max_walk_m,

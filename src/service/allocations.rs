@@ -11,7 +11,10 @@ use crate::pipeline::{Inputs, RosterInput};
 use crate::report;
 use crate::report::format::Format;
 use crate::report::i18n::Lang;
-use crate::store::{AllocationMeta, NewAllocation, SiteDocuments, SiteState, Store, StoreError};
+use crate::store::{
+    AllocationInputs, AllocationMeta, NewAllocation, Page, PartRevisions, SiteDocuments, SiteState,
+    Store, StoreError,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -148,14 +151,17 @@ pub fn record(
     let meta = store.add_allocation(
         &prepared.head.id,
         NewAllocation {
-            previous: prepared.head.latest_allocation,
-            revision: docs.revision,
-            layout_revision: docs.layout_revision,
-            roster_revision: docs.roster_revision,
-            policy_revision: if prepared.policy_given {
-                None
-            } else {
-                docs.policy_revision
+            inputs: AllocationInputs {
+                previous: prepared.head.latest_allocation,
+                revision: docs.revision,
+                parts: PartRevisions {
+                    policy: if prepared.policy_given {
+                        None
+                    } else {
+                        docs.parts.policy
+                    },
+                    ..docs.parts
+                },
             },
             policy,
             seed: allocation.seed.clone(),
@@ -190,7 +196,13 @@ pub fn list(
     before: Option<u64>,
     limit: u32,
 ) -> Result<(Vec<AllocationMeta>, Option<u64>), StoreError> {
-    let rows = store.allocations(site, before, limit + 1)?;
+    let rows = store.allocations(
+        site,
+        Page {
+            before,
+            limit: limit + 1,
+        },
+    )?;
     Ok(super::page(rows, limit, |a| a.id))
 }
 
@@ -264,7 +276,7 @@ pub fn render_stored(
         allocation = report::public::public_view(&allocation);
     }
     let stored = (!public).then(|| record.body.clone());
-    let layout_revision = record.meta.layout_revision;
+    let layout_revision = record.meta.inputs.parts.layout;
     let body = render(rendering, &allocation, stored, || {
         Ok::<_, ReadError>(documents::site(
             &store.documents(site, Some(layout_revision))?,
@@ -444,7 +456,7 @@ pub fn overview(
     public: bool,
 ) -> Result<Overview, ReadError> {
     let head = store.site(site)?;
-    let metas = store.allocations(site, None, 100)?;
+    let metas = store.allocations(site, Page::newest(100))?;
     let shown = match pick.or(head.latest_allocation) {
         Some(id) => {
             let record = store.allocation(site, id)?;
@@ -458,7 +470,7 @@ pub fn overview(
         None => None,
     };
     let diff = match &shown {
-        Some((meta, a)) => match meta.previous {
+        Some((meta, a)) => match meta.inputs.previous {
             Some(prev) => {
                 let before = documents::allocation(&store.allocation(site, prev)?)?;
                 Some(diff(site, prev, &before, meta.id, a))
@@ -467,7 +479,7 @@ pub fn overview(
         },
         None => None,
     };
-    let revision = shown.as_ref().map(|(m, _)| m.layout_revision);
+    let revision = shown.as_ref().map(|(m, _)| m.inputs.parts.layout);
     let docs = store.documents(site, revision.or(Some(head.revision)))?;
     let check = checks.of(&docs);
     let site_model = documents::checked_site(&docs, &check)?;

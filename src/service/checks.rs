@@ -29,11 +29,7 @@ impl LayoutChecks {
     /// The check of these documents' layout under their policy, made now
     /// unless it was made before.
     pub fn of(&self, docs: &SiteDocuments) -> Arc<LayoutCheck> {
-        let key = (
-            docs.site.clone(),
-            docs.layout_revision,
-            docs.policy_revision,
-        );
+        let key = (docs.site.clone(), docs.parts.layout, docs.parts.policy);
         if let Some(hit) = self.lock().1.get(&key) {
             return hit.clone();
         }
@@ -69,15 +65,18 @@ impl LayoutChecks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::PartRevisions;
     use serde_json::json;
 
     fn docs(site: &str, layout_revision: u64) -> SiteDocuments {
         SiteDocuments {
             site: site.into(),
             revision: layout_revision,
-            layout_revision,
-            roster_revision: None,
-            policy_revision: None,
+            parts: PartRevisions {
+                layout: layout_revision,
+                roster: None,
+                policy: None,
+            },
             layout: json!({"type": "FeatureCollection", "coordinates": "local_meters", "features": []}),
             roster: Vec::new(),
             policy: None,

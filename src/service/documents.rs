@@ -14,7 +14,7 @@ pub fn site(docs: &SiteDocuments) -> Result<Site, Corrupt> {
         Corrupt(format!(
             "the stored layout of site {} revision {} no longer loads: {} problem(s)",
             docs.site,
-            docs.layout_revision,
+            docs.parts.layout,
             p.0.len()
         ))
     })
@@ -27,7 +27,7 @@ pub fn checked_site<'a>(docs: &SiteDocuments, check: &'a LayoutCheck) -> Result<
         _ => Err(Corrupt(format!(
             "the stored layout of site {} revision {} no longer loads: {} problem(s)",
             docs.site,
-            docs.layout_revision,
+            docs.parts.layout,
             check.load_errors.len()
         ))),
     }

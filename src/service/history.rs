@@ -6,7 +6,7 @@
 
 use crate::model::{Allocation, Assignment, Basis, ResourceKind, Rotation};
 use crate::pipeline::rounds::FIRST_ROUND;
-use crate::store::{AllocationMeta, Store, StoreError};
+use crate::store::{AllocationMeta, Page, Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -173,7 +173,7 @@ pub fn household_history(
     household: &str,
     limit: u32,
 ) -> Result<History, HistoryError> {
-    let metas = store.allocations(site, None, limit.clamp(1, MAX_HISTORY))?;
+    let metas = store.allocations(site, Page::newest(limit.clamp(1, MAX_HISTORY)))?;
     let mut allocations = Vec::new();
     for meta in metas {
         let record = store.allocation(site, meta.id)?;

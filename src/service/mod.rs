@@ -137,7 +137,7 @@ mod tests {
 /// Builders for unit tests of the services and their callers.
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use crate::store::AllocationMeta;
+    use crate::store::{AllocationInputs, AllocationMeta};
 
     /// Stored allocation `id` of `site`, made at revision 1 with no roster
     /// or policy, with an empty seed and no summary.
@@ -146,11 +146,7 @@ pub(crate) mod fixtures {
             site: site.into(),
             id,
             created: "2026-12-06T00:00:00Z".into(),
-            previous: None,
-            revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
+            inputs: AllocationInputs::at_creation(None),
             seed: String::new(),
             summary: serde_json::Value::Null,
         }

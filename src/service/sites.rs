@@ -13,7 +13,7 @@ use crate::input::{check_roster_against_site, parse_roster_json, Roster};
 use crate::model::Rule;
 use crate::model::{Household, Problem, Site};
 use crate::pipeline;
-use crate::store::{Change, NewSite, SiteDocuments, SiteState, Store, StoreError};
+use crate::store::{Change, NewSite, PartRevisions, SiteDocuments, SiteState, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -168,9 +168,8 @@ pub fn documents(
 pub struct RevisionView {
     pub site: String,
     pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub parts: PartRevisions,
     #[schema(value_type = Object)]
     pub layout: Value,
     /// The stored policy as posted (`null`: the defaults).
@@ -194,9 +193,7 @@ pub fn revision(
     Ok(RevisionView {
         site: docs.site,
         revision: docs.revision,
-        layout_revision: docs.layout_revision,
-        roster_revision: docs.roster_revision,
-        policy_revision: docs.policy_revision,
+        parts: docs.parts,
         layout: docs.layout,
         policy: docs.policy,
         households: with_roster.then_some(docs.roster),

@@ -13,8 +13,8 @@ use super::instance::{Instance, Reservation};
 use super::swap::Trade;
 use super::Solution;
 use crate::model::{
-    Assignment, Basis, LostToPin, Mechanism, Place, Policy, PriorityClass, Reason, ResourceKind,
-    Rotation, Stability, Taken, Turn, Unserved,
+    Assignment, Basis, Drawn, LostToPin, Mechanism, Place, Policy, PriorityClass, Reason,
+    ResourceKind, Rotation, Stability, Taken, Turn, Unserved,
 };
 use std::collections::BTreeMap;
 
@@ -278,9 +278,11 @@ pub fn explain(
                 format!("priority class {}; {}", class_name(c), rank_phrase(h)),
                 Reason::Priority {
                     class: c,
-                    turn: turn(h),
-                    place,
-                    lost,
+                    drawn: Drawn {
+                        turn: turn(h),
+                        place,
+                        lost,
+                    },
                 },
             )
         } else {
@@ -288,9 +290,11 @@ pub fn explain(
                 "lottery",
                 rank_phrase(h),
                 Reason::Lottery {
-                    turn: turn(h),
-                    place,
-                    lost,
+                    drawn: Drawn {
+                        turn: turn(h),
+                        place,
+                        lost,
+                    },
                 },
             )
         };

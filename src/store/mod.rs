@@ -145,6 +145,22 @@ impl Change {
     }
 }
 
+/// Which site revision last wrote each part: of a site's head, or of the
+/// documents an allocation or draw was computed from.
+// Flattened wherever it is serialised: the JSON keeps its three
+// `*_revision` fields, in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PartRevisions {
+    #[serde(rename = "layout_revision")]
+    pub layout: u64,
+    /// `null` until a roster is uploaded (the roster is then empty).
+    #[serde(rename = "roster_revision")]
+    pub roster: Option<u64>,
+    /// `null` until a policy is stored (the defaults apply).
+    #[serde(rename = "policy_revision")]
+    pub policy: Option<u64>,
+}
+
 /// A site's head: its revision counter and which revision last wrote each part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteState {
@@ -152,11 +168,8 @@ pub struct SiteState {
     pub name: Option<String>,
     /// The site revision: the number of writes so far (1 after creation).
     pub revision: u64,
-    pub layout_revision: u64,
-    /// `None` until a roster is uploaded (the roster is then empty).
-    pub roster_revision: Option<u64>,
-    /// `None` until a policy is stored (the defaults apply).
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub parts: PartRevisions,
     /// Households in the current roster.
     pub households: u64,
     pub latest_allocation: Option<u64>,
@@ -170,11 +183,9 @@ pub struct SiteState {
 pub struct SiteDocuments {
     pub site: String,
     pub revision: u64,
-    pub layout_revision: u64,
+    pub parts: PartRevisions,
     pub layout: Value,
-    pub roster_revision: Option<u64>,
     pub roster: Vec<Household>,
-    pub policy_revision: Option<u64>,
     pub policy: Option<Value>,
 }
 
@@ -186,15 +197,38 @@ pub struct NewSite {
     pub layout: Value,
 }
 
+/// What an allocation was computed from: the site revision, the revision
+/// of each part it used, and the allocation it took as `previous`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AllocationInputs {
+    /// The allocation taken as `previous`.
+    pub previous: Option<u64>,
+    pub revision: u64,
+    #[serde(flatten)]
+    pub parts: PartRevisions,
+}
+
+impl AllocationInputs {
+    /// The inputs of an allocation made on a site as created: revision 1,
+    /// its layout only.
+    pub fn at_creation(previous: Option<u64>) -> AllocationInputs {
+        AllocationInputs {
+            previous,
+            revision: 1,
+            parts: PartRevisions {
+                layout: 1,
+                roster: None,
+                policy: None,
+            },
+        }
+    }
+}
+
 /// An allocation to append. `previous` must be the site's latest allocation
 /// at the time of the insert, else [`StoreError::AllocationRace`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAllocation {
-    pub previous: Option<u64>,
-    pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    pub inputs: AllocationInputs,
     /// The policy with every default filled in, as used.
     pub policy: Value,
     pub seed: String,
@@ -210,11 +244,8 @@ pub struct AllocationMeta {
     pub site: String,
     pub id: u64,
     pub created: String,
-    pub previous: Option<u64>,
-    pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub inputs: AllocationInputs,
     pub seed: String,
     pub summary: Value,
 }
@@ -233,9 +264,8 @@ pub struct AllocationRecord {
 pub struct DrawInputs {
     /// The site revision at the commit.
     pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub parts: PartRevisions,
     /// The site's latest allocation at the commit (the reveal's `previous`).
     pub previous: Option<u64>,
     /// The policy the reveal uses (stored policy with the commit's
@@ -255,15 +285,18 @@ pub struct NewDraw {
     pub seed_source: SeedSource,
 }
 
-/// The reveal of a draw, apart from the allocation id the store assigns.
+/// The reveal of a draw and the allocation it made (whose id the store assigns).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrawReveal {
+    /// The draw's id.
+    pub draw: u64,
     pub seed: String,
     pub signature: Option<String>,
     /// RFC 3339 UTC, from the service's clock.
     pub revealed_at: String,
     /// SHA-256 of the allocation document's canonical JSON.
     pub allocation_sha256: String,
+    pub allocation: NewAllocation,
 }
 
 /// A stored draw: the public record and what it froze.
@@ -289,11 +322,8 @@ pub struct RevisionRecord {
 pub struct AllocationRow {
     pub id: u64,
     pub created: String,
-    pub previous: Option<u64>,
-    pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub inputs: AllocationInputs,
     pub seed: String,
     /// JSON text of the resolved policy.
     pub policy: String,
@@ -308,9 +338,8 @@ pub struct AllocationRow {
 pub struct DrawRow {
     pub id: u64,
     pub revision: u64,
-    pub layout_revision: u64,
-    pub roster_revision: Option<u64>,
-    pub policy_revision: Option<u64>,
+    #[serde(flatten)]
+    pub parts: PartRevisions,
     pub previous: Option<u64>,
     /// JSON text of the frozen policy.
     pub policy: String,
@@ -337,6 +366,24 @@ pub struct SiteHistory {
     pub draws: Vec<DrawRow>,
 }
 
+/// A page of a list kept newest first: the items older than `before` (from
+/// the newest when `None`), at most `limit` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub before: Option<u64>,
+    pub limit: u32,
+}
+
+impl Page {
+    /// The newest `limit` items.
+    pub fn newest(limit: u32) -> Page {
+        Page {
+            before: None,
+            limit,
+        }
+    }
+}
+
 /// Persistence of sites, their revisions and allocations. Implementations are
 /// blocking; the HTTP layer calls them off its async workers.
 pub trait Store: Send + Sync + 'static {
@@ -350,35 +397,23 @@ pub trait Store: Send + Sync + 'static {
     /// Writes one part if the site is still at `expected`; the new head on success.
     fn write(&self, site: &str, expected: u64, change: Change) -> Result<SiteState, StoreError>;
     fn add_allocation(&self, site: &str, new: NewAllocation) -> Result<AllocationMeta, StoreError>;
-    /// Allocations newest first, those older than `before`, at most `limit`.
-    fn allocations(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<AllocationMeta>, StoreError>;
+    /// Allocations newest first, a page at a time.
+    fn allocations(&self, site: &str, page: Page) -> Result<Vec<AllocationMeta>, StoreError>;
     fn allocation(&self, site: &str, id: u64) -> Result<AllocationRecord, StoreError>;
     /// Commits a draw: numbered 1, 2, … per site; the stored record on success.
     fn add_draw(&self, site: &str, new: NewDraw) -> Result<StoredDraw, StoreError>;
-    /// Draws newest first, those older than `before`, at most `limit`.
-    fn draws(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<StoredDraw>, StoreError>;
+    /// Draws newest first, a page at a time.
+    fn draws(&self, site: &str, page: Page) -> Result<Vec<StoredDraw>, StoreError>;
     fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError>;
-    /// Reveals a draw once: in one transaction, appends `allocation` (its
-    /// `previous` is the draw's frozen one and is not compared with the
+    /// Reveals a draw once: in one transaction, appends `reveal.allocation`
+    /// (its `previous` is the draw's frozen one and is not compared with the
     /// site's latest; the new allocation becomes the latest) and records the
     /// reveal with the new allocation's id. A draw revealed already fails with
     /// [`StoreError::AlreadyRevealed`] and changes nothing.
     fn reveal_draw(
         &self,
         site: &str,
-        draw: u64,
         reveal: DrawReveal,
-        allocation: NewAllocation,
     ) -> Result<(StoredDraw, AllocationMeta), StoreError>;
     /// The site's whole history, read in one snapshot (for export and migrate).
     fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError>;

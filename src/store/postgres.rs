@@ -28,12 +28,13 @@ pub use url::{is_url, redact};
 
 use super::record::{
     self, allocation_record, check_previous, documents, encode, migrations_done, no_allocation,
-    resolve_revision, site_state, stale, to_i64, to_u64, with_summary, AllocationText, Cells,
-    DrawText, Write, ALLOCATION_COLUMNS, SITE_COLUMNS,
+    page_before, resolve_revision, site_state, stale, to_i64, to_u64, with_summary,
+    AllocationInsert, AllocationText, Cells, DrawText, Param, Write, ALLOCATION_COLUMNS,
+    ALLOCATION_ROW_COLUMNS, SITE_COLUMNS,
 };
 use super::{
-    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Part,
-    SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
+    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Page,
+    Part, SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
 };
 use postgres::error::SqlState;
 use postgres::types::ToSql;
@@ -146,6 +147,20 @@ impl From<Fail> for StoreError {
             Fail::Store(e) => e,
         }
     }
+}
+
+/// Values as the driver binds them.
+fn bind<'a>(values: &'a [Param<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    values
+        .iter()
+        .map(|v| -> &(dyn ToSql + Sync) {
+            match v {
+                Param::Int(n) => n,
+                Param::Text(s) => s,
+                Param::Bytes(b) => b,
+            }
+        })
+        .collect()
 }
 
 impl Cells for Row {
@@ -359,6 +374,15 @@ fn documents_in(
     documents(site, revision, |part| part_at(tx, site, part, revision))
 }
 
+/// The insert of an `allocations` row (new, or copied by an import) from
+/// [`AllocationInsert::params`], returning its [`ALLOCATION_COLUMNS`].
+fn insert_allocation_sql() -> String {
+    format!(
+        "INSERT INTO allocations (site, {ALLOCATION_ROW_COLUMNS}) \
+         VALUES ($1, $2, COALESCE($3, {NOW}), $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {ALLOCATION_COLUMNS}"
+    )
+}
+
 /// Appends an allocation numbered after the site's latest (the caller holds
 /// the site's row lock, so the id has no gap) and makes it the latest.
 fn insert_allocation(
@@ -368,30 +392,10 @@ fn insert_allocation(
     new: &NewAllocation,
     text: &AllocationText,
 ) -> Result<AllocationMeta, Fail> {
-    let id = to_i64(head.latest_allocation.unwrap_or(0) + 1);
-    let previous = new.previous.map(to_i64);
-    let roster_revision = new.roster_revision.map(to_i64);
-    let policy_revision = new.policy_revision.map(to_i64);
-    let params: [&(dyn ToSql + Sync); 11] = [
-        &site,
-        &id,
-        &previous,
-        &to_i64(new.revision),
-        &to_i64(new.layout_revision),
-        &roster_revision,
-        &policy_revision,
-        &new.seed,
-        &text.policy,
-        &text.summary,
-        &new.body,
-    ];
-    let row = tx.query_one(
-        &format!(
-            "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NOW}) RETURNING {ALLOCATION_COLUMNS}"
-        ),
-        &params,
-    )?;
+    let id = head.latest_allocation.unwrap_or(0) + 1;
+    let values = AllocationInsert::new(id, new, text).params(site);
+    let row = tx.query_one(&insert_allocation_sql(), &bind(&values))?;
+    let id = to_i64(id);
     tx.execute(
         "UPDATE sites SET latest_allocation = $1 WHERE id = $2",
         &[&id, &site],
@@ -479,24 +483,19 @@ impl Store for PgStore {
         let text = AllocationText::new(&new)?;
         self.transaction(Mode::Write, |tx| {
             let head = load_site(tx, site, true)?;
-            check_previous(site, &head, new.previous)?;
+            check_previous(site, &head, new.inputs.previous)?;
             insert_allocation(tx, site, &head, &new, &text)
         })
     }
 
-    fn allocations(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<AllocationMeta>, StoreError> {
+    fn allocations(&self, site: &str, page: Page) -> Result<Vec<AllocationMeta>, StoreError> {
         self.transaction(Mode::Snapshot, |tx| {
             load_site(tx, site, false)?;
             let rows = tx.query(
                 &format!(
                     "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
                 ),
-                &[&site, &before.map(to_i64).unwrap_or(i64::MAX), &i64::from(limit)],
+                &[&site, &page_before(page), &i64::from(page.limit)],
             )?;
             rows.iter().map(allocation_meta).collect()
         })
@@ -536,13 +535,8 @@ impl Store for PgStore {
         self.transaction(Mode::Write, |tx| draws::add(tx, site, &new, &text))
     }
 
-    fn draws(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<StoredDraw>, StoreError> {
-        self.transaction(Mode::Snapshot, |tx| draws::list(tx, site, before, limit))
+    fn draws(&self, site: &str, page: Page) -> Result<Vec<StoredDraw>, StoreError> {
+        self.transaction(Mode::Snapshot, |tx| draws::list(tx, site, page))
     }
 
     fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
@@ -552,15 +546,13 @@ impl Store for PgStore {
     fn reveal_draw(
         &self,
         site: &str,
-        draw: u64,
         reveal: DrawReveal,
-        allocation: NewAllocation,
     ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
-        let text = AllocationText::new(&allocation)?;
+        let text = AllocationText::new(&reveal.allocation)?;
         self.transaction(Mode::Write, |tx| {
             let head = load_site(tx, site, true)?;
-            draws::reveal(tx, site, draw, &reveal, |tx| {
-                insert_allocation(tx, site, &head, &allocation, &text)
+            draws::reveal(tx, site, &reveal, |tx| {
+                insert_allocation(tx, site, &head, &reveal.allocation, &text)
             })
         })
     }

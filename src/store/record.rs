@@ -2,15 +2,23 @@
 //! and decoded from their columns, how a row becomes a domain value, the
 //! checks every write makes and the errors they give. The backends
 //! (`sqlite`, `postgres`) keep only their SQL and driver calls; both read
-//! rows through [`Cells`], so a row means the same thing in either.
+//! rows through [`Cells`] and bind values through [`Param`] (`params`), so
+//! a row means the same thing in either.
 
 use super::{
-    AllocationMeta, AllocationRecord, AllocationRow, Change, DrawInputs, DrawRow, NewAllocation,
-    NewDraw, Part, RevisionRecord, SiteDocuments, SiteState, StoreError, StoredDraw,
+    AllocationInputs, AllocationMeta, AllocationRecord, AllocationRow, Change, DrawInputs, DrawRow,
+    NewAllocation, NewDraw, Part, PartRevisions, RevisionRecord, SiteDocuments, SiteState,
+    StoreError, StoredDraw,
 };
 use crate::model::{DrawRecord, Household, Revealed, SeedSource};
 use serde::Serialize;
 use serde_json::Value;
+
+mod params;
+
+pub(super) use params::{
+    committed_draw, draw_params, page_before, reveal_params, site_params, AllocationInsert, Param,
+};
 
 /// A site's columns, in the order [`site_state`] reads them.
 pub(super) const SITE_COLUMNS: &str = "id, name, revision, layout_revision, roster_revision, policy_revision, households, latest_allocation, created, updated";
@@ -55,39 +63,95 @@ pub(super) trait Cells {
     }
 }
 
+/// Reads a row's cells one after another, in the order of its columns, so
+/// no reader counts column positions by hand.
+struct Cursor<'r, R> {
+    row: &'r R,
+    next: usize,
+}
+
+impl<'r, R: Cells> Cursor<'r, R> {
+    fn new(row: &'r R) -> Self {
+        Cursor { row, next: 0 }
+    }
+
+    fn take<T>(&mut self, read: impl Fn(&R, usize) -> Result<T, R::Error>) -> Result<T, R::Error> {
+        self.next += 1;
+        read(self.row, self.next - 1)
+    }
+
+    fn text(&mut self) -> Result<String, R::Error> {
+        self.take(R::text)
+    }
+
+    fn opt_text(&mut self) -> Result<Option<String>, R::Error> {
+        self.take(R::opt_text)
+    }
+
+    fn num(&mut self) -> Result<u64, R::Error> {
+        self.take(R::num)
+    }
+
+    fn opt_num(&mut self) -> Result<Option<u64>, R::Error> {
+        self.take(R::opt_num)
+    }
+
+    fn bytes(&mut self) -> Result<Vec<u8>, R::Error> {
+        self.take(R::bytes)
+    }
+
+    /// `layout_revision, roster_revision, policy_revision`.
+    fn parts(&mut self) -> Result<PartRevisions, R::Error> {
+        Ok(PartRevisions {
+            layout: self.num()?,
+            roster: self.opt_num()?,
+            policy: self.opt_num()?,
+        })
+    }
+
+    /// `previous, revision` and the part revisions.
+    fn allocation_inputs(&mut self) -> Result<AllocationInputs, R::Error> {
+        Ok(AllocationInputs {
+            previous: self.opt_num()?,
+            revision: self.num()?,
+            parts: self.parts()?,
+        })
+    }
+
+    /// [`ALLOCATION_COLUMNS`], the summary still text ([`with_summary`] parses it).
+    fn allocation_meta(&mut self) -> Result<(AllocationMeta, String), R::Error> {
+        Ok((
+            AllocationMeta {
+                site: self.text()?,
+                id: self.num()?,
+                created: self.text()?,
+                inputs: self.allocation_inputs()?,
+                seed: self.text()?,
+                summary: Value::Null,
+            },
+            self.text()?,
+        ))
+    }
+}
+
 /// A row of [`SITE_COLUMNS`].
 pub(super) fn site_state<R: Cells>(r: &R) -> Result<SiteState, R::Error> {
+    let mut c = Cursor::new(r);
     Ok(SiteState {
-        id: r.text(0)?,
-        name: r.opt_text(1)?,
-        revision: r.num(2)?,
-        layout_revision: r.num(3)?,
-        roster_revision: r.opt_num(4)?,
-        policy_revision: r.opt_num(5)?,
-        households: r.num(6)?,
-        latest_allocation: r.opt_num(7)?,
-        created: r.text(8)?,
-        updated: r.text(9)?,
+        id: c.text()?,
+        name: c.opt_text()?,
+        revision: c.num()?,
+        parts: c.parts()?,
+        households: c.num()?,
+        latest_allocation: c.opt_num()?,
+        created: c.text()?,
+        updated: c.text()?,
     })
 }
 
 /// A row of [`ALLOCATION_COLUMNS`], its summary still text ([`with_summary`] parses it).
 pub(super) fn allocation_meta<R: Cells>(r: &R) -> Result<(AllocationMeta, String), R::Error> {
-    Ok((
-        AllocationMeta {
-            site: r.text(0)?,
-            id: r.num(1)?,
-            created: r.text(2)?,
-            previous: r.opt_num(3)?,
-            revision: r.num(4)?,
-            layout_revision: r.num(5)?,
-            roster_revision: r.opt_num(6)?,
-            policy_revision: r.opt_num(7)?,
-            seed: r.text(8)?,
-            summary: Value::Null,
-        },
-        r.text(9)?,
-    ))
+    Cursor::new(r).allocation_meta()
 }
 
 pub(super) fn with_summary(
@@ -103,33 +167,31 @@ pub(super) fn allocation_record<R: Cells>(r: &R) -> Result<AllocationRecord, Sto
 where
     StoreError: From<R::Error>,
 {
-    let meta = with_summary(allocation_meta(r)?)?;
-    let policy = serde_json::from_str(&r.text(10)?)
+    let mut c = Cursor::new(r);
+    let meta = with_summary(c.allocation_meta()?)?;
+    let policy = serde_json::from_str(&c.text()?)
         .map_err(|e| StoreError::Corrupt(format!("allocation {} policy: {e}", meta.id)))?;
     Ok(AllocationRecord {
         meta,
         policy,
-        body: r.bytes(11)?,
+        body: c.bytes()?,
     })
 }
 
 /// A row of [`ALLOCATION_ROW_COLUMNS`], its document still bytes ([`with_body`] reads them).
 pub(super) fn allocation_row<R: Cells>(r: &R) -> Result<(AllocationRow, Vec<u8>), R::Error> {
+    let mut c = Cursor::new(r);
     Ok((
         AllocationRow {
-            id: r.num(0)?,
-            created: r.text(1)?,
-            previous: r.opt_num(2)?,
-            revision: r.num(3)?,
-            layout_revision: r.num(4)?,
-            roster_revision: r.opt_num(5)?,
-            policy_revision: r.opt_num(6)?,
-            seed: r.text(7)?,
-            policy: r.text(8)?,
-            summary: r.text(9)?,
+            id: c.num()?,
+            created: c.text()?,
+            inputs: c.allocation_inputs()?,
+            seed: c.text()?,
+            policy: c.text()?,
+            summary: c.text()?,
             body: String::new(),
         },
-        r.bytes(10)?,
+        c.bytes()?,
     ))
 }
 
@@ -143,14 +205,17 @@ pub(super) fn with_body(
 
 /// A row of [`REVISION_COLUMNS`], its part still a name ([`with_part`] reads it).
 pub(super) fn revision_record<R: Cells>(r: &R) -> Result<(RevisionRecord, String), R::Error> {
+    let mut c = Cursor::new(r);
+    let revision = c.num()?;
+    let part = c.text()?;
     Ok((
         RevisionRecord {
-            revision: r.num(0)?,
+            revision,
             part: Part::Layout,
-            created: r.text(2)?,
-            body: r.text(3)?,
+            created: c.text()?,
+            body: c.text()?,
         },
-        r.text(1)?,
+        part,
     ))
 }
 
@@ -168,23 +233,22 @@ pub(super) fn with_part(
 
 /// A row of [`DRAW_COLUMNS`], its JSON columns still text.
 pub(super) fn draw_row<R: Cells>(r: &R) -> Result<DrawRow, R::Error> {
+    let mut c = Cursor::new(r);
     Ok(DrawRow {
-        id: r.num(0)?,
-        revision: r.num(1)?,
-        layout_revision: r.num(2)?,
-        roster_revision: r.opt_num(3)?,
-        policy_revision: r.opt_num(4)?,
-        previous: r.opt_num(5)?,
-        policy: r.text(6)?,
-        inputs_sha256: r.text(7)?,
-        previous_sha256: r.opt_text(8)?,
-        committed_at: r.text(9)?,
-        seed_source: r.text(10)?,
-        seed: r.opt_text(11)?,
-        signature: r.opt_text(12)?,
-        revealed_at: r.opt_text(13)?,
-        allocation: r.opt_num(14)?,
-        allocation_sha256: r.opt_text(15)?,
+        id: c.num()?,
+        revision: c.num()?,
+        parts: c.parts()?,
+        previous: c.opt_num()?,
+        policy: c.text()?,
+        inputs_sha256: c.text()?,
+        previous_sha256: c.opt_text()?,
+        committed_at: c.text()?,
+        seed_source: c.text()?,
+        seed: c.opt_text()?,
+        signature: c.opt_text()?,
+        revealed_at: c.opt_text()?,
+        allocation: c.opt_num()?,
+        allocation_sha256: c.opt_text()?,
     })
 }
 
@@ -225,9 +289,7 @@ pub(super) fn stored_draw(site: &str, row: DrawRow) -> Result<StoredDraw, StoreE
         },
         inputs: DrawInputs {
             revision: row.revision,
-            layout_revision: row.layout_revision,
-            roster_revision: row.roster_revision,
-            policy_revision: row.policy_revision,
+            parts: row.parts,
             previous: row.previous,
             policy,
         },
@@ -359,11 +421,13 @@ pub(super) fn documents<E: From<StoreError>>(
     Ok(SiteDocuments {
         site: site.to_string(),
         revision,
-        layout_revision,
+        parts: PartRevisions {
+            layout: layout_revision,
+            roster: roster_revision,
+            policy: policy_revision,
+        },
         layout,
-        roster_revision,
         roster,
-        policy_revision,
         policy,
     })
 }

@@ -14,14 +14,18 @@ mod transfer;
 
 use super::record::{
     allocation_meta, allocation_record, check_previous, documents, encode, migrations_done,
-    no_allocation, resolve_revision, site_state, stale, to_i64, with_summary, AllocationText,
-    Cells, Write, ALLOCATION_COLUMNS, SITE_COLUMNS,
+    no_allocation, page_before, resolve_revision, site_state, stale, to_i64, to_u64, with_summary,
+    AllocationInsert, AllocationText, Cells, Param, Write, ALLOCATION_COLUMNS,
+    ALLOCATION_ROW_COLUMNS, SITE_COLUMNS,
 };
 use super::{
-    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Part,
-    SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
+    AllocationMeta, AllocationRecord, Change, DrawReveal, NewAllocation, NewDraw, NewSite, Page,
+    Part, SiteDocuments, SiteHistory, SiteState, Store, StoreError, StoredDraw,
 };
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{
+    params, params_from_iter, Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -58,6 +62,16 @@ fn db(e: rusqlite::Error) -> StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         db(e)
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Param::Int(n) => n.to_sql(),
+            Param::Text(s) => s.to_sql(),
+            Param::Bytes(b) => b.to_sql(),
+        }
     }
 }
 
@@ -215,6 +229,34 @@ fn part_at(
     .map_err(db)
 }
 
+/// The id after the last of `site`'s rows in `table` (allocations or draws).
+fn next_id(tx: &Connection, table: &str, site: &str) -> Result<u64, StoreError> {
+    tx.query_row(
+        &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE site = ?1"),
+        params![site],
+        |r| r.get(0),
+    )
+    .map(to_u64)
+    .map_err(db)
+}
+
+/// Inserts an `allocations` row (new, or copied by an import).
+fn insert_allocation_row(
+    tx: &Connection,
+    site: &str,
+    row: &AllocationInsert<'_>,
+) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(&format!(
+            "INSERT INTO allocations (site, {ALLOCATION_ROW_COLUMNS}) \
+             VALUES (?1, ?2, COALESCE(?3, {NOW}), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        ))
+        .map_err(db)?;
+    stmt.execute(params_from_iter(row.params(site)))
+        .map_err(db)?;
+    Ok(())
+}
+
 /// Appends an allocation (numbered after the site's last) and makes it the
 /// site's latest; the caller has checked whatever must precede it.
 fn insert_allocation(
@@ -223,33 +265,9 @@ fn insert_allocation(
     new: &NewAllocation,
     text: &AllocationText,
 ) -> Result<AllocationMeta, StoreError> {
-    let id: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM allocations WHERE site = ?1",
-            params![site],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    tx.execute(
-        &format!(
-        "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {NOW})"
-        ),
-        params![
-        site,
-        id,
-        new.previous.map(to_i64),
-        to_i64(new.revision),
-        to_i64(new.layout_revision),
-        new.roster_revision.map(to_i64),
-        new.policy_revision.map(to_i64),
-        new.seed,
-        text.policy,
-        text.summary,
-        new.body,
-        ],
-    )
-    .map_err(db)?;
+    let id = next_id(tx, "allocations", site)?;
+    insert_allocation_row(tx, site, &AllocationInsert::new(id, new, text))?;
+    let id = to_i64(id);
     tx.execute(
         "UPDATE sites SET latest_allocation = ?1 WHERE id = ?2",
         params![id, site],
@@ -360,18 +378,13 @@ impl Store for SqliteStore {
         let mut conn = lock(&self.writer);
         let tx = begin(&mut conn)?;
         let head = load_site(&tx, site)?;
-        check_previous(site, &head, new.previous)?;
+        check_previous(site, &head, new.inputs.previous)?;
         let meta = insert_allocation(&tx, site, &new, &text)?;
         tx.commit().map_err(db)?;
         Ok(meta)
     }
 
-    fn allocations(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<AllocationMeta>, StoreError> {
+    fn allocations(&self, site: &str, page: Page) -> Result<Vec<AllocationMeta>, StoreError> {
         let mut conn = self.reader();
         let tx = conn.transaction().map_err(db)?;
         load_site(&tx, site)?;
@@ -380,7 +393,7 @@ impl Store for SqliteStore {
             &format!(
                 "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE site = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
             ),
-            params![site, before.map(to_i64).unwrap_or(i64::MAX), i64::from(limit)],
+            params![site, page_before(page), i64::from(page.limit)],
             |r| allocation_meta(r),
         )?
         .into_iter()
@@ -411,13 +424,8 @@ impl Store for SqliteStore {
         draws::add_draw(&mut lock(&self.writer), site, new)
     }
 
-    fn draws(
-        &self,
-        site: &str,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<StoredDraw>, StoreError> {
-        draws::draws(&mut self.reader(), site, before, limit)
+    fn draws(&self, site: &str, page: Page) -> Result<Vec<StoredDraw>, StoreError> {
+        draws::draws(&mut self.reader(), site, page)
     }
 
     fn draw(&self, site: &str, id: u64) -> Result<StoredDraw, StoreError> {
@@ -427,11 +435,9 @@ impl Store for SqliteStore {
     fn reveal_draw(
         &self,
         site: &str,
-        draw: u64,
         reveal: DrawReveal,
-        allocation: NewAllocation,
     ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
-        draws::reveal_draw(&mut lock(&self.writer), site, draw, reveal, allocation)
+        draws::reveal_draw(&mut lock(&self.writer), site, reveal)
     }
 
     fn export_site(&self, site: &str) -> Result<SiteHistory, StoreError> {
@@ -454,6 +460,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::AllocationInputs;
     use serde_json::{json, Value};
 
     /// A fresh store in a temporary directory (shared with the submodules' tests).
@@ -478,11 +485,7 @@ mod tests {
     /// An allocation at the first revision (shared with the submodules' tests).
     pub(super) fn allocation(previous: Option<u64>) -> NewAllocation {
         NewAllocation {
-            previous,
-            revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
+            inputs: AllocationInputs::at_creation(previous),
             policy: json!({"mechanism": "optimal"}),
             seed: "seed".to_string(),
             summary: json!({"parking_space": {"served": 1}}),

@@ -86,22 +86,22 @@ pub fn check_history(history: &SiteHistory) -> Vec<String> {
             .find(|r| r.part == part)
             .map(|r| r.revision)
     };
-    if last_of(super::Part::Layout) != Some(site.layout_revision) {
+    if last_of(super::Part::Layout) != Some(site.parts.layout) {
         problems.push(format!(
             "site.layout_revision {} is not the last layout revision",
-            site.layout_revision
+            site.parts.layout
         ));
     }
-    if last_of(super::Part::Roster) != site.roster_revision {
+    if last_of(super::Part::Roster) != site.parts.roster {
         problems.push(format!(
             "site.roster_revision {:?} is not the last roster revision",
-            site.roster_revision
+            site.parts.roster
         ));
     }
-    if last_of(super::Part::Policy) != site.policy_revision {
+    if last_of(super::Part::Policy) != site.parts.policy {
         problems.push(format!(
             "site.policy_revision {:?} is not the last policy revision",
-            site.policy_revision
+            site.parts.policy
         ));
     }
     for (i, a) in history.allocations.iter().enumerate() {
@@ -111,16 +111,16 @@ pub fn check_history(history: &SiteHistory) -> Vec<String> {
         }
         // A draw's reveal follows the allocation frozen at its commit,
         // which may be older than the one before.
-        if a.previous.is_some_and(|p| p == 0 || p >= a.id) {
+        if a.inputs.previous.is_some_and(|p| p == 0 || p >= a.id) {
             problems.push(format!(
                 "allocation {} has previous {:?}, not an earlier allocation",
-                a.id, a.previous
+                a.id, a.inputs.previous
             ));
         }
-        if a.revision == 0 || a.revision > site.revision {
+        if a.inputs.revision == 0 || a.inputs.revision > site.revision {
             problems.push(format!(
                 "allocation {} is of revision {}, which the site does not have",
-                a.id, a.revision
+                a.id, a.inputs.revision
             ));
         }
         for (what, text) in [
@@ -255,7 +255,7 @@ pub fn migrate(from: &dyn Store, to: &dyn Store) -> Result<Copied, TransferError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{AllocationRow, Part, RevisionRecord};
+    use crate::store::{AllocationInputs, AllocationRow, Part, PartRevisions, RevisionRecord};
 
     fn history() -> SiteHistory {
         let revision = |n: u64, part: Part| RevisionRecord {
@@ -267,11 +267,15 @@ mod tests {
         let allocation = |id: u64, previous: Option<u64>| AllocationRow {
             id,
             created: "2026-01-01T00:00:00.000Z".into(),
-            previous,
-            revision: 2,
-            layout_revision: 1,
-            roster_revision: Some(2),
-            policy_revision: None,
+            inputs: AllocationInputs {
+                previous,
+                revision: 2,
+                parts: PartRevisions {
+                    layout: 1,
+                    roster: Some(2),
+                    policy: None,
+                },
+            },
             seed: "s".into(),
             policy: "{}".into(),
             summary: "{}".into(),
@@ -282,9 +286,11 @@ mod tests {
                 id: "s".into(),
                 name: None,
                 revision: 2,
-                layout_revision: 1,
-                roster_revision: Some(2),
-                policy_revision: None,
+                parts: PartRevisions {
+                    layout: 1,
+                    roster: Some(2),
+                    policy: None,
+                },
                 households: 0,
                 latest_allocation: Some(2),
                 created: "2026-01-01T00:00:00.000Z".into(),
@@ -316,7 +322,7 @@ mod tests {
     fn every_broken_invariant_of_a_history_is_listed() {
         let mut h = history();
         h.revisions[1].revision = 3;
-        h.allocations[1].previous = Some(2);
+        h.allocations[1].inputs.previous = Some(2);
         h.allocations[1].body = "{not json".into();
         h.site.latest_allocation = Some(5);
         let problems = check_history(&h);

@@ -9,8 +9,8 @@ use crate::support::pg as pg_support;
 use allot::model::{DrandRound, Household, SeedSource};
 use allot::store::transfer::{self, TransferError};
 use allot::store::{
-    Change, DrawInputs, DrawReveal, NewAllocation, NewDraw, NewSite, PgStore, SqliteStore, Store,
-    StoreError,
+    AllocationInputs, Change, DrawInputs, DrawReveal, NewAllocation, NewDraw, NewSite, Page,
+    PartRevisions, PgStore, SqliteStore, Store, StoreError,
 };
 use rstest::rstest;
 use serde_json::{json, Value};
@@ -71,11 +71,7 @@ fn new_site(id: &str) -> NewSite {
 
 fn allocation(previous: Option<u64>) -> NewAllocation {
     NewAllocation {
-        previous,
-        revision: 1,
-        layout_revision: 1,
-        roster_revision: None,
-        policy_revision: None,
+        inputs: AllocationInputs::at_creation(previous),
         policy: json!({"mechanism": "optimal"}),
         seed: "seed".to_string(),
         summary: json!({"parking_space": {"served": 1}}),
@@ -89,12 +85,12 @@ fn allocation(previous: Option<u64>) -> NewAllocation {
 fn every_write_makes_a_new_revision_and_old_revisions_stay_readable(#[case] backend: Backend) {
     let (_db, store) = store(backend);
     let created = store.create_site(new_site("s")).unwrap();
-    assert_eq!((created.revision, created.layout_revision), (1, 1));
-    assert_eq!(created.roster_revision, None);
+    assert_eq!((created.revision, created.parts.layout), (1, 1));
+    assert_eq!(created.parts.roster, None);
     let roster = vec![Household::new("H1", "B1", "1")];
     let after_roster = store.write("s", 1, Change::Roster(roster.clone())).unwrap();
     assert_eq!(
-        (after_roster.revision, after_roster.roster_revision),
+        (after_roster.revision, after_roster.parts.roster),
         (2, Some(2))
     );
     assert_eq!(after_roster.households, 1);
@@ -104,7 +100,7 @@ fn every_write_makes_a_new_revision_and_old_revisions_stay_readable(#[case] back
 
     let now = store.documents("s", None).unwrap();
     assert_eq!(
-        (now.revision, now.layout_revision, now.roster_revision),
+        (now.revision, now.parts.layout, now.parts.roster),
         (3, 3, Some(2))
     );
     assert_eq!(now.roster, roster);
@@ -195,7 +191,14 @@ fn allocations_are_appended_numbered_and_must_follow_the_latest(#[case] backend:
     let (_db, store) = store(backend);
     store.create_site(new_site("s")).unwrap();
     let a1 = store.add_allocation("s", allocation(None)).unwrap();
-    assert_eq!((a1.id, a1.previous), (1, None));
+    assert_eq!((a1.id, a1.inputs.previous), (1, None));
+    // A new row is stamped with the database's clock (an imported one keeps its own).
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    assert!(
+        time::OffsetDateTime::parse(&a1.created, rfc3339).is_ok(),
+        "{}",
+        a1.created
+    );
     assert!(matches!(
         store.add_allocation("s", allocation(None)),
         Err(StoreError::AllocationRace {
@@ -204,17 +207,23 @@ fn allocations_are_appended_numbered_and_must_follow_the_latest(#[case] backend:
         })
     ));
     let a2 = store.add_allocation("s", allocation(Some(1))).unwrap();
-    assert_eq!((a2.id, a2.previous), (2, Some(1)));
+    assert_eq!((a2.id, a2.inputs.previous), (2, Some(1)));
     assert_eq!(store.site("s").unwrap().latest_allocation, Some(2));
     let listed: Vec<_> = store
-        .allocations("s", None, 10)
+        .allocations("s", Page::newest(10))
         .unwrap()
         .into_iter()
         .map(|a| a.id)
         .collect();
     assert_eq!(listed, [2, 1]);
     let older: Vec<_> = store
-        .allocations("s", Some(2), 10)
+        .allocations(
+            "s",
+            Page {
+                before: Some(2),
+                limit: 10,
+            },
+        )
         .unwrap()
         .into_iter()
         .map(|a| a.id)
@@ -308,12 +317,12 @@ fn racing_allocations_through_two_stores_leave_no_gap_and_no_duplicate(#[case] b
         let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
         let landed: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         assert_eq!(landed.len(), 1, "round {round}: {results:?}");
-        assert_eq!(landed[0].previous, latest);
+        assert_eq!(landed[0].inputs.previous, latest);
         assert_eq!(landed[0].id, latest.unwrap_or(0) + 1);
         latest = Some(landed[0].id);
     }
     let ids: Vec<u64> = stores[1]
-        .allocations("s", None, 100)
+        .allocations("s", Page::newest(100))
         .unwrap()
         .into_iter()
         .map(|a| a.id)
@@ -325,9 +334,11 @@ fn new_draw(previous: Option<u64>) -> NewDraw {
     NewDraw {
         inputs: DrawInputs {
             revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
+            parts: PartRevisions {
+                layout: 1,
+                roster: None,
+                policy: None,
+            },
             previous,
             policy: json!({"mechanism": "optimal"}),
         },
@@ -342,12 +353,14 @@ fn new_draw(previous: Option<u64>) -> NewDraw {
     }
 }
 
-fn reveal(seed: &str) -> DrawReveal {
+fn reveal(draw: u64, seed: &str, allocation: NewAllocation) -> DrawReveal {
     DrawReveal {
+        draw,
         seed: seed.into(),
         signature: Some("b7".into()),
         revealed_at: "2026-12-06T02:20:00Z".into(),
         allocation_sha256: "cc".into(),
+        allocation,
     }
 }
 
@@ -385,7 +398,7 @@ fn a_draw_is_revealed_once_across_two_stores(#[case] backend: Backend) {
                 let barrier = barrier.clone();
                 std::thread::spawn(move || {
                     barrier.wait();
-                    store.reveal_draw("s", draw, reveal(&format!("seed{i}")), allocation(None))
+                    store.reveal_draw("s", reveal(draw, &format!("seed{i}"), allocation(None)))
                 })
             })
             .collect();
@@ -406,13 +419,16 @@ fn a_draw_is_revealed_once_across_two_stores(#[case] backend: Backend) {
         );
     }
     let listed: Vec<u64> = stores[1]
-        .draws("s", None, 100)
+        .draws("s", Page::newest(100))
         .unwrap()
         .iter()
         .map(|d| d.record.draw)
         .collect();
     assert_eq!(listed, [6, 5, 4, 3, 2, 1]);
-    assert_eq!(stores[1].allocations("s", None, 100).unwrap().len(), 5);
+    assert_eq!(
+        stores[1].allocations("s", Page::newest(100)).unwrap().len(),
+        5
+    );
     assert!(matches!(
         stores[0].draw("s", 9),
         Err(StoreError::NoDraw { id: 9, .. })
@@ -444,7 +460,7 @@ fn fill(store: &dyn Store) {
     store.add_allocation("a", second).unwrap();
     store.add_draw("a", new_draw(Some(2))).unwrap();
     store
-        .reveal_draw("a", 1, reveal("123456"), allocation(Some(2)))
+        .reveal_draw("a", reveal(1, "123456", allocation(Some(2))))
         .unwrap();
     store.add_draw("a", new_draw(Some(3))).unwrap();
 }
@@ -470,8 +486,8 @@ fn an_exported_site_imports_into_either_backend_and_exports_the_same_bytes(
         source.allocation("a", 2).unwrap().body
     );
     assert_eq!(
-        target.draws("a", None, 10).unwrap(),
-        source.draws("a", None, 10).unwrap()
+        target.draws("a", Page::newest(10)).unwrap(),
+        source.draws("a", Page::newest(10)).unwrap()
     );
     // A second import of the same site is refused and changes nothing.
     assert!(matches!(

@@ -148,13 +148,13 @@ pub(super) fn revisions_section(lang: Lang, p: &SitePage<'_>) -> String {
         esc(t(lang, "web.revision.site")),
         h.revision,
         esc(t(lang, "web.revision.layout")),
-        h.layout_revision,
+        h.parts.layout,
         esc(t(lang, "web.revision.households")),
-        rev(h.roster_revision),
+        rev(h.parts.roster),
         h.households,
         esc(t(lang, "web.households")),
         esc(t(lang, "web.revision.policy")),
-        rev(h.policy_revision),
+        rev(h.parts.policy),
         esc(t(lang, "web.updated")),
         esc(&h.updated)
     );
@@ -190,11 +190,11 @@ pub(super) fn revisions_section(lang: Lang, p: &SitePage<'_>) -> String {
                 m.id,
                 esc(&m.created),
                 esc(t(lang, "web.revision.layout")),
-                m.layout_revision,
+                m.inputs.parts.layout,
                 esc(t(lang, "web.revision.households")),
-                rev(m.roster_revision),
+                rev(m.inputs.parts.roster),
                 esc(t(lang, "web.revision.policy")),
-                rev(m.policy_revision),
+                rev(m.inputs.parts.policy),
                 esc(&served.join(" · "))
             ));
         }

@@ -430,6 +430,7 @@ mod tests {
     use super::*;
     use crate::model::fixtures::{allocation as empty, assignment, unserved};
     use crate::model::{Assignment, Basis, KindMetrics, Unserved, WalkStats};
+    use crate::store::{AllocationInputs, PartRevisions};
     use std::collections::BTreeMap;
 
     fn head() -> SiteState {
@@ -437,9 +438,11 @@ mod tests {
             id: "s1".into(),
             name: Some("一心桥 <b>".into()),
             revision: 3,
-            layout_revision: 1,
-            roster_revision: Some(2),
-            policy_revision: None,
+            parts: PartRevisions {
+                layout: 1,
+                roster: Some(2),
+                policy: None,
+            },
             households: 2,
             latest_allocation: Some(1),
             created: "2026-11-29T00:00:00Z".into(),
@@ -448,13 +451,20 @@ mod tests {
     }
 
     fn meta() -> AllocationMeta {
+        let base = crate::service::fixtures::allocation_meta("s1", 1);
         AllocationMeta {
             created: "2026-11-29T00:00:00Z".into(),
-            revision: 3,
-            roster_revision: Some(2),
+            inputs: AllocationInputs {
+                revision: 3,
+                parts: PartRevisions {
+                    roster: Some(2),
+                    ..base.inputs.parts
+                },
+                ..base.inputs
+            },
             seed: "seed".into(),
             summary: serde_json::json!({"parking_space": {"demand": 2, "supply": 1, "served": 1}}),
-            ..crate::service::fixtures::allocation_meta("s1", 1)
+            ..base
         }
     }
 

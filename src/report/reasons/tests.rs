@@ -66,9 +66,7 @@ fn flags_and_classes_change_the_text() {
             .flat_map(|r| {
                 let mut variants = vec![r.clone()];
                 match r {
-                    Reason::Priority {
-                        turn, place, lost, ..
-                    } => {
+                    Reason::Priority { drawn, .. } => {
                         for class in [
                             PriorityClass::Accessible,
                             PriorityClass::Elderly,
@@ -76,12 +74,13 @@ fn flags_and_classes_change_the_text() {
                         ] {
                             variants.push(Reason::Priority {
                                 class,
-                                turn: Turn {
-                                    turn_order: false,
-                                    ..turn.clone()
+                                drawn: Drawn {
+                                    turn: Turn {
+                                        turn_order: false,
+                                        ..drawn.turn.clone()
+                                    },
+                                    ..drawn.clone()
                                 },
-                                place: place.clone(),
-                                lost: lost.clone(),
                             });
                         }
                     }
@@ -134,19 +133,13 @@ fn chinese_reasons_carry_no_english_words_and_english_no_chinese() {
 
 #[test]
 fn the_issue_example_reads_as_an_office_writes_it() {
-    let r = Reason::Lottery {
-        turn: Turn {
-            rank: 94,
-            waited: None,
-            tickets: None,
-            turn_order: false,
-        },
-        place: Place::Distance {
+    let r = Reason::lottery(
+        94,
+        Place::Distance {
             walk_m: 75.5,
             unit: "B3-3".into(),
         },
-        lost: vec![],
-    };
+    );
     assert_eq!(
         reason_text(&r, ResourceKind::ParkingSpace, Lang::Zh),
         "摇号第94位，距3号楼3单元75.5米"

@@ -12,7 +12,9 @@ use crate::model::{Allocation, DrandRound, DrawRecord, Problem, ResourceKind, Se
 use crate::pipeline::{self, Inputs, Options, PipelineError, RosterInput};
 use crate::report::json::allocation_json;
 use crate::service::Rejected;
-use crate::store::{DrawInputs, DrawReveal, NewAllocation, NewDraw, Store, StoreError};
+use crate::store::{
+    AllocationInputs, DrawInputs, DrawReveal, NewAllocation, NewDraw, Page, Store, StoreError,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -263,9 +265,7 @@ pub fn commit(
         NewDraw {
             inputs: DrawInputs {
                 revision: docs.revision,
-                layout_revision: docs.layout_revision,
-                roster_revision: docs.roster_revision,
-                policy_revision: docs.policy_revision,
+                parts: docs.parts,
                 previous: previous.as_ref().map(|(id, _, _)| *id),
                 policy: resolved,
             },
@@ -371,23 +371,23 @@ pub fn reveal(
         serde_json::to_value(&allocation.policy).map_err(|e| DrawError::Internal(e.to_string()))?;
     let (record, meta) = store.reveal_draw(
         site,
-        draw,
         DrawReveal {
+            draw,
             seed: seed.clone(),
             signature,
             revealed_at: now_text(clock)?,
             allocation_sha256,
-        },
-        NewAllocation {
-            previous: frozen.previous,
-            revision: frozen.revision,
-            layout_revision: frozen.layout_revision,
-            roster_revision: frozen.roster_revision,
-            policy_revision: frozen.policy_revision,
-            policy,
-            seed,
-            summary: super::allocations::summary(&allocation),
-            body: body.clone(),
+            allocation: NewAllocation {
+                inputs: AllocationInputs {
+                    previous: frozen.previous,
+                    revision: frozen.revision,
+                    parts: frozen.parts,
+                },
+                policy,
+                seed,
+                summary: super::allocations::summary(&allocation),
+                body: body.clone(),
+            },
         },
     )?;
     Ok(RevealOutcome {
@@ -405,7 +405,7 @@ pub fn list(
     limit: u32,
 ) -> Result<Vec<DrawRecord>, DrawError> {
     Ok(store
-        .draws(site, before, limit)?
+        .draws(site, Page { before, limit })?
         .into_iter()
         .map(|d| d.record)
         .collect())
@@ -480,7 +480,7 @@ pub fn result(store: &dyn Store, site: &str, draw: u64) -> Result<PublicResult, 
 pub fn bundle(store: &dyn Store, site: &str, id: u64) -> Result<Bundle, DrawError> {
     let record = store.allocation(site, id)?;
     let allocation = parse_allocation(site, id, &record.body)?;
-    let docs = store.documents(site, Some(record.meta.revision))?;
+    let docs = store.documents(site, Some(record.meta.inputs.revision))?;
     let value = |body: &[u8], id: u64| -> Result<Value, DrawError> {
         serde_json::from_slice(body).map_err(|e| {
             DrawError::Internal(format!(
@@ -488,7 +488,7 @@ pub fn bundle(store: &dyn Store, site: &str, id: u64) -> Result<Bundle, DrawErro
             ))
         })
     };
-    let previous = match record.meta.previous {
+    let previous = match record.meta.inputs.previous {
         Some(p) => Some(value(&store.allocation(site, p)?.body, p)?),
         None => None,
     };

@@ -3,13 +3,12 @@
 //! anything else). A reveal locks the site's row, then the draw's, so of two
 //! reveals through different servers exactly one lands.
 
-use super::{load_site, to_i64, Fail};
+use super::{bind, load_site, to_i64, Fail};
 use crate::store::record::{
-    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, stored_draw,
-    DrawText, DRAW_COLUMNS,
+    changed_during_reveal, check_previous, check_unrevealed, committed_draw, draw_params, draw_row,
+    no_draw, page_before, reveal_params, stored_draw, to_u64, DrawText, DRAW_COLUMNS,
 };
-use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, StoredDraw};
-use postgres::types::ToSql;
+use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, Page, StoredDraw};
 use postgres::{GenericClient, Transaction};
 
 fn find(
@@ -31,6 +30,15 @@ fn find(
     })
 }
 
+/// The insert of a `draws` row (just committed, or copied by an import)
+/// from [`draw_params`], returning it as stored.
+fn insert_sql() -> String {
+    format!(
+        "INSERT INTO draws (site, {DRAW_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {DRAW_COLUMNS}"
+    )
+}
+
 pub(super) fn add(
     tx: &mut Transaction<'_>,
     site: &str,
@@ -39,50 +47,29 @@ pub(super) fn add(
 ) -> Result<StoredDraw, Fail> {
     let head = load_site(tx, site, true)?;
     check_previous(site, &head, new.inputs.previous)?;
-    let i = &new.inputs;
-    let roster_revision = i.roster_revision.map(to_i64);
-    let policy_revision = i.policy_revision.map(to_i64);
-    let previous = i.previous.map(to_i64);
-    let params: [&(dyn ToSql + Sync); 11] = [
-        &site,
-        &to_i64(i.revision),
-        &to_i64(i.layout_revision),
-        &roster_revision,
-        &policy_revision,
-        &previous,
-        &text.policy,
-        &new.inputs_sha256,
-        &new.previous_sha256,
-        &new.committed_at,
-        &text.seed_source,
-    ];
     // Under the site's row lock: the next id, no gaps.
-    let row = tx.query_one(
-        &format!(
-            "INSERT INTO draws (site, id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source) \
-             VALUES ($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {DRAW_COLUMNS}"
-        ),
-        &params,
-    )?;
+    let next: i64 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = $1",
+            &[&site],
+        )?
+        .try_get(0)?;
+    let row = committed_draw(to_u64(next), new, text);
+    let row = tx.query_one(&insert_sql(), &bind(&draw_params(site, &row)))?;
     Ok(stored_draw(site, draw_row(&row)?)?)
 }
 
 pub(super) fn list(
     tx: &mut Transaction<'_>,
     site: &str,
-    before: Option<u64>,
-    limit: u32,
+    page: Page,
 ) -> Result<Vec<StoredDraw>, Fail> {
     load_site(tx, site, false)?;
     let rows = tx.query(
         &format!(
             "SELECT {DRAW_COLUMNS} FROM draws WHERE site = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
         ),
-        &[
-            &site,
-            &before.map(to_i64).unwrap_or(i64::MAX),
-            &i64::from(limit),
-        ],
+        &[&site, &page_before(page), &i64::from(page.limit)],
     )?;
     rows.iter()
         .map(|r| Ok(stored_draw(site, draw_row(r)?)?))
@@ -104,31 +91,20 @@ pub(super) fn get(c: &mut impl GenericClient, site: &str, id: u64) -> Result<Sto
 pub(super) fn reveal(
     tx: &mut Transaction<'_>,
     site: &str,
-    id: u64,
     reveal: &DrawReveal,
     append: impl FnOnce(&mut Transaction<'_>) -> Result<AllocationMeta, Fail>,
 ) -> Result<(StoredDraw, AllocationMeta), Fail> {
+    let id = reveal.draw;
     let before = find(tx, site, id, true)?.ok_or_else(|| no_draw(site, id))?;
     check_unrevealed(site, &before)?;
     let meta = append(tx)?;
-    let allocation = to_i64(meta.id);
-    let id_i64 = to_i64(id);
-    let params: [&(dyn ToSql + Sync); 7] = [
-        &reveal.seed,
-        &reveal.signature,
-        &reveal.revealed_at,
-        &allocation,
-        &reveal.allocation_sha256,
-        &site,
-        &id_i64,
-    ];
     // Compare-and-swap: only a row not revealed yet takes the reveal.
     let row = tx.query_opt(
         &format!(
             "UPDATE draws SET seed = $1, signature = $2, revealed_at = $3, allocation = $4, allocation_sha256 = $5 \
              WHERE site = $6 AND id = $7 AND seed IS NULL RETURNING {DRAW_COLUMNS}"
         ),
-        &params,
+        &bind(&reveal_params(site, reveal, meta.id)),
     )?;
     match row {
         Some(row) => Ok((stored_draw(site, draw_row(&row)?)?, meta)),
@@ -148,30 +124,9 @@ pub(super) fn export(tx: &mut Transaction<'_>, site: &str) -> Result<Vec<DrawRow
 
 /// Stores exported draws as they were.
 pub(super) fn import(tx: &mut Transaction<'_>, site: &str, draws: &[DrawRow]) -> Result<(), Fail> {
-    let insert = tx.prepare(&format!(
-        "INSERT INTO draws (site, {DRAW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-    ))?;
+    let insert = tx.prepare(&insert_sql())?;
     for d in draws {
-        let params: [&(dyn ToSql + Sync); 17] = [
-            &site,
-            &to_i64(d.id),
-            &to_i64(d.revision),
-            &to_i64(d.layout_revision),
-            &d.roster_revision.map(to_i64),
-            &d.policy_revision.map(to_i64),
-            &d.previous.map(to_i64),
-            &d.policy,
-            &d.inputs_sha256,
-            &d.previous_sha256,
-            &d.committed_at,
-            &d.seed_source,
-            &d.seed,
-            &d.signature,
-            &d.revealed_at,
-            &d.allocation.map(to_i64),
-            &d.allocation_sha256,
-        ];
-        tx.execute(&insert, &params)?;
+        tx.execute(&insert, &bind(&draw_params(site, d)))?;
     }
     Ok(())
 }

@@ -1,13 +1,12 @@
 //! A whole site's rows read out and written back, as `allot export`,
 //! `import` and `migrate` copy them (timestamps included).
 
-use super::{draws, load_site, to_i64, Fail};
+use super::{bind, draws, insert_allocation_sql, load_site, to_i64, Fail};
 use crate::store::record::{
-    allocation_row, revision_record, with_body, with_part, ALLOCATION_ROW_COLUMNS,
-    REVISION_COLUMNS, SITE_COLUMNS,
+    allocation_row, revision_record, site_params, with_body, with_part, AllocationInsert,
+    ALLOCATION_ROW_COLUMNS, REVISION_COLUMNS, SITE_COLUMNS,
 };
 use crate::store::{SiteHistory, StoreError};
-use postgres::types::ToSql;
 use postgres::Transaction;
 
 /// Every row of `site`, read in the caller's snapshot.
@@ -44,21 +43,9 @@ pub(super) fn export(tx: &mut Transaction<'_>, site: &str) -> Result<SiteHistory
 /// when the id is taken.
 pub(super) fn import(tx: &mut Transaction<'_>, history: &SiteHistory) -> Result<(), Fail> {
     let s = &history.site;
-    let params: [&(dyn ToSql + Sync); 10] = [
-        &s.id,
-        &s.name,
-        &to_i64(s.revision),
-        &to_i64(s.layout_revision),
-        &s.roster_revision.map(to_i64),
-        &s.policy_revision.map(to_i64),
-        &to_i64(s.households),
-        &s.latest_allocation.map(to_i64),
-        &s.created,
-        &s.updated,
-    ];
     let inserted = tx.execute(
         &format!("INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING"),
-        &params,
+        &bind(&site_params(s)),
     )?;
     if inserted != 1 {
         return Err(StoreError::SiteExists(s.id.clone()).into());
@@ -78,26 +65,9 @@ pub(super) fn import(tx: &mut Transaction<'_>, history: &SiteHistory) -> Result<
             ],
         )?;
     }
-    let allocation = tx.prepare(
-        "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )?;
+    let allocation = tx.prepare(&insert_allocation_sql())?;
     for a in &history.allocations {
-        let params: [&(dyn ToSql + Sync); 12] = [
-            &s.id,
-            &to_i64(a.id),
-            &a.previous.map(to_i64),
-            &to_i64(a.revision),
-            &to_i64(a.layout_revision),
-            &a.roster_revision.map(to_i64),
-            &a.policy_revision.map(to_i64),
-            &a.seed,
-            &a.policy,
-            &a.summary,
-            &a.body.as_bytes(),
-            &a.created,
-        ];
-        tx.execute(&allocation, &params)?;
+        tx.execute(&allocation, &bind(&AllocationInsert::copy(a).params(&s.id)))?;
     }
     draws::import(tx, &s.id, &history.draws)
 }

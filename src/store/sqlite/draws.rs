@@ -1,15 +1,14 @@
 //! Draw records in SQLite (FORMAT.md §5): committed rows that change once,
 //! at the reveal, and never otherwise (a trigger refuses any other update).
 
-use super::{begin, db, insert_allocation, load_site, rows};
+use super::{begin, db, insert_allocation, load_site, next_id, rows};
 use crate::store::record::{
-    changed_during_reveal, check_previous, check_unrevealed, draw_row, no_draw, stored_draw,
-    to_i64, to_u64, AllocationText, DrawText, DRAW_COLUMNS,
+    changed_during_reveal, check_previous, check_unrevealed, committed_draw, draw_params, draw_row,
+    no_draw, page_before, reveal_params, stored_draw, to_i64, AllocationText, DrawText,
+    DRAW_COLUMNS,
 };
-use crate::store::{
-    AllocationMeta, DrawReveal, DrawRow, NewAllocation, NewDraw, StoreError, StoredDraw,
-};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::{AllocationMeta, DrawReveal, DrawRow, NewDraw, Page, StoreError, StoredDraw};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 /// Schema version 2: the draws table and its append-only trigger.
 pub(super) const MIGRATION: &str = r#"
@@ -67,6 +66,19 @@ fn read(conn: &Connection, site: &str, id: u64) -> Result<StoredDraw, StoreError
     stored_draw(site, row)
 }
 
+/// Inserts a `draws` row (just committed, or copied by an import).
+pub(super) fn insert_row(tx: &Connection, site: &str, row: &DrawRow) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(&format!(
+            "INSERT INTO draws (site, {DRAW_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        ))
+        .map_err(db)?;
+    stmt.execute(params_from_iter(draw_params(site, row)))
+        .map_err(db)?;
+    Ok(())
+}
+
 pub(super) fn add_draw(
     conn: &mut Connection,
     site: &str,
@@ -76,34 +88,9 @@ pub(super) fn add_draw(
     let tx = begin(conn)?;
     let head = load_site(&tx, site)?;
     check_previous(site, &head, new.inputs.previous)?;
-    let id: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM draws WHERE site = ?1",
-            params![site],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    let i = &new.inputs;
-    tx.execute(
-        "INSERT INTO draws (site, id, revision, layout_revision, roster_revision, policy_revision, previous, policy, inputs_sha256, previous_sha256, committed_at, seed_source) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            site,
-            id,
-            to_i64(i.revision),
-            to_i64(i.layout_revision),
-            i.roster_revision.map(to_i64),
-            i.policy_revision.map(to_i64),
-            i.previous.map(to_i64),
-            text.policy,
-            new.inputs_sha256,
-            new.previous_sha256,
-            new.committed_at,
-            text.seed_source,
-        ],
-    )
-    .map_err(db)?;
-    let draw = read(&tx, site, to_u64(id))?;
+    let id = next_id(&tx, "draws", site)?;
+    insert_row(&tx, site, &committed_draw(id, &new, &text))?;
+    let draw = read(&tx, site, id)?;
     tx.commit().map_err(db)?;
     Ok(draw)
 }
@@ -111,8 +98,7 @@ pub(super) fn add_draw(
 pub(super) fn draws(
     conn: &mut Connection,
     site: &str,
-    before: Option<u64>,
-    limit: u32,
+    page: Page,
 ) -> Result<Vec<StoredDraw>, StoreError> {
     let tx = conn.transaction().map_err(db)?;
     load_site(&tx, site)?;
@@ -121,11 +107,7 @@ pub(super) fn draws(
         &format!(
             "SELECT {DRAW_COLUMNS} FROM draws WHERE site = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
         ),
-        params![
-            site,
-            before.map(to_i64).unwrap_or(i64::MAX),
-            i64::from(limit)
-        ],
+        params![site, page_before(page), i64::from(page.limit)],
         |r| draw_row(r),
     )?
     .into_iter()
@@ -146,30 +128,21 @@ pub(super) fn draw(conn: &Connection, site: &str, id: u64) -> Result<StoredDraw,
 pub(super) fn reveal_draw(
     conn: &mut Connection,
     site: &str,
-    id: u64,
     reveal: DrawReveal,
-    allocation: NewAllocation,
 ) -> Result<(StoredDraw, AllocationMeta), StoreError> {
-    let text = AllocationText::new(&allocation)?;
+    let (id, allocation) = (reveal.draw, &reveal.allocation);
+    let text = AllocationText::new(allocation)?;
     let tx = begin(conn)?;
     load_site(&tx, site)?;
     let before = find(&tx, site, id)?.ok_or_else(|| no_draw(site, id))?;
     check_unrevealed(site, &before)?;
-    let meta = insert_allocation(&tx, site, &allocation, &text)?;
+    let meta = insert_allocation(&tx, site, allocation, &text)?;
     // Compare-and-swap: only a row not revealed yet takes the reveal.
     let updated = tx
         .execute(
             "UPDATE draws SET seed = ?1, signature = ?2, revealed_at = ?3, allocation = ?4, allocation_sha256 = ?5 \
              WHERE site = ?6 AND id = ?7 AND seed IS NULL",
-            params![
-                reveal.seed,
-                reveal.signature,
-                reveal.revealed_at,
-                to_i64(meta.id),
-                reveal.allocation_sha256,
-                site,
-                to_i64(id)
-            ],
+            params_from_iter(reveal_params(site, &reveal, meta.id)),
         )
         .map_err(db)?;
     if updated != 1 {
@@ -185,7 +158,10 @@ mod tests {
     use super::super::tests::{allocation, store};
     use super::super::{lock, SqliteStore};
     use crate::model::{DrandRound, SeedSource};
-    use crate::store::{DrawInputs, DrawReveal, NewDraw, NewSite, Store, StoreError};
+    use crate::store::{
+        DrawInputs, DrawReveal, NewAllocation, NewDraw, NewSite, Page, PartRevisions, Store,
+        StoreError,
+    };
     use serde_json::json;
     use std::sync::Arc;
 
@@ -205,9 +181,11 @@ mod tests {
         NewDraw {
             inputs: DrawInputs {
                 revision: 1,
-                layout_revision: 1,
-                roster_revision: None,
-                policy_revision: None,
+                parts: PartRevisions {
+                    layout: 1,
+                    roster: None,
+                    policy: None,
+                },
                 previous,
                 policy: json!({"mechanism": "optimal"}),
             },
@@ -222,12 +200,14 @@ mod tests {
         }
     }
 
-    fn reveal(seed: &str) -> DrawReveal {
+    fn reveal(draw: u64, seed: &str, allocation: NewAllocation) -> DrawReveal {
         DrawReveal {
+            draw,
             seed: seed.into(),
             signature: Some("b7".into()),
             revealed_at: "2023-08-23T15:20:00Z".into(),
             allocation_sha256: "cc".into(),
+            allocation,
         }
     }
 
@@ -242,14 +222,20 @@ mod tests {
         assert_eq!(d1.record.seed_source, new_draw(None).seed_source);
         assert!(d1.record.revealed.is_none());
         let listed: Vec<u64> = store
-            .draws("s", None, 10)
+            .draws("s", Page::newest(10))
             .unwrap()
             .iter()
             .map(|d| d.record.draw)
             .collect();
         assert_eq!(listed, [2, 1]);
         let older: Vec<u64> = store
-            .draws("s", Some(2), 10)
+            .draws(
+                "s",
+                Page {
+                    before: Some(2),
+                    limit: 10,
+                },
+            )
             .unwrap()
             .iter()
             .map(|d| d.record.draw)
@@ -292,27 +278,27 @@ mod tests {
         // whose allocation still names the frozen previous (none).
         store.add_allocation("s", allocation(None)).unwrap();
         let (draw, meta) = store
-            .reveal_draw("s", 1, reveal("s1"), allocation(None))
+            .reveal_draw("s", reveal(1, "s1", allocation(None)))
             .unwrap();
-        assert_eq!((meta.id, meta.previous), (2, None));
+        assert_eq!((meta.id, meta.inputs.previous), (2, None));
         let revealed = draw.record.revealed.unwrap();
         assert_eq!(revealed.allocation, 2);
         assert_eq!(revealed.seed, "s1");
         assert_eq!(revealed.signature.as_deref(), Some("b7"));
         assert_eq!(store.site("s").unwrap().latest_allocation, Some(2));
 
-        let again = store.reveal_draw("s", 1, reveal("s2"), allocation(None));
+        let again = store.reveal_draw("s", reveal(1, "s2", allocation(None)));
         assert!(matches!(
             again,
             Err(StoreError::AlreadyRevealed { allocation: 2, .. })
         ));
-        assert_eq!(store.allocations("s", None, 10).unwrap().len(), 2);
+        assert_eq!(store.allocations("s", Page::newest(10)).unwrap().len(), 2);
         assert_eq!(
             store.draw("s", 1).unwrap().record.revealed.unwrap().seed,
             "s1"
         );
         assert!(matches!(
-            store.reveal_draw("s", 9, reveal("s"), allocation(None)),
+            store.reveal_draw("s", reveal(9, "s", allocation(None))),
             Err(StoreError::NoDraw { id: 9, .. })
         ));
     }
@@ -326,7 +312,7 @@ mod tests {
             .map(|i| {
                 let store = Arc::clone(&store);
                 std::thread::spawn(move || {
-                    store.reveal_draw("s", 1, reveal(&format!("seed{i}")), allocation(None))
+                    store.reveal_draw("s", reveal(1, &format!("seed{i}"), allocation(None)))
                 })
             })
             .collect::<Vec<_>>()
@@ -337,7 +323,7 @@ mod tests {
         assert!(outcomes
             .iter()
             .any(|o| matches!(o, Err(StoreError::AlreadyRevealed { .. }))));
-        assert_eq!(store.allocations("s", None, 10).unwrap().len(), 1);
+        assert_eq!(store.allocations("s", Page::newest(10)).unwrap().len(), 1);
     }
 
     #[test]

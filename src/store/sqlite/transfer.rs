@@ -1,13 +1,13 @@
 //! A whole site's rows read out and written back, as `allot export`,
 //! `import` and `migrate` copy them (timestamps included).
 
-use super::{db, load_site, rows, to_i64};
+use super::{db, draws, insert_allocation_row, load_site, rows, to_i64};
 use crate::store::record::{
-    allocation_row, draw_row, revision_record, with_body, with_part, ALLOCATION_ROW_COLUMNS,
-    DRAW_COLUMNS, REVISION_COLUMNS, SITE_COLUMNS,
+    allocation_row, draw_row, revision_record, site_params, with_body, with_part, AllocationInsert,
+    ALLOCATION_ROW_COLUMNS, DRAW_COLUMNS, REVISION_COLUMNS, SITE_COLUMNS,
 };
 use crate::store::{SiteHistory, StoreError};
-use rusqlite::{params, Connection};
+use rusqlite::{params, params_from_iter, Connection};
 
 /// Every row of `site`, read in the caller's transaction (one snapshot).
 pub(super) fn export(tx: &Connection, site: &str) -> Result<SiteHistory, StoreError> {
@@ -51,18 +51,7 @@ pub(super) fn import(tx: &Connection, history: &SiteHistory) -> Result<(), Store
     let inserted = tx
         .execute(
             &format!("INSERT INTO sites ({SITE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING"),
-            params![
-                s.id,
-                s.name,
-                to_i64(s.revision),
-                to_i64(s.layout_revision),
-                s.roster_revision.map(to_i64),
-                s.policy_revision.map(to_i64),
-                to_i64(s.households),
-                s.latest_allocation.map(to_i64),
-                s.created,
-                s.updated
-            ],
+            params_from_iter(site_params(s)),
         )
         .map_err(db)?;
     if inserted != 1 {
@@ -81,55 +70,11 @@ pub(super) fn import(tx: &Connection, history: &SiteHistory) -> Result<(), Store
         ])
         .map_err(db)?;
     }
-    let mut stmt = tx
-        .prepare(
-            "INSERT INTO allocations (site, id, previous, revision, layout_revision, roster_revision, policy_revision, seed, policy, summary, body, created) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )
-        .map_err(db)?;
     for a in &history.allocations {
-        stmt.execute(params![
-            s.id,
-            to_i64(a.id),
-            a.previous.map(to_i64),
-            to_i64(a.revision),
-            to_i64(a.layout_revision),
-            a.roster_revision.map(to_i64),
-            a.policy_revision.map(to_i64),
-            a.seed,
-            a.policy,
-            a.summary,
-            a.body.as_bytes(),
-            a.created
-        ])
-        .map_err(db)?;
+        insert_allocation_row(tx, &s.id, &AllocationInsert::copy(a))?;
     }
-    let mut stmt = tx
-        .prepare(&format!(
-            "INSERT INTO draws (site, {DRAW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
-        ))
-        .map_err(db)?;
     for d in &history.draws {
-        stmt.execute(params![
-            s.id,
-            to_i64(d.id),
-            to_i64(d.revision),
-            to_i64(d.layout_revision),
-            d.roster_revision.map(to_i64),
-            d.policy_revision.map(to_i64),
-            d.previous.map(to_i64),
-            d.policy,
-            d.inputs_sha256,
-            d.previous_sha256,
-            d.committed_at,
-            d.seed_source,
-            d.seed,
-            d.signature,
-            d.revealed_at,
-            d.allocation.map(to_i64),
-            d.allocation_sha256
-        ])
-        .map_err(db)?;
+        draws::insert_row(tx, &s.id, d)?;
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use allot::service::inputs::SolveFailed;
 use allot::service::page_size;
 use allot::service::ReadError;
 use allot::service::Rejected;
-use allot::store::{AllocationMeta, AllocationRecord, StoreError};
+use allot::store::{AllocationInputs, AllocationMeta, AllocationRecord, StoreError};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -119,11 +119,7 @@ fn a_non_numeric_id_on_diff_is_a_404_and_an_unreadable_allocation_a_500() {
             site: "s".into(),
             id: 1,
             created: "2026-12-06T00:00:00Z".into(),
-            previous: None,
-            revision: 1,
-            layout_revision: 1,
-            roster_revision: None,
-            policy_revision: None,
+            inputs: AllocationInputs::at_creation(None),
             seed: String::new(),
             summary: Value::Null,
         },
