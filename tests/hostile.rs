@@ -41,6 +41,8 @@ struct Answer {
     status: u16,
     body: Value,
     bytes: usize,
+    /// Growth of the process's peak memory during the request (MB).
+    growth_mb: u64,
 }
 
 /// Sends `body` and checks the bounds every hostile case must keep.
@@ -107,6 +109,7 @@ fn hostile(
         status,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         bytes: bytes.len(),
+        growth_mb,
     }
 }
 
@@ -285,6 +288,9 @@ fn the_server_refuses_rosters_and_layouts_past_its_defaults_before_any_work() {
         .as_str()
         .unwrap_or_default()
         .contains("20000"));
+    // Counted on the bytes, not parsed: the 2 MB body is refused for less
+    // than the ~30 MB its document would take.
+    assert!(a.growth_mb < 12, "{} MB", a.growth_mb);
     // 10,001 features (a space copied): over the server's 10,000.
     let mut layout = tiny_layout("t", 1);
     let space = layout["features"][7].clone();

@@ -3,6 +3,7 @@
 //! `Json` extractor so every failure is a problem document.
 
 use super::error::{BodyError, Internal, Invalid};
+use super::limits::InputLimits;
 use crate::model::{Problem, Rule};
 use actix_web::http::header;
 use actix_web::web::{Bytes, Payload};
@@ -91,15 +92,26 @@ pub fn json(bytes: &[u8]) -> Result<Value, BodyError> {
     crate::input::value::parse_document(bytes).map_err(BodyError::Malformed)
 }
 
-/// Reads a JSON body of an allowed JSON media type, parsed on the blocking
-/// pool (a body of megabytes must not stall an async worker).
-pub async fn read_json<E>(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Value, E>
+/// Reads a JSON body of an allowed JSON media type; on the blocking pool (a
+/// body of megabytes must not stall an async worker) its sizes are checked
+/// on the bytes (422 past a limit, nothing built), then it is parsed.
+pub async fn read_json<E>(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+    limits: &InputLimits,
+) -> Result<Value, E>
 where
-    E: From<BodyError> + From<Internal> + Send + 'static,
+    E: From<BodyError> + From<Invalid> + From<Internal> + Send + 'static,
 {
     media_type(req, &[MediaType::Json])?;
     let bytes = read(req, payload, limit).await?;
-    super::blocking(move || Ok(json(&bytes)?)).await
+    let limits = limits.clone();
+    super::blocking(move || {
+        limits.json_sizes(&bytes)?;
+        Ok(json(&bytes)?)
+    })
+    .await
 }
 
 /// Reads a JSON body (of the JSON media type) of the shape `T`: JSON of

@@ -51,7 +51,7 @@ endpoint! {
                 .into())
             }
         };
-        let value = body::read_json::<ValidateError>(&req, payload, state.body_limit).await?;
+        let value = body::read_json::<ValidateError>(&req, payload, state.body_limit, &state.limits).await?;
         state.limits.request(&value)?;
         if svg {
             let lang = lang::of_request(&req).unwrap_or_default();
@@ -95,7 +95,7 @@ endpoint! {
     /// Allocates posted inputs without storing anything.
     pub async fn solve(state, req, payload: Payload, query: web::Query<FormatQuery>) {
         let format = negotiate(&req, query.format.as_deref())?;
-        let value = body::read_json::<SolveError>(&req, payload, state.body_limit).await?;
+        let value = body::read_json::<SolveError>(&req, payload, state.body_limit, &state.limits).await?;
         state.limits.request(&value)?;
         let input = inputs::solve_inputs(value)?;
         let lang = lang::asked(&req, query.lang.as_deref())?;

@@ -16,6 +16,16 @@ pub struct InputLimits {
 }
 
 impl InputLimits {
+    /// A JSON body's sizes (features, vertices, roster rows), counted on its
+    /// bytes without building it ([`limits::check_json_sizes`]): a body over
+    /// a size limit costs no more than its bytes.
+    pub fn json_sizes(&self, bytes: &[u8]) -> Result<(), Rejected> {
+        over(
+            "The document is over a limit",
+            limits::check_json_sizes(bytes, &self.input),
+        )
+    }
+
     /// A layout body against the input limits.
     pub fn layout(&self, layout: &Value) -> Result<(), Rejected> {
         over(

@@ -27,7 +27,7 @@ endpoint! {
     request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1); `site.id`, if given, becomes the site's id");
     /// Creates a site from a layout (planner).
     pub async fn create_site(state, req, payload: Payload) {
-        let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit).await?;
+        let layout = body::read_json::<CreateSiteError>(&req, payload, state.body_limit, &state.limits).await?;
         state.limits.layout(&layout)?;
         let written = state
             .with_store(move |store| -> Result<_, CreateSiteError> {

@@ -105,7 +105,7 @@ site_write! {
     [request_body(content = Object, content_type = "application/json", description = "A site layout (FORMAT.md §1)"),]
     /// Replaces the layout (planner).
     pub async fn put_layout(state, req, path, payload: Payload; _ = Role::Planner) {
-        let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit).await?;
+        let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit, &state.limits).await?;
         state.limits.layout(&layout)?;
         move |store, site, matches| sites::put_layout(store, site, matches, layout)
     }
@@ -151,6 +151,7 @@ site_write! {
                     }
                 }
                 MediaType::Json => {
+                    limits.json_sizes(&bytes)?;
                     let value = body::json(&bytes)?;
                     limits.roster_json(&value)?;
                     RosterUpload::Json(value)
@@ -179,7 +180,7 @@ site_write! {
     /// Adds, replaces and removes households (staff).
     pub async fn patch_households(state, req, path, payload: Payload; _ = Role::Staff) {
         let value =
-            body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit).await?;
+            body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit, &state.limits).await?;
         state.limits.roster_patch(&value)?;
         let patch = sites::parse_patch(value)?;
         move |store, site, matches| sites::patch_roster(store, site, matches, patch)
@@ -199,7 +200,7 @@ site_write! {
     [request_body(content = Object, content_type = "application/json", description = "A policy (FORMAT.md §3)"),]
     /// Replaces the policy (planner; staff may change the pins only).
     pub async fn put_policy(state, req, path, payload: Payload; role = Role::Staff) {
-        let value = body::read_json::<PutPolicyError>(&req, payload, state.body_limit).await?;
+        let value = body::read_json::<PutPolicyError>(&req, payload, state.body_limit, &state.limits).await?;
         let scope = if role < Role::Planner {
             PolicyScope::PinsOnly
         } else {
