@@ -255,8 +255,12 @@ def measured(server, name, fn):
         f.write("5")
     before = proc_kb(pid, "VmRSS:")
     started = time.monotonic()
-    status, size, note = fn()
+    answer = fn()
     secs = time.monotonic() - started
+    status, size, note = answer[:3]
+    if len(answer) > 3:
+        # The case timed itself (it watches the CPU afterwards).
+        secs = answer[3]
     peak = proc_kb(pid, "VmHWM:")
     after = proc_kb(pid, "VmRSS:")
     assert server.request("GET", "/healthz")[0] == 200, "the server stopped answering"
@@ -435,14 +439,17 @@ def run(server, binary, workdir):
             def go():
                 answers.append(server.request("POST", "/v1/solve", "viewer", body)[0])
             threads = [threading.Thread(target=go) for _ in range(4)]
+            started = time.monotonic()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
+            secs = time.monotonic() - started
             cpu = proc_cpu_secs(server.proc.pid)
             time.sleep(3)
             busy = proc_cpu_secs(server.proc.pid) - cpu
-            return "/".join(str(a) for a in sorted(answers)), 0, f"{len(body) >> 20} MB each; CPU {busy:.1f} s in the 3 s after"
+            note = f"{len(body) >> 20} MB each; CPU {busy:.1f} s in the 3 s after"
+            return "/".join(str(a) for a in sorted(answers)), 0, note, secs
         measured(server, name, four)
 
     # Finding 9: hostile values.

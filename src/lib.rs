@@ -14,6 +14,7 @@ pub mod config;
 pub mod draw;
 pub mod geometry;
 pub mod input;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod report;

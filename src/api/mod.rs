@@ -105,7 +105,11 @@ where
     let work = cancel.clone();
     let run = blocking(move || {
         let _permit = permit;
-        work.scope(f)
+        let result = work.scope(f);
+        // What the work freed goes back to the system, not to a pool
+        // thread's arena (src/memory.rs).
+        crate::memory::release_free_heap();
+        result
     });
     let result = match tokio::time::timeout(limit, run).await {
         Ok(result) => result,
