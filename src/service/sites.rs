@@ -249,49 +249,75 @@ fn must_fit(
     }
 }
 
-/// Replaces the layout: it must be valid under the stored policy, name no
-/// other site, and still fit the stored roster and pins.
-pub fn put_layout(
+/// A write of one part of a stored site, as planners and staff make them:
+/// each a new revision, refused whole when the site would break a rule.
+#[derive(Debug)]
+pub enum Edit {
+    /// Replaces the layout: it must be valid under the stored policy, name
+    /// no other site, and still fit the stored roster and pins.
+    Layout(Value),
+    /// Replaces the roster; it must fit the stored layout and pins.
+    Roster(Roster),
+    /// Removes and upserts households; the result must fit as a whole roster.
+    Patch(RosterPatch),
+    /// Replaces the policy: it must parse, keep the layout valid (cable
+    /// limit) and name existing households and resources in its pins. With
+    /// [`PolicyScope::PinsOnly`] only the pins may differ from the stored one.
+    Policy(Value, PolicyScope),
+}
+
+/// Makes `edit` a new revision of `site`, if its head `matches` the
+/// caller's precondition (`If-Match`) and nobody wrote meanwhile.
+pub fn edit(
     store: &dyn Store,
     site: &str,
     matches: &dyn Fn(u64) -> bool,
-    layout: Value,
+    edit: Edit,
 ) -> Result<Written, WriteError> {
-    write(store, site, matches, move |docs| {
-        match layout.pointer("/site/id") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(id)) if *id == docs.site => {}
-            Some(other) => {
-                return Err(Rejected::new(
-                    "The layout names another site",
-                    vec![Problem::new(
-                        Rule::SiteId,
-                        format!(
-                            "site.id {other} differs from this site's id `{}`; create a new site instead",
-                            docs.site
-                        ),
-                    )
-                    .field("site.id")],
-                )
-                .into())
-            }
-        }
-        let check = pipeline::check_layout(&layout, docs.policy.as_ref());
-        let report = check.report();
-        if !report.errors.is_empty() {
-            return Err(Rejected::layout(report.errors, report.warnings).into());
-        }
-        let Some(site) = check.site else {
-            return Err(Rejected::new("The layout cannot be loaded", Vec::new()).into());
-        };
-        must_fit(
-            docs.policy.as_ref(),
-            &site,
-            &docs.roster,
-            "The new layout does not fit the stored roster or pins",
-        )?;
-        Ok((Change::Layout(layout), report.warnings))
+    write(store, site, matches, move |docs| match edit {
+        Edit::Layout(layout) => layout_change(docs, layout),
+        Edit::Roster(roster) => roster_change(docs, roster),
+        Edit::Patch(patch) => roster_change(docs, apply_patch(&docs.roster, &patch)?),
+        Edit::Policy(value, scope) => policy_change(docs, value, scope),
     })
+}
+
+/// A new layout ([`Edit::Layout`]).
+fn layout_change(
+    docs: &SiteDocuments,
+    layout: Value,
+) -> Result<(Change, Vec<Problem>), WriteError> {
+    match layout.pointer("/site/id") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(id)) if *id == docs.site => {}
+        Some(other) => return Err(Rejected::new(
+            "The layout names another site",
+            vec![Problem::new(
+                Rule::SiteId,
+                format!(
+                    "site.id {other} differs from this site's id `{}`; create a new site instead",
+                    docs.site
+                ),
+            )
+            .field("site.id")],
+        )
+        .into()),
+    }
+    let check = pipeline::check_layout(&layout, docs.policy.as_ref());
+    let report = check.report();
+    if !report.errors.is_empty() {
+        return Err(Rejected::layout(report.errors, report.warnings).into());
+    }
+    let Some(site) = check.site else {
+        return Err(Rejected::new("The layout cannot be loaded", Vec::new()).into());
+    };
+    must_fit(
+        docs.policy.as_ref(),
+        &site,
+        &docs.roster,
+        "The new layout does not fit the stored roster or pins",
+    )?;
+    Ok((Change::Layout(layout), report.warnings))
 }
 
 /// Parses an uploaded roster, every bad row listed.
@@ -328,18 +354,6 @@ fn roster_change(
     Ok((Change::Roster(roster.households), roster.warnings))
 }
 
-/// Replaces the roster; it must fit the stored layout and pins.
-pub fn put_roster(
-    store: &dyn Store,
-    site: &str,
-    matches: &dyn Fn(u64) -> bool,
-    roster: Roster,
-) -> Result<Written, WriteError> {
-    write(store, site, matches, move |docs| {
-        roster_change(docs, roster)
-    })
-}
-
 /// Reads a patch body.
 pub fn parse_patch(value: Value) -> Result<RosterPatch, Rejected> {
     serde_json::from_value(value).map_err(|e| {
@@ -347,20 +361,6 @@ pub fn parse_patch(value: Value) -> Result<RosterPatch, Rejected> {
             "The patch is not `{\"upsert\": [...], \"remove\": [...]}`",
             vec![Problem::new(Rule::PatchShape, e.to_string())],
         )
-    })
-}
-
-/// Adds, replaces and removes households; the result must fit the stored
-/// layout and pins.
-pub fn patch_roster(
-    store: &dyn Store,
-    site: &str,
-    matches: &dyn Fn(u64) -> bool,
-    patch: RosterPatch,
-) -> Result<Written, WriteError> {
-    write(store, site, matches, move |docs| {
-        let roster = apply_patch(&docs.roster, &patch)?;
-        roster_change(docs, roster)
     })
 }
 
@@ -428,39 +428,30 @@ pub fn apply_patch(current: &[Household], patch: &RosterPatch) -> Result<Roster,
     })
 }
 
-/// Replaces the policy: it must parse, keep the layout valid (cable limit)
-/// and name existing households and resources in its pins. With
-/// [`PolicyScope::PinsOnly`] only the pins may differ from the stored policy.
-pub fn put_policy(
-    store: &dyn Store,
-    site: &str,
-    matches: &dyn Fn(u64) -> bool,
+/// A new policy ([`Edit::Policy`]).
+fn policy_change(
+    docs: &SiteDocuments,
     value: Value,
     scope: PolicyScope,
-) -> Result<Written, WriteError> {
-    write(store, site, matches, move |docs| {
-        let policy =
-            parse_policy(&value).map_err(|p| Rejected::new("The policy is not valid", p.0))?;
-        if scope == PolicyScope::PinsOnly {
-            let mut before = documents::policy(docs)?;
-            let mut after = policy.clone();
-            before.pins.clear();
-            after.pins.clear();
-            if before != after {
-                return Err(WriteError::PinsOnly);
-            }
+) -> Result<(Change, Vec<Problem>), WriteError> {
+    let policy = parse_policy(&value).map_err(|p| Rejected::new("The policy is not valid", p.0))?;
+    if scope == PolicyScope::PinsOnly {
+        let mut before = documents::policy(docs)?;
+        let mut after = policy.clone();
+        before.pins.clear();
+        after.pins.clear();
+        if before != after {
+            return Err(WriteError::PinsOnly);
         }
-        let check = pipeline::check_layout(&docs.layout, Some(&value));
-        let site = documents::checked_site(docs, &check)?;
-        let mut problems = check.report().errors;
-        problems.extend(check_pins(&policy, site, &docs.roster));
-        if !problems.is_empty() {
-            return Err(
-                Rejected::new("The policy does not fit the site or roster", problems).into(),
-            );
-        }
-        Ok((Change::Policy(value), Vec::new()))
-    })
+    }
+    let check = pipeline::check_layout(&docs.layout, Some(&value));
+    let site = documents::checked_site(docs, &check)?;
+    let mut problems = check.report().errors;
+    problems.extend(check_pins(&policy, site, &docs.roster));
+    if !problems.is_empty() {
+        return Err(Rejected::new("The policy does not fit the site or roster", problems).into());
+    }
+    Ok((Change::Policy(value), Vec::new()))
 }
 
 #[cfg(test)]

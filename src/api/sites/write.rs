@@ -12,8 +12,8 @@ use crate::api::error::{
 };
 use crate::api::{blocking, IfMatch, State};
 use crate::input::roster::Roster;
-use crate::service::sites::{self, PolicyScope, RosterUpload, WriteError};
-use crate::store::{Store, StoreError};
+use crate::service::sites::{self, Edit, PolicyScope, RosterUpload, WriteError};
+use crate::store::StoreError;
 use actix_web::web::{self, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -22,7 +22,7 @@ use actix_web::{HttpRequest, HttpResponse};
 /// 422), its OpenAPI operation (the site and `If-Match`, its own extra
 /// parameters and body, the new head or the failures) and its handler,
 /// which checks the role, reads `If-Match`, then runs its body, whose value
-/// is the service's write, run by [`write_with`].
+/// is the [`Edit`] that [`write_with`] hands to `service::sites::edit`.
 macro_rules! site_write {
     (
         $(#[$emeta:meta])* $error:ident { 403: $forbidden:literal, body: $body:tt, 422: $invalid:literal }
@@ -72,23 +72,20 @@ macro_rules! site_write {
 
 /// Runs a write of the service on the blocking pool, `If-Match` as its
 /// precondition, and answers the new head.
-async fn write_with<E, F>(
+async fn write_with<E>(
     state: &State,
     path: web::Path<String>,
     if_match: IfMatch,
-    f: F,
+    edit: Edit,
 ) -> Result<HttpResponse, E>
 where
-    F: FnOnce(&dyn Store, &str, &dyn Fn(u64) -> bool) -> Result<sites::Written, WriteError>
-        + Send
-        + 'static,
     E: From<WriteError> + From<Internal> + Send + 'static,
 {
     let site = path.into_inner();
     let done = state
         .with_store(move |store| -> Result<_, E> {
             let matches = |revision: u64| if_match.matches(&site, revision);
-            Ok(f(store, &site, &matches)?)
+            Ok(sites::edit(store, &site, &matches, edit)?)
         })
         .await?;
     Ok(written(done.state, done.warnings))
@@ -107,7 +104,7 @@ site_write! {
     pub async fn put_layout(state, req, path, payload: Payload; _ = Role::Planner) {
         let layout = body::read_json::<PutLayoutError>(&req, payload, state.body_limit, &state.limits).await?;
         state.limits.layout(&layout)?;
-        move |store, site, matches| sites::put_layout(store, site, matches, layout)
+        Edit::Layout(layout)
     }
 }
 
@@ -162,7 +159,7 @@ site_write! {
             Ok(roster)
         })
         .await?;
-        move |store, site, matches| sites::put_roster(store, site, matches, roster)
+        Edit::Roster(roster)
     }
 }
 
@@ -183,7 +180,7 @@ site_write! {
             body::read_json::<PatchHouseholdsError>(&req, payload, state.body_limit, &state.limits).await?;
         state.limits.roster_patch(&value)?;
         let patch = sites::parse_patch(value)?;
-        move |store, site, matches| sites::patch_roster(store, site, matches, patch)
+        Edit::Patch(patch)
     }
 }
 
@@ -206,6 +203,6 @@ site_write! {
         } else {
             PolicyScope::Everything
         };
-        move |store, site, matches| sites::put_policy(store, site, matches, value, scope)
+        Edit::Policy(value, scope)
     }
 }
