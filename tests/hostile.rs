@@ -203,6 +203,52 @@ fn three_thousand_copies_of_one_space_give_a_truncated_bounded_answer() {
 }
 
 #[test]
+fn spiky_fire_lanes_are_named_as_not_measured_without_being_buffered() {
+    let _serial = serial();
+    let app = spawn_app();
+    // Stars of 3,998 vertices, spikes 10 m deep and 3 cm wide: millions of
+    // edge pairs closer than 4 m (unbudgeted, one took 30 s and 1.1 GB to
+    // buffer in a release build).
+    let star = |cx: f64| -> Value {
+        let ring: Vec<Value> = (0..=3_998)
+            .map(|i| {
+                let r = if i % 2 == 0 { 12.0 } else { 2.0 };
+                let a = std::f64::consts::TAU * f64::from(i % 3_998) / 3_998.0;
+                json!([cx + r * a.cos(), 25.0 + r * a.sin()])
+            })
+            .collect();
+        json!([ring])
+    };
+    let mut layout = tiny_layout("t", 1);
+    let features = layout["features"].as_array_mut().expect("features");
+    for (k, cx) in [30.0, 60.0, 90.0].into_iter().enumerate() {
+        features.push(
+            json!({"type": "Feature", "properties": {"kind": "fire_lane", "id": format!("F{k}")},
+            "geometry": {"type": "Polygon", "coordinates": star(cx)}}),
+        );
+    }
+    let a = viewer_posts(&app, "/v1/validate", &layout);
+    assert_eq!(a.status, 200, "{}", a.body);
+    let lanes: Vec<&str> = a.body["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| w["rule"] == "W-fire-lane-width")
+        .map(|w| w["message"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(lanes.len(), 3, "{lanes:?}");
+    // The first is counted past the pair budget; the other two are past the
+    // vertex budget its count spent.
+    assert!(lanes[0].contains("too intricate"), "{lanes:?}");
+    assert!(
+        lanes[1..]
+            .iter()
+            .all(|m| m.contains("4096 fire-lane vertices")),
+        "{lanes:?}"
+    );
+}
+
+#[test]
 fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
     let _serial = serial();
     let app = spawn_app();

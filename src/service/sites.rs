@@ -290,18 +290,20 @@ fn layout_change(
     match layout.pointer("/site/id") {
         None | Some(Value::Null) => {}
         Some(Value::String(id)) if *id == docs.site => {}
-        Some(other) => return Err(Rejected::new(
-            "The layout names another site",
-            vec![Problem::new(
-                Rule::SiteId,
-                format!(
+        Some(other) => {
+            return Err(Rejected::new(
+                "The layout names another site",
+                vec![Problem::new(
+                    Rule::SiteId,
+                    format!(
                     "site.id {other} differs from this site's id `{}`; create a new site instead",
                     docs.site
                 ),
+                )
+                .field("site.id")],
             )
-            .field("site.id")],
-        )
-        .into()),
+            .into())
+        }
     }
     let check = pipeline::check_layout(&layout, docs.policy.as_ref());
     let report = check.report();
