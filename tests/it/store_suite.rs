@@ -364,6 +364,132 @@ fn reveal(draw: u64, seed: &str, allocation: NewAllocation) -> DrawReveal {
     }
 }
 
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+fn draws_are_numbered_listed_and_read_back_as_committed(#[case] backend: Backend) {
+    let (_db, store) = store(backend);
+    store.create_site(new_site("s")).unwrap();
+    let d1 = store.add_draw("s", new_draw(None)).unwrap();
+    let d2 = store.add_draw("s", new_draw(None)).unwrap();
+    assert_eq!((d1.record.draw, d2.record.draw), (1, 2));
+    assert_eq!(d1.record.site, "s");
+    assert_eq!(d1.inputs, new_draw(None).inputs);
+    assert_eq!(d1.record.seed_source, new_draw(None).seed_source);
+    assert!(d1.record.revealed.is_none());
+    let listed: Vec<u64> = store
+        .draws("s", Page::newest(10))
+        .unwrap()
+        .iter()
+        .map(|d| d.record.draw)
+        .collect();
+    assert_eq!(listed, [2, 1]);
+    let older: Vec<u64> = store
+        .draws(
+            "s",
+            Page {
+                before: Some(2),
+                limit: 10,
+            },
+        )
+        .unwrap()
+        .iter()
+        .map(|d| d.record.draw)
+        .collect();
+    assert_eq!(older, [1]);
+    assert_eq!(store.draw("s", 1).unwrap(), d1);
+    assert!(matches!(
+        store.draw("s", 3),
+        Err(StoreError::NoDraw { id: 3, .. })
+    ));
+    assert!(matches!(store.draw("t", 1), Err(StoreError::NoSite(_))));
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+fn a_commit_must_freeze_the_latest_allocation(#[case] backend: Backend) {
+    let (_db, store) = store(backend);
+    store.create_site(new_site("s")).unwrap();
+    store.add_allocation("s", allocation(None)).unwrap();
+    assert!(matches!(
+        store.add_draw("s", new_draw(None)),
+        Err(StoreError::AllocationRace {
+            current: Some(1),
+            ..
+        })
+    ));
+    assert_eq!(
+        store
+            .add_draw("s", new_draw(Some(1)))
+            .unwrap()
+            .inputs
+            .previous,
+        Some(1)
+    );
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+fn a_draw_is_revealed_once_and_its_allocation_becomes_the_latest(#[case] backend: Backend) {
+    let (_db, store) = store(backend);
+    store.create_site(new_site("s")).unwrap();
+    store.add_draw("s", new_draw(None)).unwrap();
+    // An allocation made after the commit does not stop the reveal,
+    // whose allocation still names the frozen previous (none).
+    store.add_allocation("s", allocation(None)).unwrap();
+    let (draw, meta) = store
+        .reveal_draw("s", reveal(1, "s1", allocation(None)))
+        .unwrap();
+    assert_eq!((meta.id, meta.inputs.previous), (2, None));
+    let revealed = draw.record.revealed.unwrap();
+    assert_eq!(revealed.allocation, 2);
+    assert_eq!(revealed.seed, "s1");
+    assert_eq!(revealed.signature.as_deref(), Some("b7"));
+    assert_eq!(store.site("s").unwrap().latest_allocation, Some(2));
+
+    let again = store.reveal_draw("s", reveal(1, "s2", allocation(None)));
+    assert!(matches!(
+        again,
+        Err(StoreError::AlreadyRevealed { allocation: 2, .. })
+    ));
+    assert_eq!(store.allocations("s", Page::newest(10)).unwrap().len(), 2);
+    assert_eq!(
+        store.draw("s", 1).unwrap().record.revealed.unwrap().seed,
+        "s1"
+    );
+    assert!(matches!(
+        store.reveal_draw("s", reveal(9, "s", allocation(None))),
+        Err(StoreError::NoDraw { id: 9, .. })
+    ));
+}
+
+#[rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+fn of_two_racing_reveals_exactly_one_lands(#[case] backend: Backend) {
+    let (_db, store) = store(backend);
+    store.create_site(new_site("s")).unwrap();
+    store.add_draw("s", new_draw(None)).unwrap();
+    let outcomes: Vec<_> = (0..2)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                store.reveal_draw("s", reveal(1, &format!("seed{i}"), allocation(None)))
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1);
+    assert!(outcomes
+        .iter()
+        .any(|o| matches!(o, Err(StoreError::AlreadyRevealed { .. }))));
+    assert_eq!(store.allocations("s", Page::newest(10)).unwrap().len(), 1);
+}
+
 /// A draw committed, listed and revealed through one store and raced
 /// through two: revealed once, its allocation the next id.
 #[rstest]
