@@ -375,24 +375,8 @@ fn the_server_refuses_rosters_and_layouts_past_its_defaults_before_any_work() {
 fn viewers_get_allocations_without_reasons_and_staff_get_everything() {
     let _serial = serial();
     let app = spawn_app();
-    let (site, etag) = app.create_site(&tiny_layout("t", 3));
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/households"),
-        STAFF,
-        &etag,
-        &tiny_roster(5),
-    );
-    assert_eq!(res.status(), 200);
-    let res = app
-        .req(
-            Method::POST,
-            &format!("/v1/sites/{site}/allocations"),
-            Some(STAFF),
-        )
-        .send()
-        .expect("allocate");
-    assert_eq!(res.status(), 201);
+    let (site, _) = app.tiny_site("t", 3, 5);
+    app.allocate(&site);
     let path = format!("/v1/sites/{site}/allocations/1");
     let staff = app.get_json(&path, STAFF);
     let viewer = app.get_json(&path, VIEWER);

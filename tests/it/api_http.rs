@@ -20,15 +20,7 @@ fn app_with_site_on(
     tweak: impl FnOnce(&mut allot::api::startup::ServeConfig),
 ) -> (TestApp, String) {
     let app = spawn_app_on(backend, tweak);
-    let (site, etag) = app.create_site(&tiny_layout("tiny", 4));
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/households"),
-        STAFF,
-        &etag,
-        &tiny_roster(4),
-    );
-    assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
+    let (site, _) = app.tiny_site("tiny", 4, 4);
     (app, site)
 }
 
@@ -459,15 +451,7 @@ fn data_survives_a_restart_on_the_same_database(
 ) {
     let (_dir, db) = fresh_db(backend);
     let app = spawn(config(&db));
-    let (site, etag) = app.create_site(&tiny_layout("kept", 3));
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/households"),
-        STAFF,
-        &etag,
-        &tiny_roster(3),
-    );
-    assert_eq!(res.status(), 200);
+    let (site, _) = app.tiny_site("kept", 3, 3);
     app.stop();
     let again = spawn(config(&db));
     let head = again.get_json(&format!("/v1/sites/{site}"), VIEWER);

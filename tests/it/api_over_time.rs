@@ -290,15 +290,7 @@ fn the_three_round_story_over_http_keeps_holders_then_draws_the_waiters_first() 
 #[test]
 fn history_is_for_staff_and_names_unknown_households() {
     let app = spawn_app();
-    let (site, etag) = app.create_site(&tiny_layout("t", 2));
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/households"),
-        STAFF,
-        &etag,
-        &tiny_roster(3),
-    );
-    assert_eq!(res.status(), 200);
+    let (site, _) = app.tiny_site("t", 2, 3);
     let path = format!("/v1/sites/{site}/households/H1/history");
     assert_problem(app.get(&path, VIEWER), 403, "forbidden");
     assert_problem(
@@ -406,15 +398,7 @@ fn attr_after<'a>(html: &'a str, marker: &str, attr: &str) -> &'a str {
 #[test]
 fn the_pages_new_round_form_explains_its_choices_and_posting_it_makes_the_round() {
     let app = spawn_app();
-    let (site, etag) = app.create_site(&tiny_layout("t", 2));
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/households"),
-        STAFF,
-        &etag,
-        &tiny_roster(3),
-    );
-    assert_eq!(res.status(), 200);
+    let (site, _) = app.tiny_site("t", 2, 3);
     let (first, _) = allocate(&app, &site, json!({}));
     let staff = log_in(&app, STAFF);
     let viewer = log_in(&app, VIEWER);

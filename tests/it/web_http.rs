@@ -88,24 +88,8 @@ fn get_page(app: &TestApp, path: &str, cookie: Option<&str>, lang: Option<&str>)
 
 /// The tiny site with a roster and one allocation.
 fn tiny_site(app: &TestApp) {
-    let (site, etag) = app.create_site(&tiny_layout("tiny", 3));
-    let res = app.write_json(
-        Method::PUT,
-        &format!("/v1/sites/{site}/households"),
-        STAFF,
-        &etag,
-        &tiny_roster(5),
-    );
-    assert_eq!(res.status(), 200);
-    let res = app
-        .req(
-            Method::POST,
-            &format!("/v1/sites/{site}/allocations"),
-            Some(STAFF),
-        )
-        .send()
-        .expect("allocate");
-    assert_eq!(res.status(), 201);
+    let (site, _) = app.tiny_site("tiny", 3, 5);
+    app.allocate(&site);
 }
 
 #[test]

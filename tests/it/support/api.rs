@@ -195,6 +195,25 @@ impl TestApp {
         site
     }
 
+    /// A site from [`tiny_layout`] with `spaces` parking spaces (planner)
+    /// and [`tiny_roster`] of `households` households (staff, 200
+    /// asserted); returns its id and the ETag after the roster.
+    pub fn tiny_site(&self, name: &str, spaces: usize, households: usize) -> (String, String) {
+        let (site, etag) = self.create_site(&tiny_layout(name, spaces));
+        let res = self.write_json(
+            Method::PUT,
+            &format!("/v1/sites/{site}/households"),
+            STAFF,
+            &etag,
+            &tiny_roster(households),
+        );
+        let status = res.status();
+        let written: Value = res.json().expect("JSON body");
+        assert_eq!(status, 200, "{written:#}");
+        let etag = written["etag"].as_str().expect("etag").to_string();
+        (site, etag)
+    }
+
     /// A new allocation of the site's current inputs by staff (201 asserted).
     pub fn allocate(&self, site: &str) -> Value {
         let res = self
