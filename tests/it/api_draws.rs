@@ -4,6 +4,7 @@
 //! the public may see.
 
 use crate::support::api as api_support;
+use crate::support::common::fixture_bytes;
 
 use allot::draw::clock::parse_rfc3339;
 use allot::draw::drand::vectors::{SIGNATURE_123, SIGNATURE_9683710};
@@ -12,19 +13,11 @@ use api_support::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The rehearsal clock: before quicknet's round 123 (2023-08-23T15:15:33Z).
 const NOW: &str = "2023-08-23T15:00:00Z";
-
-fn fixture(dir: &str, name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(dir)
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn json_of(bytes: &[u8]) -> Value {
     serde_json::from_slice(bytes).expect("JSON")
@@ -36,14 +29,14 @@ fn rehearsal() -> TestApp {
 
 /// Posts a layout, a roster and a policy; returns the site id.
 fn set_up(app: &TestApp, dir: &str, csv: bool) -> String {
-    let layout = json_of(&fixture(dir, "layout.geojson"));
+    let layout = json_of(&fixture_bytes(dir, "layout.geojson"));
     let (site, etag) = app.create_site(&layout);
     let path = format!("/v1/sites/{site}/households");
     let res = if csv {
         app.req(Method::PUT, &path, Some(STAFF))
             .header("If-Match", &etag)
             .header("Content-Type", "text/csv")
-            .body(fixture(dir, "households.csv"))
+            .body(fixture_bytes(dir, "households.csv"))
             .send()
             .unwrap()
     } else {
@@ -52,7 +45,7 @@ fn set_up(app: &TestApp, dir: &str, csv: bool) -> String {
             &path,
             STAFF,
             &etag,
-            &json_of(&fixture(dir, "households.json")),
+            &json_of(&fixture_bytes(dir, "households.json")),
         )
     };
     assert_eq!(res.status(), 200);
@@ -61,7 +54,7 @@ fn set_up(app: &TestApp, dir: &str, csv: bool) -> String {
         &format!("/v1/sites/{site}/policy"),
         PLANNER,
         &app.etag(&site),
-        &json_of(&fixture(dir, "policy.json")),
+        &json_of(&fixture_bytes(dir, "policy.json")),
     );
     assert_eq!(res.status(), 200);
     site
@@ -170,7 +163,7 @@ fn the_staff_story_through_a_drand_draw_on_yixinqiao_verifies_and_tampering_is_n
         &json!({"remove": ["B2-1-301"], "upsert": [{"id": "B1-1-199", "building": "B1", "unit": "1", "cars": 1}]}),
     );
     assert_eq!(res.status(), 200);
-    let mut policy = json_of(&fixture("yixinqiao", "policy.json"));
+    let mut policy = json_of(&fixture_bytes("yixinqiao", "policy.json"));
     policy["priority"] = json!([]);
     let res = app.write_json(
         Method::PUT,
@@ -261,9 +254,9 @@ fn the_staff_story_through_a_drand_draw_on_yixinqiao_verifies_and_tampering_is_n
     // An independent solve of the fixture as committed, with the seed, agrees.
     let oracle = pipeline::solve(
         &Inputs {
-            layout: json_of(&fixture("yixinqiao", "layout.geojson")),
-            households: RosterInput::Csv(fixture("yixinqiao", "households.csv")),
-            policy: Some(json_of(&fixture("yixinqiao", "policy.json"))),
+            layout: json_of(&fixture_bytes("yixinqiao", "layout.geojson")),
+            households: RosterInput::Csv(fixture_bytes("yixinqiao", "households.csv")),
+            policy: Some(json_of(&fixture_bytes("yixinqiao", "policy.json"))),
             previous: Some(serde_json::from_value(first.clone()).unwrap()),
             seed: Some(seed.clone()),
             round: None,

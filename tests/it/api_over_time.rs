@@ -3,26 +3,19 @@
 //! who may see that history.
 
 use crate::support::api as api_support;
+use crate::support::common::fixture_bytes;
 
 use api_support::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/yixinqiao")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// The site with the fixture's layout, CSV roster and policy.
 fn set_up(app: &TestApp) -> String {
     let res = app
         .req(Method::POST, "/v1/sites", Some(PLANNER))
         .header("Content-Type", "application/geo+json")
-        .body(fixture("layout.geojson"))
+        .body(fixture_bytes("yixinqiao", "layout.geojson"))
         .send()
         .unwrap();
     assert_eq!(res.status(), 201);
@@ -35,11 +28,11 @@ fn set_up(app: &TestApp) -> String {
         )
         .header("If-Match", app.etag(&site))
         .header("Content-Type", "text/csv")
-        .body(fixture("households.csv"))
+        .body(fixture_bytes("yixinqiao", "households.csv"))
         .send()
         .unwrap();
     assert_eq!(res.status(), 200);
-    let policy: Value = serde_json::from_slice(&fixture("policy.json")).unwrap();
+    let policy: Value = serde_json::from_slice(&fixture_bytes("yixinqiao", "policy.json")).unwrap();
     let res = app.write_json(
         Method::PUT,
         &format!("/v1/sites/{site}/policy"),

@@ -1,6 +1,7 @@
 //! The staff story on the `yixinqiao` fixture, end to end over HTTP.
 
 use crate::support::api as api_support;
+use crate::support::common::{fixture_bytes, fixture_json};
 
 use api_support::*;
 use reqwest::Method;
@@ -8,26 +9,14 @@ use rstest::rstest;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::Duration;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/yixinqiao")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn fixture_json(name: &str) -> Value {
-    serde_json::from_slice(&fixture(name)).expect("fixture JSON")
-}
 
 /// Posts the layout, uploads the CSV roster and stores the policy; returns the site id.
 fn set_up_yixinqiao(app: &TestApp) -> String {
     let res = app
         .req(Method::POST, "/v1/sites", Some(PLANNER))
         .header("Content-Type", "application/geo+json")
-        .body(fixture("layout.geojson"))
+        .body(fixture_bytes("yixinqiao", "layout.geojson"))
         .send()
         .unwrap();
     let status = res.status();
@@ -49,7 +38,7 @@ fn set_up_yixinqiao(app: &TestApp) -> String {
         )
         .header("If-Match", created["etag"].as_str().unwrap())
         .header("Content-Type", "text/csv")
-        .body(fixture("households.csv"))
+        .body(fixture_bytes("yixinqiao", "households.csv"))
         .send()
         .unwrap();
     let status = res.status();
@@ -62,7 +51,7 @@ fn set_up_yixinqiao(app: &TestApp) -> String {
         &format!("/v1/sites/{site}/policy"),
         PLANNER,
         written["etag"].as_str().unwrap(),
-        &fixture_json("policy.json"),
+        &fixture_json("yixinqiao", "policy.json"),
     );
     assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
     site
@@ -128,8 +117,8 @@ fn the_staff_story_moves_only_what_the_roster_change_forces(
     // lottery, the other has no demand: so demand per building and kind, and
     // with it every building's entitlement, stays as it was, and the freed
     // space is the only thing the change forces.
-    let layout = fixture_json("layout.geojson");
-    let roster = fixture_json("households.json");
+    let layout = fixture_json("yixinqiao", "layout.geojson");
+    let roster = fixture_json("yixinqiao", "households.json");
     let record = |id: &str| {
         roster
             .as_array()
@@ -163,7 +152,7 @@ fn the_staff_story_moves_only_what_the_roster_change_forces(
         share["served"].as_u64() > share["entitled"].as_u64(),
         "{share}"
     );
-    let policy_json = fixture_json("policy.json");
+    let policy_json = fixture_json("yixinqiao", "policy.json");
     let pinned: BTreeSet<&str> = policy_json["pins"]
         .as_array()
         .unwrap()
@@ -373,7 +362,7 @@ fn a_solve_over_the_time_limit_answers_503_stores_nothing_and_the_server_keeps_s
     assert_problem(res, 503, "solve-timeout");
     let head = app.get_json(&format!("/v1/sites/{site}"), VIEWER);
     assert_eq!(head["latest_allocation"], Value::Null);
-    let body = json!({"layout": fixture_json("layout.geojson"), "households": fixture_json("households.json"), "policy": fixture_json("policy.json")});
+    let body = json!({"layout": fixture_json("yixinqiao", "layout.geojson"), "households": fixture_json("yixinqiao", "households.json"), "policy": fixture_json("yixinqiao", "policy.json")});
     let res = app
         .req(Method::POST, "/v1/solve", Some(VIEWER))
         .json(&body)
@@ -389,7 +378,7 @@ fn the_fixture_layout_validates_and_a_broken_one_lists_every_problem() {
     let app = spawn_app();
     let res = app
         .req(Method::POST, "/v1/validate", Some(VIEWER))
-        .json(&fixture_json("layout.geojson"))
+        .json(&fixture_json("yixinqiao", "layout.geojson"))
         .send()
         .unwrap();
     assert_eq!(res.status(), 200);
@@ -398,7 +387,7 @@ fn the_fixture_layout_validates_and_a_broken_one_lists_every_problem() {
         json!({"errors": [], "warnings": []})
     );
     // Two spaces moved onto the fire lane and onto each other.
-    let mut layout = fixture_json("layout_local.geojson");
+    let mut layout = fixture_json("yixinqiao", "layout_local.geojson");
     let features = layout["features"].as_array_mut().unwrap();
     let lane = features
         .iter()

@@ -10,6 +10,7 @@
 
 use crate::support::api as api_support;
 use crate::support::browser as support_browser;
+use crate::support::common::fixture_json;
 
 use allot::report::i18n::Lang;
 use allot::report::reasons::unserved_reason;
@@ -18,20 +19,8 @@ use api_support::*;
 use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use std::time::Duration;
 use support_browser::Browser;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/yixinqiao")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn fixture_json(name: &str) -> Value {
-    serde_json::from_slice(&fixture(name)).expect("fixture JSON")
-}
 
 /// Posts the layout, roster and policy, allocates, removes one household
 /// that holds a space and allocates again (so the diff has changes).
@@ -155,7 +144,7 @@ async fn log_in(b: &Browser, address: &str, path: &str, token: &str) {
 
 /// Every resource id of the fixture layout.
 fn resource_ids() -> Vec<String> {
-    fixture_json("layout.geojson")["features"]
+    fixture_json("yixinqiao", "layout.geojson")["features"]
         .as_array()
         .expect("features")
         .iter()

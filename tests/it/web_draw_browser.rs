@@ -5,33 +5,26 @@
 
 use crate::support::api as api_support;
 use crate::support::browser as support_browser;
+use crate::support::common::fixture_json;
 
 use allot::draw::clock::parse_rfc3339;
 use allot::draw::drand::vectors::SIGNATURE_123;
 use api_support::*;
 use fantoccini::Locator;
 use reqwest::Method;
-use serde_json::{json, Value};
-use std::path::PathBuf;
+use serde_json::json;
 use support_browser::Browser;
-
-fn fixture(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/small/pin")
-        .join(name);
-    serde_json::from_slice(&std::fs::read(&path).expect("fixture")).expect("JSON")
-}
 
 #[test]
 fn anyone_opens_the_public_draw_page_without_a_token_before_and_after_the_reveal() {
     let app = spawn_app_with(|c| c.now = parse_rfc3339("2023-08-23T15:00:00Z"));
-    let (site, etag) = app.create_site(&fixture("layout.geojson"));
+    let (site, etag) = app.create_site(&fixture_json("small/pin", "layout.geojson"));
     let res = app.write_json(
         Method::PUT,
         &format!("/v1/sites/{site}/households"),
         STAFF,
         &etag,
-        &fixture("households.json"),
+        &fixture_json("small/pin", "households.json"),
     );
     assert_eq!(res.status(), 200);
     let res = app

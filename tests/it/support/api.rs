@@ -155,12 +155,7 @@ impl TestApp {
     /// Creates the bundled Yixinqiao site: its layout (planner), CSV roster
     /// (staff) and policy (planner), as a user would; returns the site id.
     pub fn post_yixinqiao(&self) -> String {
-        let read = |name: &str| {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/yixinqiao")
-                .join(name);
-            std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        };
+        let read = |name: &str| super::common::fixture_bytes("yixinqiao", name);
         let res = self
             .req(Method::POST, "/v1/sites", Some(PLANNER))
             .header("Content-Type", "application/geo+json")
