@@ -101,34 +101,20 @@ fn the_workbook_is_read_from_its_first_sheet_with_its_title_row_skipped() {
 #[test]
 fn a_named_sheet_is_read_and_an_unknown_one_lists_the_sheets() {
     let book = bytes("fixtures/excel/yixinqiao.xlsx");
-    let named = read_roster(
-        &book,
-        &ReadOptions {
-            sheet: Some("住户名单".into()),
+    let sheet = |name: &str| {
+        let options = ReadOptions {
+            sheet: Some(name.into()),
             charset: None,
-        },
-    )
-    .unwrap();
+        };
+        read_roster(&book, &options)
+    };
+    let named = sheet("住户名单").unwrap();
     assert_eq!(named.households.len(), 308);
     assert!(named.warnings.iter().all(|w| w.rule != "roster-sheet"));
-    let notes = read_roster(
-        &book,
-        &ReadOptions {
-            sheet: Some("说明".into()),
-            charset: None,
-        },
-    )
-    .unwrap_err();
+    let notes = sheet("说明").unwrap_err();
     assert!(notes.0.iter().all(|p| p.message.starts_with("说明")));
     assert_eq!(notes.0[0].rule, "roster-required");
-    let missing = read_roster(
-        &book,
-        &ReadOptions {
-            sheet: Some("Sheet9".into()),
-            charset: None,
-        },
-    )
-    .unwrap_err();
+    let missing = sheet("Sheet9").unwrap_err();
     assert_eq!(missing.0[0].field.as_deref(), Some("sheet"));
     assert!(
         missing.0[0].message.contains("住户名单, 说明"),
