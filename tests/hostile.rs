@@ -124,6 +124,22 @@ fn rules(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A 422 whose only problem is under `rule`.
+fn assert_refused(a: &Answer, rule: &str) {
+    assert_eq!(
+        (a.status, rules(&a.body)),
+        (422, vec![rule.to_string()]),
+        "{}",
+        a.body
+    );
+}
+
+/// A fire-lane feature.
+fn fire_lane(id: String, coordinates: Value) -> Value {
+    json!({"type": "Feature", "properties": {"kind": "fire_lane", "id": id},
+           "geometry": {"type": "Polygon", "coordinates": coordinates}})
+}
+
 fn same_id_roster(n: usize) -> Value {
     Value::Array(
         (0..n)
@@ -158,10 +174,7 @@ fn eight_thousand_rows_of_one_id_are_one_problem_everywhere() {
         csv.into_bytes(),
         "text/csv",
     );
-    assert_eq!(
-        (a.status, rules(&a.body)),
-        (422, vec!["roster-duplicate-id".to_string()])
-    );
+    assert_refused(&a, "roster-duplicate-id");
     let patch = json!({"upsert": same_id_roster(8000)});
     let a = hostile(
         &app,
@@ -222,10 +235,7 @@ fn spiky_fire_lanes_are_named_as_not_measured_without_being_buffered() {
     let mut layout = tiny_layout("t", 1);
     let features = layout["features"].as_array_mut().expect("features");
     for (k, cx) in [30.0, 60.0, 90.0].into_iter().enumerate() {
-        features.push(
-            json!({"type": "Feature", "properties": {"kind": "fire_lane", "id": format!("F{k}")},
-            "geometry": {"type": "Polygon", "coordinates": star(cx)}}),
-        );
+        features.push(fire_lane(format!("F{k}"), star(cx)));
     }
     let a = viewer_posts(&app, "/v1/validate", &layout);
     assert_eq!(a.status, 200, "{}", a.body);
@@ -257,10 +267,7 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
     let mut layout = tiny_layout("t", 1);
     layout["features"][0]["geometry"]["coordinates"] = json!([ring]);
     let a = viewer_posts(&app, "/v1/validate", &layout);
-    assert_eq!(
-        (a.status, rules(&a.body)),
-        (422, vec!["limit-vertices".to_string()])
-    );
+    assert_refused(&a, "limit-vertices");
     assert!(a.body["errors"][0]["message"]
         .as_str()
         .unwrap_or_default()
@@ -294,10 +301,7 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
     let body =
         json!({"layout": tiny_layout("t", 1), "households": tiny_roster(2), "policy": policy});
     let a = viewer_posts(&app, "/v1/solve", &body);
-    assert_eq!(
-        (a.status, rules(&a.body)),
-        (422, vec!["policy-range".to_string()])
-    );
+    assert_refused(&a, "policy-range");
 
     let (site, _) = app.create_site(&tiny_layout("t", 1));
     let wide = format!("id,building,unit{}\nh,B1,1\n", ",x".repeat(100_000));
@@ -309,10 +313,7 @@ fn inputs_over_a_limit_or_with_hostile_values_are_refused_naming_why() {
         wide.into_bytes(),
         "text/csv",
     );
-    assert_eq!(
-        (a.status, rules(&a.body)),
-        (422, vec!["limit-columns".to_string()])
-    );
+    assert_refused(&a, "limit-columns");
 }
 
 #[test]
@@ -326,10 +327,7 @@ fn the_server_refuses_rosters_and_layouts_past_its_defaults_before_any_work() {
         .collect();
     let body = json!({"layout": tiny_layout("t", 3), "households": roster});
     let a = viewer_posts(&app, "/v1/solve", &body);
-    assert_eq!(
-        (a.status, rules(&a.body)),
-        (422, vec!["limit-roster-rows".to_string()])
-    );
+    assert_refused(&a, "limit-roster-rows");
     assert!(a.body["errors"][0]["message"]
         .as_str()
         .unwrap_or_default()
@@ -345,10 +343,7 @@ fn the_server_refuses_rosters_and_layouts_past_its_defaults_before_any_work() {
         features.push(space.clone());
     }
     let a = viewer_posts(&app, "/v1/validate", &layout);
-    assert_eq!(
-        (a.status, rules(&a.body)),
-        (422, vec!["limit-features".to_string()])
-    );
+    assert_refused(&a, "limit-features");
     // 26 polygons of 3,999 vertices (103,974 in all): over the 100,000 per layout.
     let ring: Vec<Value> = (0..3_999)
         .map(|i| {
@@ -359,16 +354,10 @@ fn the_server_refuses_rosters_and_layouts_past_its_defaults_before_any_work() {
     let mut layout = tiny_layout("t", 1);
     let features = layout["features"].as_array_mut().expect("features");
     for k in 0..26 {
-        features.push(
-            json!({"type": "Feature", "properties": {"kind": "fire_lane", "id": format!("F{k}")},
-            "geometry": {"type": "Polygon", "coordinates": [ring]}}),
-        );
+        features.push(fire_lane(format!("F{k}"), json!([ring])));
     }
     let a = viewer_posts(&app, "/v1/validate", &layout);
-    assert_eq!(
-        (a.status, rules(&a.body)),
-        (422, vec!["limit-total-vertices".to_string()])
-    );
+    assert_refused(&a, "limit-total-vertices");
 }
 
 #[test]
